@@ -1,6 +1,8 @@
 // Every command module registers itself on the program. Add one line per command.
 import type { Command } from 'commander';
+import { register as schema } from './schema.js';
+import { register as validate } from './validate.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [];
+export const commands: Register[] = [validate, schema];
