@@ -45,7 +45,8 @@ export function closest(word: string, candidates: Iterable<string>): string | un
       bestDistance = d;
     }
   }
-  return bestDistance <= limit ? best : undefined;
+  // A suggestion must keep part of the word: `b` is one edit from `a`, but that is no typo.
+  return bestDistance <= limit && bestDistance < word.length ? best : undefined;
 }
 
 /** `"; did you mean `x`?"` when a close candidate exists, else the empty string. */
