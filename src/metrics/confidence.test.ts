@@ -11,7 +11,7 @@ import {
   studentTCdf,
   studentTQuantile,
 } from './confidence.js';
-import { seededUniform } from './test-random.js';
+import { seededUniform } from './test-helpers/random.js';
 import { RunningStats } from './welford.js';
 
 describe('studentTQuantile against printed t tables (3 decimals)', () => {

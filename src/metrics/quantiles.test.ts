@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArsError } from '../errors.js';
 import { QuantileSketch } from './quantiles.js';
-import { exactQuantile, seededUniform } from './test-random.js';
+import { exactQuantile, seededUniform } from './test-helpers/random.js';
 
 // The bound is exact in real arithmetic; logarithms and powers add a few ulps at bucket edges.
 const FLOAT_SLACK = 1e-12;

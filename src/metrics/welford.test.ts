@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededUniform } from './test-random.js';
+import { seededUniform } from './test-helpers/random.js';
 import { RunningStats } from './welford.js';
 
 function twoPass(values: number[]) {

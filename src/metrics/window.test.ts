@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededUniform } from './test-random.js';
+import { seededUniform } from './test-helpers/random.js';
 import { MetricsWindow } from './window.js';
 
 describe('MetricsWindow (tumbling)', () => {
