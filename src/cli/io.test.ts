@@ -14,7 +14,7 @@ describe('renderTable', () => {
     ).toBe(['policy  p95', '------  ---', 'fifo    1.5', 'ars      12'].join('\n'));
   });
   it('keeps 4 significant digits', () => {
-    expect(formatNumber(3.14159)).toBe('3.142');
+    expect(formatNumber(1.23456)).toBe('1.235');
     expect(formatNumber(0.00001234)).toBe('1.234e-5');
   });
 });

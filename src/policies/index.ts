@@ -1,7 +1,118 @@
 // The policy catalogue: every named policy that `ars run --policy` accepts.
-// Filled in by the scheduler framework; the model layer only needs the names, to report unknown ones.
+import type { AttentionAllocator } from '../scheduler/plugins.js';
+import { buildProfile, type ProfileSpec } from '../scheduler/profile.js';
+import { choiceParam, type PolicyFactory, PolicyRegistry } from '../scheduler/registry.js';
+import { maxAgeFirst, uniformRefresh } from './baseline/attention.js';
+import { edfOrder, fifoOrder } from './baseline/queue-sorts.js';
+import { earliestFinish, firstFit, leastLoaded, randomNode, roundRobin } from './baseline/scores.js';
+
+const ATTENTION_RULES = ['uniform-refresh', 'max-age-first'] as const;
+type AttentionRule = (typeof ATTENTION_RULES)[number];
+
+function attentionRule(rule: AttentionRule): AttentionAllocator {
+  return rule === 'max-age-first' ? maxAgeFirst() : uniformRefresh();
+}
+
+/** A baseline: one queue order, one placement score, and an attention rule chosen by the `attention` parameter. */
+function baseline(
+  name: string,
+  summary: string,
+  placement: string,
+  make: () => Omit<ProfileSpec, 'name' | 'description' | 'attention' | 'params'>,
+  defaultAttention: AttentionRule = 'uniform-refresh',
+): PolicyFactory {
+  return {
+    name,
+    summary,
+    placement,
+    attention: `${defaultAttention} (parameter attention: ${ATTENTION_RULES.join(' | ')})`,
+    params: {
+      attention: `attention rule, one of ${ATTENTION_RULES.join(', ')}; default ${defaultAttention}`,
+    },
+    create(params) {
+      const rule = choiceParam(name, params, 'attention', ATTENTION_RULES, defaultAttention);
+      return buildProfile({
+        name,
+        description: summary,
+        ...make(),
+        attention: attentionRule(rule),
+        params: { attention: rule },
+      });
+    },
+  };
+}
+
+export const registry = new PolicyRegistry()
+  .register(
+    baseline(
+      'fifo',
+      'first come, first served onto the first node that fits',
+      'FIFO queue, first fit',
+      () => ({
+        queueSort: fifoOrder,
+        scores: [{ plugin: firstFit(), weight: 1 }],
+      }),
+    ),
+  )
+  .register(
+    baseline('random', 'FIFO queue onto a uniformly random feasible node', 'FIFO queue, random node', () => ({
+      queueSort: fifoOrder,
+      scores: [{ plugin: randomNode(), weight: 1 }],
+    })),
+  )
+  .register(
+    baseline('round-robin', 'FIFO queue, nodes taken in turn', 'FIFO queue, next node in a cycle', () => ({
+      queueSort: fifoOrder,
+      scores: [{ plugin: roundRobin(), weight: 1 }],
+    })),
+  )
+  .register(
+    baseline(
+      'least-loaded',
+      'FIFO queue onto the node with the most free compute',
+      'FIFO queue, least loaded node',
+      () => ({
+        queueSort: fifoOrder,
+        scores: [{ plugin: leastLoaded(), weight: 1 }],
+      }),
+    ),
+  )
+  .register(
+    baseline(
+      'earliest-deadline-first',
+      'earliest deadline first onto the node that finishes the task soonest',
+      'EDF queue, earliest finish time incl. transfers',
+      () => ({ queueSort: edfOrder, scores: [{ plugin: earliestFinish(), weight: 1 }] }),
+    ),
+  )
+  .register(
+    baseline(
+      'uniform-refresh',
+      'least-loaded placement; attention round-robin over twins',
+      'FIFO queue, least loaded node',
+      () => ({ queueSort: fifoOrder, scores: [{ plugin: leastLoaded(), weight: 1 }] }),
+      'uniform-refresh',
+    ),
+  )
+  .register(
+    baseline(
+      'max-age-first',
+      'least-loaded placement; attention to the twin with the largest criticality-weighted age',
+      'FIFO queue, least loaded node',
+      () => ({ queueSort: fifoOrder, scores: [{ plugin: leastLoaded(), weight: 1 }] }),
+      'max-age-first',
+    ),
+  );
 
 /** Names of every registered policy, sorted. */
 export function policyNames(): string[] {
-  return [];
+  return registry.names();
 }
+
+export const BASELINES = [
+  'fifo',
+  'random',
+  'round-robin',
+  'least-loaded',
+  'earliest-deadline-first',
+] as const;

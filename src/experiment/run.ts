@@ -1,0 +1,36 @@
+import type { PolicyRef, Scenario } from '../model/scenario.js';
+import { registry } from '../policies/index.js';
+import type { DecisionSink } from '../scheduler/scheduler.js';
+import type { RunResult } from '../world/results.js';
+import { World } from '../world/world.js';
+
+export interface RunOptions {
+  /** a policy name, or name and parameters; default: the scenario's policy */
+  policy?: string | PolicyRef;
+  seed?: number;
+  horizon?: number;
+  trace?: DecisionSink;
+  onProgress?: (fraction: number) => void;
+}
+
+export function resolvePolicy(scenario: Scenario, policy: RunOptions['policy']): PolicyRef {
+  if (policy === undefined) return scenario.policy;
+  if (typeof policy === 'string') {
+    // the scenario's parameters apply when it names the same policy
+    return { name: policy, params: policy === scenario.policy.name ? scenario.policy.params : {} };
+  }
+  return policy;
+}
+
+/** Simulates one scenario with one policy and seed; a pure function of its inputs. */
+export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
+  const ref = resolvePolicy(scenario, options.policy);
+  const profile = registry.create(ref.name, ref.params);
+  const world = new World(scenario, profile, {
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.horizon !== undefined ? { horizon: options.horizon } : {}),
+    ...(options.trace ? { trace: options.trace } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  return world.run();
+}

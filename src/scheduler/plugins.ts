@@ -1,0 +1,113 @@
+/**
+ * The extension points. A policy is a profile (profile.ts) that picks one plugin or more per point.
+ * Contracts are written on each interface; the conformance suite in src/policies checks them.
+ */
+import type { NodeView, Snapshot, Status, WorkItem } from './types.js';
+
+export interface Plugin {
+  readonly name: string;
+}
+
+/**
+ * Orders ready work. `compare` must be a strict weak order that does not change while both items wait
+ * (the ready queue is a heap); ties fall back to `uid`, i.e. FIFO.
+ */
+export interface QueueSort extends Plugin {
+  compare(a: WorkItem, b: WorkItem): number;
+  /**
+   * Optional dynamic fairness across tenants: the tenant to serve next among those with waiting work.
+   * Called before each placement; when present, the queue keeps one heap per tenant.
+   */
+  nextTenant?(candidates: readonly number[], s: Snapshot): number;
+}
+
+/** Says whether a node may run an item. Must not change state. Capacity is checked by the framework. */
+export interface Filter extends Plugin {
+  filter(item: WorkItem, node: NodeView, s: Snapshot): Status;
+}
+
+/**
+ * How good a node is for an item, ideally in [0, 1], higher is better. The framework multiplies by the
+ * profile's weight and sums; the node with the highest total wins, ties going to the lowest node index.
+ */
+export interface Score extends Plugin {
+  score(item: WorkItem, node: NodeView, s: Snapshot): number;
+  /** called once per placement decision before scoring, e.g. to find the range of a quantity to normalise */
+  prepare?(item: WorkItem, s: Snapshot): void;
+  /** told where the item went (stateful scores such as round-robin) */
+  bound?(item: WorkItem, node: NodeView): void;
+}
+
+/** A request's DAG as a planner sees it, tasks in topological order. */
+export interface RequestPlanView {
+  readonly id: string;
+  readonly tenant: number;
+  readonly arrival: number;
+  readonly deadline: number;
+  readonly tasks: readonly {
+    readonly id: string;
+    readonly kind: string;
+    readonly work: number;
+    readonly compute: number;
+    readonly attention: number;
+    readonly tier: NodeView['tier'] | undefined;
+  }[];
+  readonly edges: readonly { readonly from: number; readonly to: number; readonly bytes: number }[];
+}
+
+/**
+ * Whole-DAG or batch planners. `planRequest` assigns every task of a newly arrived request to a node
+ * (execution then follows the plan: each task waits for its node); `planBatch` assigns a batch of ready
+ * items at each scheduling window. Return -1 for an item the planner leaves to the regular placement.
+ */
+export interface Planner extends Plugin {
+  planRequest?(request: RequestPlanView, s: Snapshot): Int32Array;
+  planBatch?(items: readonly WorkItem[], s: Snapshot): Int32Array;
+}
+
+/** One attention decision's explanation: which twin, with what features and weight. */
+export interface AttentionChoice {
+  readonly twin: number;
+  readonly score?: number;
+  readonly weight?: number;
+  readonly parts?: Readonly<Record<string, number>>;
+}
+
+/**
+ * Who gets attention. When nodes have free attention the world asks for up to `slots` twins to refresh now,
+ * best first; it may return fewer (idle attention is allowed). Twins already refreshing must not be returned.
+ */
+export interface AttentionAllocator extends Plugin {
+  init?(s: Snapshot): void;
+  select(s: Snapshot, slots: number): readonly AttentionChoice[];
+  /** the world tells the allocator when any refresh of a twin starts (also refreshes a task asked for) */
+  refreshStarted?(twin: number, s: Snapshot): void;
+  /**
+   * ... and when it ends, or when a twin it selected could not be placed (ok = the twin got a new sample).
+   * Called exactly once per `select`ed twin that was not started, and once per started refresh.
+   */
+  refreshed?(twin: number, ok: boolean, s: Snapshot): void;
+}
+
+/** A window of metrics handed to feedback controllers every `scheduling.feedbackWindow` seconds. */
+export interface MetricsWindow {
+  readonly start: number;
+  readonly end: number;
+  readonly arrivals: number;
+  readonly completions: number;
+  readonly deadlineMisses: number;
+  /** misses over requests whose deadline fell in the window (0 when none did) */
+  readonly deadlineMissRate: number;
+  readonly weightedAoI: number;
+  readonly computeUtilization: number;
+  readonly attentionUtilization: number;
+  readonly jain: number;
+  readonly queueLength: number;
+}
+
+/** Watches metric windows and retunes its own policy's parameters. */
+export interface Feedback extends Plugin {
+  observe(w: MetricsWindow, s: Snapshot): void;
+  /** current parameter values, for traces and reports */
+  parameters(): Readonly<Record<string, number>>;
+}

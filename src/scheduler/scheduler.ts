@@ -1,0 +1,212 @@
+/**
+ * The scheduling cycle: take ready work in the profile's queue order, filter the nodes that can run it,
+ * score them, bind to the best. The world owns the state and does the binding; this module only decides.
+ */
+import { Heap } from './heap.js';
+import type { Profile } from './profile.js';
+import type { NodeView, Snapshot, WorkItem } from './types.js';
+
+export interface CandidateExplanation {
+  readonly id: string;
+  readonly score: number;
+  readonly parts: Readonly<Record<string, number>>;
+}
+
+/** One line of `--trace`: the decision, the candidates and each plugin's share of their score. */
+export interface Decision {
+  readonly time: number;
+  readonly kind: 'place' | 'attention' | 'plan' | 'feedback' | 'scale';
+  readonly subject: string;
+  readonly chosen: string | null;
+  readonly runnerUp?: string | null;
+  readonly candidates: readonly CandidateExplanation[];
+  readonly [extra: string]: unknown;
+}
+
+export interface DecisionSink {
+  record(d: Decision): void;
+}
+
+/** How many candidates an explanation keeps, best first: enough to say why, small enough for big clusters. */
+export const EXPLAIN_TOP = 5;
+
+/** Why a node cannot take an item, or null when it can. Capacity, tier and quota are checked for every policy. */
+export function infeasible(item: WorkItem, node: NodeView, s: Snapshot, profile: Profile): string | null {
+  if (!node.up) return 'node down';
+  if (item.tier !== undefined && node.tier !== item.tier) return `needs tier ${item.tier}`;
+  if (node.freeCompute < item.compute - 1e-9) return 'not enough free compute';
+  if (node.freeAttention < item.attention - 1e-9) return 'not enough free attention';
+  const tenant = s.tenants[item.tenant];
+  if (tenant) {
+    if (
+      tenant.quotaCompute !== undefined &&
+      tenant.heldCompute + item.compute > tenant.quotaCompute * s.totalCompute + 1e-9
+    )
+      return 'tenant compute quota';
+    if (
+      tenant.quotaAttention !== undefined &&
+      item.attention > 0 &&
+      tenant.heldAttention + item.attention > tenant.quotaAttention * s.totalAttention + 1e-9
+    )
+      return 'tenant attention quota';
+  }
+  for (const f of profile.filters) {
+    const st = f.filter(item, node, s);
+    if (!st.ok) return `${f.name}: ${st.reason}`;
+  }
+  return null;
+}
+
+export interface Placement {
+  /** node index, or -1 when no node fits now */
+  readonly node: number;
+  readonly decision: Decision | undefined;
+}
+
+/**
+ * Picks the node for one item: the feasible node with the highest weighted score, ties to the lowest index.
+ * An item with a planned node goes there or waits. With `explain`, returns the decision with the top candidates.
+ */
+export function place(item: WorkItem, s: Snapshot, profile: Profile, explain: boolean): Placement {
+  const nodes = s.nodes;
+  if (item.plannedNode >= 0) {
+    const node = nodes[item.plannedNode]!;
+    const why = infeasible(item, node, s, profile);
+    const chosen = why === null ? node.index : -1;
+    const decision = explain
+      ? {
+          time: s.now,
+          kind: 'place' as const,
+          subject: item.id,
+          chosen: why === null ? node.id : null,
+          planned: node.id,
+          ...(why === null ? {} : { waiting: why }),
+          candidates: [{ id: node.id, score: 1, parts: { planner: 1 } }],
+        }
+      : undefined;
+    return { node: chosen, decision };
+  }
+  for (const sc of profile.scores) sc.plugin.prepare?.(item, s);
+  let best = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  const top: CandidateExplanation[] = [];
+  const reasons: Record<string, number> = {};
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    const why = infeasible(item, node, s, profile);
+    if (why !== null) {
+      if (explain) reasons[why] = (reasons[why] ?? 0) + 1;
+      continue;
+    }
+    let total = 0;
+    let parts: Record<string, number> | undefined;
+    if (explain) parts = {};
+    for (const { plugin, weight } of profile.scores) {
+      const v = weight * plugin.score(item, node, s);
+      total += v;
+      if (parts) parts[plugin.name] = v;
+    }
+    if (total > bestScore) {
+      bestScore = total;
+      best = i;
+    }
+    if (explain) keepTop(top, { id: node.id, score: total, parts: parts! });
+  }
+  let decision: Decision | undefined;
+  if (explain) {
+    decision = {
+      time: s.now,
+      kind: 'place',
+      subject: item.id,
+      chosen: best >= 0 ? nodes[best]!.id : null,
+      runnerUp: top[1]?.id ?? null,
+      candidates: top,
+      ...(best < 0 ? { unschedulable: reasons } : {}),
+    };
+  }
+  return { node: best, decision };
+}
+
+function keepTop(top: CandidateExplanation[], c: CandidateExplanation): void {
+  // insertion into a short sorted list; equal scores keep node order, as the choice does
+  let i = top.length;
+  while (i > 0 && top[i - 1]!.score < c.score) i--;
+  if (i >= EXPLAIN_TOP) return;
+  top.splice(i, 0, c);
+  if (top.length > EXPLAIN_TOP) top.pop();
+}
+
+/**
+ * Ready work in the profile's order: one heap per tenant, so that a dynamic tenant order (DRF) can pick
+ * the tenant and the static order picks within it. Without a tenant order the global head is the least
+ * of the tenants' heads.
+ */
+export class ReadyQueue {
+  readonly #heaps: Heap<WorkItem>[];
+  readonly #profile: Profile;
+  #size = 0;
+
+  constructor(profile: Profile, tenants: number) {
+    this.#profile = profile;
+    const cmp = profile.queueSort;
+    const less = (a: WorkItem, b: WorkItem) => {
+      const c = cmp.compare(a, b);
+      return c < 0 || (c === 0 && a.uid < b.uid);
+    };
+    this.#heaps = Array.from({ length: tenants }, () => new Heap<WorkItem>(less));
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  push(item: WorkItem): void {
+    this.#heaps[item.tenant]!.push(item);
+    this.#size++;
+  }
+
+  /** Removes and returns the next item to try, or undefined when empty. */
+  pop(s: Snapshot): WorkItem | undefined {
+    if (this.#size === 0) return undefined;
+    const heaps = this.#heaps;
+    let pick = -1;
+    const qs = this.#profile.queueSort;
+    if (qs.nextTenant) {
+      const candidates: number[] = [];
+      for (let t = 0; t < heaps.length; t++) if (heaps[t]!.size > 0) candidates.push(t);
+      pick = candidates.length === 1 ? candidates[0]! : qs.nextTenant(candidates, s);
+    } else {
+      let head: WorkItem | undefined;
+      for (let t = 0; t < heaps.length; t++) {
+        const h = heaps[t]!.peek();
+        if (h === undefined) continue;
+        if (head === undefined) {
+          head = h;
+          pick = t;
+          continue;
+        }
+        const c = qs.compare(h, head);
+        if (c < 0 || (c === 0 && h.uid < head.uid)) {
+          head = h;
+          pick = t;
+        }
+      }
+    }
+    const item = this.#heaps[pick]!.pop();
+    if (item) this.#size--;
+    return item;
+  }
+
+  /** Removes every waiting item matching `pred` (rare: node failures, replanning). */
+  removeWhere(pred: (item: WorkItem) => boolean): WorkItem[] {
+    const out: WorkItem[] = [];
+    for (const h of this.#heaps) out.push(...h.removeWhere(pred));
+    this.#size -= out.length;
+    return out;
+  }
+
+  /** Waiting items, in no particular order. */
+  *items(): Iterable<WorkItem> {
+    for (const h of this.#heaps) yield* h.toArray();
+  }
+}

@@ -1,0 +1,1198 @@
+/**
+ * The simulated twin system: nodes with compute and attention, a network, assets whose true state drifts,
+ * twins that go stale until refreshed, tenants' requests arriving as task DAGs, failures and autoscaling.
+ * It executes the decisions of a policy profile and streams everything it measures into summaries.
+ *
+ * Resource model: space sharing. A task or refresh reserves `compute` and `attention` units on one node from
+ * the moment it is bound until it finishes; its input data moves first (latency + bytes / bandwidth), then it
+ * runs `work / speed` seconds. Durations do not depend on what else runs on the node, so a planner's finish
+ * times are kept by execution (processor sharing would make every finish time depend on later arrivals).
+ */
+import { type RandomStream, RandomStreams } from '../engine/random.js';
+import { Simulation } from '../engine/simulation.js';
+import { QuantileSketch } from '../metrics/quantiles.js';
+import type { NodeDef, Scenario, TwinDef, WorkloadDef } from '../model/scenario.js';
+import type { AttentionChoice, MetricsWindow, RequestPlanView } from '../scheduler/plugins.js';
+import type { Profile } from '../scheduler/profile.js';
+import { type Decision, type DecisionSink, place, ReadyQueue } from '../scheduler/scheduler.js';
+import type {
+  DataInput,
+  Location,
+  NodeView,
+  Snapshot,
+  TenantView,
+  TwinView,
+  WorkItem,
+} from '../scheduler/types.js';
+import { type ArrivalProcess, arrivalProcess } from './arrivals.js';
+import { AssetStates } from './asset.js';
+import { Network } from './network.js';
+import { buildResult, type RunResult } from './results.js';
+
+type NodeState = 'up' | 'down' | 'off' | 'provisioning';
+
+/** How many unplaceable items in a row end a scheduling cycle (bounded backfilling past a blocked head). */
+const MAX_SKIPS_PER_CYCLE = 64;
+
+export class NodeRt implements NodeView {
+  readonly index: number;
+  readonly id: string;
+  readonly group: string;
+  readonly tier: NodeDef['tier'];
+  readonly zone: string | undefined;
+  readonly computeCapacity: number;
+  readonly attentionCapacity: number;
+  readonly costPerSecond: number;
+  readonly powerIdle: number;
+  readonly powerBusy: number;
+  readonly def: NodeDef;
+  state: NodeState = 'up';
+  usedCompute = 0;
+  usedAttention = 0;
+  readonly items = new Set<Item>();
+  /** Σ compute·end over running items, to get the backlog in O(1) */
+  sumComputeEnd = 0;
+  // accounting, from the warm-up on
+  lastAccount = 0;
+  computeBusy = 0; // compute-unit-seconds reserved
+  attentionBusy = 0;
+  computeUp = 0; // capacity-seconds while up
+  attentionUp = 0;
+  upSeconds = 0;
+  energyJ = 0;
+  completed = 0;
+  failures = 0;
+  #now: () => number;
+
+  constructor(def: NodeDef, index: number, now: () => number) {
+    this.def = def;
+    this.index = index;
+    this.id = def.id;
+    this.group = def.group;
+    this.tier = def.tier;
+    this.zone = def.zone;
+    this.computeCapacity = def.compute;
+    this.attentionCapacity = def.attention;
+    this.costPerSecond = def.costPerSecond;
+    this.powerIdle = def.powerIdle;
+    this.powerBusy = def.powerBusy;
+    this.#now = now;
+  }
+  get up(): boolean {
+    return this.state === 'up';
+  }
+  get freeCompute(): number {
+    return this.state === 'up' ? this.computeCapacity - this.usedCompute : 0;
+  }
+  get freeAttention(): number {
+    return this.state === 'up' ? this.attentionCapacity - this.usedAttention : 0;
+  }
+  get running(): number {
+    return this.items.size;
+  }
+  get backlog(): number {
+    if (this.items.size === 0) return 0;
+    return Math.max(0, (this.sumComputeEnd - this.#now() * this.usedCompute) / this.computeCapacity);
+  }
+  speed(kind: string): number {
+    return this.def.speedByKind[kind] ?? this.def.speedDefault;
+  }
+}
+
+export class Item implements WorkItem {
+  readonly uid: number;
+  readonly id: string;
+  readonly type: 'task' | 'refresh';
+  readonly tenant: number;
+  readonly tenantId: string;
+  readonly priority: number;
+  readonly deadline: number;
+  readonly arrival: number;
+  readyTime: number;
+  readonly kind: string;
+  readonly work: number;
+  readonly compute: number;
+  readonly attention: number;
+  readonly tier: NodeDef['tier'] | undefined;
+  inputs: readonly DataInput[];
+  readonly twin: number;
+  plannedNode = -1;
+  readonly request: number;
+  /** task index within its request's DAG */
+  readonly task: number;
+  attempts = 0;
+  node = -1;
+  end = 0;
+  event = -1;
+  sampleTime = 0;
+  sampleValue = 0;
+  /** refresh asked for by a waiting task rather than by the attention allocator */
+  onDemand = false;
+  /** the request a task belongs to */
+  req: RequestRt | undefined;
+
+  constructor(init: {
+    uid: number;
+    id: string;
+    type: 'task' | 'refresh';
+    tenant: number;
+    tenantId: string;
+    priority: number;
+    deadline: number;
+    arrival: number;
+    readyTime: number;
+    kind: string;
+    work: number;
+    compute: number;
+    attention: number;
+    tier: NodeDef['tier'] | undefined;
+    inputs: readonly DataInput[];
+    twin: number;
+    request: number;
+    task: number;
+  }) {
+    this.uid = init.uid;
+    this.id = init.id;
+    this.type = init.type;
+    this.tenant = init.tenant;
+    this.tenantId = init.tenantId;
+    this.priority = init.priority;
+    this.deadline = init.deadline;
+    this.arrival = init.arrival;
+    this.readyTime = init.readyTime;
+    this.kind = init.kind;
+    this.work = init.work;
+    this.compute = init.compute;
+    this.attention = init.attention;
+    this.tier = init.tier;
+    this.inputs = init.inputs;
+    this.twin = init.twin;
+    this.request = init.request;
+    this.task = init.task;
+  }
+}
+
+export class TwinRt implements TwinView {
+  readonly index: number;
+  readonly id: string;
+  readonly group: string;
+  readonly tenant: number;
+  readonly zone: string | undefined;
+  readonly criticality: number;
+  readonly def: TwinDef;
+  lastSample = 0;
+  lastValue = 0;
+  prevSample = Number.NaN;
+  prevValue = 0;
+  refreshing = false;
+  waiters: Item[] | undefined;
+  suspicion = 0;
+  /** mean absolute change between samples per sqrt-second, the yardstick of suspicion */
+  typicalChange = 0;
+  changes = 0;
+  /** onset times of anomalies no refresh has seen yet */
+  anomalies: number[] | undefined;
+  /** AoI accounting: time up to which the age integral is accounted */
+  accounted = 0;
+  refreshes = 0;
+  constructor(def: TwinDef, index: number, tenant: number) {
+    this.def = def;
+    this.index = index;
+    this.id = def.id;
+    this.group = def.group;
+    this.tenant = tenant;
+    this.zone = def.zone;
+    this.criticality = def.criticality;
+  }
+  get waiting(): number {
+    return this.waiters?.length ?? 0;
+  }
+}
+
+export class TenantRt implements TenantView {
+  readonly index: number;
+  readonly id: string;
+  readonly weight: number;
+  readonly quotaCompute: number | undefined;
+  readonly quotaAttention: number | undefined;
+  heldCompute = 0;
+  heldAttention = 0;
+  lastAccount = 0;
+  computeHeld = 0; // integrals from the warm-up on
+  attentionHeld = 0;
+  // requests counted after the warm-up
+  arrived = 0;
+  completed = 0;
+  lost = 0;
+  withDeadline = 0;
+  missed = 0;
+  stretchInverseSum = 0;
+  stretchCount = 0;
+  readonly latency = new QuantileSketch();
+  constructor(index: number, spec: Scenario['tenants'][number]) {
+    this.index = index;
+    this.id = spec.id;
+    this.weight = spec.weight;
+    this.quotaCompute = spec.quota.compute;
+    this.quotaAttention = spec.quota.attention;
+  }
+}
+
+interface RequestRt {
+  readonly uid: number;
+  readonly w: WorkloadDef;
+  readonly tenant: TenantRt;
+  readonly arrival: number;
+  readonly deadline: number;
+  readonly pending: Int32Array;
+  readonly taskNode: Int32Array;
+  readonly twins: Int32Array;
+  plan: Int32Array | undefined;
+  done: number;
+  finish: number;
+  failed: boolean;
+  readonly counted: boolean;
+}
+
+export interface WorldOptions {
+  seed?: number;
+  horizon?: number;
+  trace?: DecisionSink;
+  /** called every `progressEvery` simulated seconds with the fraction done (progress bars) */
+  onProgress?: (fraction: number) => void;
+  progressEvery?: number;
+}
+
+export class World implements Snapshot {
+  readonly scenario: Scenario;
+  readonly profile: Profile;
+  readonly seed: number;
+  readonly horizon: number;
+  readonly warmup: number;
+  readonly sim = new Simulation();
+  readonly nodes: NodeRt[];
+  readonly twins: TwinRt[];
+  readonly tenants: TenantRt[];
+  readonly network: Network;
+  readonly queue: ReadyQueue;
+  readonly totalCompute: number;
+  readonly totalAttention: number;
+  readonly #streams: RandomStreams;
+  readonly #rngArrivals: RandomStream;
+  readonly #rngFailures: RandomStream;
+  readonly #rngAnomalies: RandomStream;
+  readonly #rngPolicy: RandomStream;
+  readonly #assets: AssetStates;
+  readonly #trace: DecisionSink | undefined;
+  readonly #groupTwins = new Map<string, number[]>();
+  readonly #tenantIndex = new Map<string, number>();
+  readonly #arrivals: ArrivalProcess[] = [];
+  readonly #active = new Set<RequestRt>();
+  readonly #idealLatency: number[];
+  #uid = 0;
+  #requestUid = 0;
+  #cyclePending = false;
+  #minRefreshAttention = Number.POSITIVE_INFINITY;
+  // metrics
+  readonly latency = new QuantileSketch();
+  readonly detectionDelay = new QuantileSketch();
+  aoiIntegral = 0;
+  weightedAoiIntegral = 0;
+  maxAoI = 0;
+  anomalies = 0;
+  detected = 0;
+  trackingSquares = 0;
+  trackingProbes = 0;
+  refreshesProactive = 0;
+  refreshesOnDemand = 0;
+  refreshesFailed = 0;
+  retries = 0;
+  provisioningCost = 0;
+  scaleUps = 0;
+  scaleDowns = 0;
+  decisions = 0;
+  #probeCursor = 0;
+  // feedback window counters
+  #window = {
+    start: 0,
+    arrivals: 0,
+    completions: 0,
+    misses: 0,
+    deadlines: 0,
+    computeBusy: 0,
+    attentionBusy: 0,
+    computeUp: 0,
+    attentionUp: 0,
+  };
+  readonly feedbackLog: { time: number; parameters: Readonly<Record<string, number>> }[] = [];
+
+  constructor(scenario: Scenario, profile: Profile, options: WorldOptions = {}) {
+    this.scenario = scenario;
+    this.profile = profile;
+    this.seed = options.seed ?? scenario.seed;
+    this.horizon = options.horizon ?? scenario.horizon;
+    this.warmup = Math.min(scenario.warmup, this.horizon);
+    this.#trace = options.trace;
+    this.#streams = new RandomStreams(this.seed);
+    this.#rngArrivals = this.#streams.stream('arrivals');
+    this.#rngFailures = this.#streams.stream('failures');
+    this.#rngAnomalies = this.#streams.stream('anomalies');
+    this.#rngPolicy = this.#streams.stream('policy');
+    const now = () => this.sim.now;
+    this.nodes = scenario.nodes.map((d, i) => new NodeRt(d, i, now));
+    for (const [i, t] of scenario.tenants.entries()) this.#tenantIndex.set(t.id, i);
+    this.tenants = scenario.tenants.map((t, i) => new TenantRt(i, t));
+    this.twins = scenario.twins.map((d, i) => {
+      const list = this.#groupTwins.get(d.group) ?? [];
+      list.push(i);
+      this.#groupTwins.set(d.group, list);
+      this.#minRefreshAttention = Math.min(this.#minRefreshAttention, d.refresh.attention);
+      return new TwinRt(d, i, this.#tenantIndex.get(d.tenant) ?? 0);
+    });
+    this.network = new Network(scenario.network, scenario.nodes);
+    this.queue = new ReadyQueue(profile, this.tenants.length);
+    this.#assets = new AssetStates(scenario.twins, this.#streams.stream('dynamics'));
+    // elastic pools start at their `count`; the nodes up to `max` exist but are off
+    let total = 0;
+    let totalA = 0;
+    const startCount = new Map(scenario.nodeGroups.map((g) => [g.id, g.count]));
+    for (const n of this.nodes) {
+      if (n.def.index >= (startCount.get(n.group) ?? Number.POSITIVE_INFINITY)) n.state = 'off';
+      total += n.computeCapacity;
+      totalA += n.attentionCapacity;
+    }
+    this.totalCompute = total;
+    this.totalAttention = totalA;
+    this.#idealLatency = scenario.workloads.map((w) => this.#criticalPath(w));
+    for (const t of this.twins) {
+      t.lastValue = this.#assets.valueAt(t.index, 0);
+      t.accounted = 0;
+    }
+    this.#start(options);
+  }
+
+  // ------------------------------------------------------------------ Snapshot
+
+  get now(): number {
+    return this.sim.now;
+  }
+
+  transferTime(from: Location, to: number, bytes: number): number {
+    return 'node' in from
+      ? this.network.estimate(from.node, this.nodes[from.node]!.zone, to, bytes)
+      : this.network.estimate(-1, from.device, to, bytes);
+  }
+
+  inputsReadyAt(item: WorkItem, to: number): number {
+    let t = this.sim.now;
+    for (const inp of item.inputs) t = Math.max(t, this.sim.now + this.transferTime(inp.from, to, inp.bytes));
+    return t;
+  }
+
+  random(): number {
+    return this.#rngPolicy.next();
+  }
+
+  // ------------------------------------------------------------------ set-up
+
+  #start(options: WorldOptions): void {
+    const sim = this.sim;
+    this.profile.attention.init?.(this);
+    this.scenario.workloads.forEach((w, i) => {
+      const p = arrivalProcess(w, this.#rngArrivals);
+      this.#arrivals.push(p);
+      const t = p.next();
+      if (t < this.horizon) sim.scheduleAt(t, this.#onArrival, i);
+    });
+    for (const n of this.nodes) {
+      const f = n.def.failure;
+      if (f) sim.schedule(this.#rngFailures.exponential(1 / f.mtbf), this.#onFailure, n);
+    }
+    for (const t of this.twins) {
+      const a = t.def.anomaly;
+      if (a && a.rate > 0) sim.schedule(this.#rngAnomalies.exponential(a.rate), this.#onAnomaly, t);
+    }
+    for (const g of this.scenario.nodeGroups) {
+      if (g.elastic) sim.schedule(g.elastic.interval, this.#onScale, g.id);
+    }
+    if (this.profile.planner?.planBatch)
+      sim.schedule(this.scenario.scheduling.window, this.#onBatchWindow, null);
+    sim.schedule(this.scenario.scheduling.feedbackWindow, this.#onFeedbackWindow, null);
+    if (this.twins.length > 0) sim.schedule(this.#probeInterval(), this.#onProbe, null);
+    if (options.onProgress) {
+      const every = options.progressEvery ?? this.horizon / 100;
+      const tick = () => {
+        options.onProgress!(Math.min(1, sim.now / this.horizon));
+        if (sim.now + every < this.horizon) sim.schedule(every, tick, null);
+      };
+      sim.schedule(every, tick, null);
+    }
+    this.#requestCycle();
+  }
+
+  /** Runs to the horizon and returns the result document. */
+  run(): RunResult {
+    this.sim.run(this.horizon);
+    this.#finish();
+    return buildResult(this);
+  }
+
+  // ------------------------------------------------------------------ accounting
+
+  #accountNode(n: NodeRt): void {
+    const now = this.sim.now;
+    const from = Math.max(n.lastAccount, this.warmup);
+    if (now > from && (n.state === 'up' || n.state === 'provisioning')) {
+      const dt = now - from;
+      n.upSeconds += dt;
+      n.energyJ += (n.powerIdle + ((n.powerBusy - n.powerIdle) * n.usedCompute) / n.computeCapacity) * dt;
+      if (n.state === 'up') {
+        n.computeBusy += n.usedCompute * dt;
+        n.attentionBusy += n.usedAttention * dt;
+        n.computeUp += n.computeCapacity * dt;
+        n.attentionUp += n.attentionCapacity * dt;
+      }
+    }
+    n.lastAccount = now;
+  }
+
+  #accountTenant(t: TenantRt): void {
+    const now = this.sim.now;
+    const from = Math.max(t.lastAccount, this.warmup);
+    if (now > from) {
+      t.computeHeld += t.heldCompute * (now - from);
+      t.attentionHeld += t.heldAttention * (now - from);
+    }
+    t.lastAccount = now;
+  }
+
+  /** Age-of-information integral of one twin up to now, from the warm-up on (a sawtooth: ∫ (x − lastSample) dx). */
+  #accountAge(t: TwinRt): void {
+    const now = this.sim.now;
+    const from = Math.max(t.accounted, this.warmup);
+    if (now > from) {
+      const s = t.lastSample;
+      const area = ((now - s) * (now - s) - (from - s) * (from - s)) / 2;
+      this.aoiIntegral += area;
+      this.weightedAoiIntegral += t.criticality * area;
+    }
+    if (now >= this.warmup) this.maxAoI = Math.max(this.maxAoI, now - t.lastSample);
+    t.accounted = now;
+  }
+
+  // ------------------------------------------------------------------ requests
+
+  readonly #onArrival = (wi: number): void => {
+    const w = this.scenario.workloads[wi]!;
+    const now = this.sim.now;
+    const tenant = this.tenants[this.#tenantIndex.get(w.tenant) ?? 0]!;
+    const n = w.tasks.length;
+    const req: RequestRt = {
+      uid: this.#requestUid++,
+      w,
+      tenant,
+      arrival: now,
+      deadline: w.deadline !== undefined ? now + w.deadline : Number.POSITIVE_INFINITY,
+      pending: new Int32Array(n),
+      taskNode: new Int32Array(n).fill(-1),
+      twins: new Int32Array(n).fill(-1),
+      plan: undefined,
+      done: 0,
+      finish: now,
+      failed: false,
+      counted: now >= this.warmup,
+    };
+    const picked = new Map<string, number>();
+    for (const task of w.tasks) {
+      req.pending[task.index] = task.inEdges.length;
+      if (task.twin) {
+        let twin = picked.get(task.twin.group);
+        if (twin === undefined) {
+          const group = this.#groupTwins.get(task.twin.group) ?? [];
+          twin = group.length > 0 ? group[this.#rngArrivals.int(group.length)]! : -1;
+          picked.set(task.twin.group, twin);
+        }
+        req.twins[task.index] = twin;
+      }
+    }
+    if (req.counted) {
+      tenant.arrived++;
+      this.#window.arrivals++;
+    }
+    this.#active.add(req);
+    if (this.profile.planner?.planRequest) this.#plan(req);
+    for (const task of w.tasks) if (task.inEdges.length === 0) this.#taskReady(req, task.index);
+    const next = this.#arrivals[wi]!.next();
+    if (next < this.horizon) this.sim.scheduleAt(next, this.#onArrival, wi);
+    this.#requestCycle();
+  };
+
+  #planView(req: RequestRt): RequestPlanView {
+    return {
+      id: `${req.w.id}#${req.uid}`,
+      tenant: req.tenant.index,
+      arrival: req.arrival,
+      deadline: req.deadline,
+      tasks: req.w.tasks,
+      edges: req.w.edges,
+    };
+  }
+
+  #plan(req: RequestRt): void {
+    const plan = this.profile.planner!.planRequest!(this.#planView(req), this);
+    req.plan = plan;
+    if (this.#trace) {
+      this.#trace.record({
+        time: this.sim.now,
+        kind: 'plan',
+        subject: `${req.w.id}#${req.uid}`,
+        chosen: this.profile.planner!.name,
+        candidates: [],
+        assignment: Object.fromEntries(
+          req.w.tasks.map((t) => [t.id, this.nodes[plan[t.index]!]?.id ?? null]),
+        ),
+      });
+    }
+  }
+
+  #taskReady(req: RequestRt, ti: number): void {
+    const w = req.w;
+    const task = w.tasks[ti]!;
+    const inputs: DataInput[] = [];
+    for (const e of task.inEdges) {
+      const edge = w.edges[e]!;
+      if (edge.bytes > 0) inputs.push({ from: { node: req.taskNode[edge.from]! }, bytes: edge.bytes });
+    }
+    const item = new Item({
+      uid: this.#uid++,
+      id: `${w.id}#${req.uid}/${task.id}`,
+      type: 'task',
+      tenant: req.tenant.index,
+      tenantId: req.tenant.id,
+      priority: w.priority,
+      deadline: req.deadline,
+      arrival: req.arrival,
+      readyTime: this.sim.now,
+      kind: task.kind,
+      work: task.work,
+      compute: task.compute,
+      attention: task.attention,
+      tier: task.tier,
+      inputs,
+      twin: req.twins[ti]!,
+      request: req.uid,
+      task: ti,
+    });
+    if (req.plan) item.plannedNode = this.#livePlanned(req.plan[ti]!);
+    item.req = req;
+    const twinIndex = req.twins[ti]!;
+    if (task.twin && twinIndex >= 0) {
+      const twin = this.twins[twinIndex]!;
+      if (this.sim.now - twin.lastSample > task.twin.maxAge) {
+        (twin.waiters ??= []).push(item);
+        if (!twin.refreshing) this.#requestRefresh(twin, req.w.priority, req.deadline);
+        return;
+      }
+    }
+    this.queue.push(item);
+  }
+
+  #livePlanned(node: number): number {
+    return node >= 0 && this.nodes[node]?.state === 'up' ? node : -1;
+  }
+
+  #completeTask(item: Item): void {
+    const req = item.req!;
+    req.taskNode[item.task] = item.node;
+    const now = this.sim.now;
+    if (req.failed) return;
+    const task = req.w.tasks[item.task]!;
+    req.finish = Math.max(req.finish, now + this.network.toUser(item.node, task.outputBytes));
+    req.done++;
+    for (const e of task.outEdges) {
+      const to = req.w.edges[e]!.to;
+      if (--req.pending[to]! === 0) this.#taskReady(req, to);
+    }
+    if (req.done === req.w.tasks.length) this.#completeRequest(req);
+  }
+
+  #completeRequest(req: RequestRt): void {
+    this.#active.delete(req);
+    if (!req.counted) return;
+    const t = req.tenant;
+    const latency = req.finish - req.arrival;
+    t.completed++;
+    this.#window.completions++;
+    this.latency.add(latency);
+    t.latency.add(latency);
+    const ideal = this.#idealLatency[req.w.index]!;
+    t.stretchInverseSum += latency > 0 ? Math.min(1, ideal / latency) : 1;
+    t.stretchCount++;
+    if (Number.isFinite(req.deadline)) {
+      t.withDeadline++;
+      this.#window.deadlines++;
+      if (req.finish > req.deadline + 1e-12) {
+        t.missed++;
+        this.#window.misses++;
+      }
+    }
+  }
+
+  #failRequest(req: RequestRt): void {
+    if (req.failed) return;
+    req.failed = true;
+    this.#active.delete(req);
+    if (!req.counted) return;
+    const t = req.tenant;
+    t.lost++;
+    t.stretchCount++;
+    if (Number.isFinite(req.deadline)) {
+      t.withDeadline++;
+      t.missed++;
+      this.#window.deadlines++;
+      this.#window.misses++;
+    }
+  }
+
+  // ------------------------------------------------------------------ twins
+
+  #requestRefresh(twin: TwinRt, priority: number, deadline: number): void {
+    const item = this.#refreshItem(twin, priority, deadline);
+    item.onDemand = true;
+    this.queue.push(item);
+  }
+
+  #refreshItem(twin: TwinRt, priority = 0, deadline = Number.POSITIVE_INFINITY): Item {
+    const r = twin.def.refresh;
+    twin.refreshing = true;
+    this.profile.attention.refreshStarted?.(twin.index, this);
+    return new Item({
+      uid: this.#uid++,
+      id: `refresh:${twin.id}`,
+      type: 'refresh',
+      tenant: twin.tenant,
+      tenantId: this.tenants[twin.tenant]!.id,
+      priority,
+      deadline,
+      arrival: this.sim.now,
+      readyTime: this.sim.now,
+      kind: r.kind,
+      work: r.work,
+      compute: r.compute,
+      attention: r.attention,
+      tier: r.tier,
+      inputs: [{ from: { device: twin.zone }, bytes: twin.def.sampleBytes }],
+      twin: twin.index,
+      request: -1,
+      task: -1,
+    });
+  }
+
+  #completeRefresh(item: Item): void {
+    const twin = this.twins[item.twin]!;
+    const now = this.sim.now;
+    this.#accountAge(twin);
+    if (item.sampleTime >= twin.lastSample) {
+      // suspicion: how unusual this change is against the typical change per sqrt-second seen so far
+      const dt = Math.max(item.sampleTime - twin.lastSample, 1e-9);
+      const change = Math.abs(item.sampleValue - twin.lastValue) / Math.sqrt(dt);
+      twin.suspicion = twin.typicalChange > 0 ? change / twin.typicalChange : 0;
+      twin.changes++;
+      twin.typicalChange += (change - twin.typicalChange) / Math.min(twin.changes, 20);
+      twin.prevSample = twin.lastSample;
+      twin.prevValue = twin.lastValue;
+      twin.lastSample = item.sampleTime;
+      twin.lastValue = item.sampleValue;
+    }
+    twin.refreshing = false;
+    twin.refreshes++;
+    if (item.onDemand) this.refreshesOnDemand++;
+    else this.refreshesProactive++;
+    if (twin.anomalies) {
+      const left: number[] = [];
+      for (const onset of twin.anomalies) {
+        if (onset <= item.sampleTime) {
+          if (onset >= this.warmup) {
+            this.detected++;
+            this.detectionDelay.add(now - onset);
+          }
+        } else left.push(onset);
+      }
+      twin.anomalies = left.length > 0 ? left : undefined;
+    }
+    this.profile.attention.refreshed?.(twin.index, true, this);
+    this.#releaseWaiters(twin);
+  }
+
+  #releaseWaiters(twin: TwinRt): void {
+    const waiters = twin.waiters;
+    if (!waiters) return;
+    twin.waiters = undefined;
+    for (const w of waiters) {
+      w.readyTime = this.sim.now;
+      this.queue.push(w);
+    }
+  }
+
+  /** What the twin believes the asset's state is now. */
+  twinEstimate(t: TwinRt, now: number): number {
+    if (t.def.forecaster === 'linear' && Number.isFinite(t.prevSample) && t.lastSample > t.prevSample) {
+      return (
+        t.lastValue + ((t.lastValue - t.prevValue) / (t.lastSample - t.prevSample)) * (now - t.lastSample)
+      );
+    }
+    return t.lastValue;
+  }
+
+  readonly #onAnomaly = (twin: TwinRt): void => {
+    const a = twin.def.anomaly!;
+    const now = this.sim.now;
+    this.#assets.startAnomaly(twin.index, now, a.kind, a.magnitude);
+    (twin.anomalies ??= []).push(now);
+    if (now >= this.warmup) this.anomalies++;
+    this.sim.schedule(this.#rngAnomalies.exponential(a.rate), this.#onAnomaly, twin);
+  };
+
+  #probeInterval(): number {
+    return Math.max(this.horizon / 200, 1e-6);
+  }
+
+  /** Tracking error is measured by probing a rotating subset of twins at fixed times (cost bounded per probe). */
+  readonly #onProbe = (): void => {
+    const now = this.sim.now;
+    if (now >= this.warmup) {
+      const k = Math.min(this.twins.length, 256);
+      for (let j = 0; j < k; j++) {
+        const t = this.twins[this.#probeCursor]!;
+        this.#probeCursor = (this.#probeCursor + 1) % this.twins.length;
+        const err = this.twinEstimate(t, now) - this.#assets.valueAt(t.index, now);
+        this.trackingSquares += err * err;
+        this.trackingProbes++;
+      }
+    }
+    if (now + this.#probeInterval() < this.horizon)
+      this.sim.schedule(this.#probeInterval(), this.#onProbe, null);
+  };
+
+  // ------------------------------------------------------------------ scheduling
+
+  #requestCycle(): void {
+    if (this.#cyclePending) return;
+    this.#cyclePending = true;
+    this.sim.schedule(0, this.#cycle, null);
+  }
+
+  readonly #cycle = (): void => {
+    this.#cyclePending = false;
+    const profile = this.profile;
+    const explain = this.#trace !== undefined;
+    const deferred: Item[] = [];
+    let skips = 0;
+    while (this.queue.size > 0 && skips < MAX_SKIPS_PER_CYCLE) {
+      const item = this.queue.pop(this) as Item;
+      const p = place(item, this, profile, explain);
+      this.decisions++;
+      if (p.decision) this.#trace!.record(p.decision);
+      if (p.node >= 0) {
+        this.#bind(item, p.node);
+        skips = 0;
+      } else {
+        deferred.push(item);
+        skips++;
+      }
+    }
+    for (const d of deferred) this.queue.push(d);
+    this.#fillAttention(explain);
+  };
+
+  /** Hands free attention to the allocator's choice of twins, best first, until a choice does not fit. */
+  #fillAttention(explain: boolean): void {
+    if (this.twins.length === 0) return;
+    let free = 0;
+    for (const n of this.nodes) free += n.freeAttention;
+    if (free <= 1e-9) return;
+    const per = this.#minRefreshAttention;
+    const slots = Math.min(this.twins.length, per > 0 ? Math.floor(free / per + 1e-9) : this.twins.length);
+    if (slots <= 0) return;
+    const choices = this.profile.attention.select(this, slots);
+    let i = 0;
+    for (; i < choices.length; i++) {
+      const c = choices[i]!;
+      const twin = this.twins[c.twin];
+      if (!twin || twin.refreshing) {
+        this.profile.attention.refreshed?.(c.twin, false, this);
+        continue;
+      }
+      const item = this.#refreshItem(twin);
+      const p = place(item, this, this.profile, explain);
+      this.decisions++;
+      if (explain) this.#traceAttention(c, item, p.decision);
+      if (p.node < 0) {
+        twin.refreshing = false;
+        this.profile.attention.refreshed?.(twin.index, false, this);
+        i++;
+        break;
+      }
+      this.#bind(item, p.node);
+    }
+    // tell the allocator about the choices never tried
+    for (; i < choices.length; i++) this.profile.attention.refreshed?.(choices[i]!.twin, false, this);
+  }
+
+  #traceAttention(c: AttentionChoice, item: Item, d: Decision | undefined): void {
+    this.#trace!.record({
+      ...(d ?? { candidates: [], chosen: null }),
+      time: this.sim.now,
+      kind: 'attention',
+      subject: this.twins[c.twin]!.id,
+      ...(c.score !== undefined ? { score: c.score } : {}),
+      ...(c.weight !== undefined ? { weight: c.weight } : {}),
+      ...(c.parts ? { features: c.parts } : {}),
+      age: this.sim.now - this.twins[item.twin]!.lastSample,
+    });
+  }
+
+  #bind(item: Item, ni: number): void {
+    const n = this.nodes[ni]!;
+    const now = this.sim.now;
+    this.#accountNode(n);
+    const tenant = this.tenants[item.tenant]!;
+    this.#accountTenant(tenant);
+    n.usedCompute += item.compute;
+    n.usedAttention += item.attention;
+    tenant.heldCompute += item.compute;
+    tenant.heldAttention += item.attention;
+    let ready = now;
+    for (const inp of item.inputs) {
+      const from = inp.from;
+      const arrival =
+        'node' in from
+          ? this.network.send(now, from.node, this.nodes[from.node]!.zone, ni, inp.bytes)
+          : this.network.send(now, -1, from.device, ni, inp.bytes);
+      if (arrival > ready) ready = arrival;
+    }
+    if (item.type === 'refresh') {
+      item.sampleTime = now;
+      item.sampleValue = this.#assets.valueAt(item.twin, now);
+    }
+    item.node = ni;
+    item.end = ready + item.work / n.speed(item.kind);
+    n.items.add(item);
+    n.sumComputeEnd += item.compute * item.end;
+    item.event = this.sim.scheduleAt(item.end, this.#onDone, item);
+    for (const s of this.profile.scores) s.plugin.bound?.(item, n);
+  }
+
+  #release(item: Item): NodeRt {
+    const n = this.nodes[item.node]!;
+    this.#accountNode(n);
+    const tenant = this.tenants[item.tenant]!;
+    this.#accountTenant(tenant);
+    n.usedCompute -= item.compute;
+    n.usedAttention -= item.attention;
+    if (n.usedCompute < 1e-9) n.usedCompute = 0;
+    if (n.usedAttention < 1e-9) n.usedAttention = 0;
+    tenant.heldCompute -= item.compute;
+    tenant.heldAttention -= item.attention;
+    n.items.delete(item);
+    n.sumComputeEnd -= item.compute * item.end;
+    if (n.items.size === 0) n.sumComputeEnd = 0;
+    return n;
+  }
+
+  readonly #onDone = (item: Item): void => {
+    const n = this.#release(item);
+    n.completed++;
+    if (item.type === 'refresh') this.#completeRefresh(item);
+    else this.#completeTask(item);
+    this.#requestCycle();
+  };
+
+  // ------------------------------------------------------------------ failures and scaling
+
+  readonly #onFailure = (n: NodeRt): void => {
+    const f = n.def.failure!;
+    if (n.state !== 'up') {
+      this.sim.schedule(this.#rngFailures.exponential(1 / f.mtbf), this.#onFailure, n);
+      return;
+    }
+    this.#accountNode(n);
+    n.state = 'down';
+    n.failures++;
+    this.#evacuate(n);
+    this.sim.schedule(this.#rngFailures.exponential(1 / f.mttr), this.#onRepair, n);
+    this.#requestCycle();
+  };
+
+  readonly #onRepair = (n: NodeRt): void => {
+    this.#accountNode(n);
+    if (n.state === 'down') n.state = 'up';
+    this.sim.schedule(this.#rngFailures.exponential(1 / n.def.failure!.mtbf), this.#onFailure, n);
+    this.#requestCycle();
+  };
+
+  /** Stops the work on a node that went away: refreshes are dropped, tasks retried or lost, plans redone. */
+  #evacuate(n: NodeRt): void {
+    const { onFailure, maxRetries } = this.scenario.failures;
+    for (const item of [...n.items]) {
+      this.sim.cancel(item.event);
+      this.#release(item);
+      item.node = -1;
+      if (item.type === 'refresh') {
+        const twin = this.twins[item.twin]!;
+        twin.refreshing = false;
+        this.refreshesFailed++;
+        this.profile.attention.refreshed?.(twin.index, false, this);
+        if (twin.waiters) this.#requestRefresh(twin, 0, Number.POSITIVE_INFINITY);
+        continue;
+      }
+      const req = item.req!;
+      item.attempts++;
+      if (onFailure === 'retry' && item.attempts <= maxRetries && !req.failed) {
+        this.retries++;
+        item.plannedNode = -1;
+        item.readyTime = this.sim.now;
+        this.queue.push(item);
+      } else {
+        this.#failRequest(req);
+      }
+    }
+    n.usedCompute = 0;
+    n.usedAttention = 0;
+    n.sumComputeEnd = 0;
+    // work planned onto this node goes back to the planner, or to regular placement
+    const replan = new Set<RequestRt>();
+    for (const req of this.#active) if (req.plan?.includes(n.index)) replan.add(req);
+    for (const req of replan) this.#plan(req);
+    const moved = this.queue.removeWhere((it) => it.plannedNode === n.index);
+    for (const it of moved) {
+      const item = it as Item;
+      const req = item.req;
+      item.plannedNode = req?.plan ? this.#livePlanned(req.plan[item.task]!) : -1;
+      this.queue.push(item);
+    }
+  }
+
+  readonly #onScale = (groupId: string): void => {
+    const g = this.scenario.nodeGroups.find((x) => x.id === groupId)!;
+    const e = g.elastic!;
+    const members = this.nodes.filter((n) => n.group === groupId);
+    const active = members.filter((n) => n.state === 'up' || n.state === 'provisioning');
+    const up = members.filter((n) => n.state === 'up');
+    const capacity = up.reduce((a, n) => a + n.computeCapacity, 0);
+    const used = up.reduce((a, n) => a + n.usedCompute, 0);
+    let waiting = 0;
+    let waitingCompute = 0;
+    for (const it of this.queue.items()) {
+      if (it.tier === undefined || it.tier === g.tier) {
+        waiting++;
+        waitingCompute += it.compute;
+      }
+    }
+    const perNode = g.compute;
+    let desired = active.length;
+    const rule = e.rule;
+    if (rule.kind === 'queue-length') {
+      if (waiting > rule.perNode * Math.max(1, up.length)) desired++;
+      else if (waiting === 0 && up.some((n) => n.items.size === 0)) desired--;
+    } else {
+      // target utilisation: enough nodes that demand (running + waiting) sits at the target
+      const demand = used + waitingCompute;
+      desired = Math.ceil(demand / (rule.target * perNode));
+      if (capacity > 0 && demand / capacity < rule.target && waiting === 0)
+        desired = Math.min(desired, active.length - 1);
+    }
+    desired = Math.max(e.min, Math.min(e.max, desired));
+    const now = this.sim.now;
+    if (desired > active.length) {
+      for (const n of members) {
+        if (desired <= members.filter((m) => m.state === 'up' || m.state === 'provisioning').length) break;
+        if (n.state !== 'off') continue;
+        this.#accountNode(n);
+        n.state = 'provisioning';
+        this.scaleUps++;
+        if (now >= this.warmup) this.provisioningCost += e.provisioningCost;
+        this.sim.schedule(e.provisioningDelay, this.#onProvisioned, n);
+        if (this.#trace)
+          this.#trace.record({
+            time: now,
+            kind: 'scale',
+            subject: g.id,
+            chosen: n.id,
+            candidates: [],
+            action: 'up',
+            desired,
+          });
+      }
+    } else if (desired < active.length) {
+      let excess = active.length - desired;
+      for (let i = members.length - 1; i >= 0 && excess > 0; i--) {
+        const n = members[i]!;
+        if (n.state !== 'up' || n.items.size > 0) continue;
+        this.#accountNode(n);
+        n.state = 'off';
+        excess--;
+        this.scaleDowns++;
+        if (this.#trace)
+          this.#trace.record({
+            time: now,
+            kind: 'scale',
+            subject: g.id,
+            chosen: n.id,
+            candidates: [],
+            action: 'down',
+            desired,
+          });
+      }
+    }
+    if (now + e.interval < this.horizon) this.sim.schedule(e.interval, this.#onScale, groupId);
+  };
+
+  readonly #onProvisioned = (n: NodeRt): void => {
+    this.#accountNode(n);
+    if (n.state === 'provisioning') n.state = 'up';
+    this.#requestCycle();
+  };
+
+  readonly #onBatchWindow = (): void => {
+    const items = [...this.queue.items()].filter((x) => x.plannedNode < 0) as Item[];
+    if (items.length > 0) {
+      items.sort((a, b) => a.uid - b.uid);
+      const plan = this.profile.planner!.planBatch!(items, this);
+      items.forEach((it, i) => {
+        it.plannedNode = this.#livePlanned(plan[i] ?? -1);
+      });
+      if (this.#trace)
+        this.#trace.record({
+          time: this.sim.now,
+          kind: 'plan',
+          subject: `batch of ${items.length}`,
+          chosen: this.profile.planner!.name,
+          candidates: [],
+          assignment: Object.fromEntries(items.map((it) => [it.id, this.nodes[it.plannedNode]?.id ?? null])),
+        });
+      this.#requestCycle();
+    }
+    if (this.sim.now + this.scenario.scheduling.window < this.horizon)
+      this.sim.schedule(this.scenario.scheduling.window, this.#onBatchWindow, null);
+  };
+
+  readonly #onFeedbackWindow = (): void => {
+    const now = this.sim.now;
+    const w = this.#window;
+    let busyC = 0;
+    let busyA = 0;
+    let upC = 0;
+    let upA = 0;
+    for (const n of this.nodes) {
+      this.#accountNode(n);
+      busyC += n.computeBusy;
+      busyA += n.attentionBusy;
+      upC += n.computeUp;
+      upA += n.attentionUp;
+    }
+    let cw = 0;
+    let age = 0;
+    for (const t of this.twins) {
+      cw += t.criticality;
+      age += t.criticality * (now - t.lastSample);
+    }
+    const window: MetricsWindow = {
+      start: w.start,
+      end: now,
+      arrivals: w.arrivals,
+      completions: w.completions,
+      deadlineMisses: w.misses,
+      deadlineMissRate: w.deadlines > 0 ? w.misses / w.deadlines : 0,
+      weightedAoI: cw > 0 ? age / cw : 0,
+      computeUtilization: upC - w.computeUp > 0 ? (busyC - w.computeBusy) / (upC - w.computeUp) : 0,
+      attentionUtilization: upA - w.attentionUp > 0 ? (busyA - w.attentionBusy) / (upA - w.attentionUp) : 0,
+      jain: this.jainIndex(),
+      queueLength: this.queue.size,
+    };
+    this.#window = {
+      start: now,
+      arrivals: 0,
+      completions: 0,
+      misses: 0,
+      deadlines: 0,
+      computeBusy: busyC,
+      attentionBusy: busyA,
+      computeUp: upC,
+      attentionUp: upA,
+    };
+    const fb = this.profile.feedback;
+    if (fb) {
+      fb.observe(window, this);
+      const parameters = fb.parameters();
+      this.feedbackLog.push({ time: now, parameters });
+      if (this.#trace)
+        this.#trace.record({
+          time: now,
+          kind: 'feedback',
+          subject: fb.name,
+          chosen: null,
+          candidates: [],
+          window,
+          parameters,
+        });
+    }
+    const every = this.scenario.scheduling.feedbackWindow;
+    if (now + every < this.horizon) this.sim.schedule(every, this.#onFeedbackWindow, null);
+  };
+
+  // ------------------------------------------------------------------ results
+
+  /** Jain's index over tenants' normalised service: the mean inverse stretch (ideal / actual latency) of their requests. */
+  jainIndex(): number {
+    let sum = 0;
+    let sq = 0;
+    let k = 0;
+    for (const t of this.tenants) {
+      if (t.stretchCount === 0) continue;
+      const x = t.stretchInverseSum / t.stretchCount;
+      sum += x;
+      sq += x * x;
+      k++;
+    }
+    return k === 0 || sq === 0 ? 1 : (sum * sum) / (k * sq);
+  }
+
+  /** Response time of a request on an idle cluster: the DAG's longest path at the best speed, data moving for free. */
+  #criticalPath(w: WorkloadDef): number {
+    const finish = new Float64Array(w.tasks.length);
+    let best = 0;
+    for (const t of w.tasks) {
+      let start = 0;
+      for (const e of t.inEdges) start = Math.max(start, finish[w.edges[e]!.from]!);
+      let speed = 0;
+      for (const n of this.nodes)
+        if (t.tier === undefined || n.tier === t.tier) speed = Math.max(speed, n.speed(t.kind));
+      finish[t.index] = start + t.work / (speed || 1);
+      best = Math.max(best, finish[t.index]!);
+    }
+    return best;
+  }
+
+  #finish(): void {
+    for (const n of this.nodes) this.#accountNode(n);
+    for (const t of this.tenants) this.#accountTenant(t);
+    for (const t of this.twins) this.#accountAge(t);
+    // requests still open whose deadline has passed count as misses; the others' outcome is unknown
+    for (const req of this.#active) {
+      if (req.counted && Number.isFinite(req.deadline) && req.deadline <= this.horizon) {
+        req.tenant.withDeadline++;
+        req.tenant.missed++;
+      }
+    }
+  }
+
+  /** Sum of the requests still in flight, for results. */
+  get openRequests(): number {
+    return this.#active.size;
+  }
+
+  get missedAnomalies(): number {
+    return this.anomalies - this.detected;
+  }
+}
