@@ -9,7 +9,7 @@
  * every x ≥ `minTrackable`; values below `minTrackable` (zeros included) are counted in
  * a zero bucket and reported as 0, an absolute error below `minTrackable`. The bound holds as
  * long as the sketch has not collapsed (more than `maxBuckets` distinct buckets between the
- * smallest and the largest value; with the defaults this needs values spanning ~35 decades).
+ * smallest and the largest value; with the defaults this needs values spanning ~70 decades).
  * When it collapses, the lowest buckets fold together and only low quantiles lose accuracy.
  *
  * count, min, max and mean are exact (mean up to floating-point summation).
@@ -17,7 +17,7 @@
  *
  * Cost: `add` is O(1) (one logarithm, amortised O(1) when the bucket range grows);
  * `quantile` is O(buckets in use); memory is 8 bytes per bucket between the smallest and
- * largest value seen (≈ 460 buckets per decade at α = 0.005), capped by `maxBuckets`.
+ * largest value seen (≈ 230 buckets per decade at α = 0.005), capped by `maxBuckets`.
  * Sketches with the same options merge exactly: the merge equals the sketch of the union.
  */
 import { ArsError } from '../errors.js';
