@@ -130,7 +130,7 @@ export function parseScenario(text: string, options: ParseOptions = {}): Scenari
         path: '',
         line: pos?.line,
         column: pos?.col,
-        message: `refused: YAML aliases expand too much (${err.message.toLowerCase()})`,
+        message: 'refused: YAML aliases expand too much (a possible alias bomb)',
         expected: `at most ${maxAliasCount} alias expansions`,
       },
     ]);
