@@ -126,12 +126,15 @@ export const networkSchema = z
       .describe('used for any pair of endpoints that nothing more specific covers'),
     tiers: z
       .array(
-        z.strictObject({ between: z.tuple([endpointTierSchema, endpointTierSchema]), ...linkPropsSchema }),
+        z.strictObject({
+          between: z.tuple([endpointTierSchema, endpointTierSchema]).describe('the two tiers'),
+          ...linkPropsSchema,
+        }),
       )
       .default([])
       .describe('latency and bandwidth between two tiers (symmetric)'),
     zones: z
-      .array(z.strictObject({ between: z.tuple([id, id]), ...linkPropsSchema }))
+      .array(z.strictObject({ between: z.tuple([id, id]).describe('the two zones'), ...linkPropsSchema }))
       .default([])
       .describe('latency added and bandwidth cap when a transfer crosses two zones (symmetric)'),
     links: z
@@ -157,7 +160,7 @@ export const networkSchema = z
 
 export const tenantSchema = z
   .strictObject({
-    id,
+    id: id.describe('tenant id'),
     weight: z.number().positive().default(1).describe('share weight in weighted fairness (DRF)'),
     quota: z
       .strictObject({
@@ -340,7 +343,7 @@ const twinNeedSchema = z
 
 export const taskSchema = z
   .strictObject({
-    id,
+    id: id.describe('task id, unique within the workload'),
     kind: z.string().default('generic').describe('task kind, for node speed factors'),
     work: z.number().positive().describe('processing time at speed 1 (seconds)'),
     compute: z.number().positive().default(1).describe('compute units held while the task runs'),
@@ -354,8 +357,8 @@ export const taskSchema = z
 
 export const workloadSchema = z
   .strictObject({
-    id,
-    tenant: id,
+    id: id.describe('workload id'),
+    tenant: id.describe('tenant that sends these requests'),
     priority: z.number().int().default(0).describe('larger runs first under priority-aware policies'),
     deadline: positiveSeconds('time from arrival by which the request should complete').optional(),
     arrival: arrivalSchema,
@@ -363,8 +366,8 @@ export const workloadSchema = z
     edges: z
       .array(
         z.strictObject({
-          from: id,
-          to: id,
+          from: id.describe('task that produces the data'),
+          to: id.describe('task that needs the data; it starts after `from` finishes and the data arrives'),
           bytes: z.number().nonnegative().default(0).describe('data moved from `from` to `to` (bytes)'),
         }),
       )
@@ -406,18 +409,23 @@ export const scenarioSchema = z
           .describe('what happens to work on a failed node'),
         maxRetries: z.number().int().nonnegative().default(3).describe('retries before a task is lost'),
       })
-      .default({ onFailure: 'retry', maxRetries: 3 }),
+      .default({ onFailure: 'retry', maxRetries: 3 })
+      .describe('what node failures do to running work'),
     scheduling: z
       .strictObject({
         window: positiveSeconds('batch planners plan the ready tasks every window').default(1),
         feedbackWindow: positiveSeconds('feedback controllers read the metrics every window').default(60),
       })
-      .default({ window: 1, feedbackWindow: 60 }),
-    tenants: z.array(tenantSchema).min(1),
-    nodes: z.array(nodeGroupSchema).min(1),
+      .default({ window: 1, feedbackWindow: 60 })
+      .describe('how often planners and feedback controllers act'),
+    tenants: z.array(tenantSchema).min(1).describe('the customers of the platform (at least one)'),
+    nodes: z
+      .array(nodeGroupSchema)
+      .min(1)
+      .describe('the machines that run tasks and refreshes (at least one)'),
     network: networkSchema,
-    assets: z.array(assetGroupSchema).default([]),
-    workloads: z.array(workloadSchema).default([]),
+    assets: z.array(assetGroupSchema).default([]).describe('physical assets, each mirrored by a twin'),
+    workloads: z.array(workloadSchema).default([]).describe('streams of user requests'),
   })
   .describe('an ARS scenario: everything one simulation run needs');
 
