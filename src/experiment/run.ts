@@ -2,7 +2,7 @@ import type { PolicyRef, Scenario } from '../model/scenario.js';
 import { registry } from '../policies/index.js';
 import type { DecisionSink } from '../scheduler/scheduler.js';
 import type { RunResult } from '../world/results.js';
-import { World } from '../world/world.js';
+import { type ExecutionRecord, World } from '../world/world.js';
 
 export interface RunOptions {
   /** a policy name, or name and parameters; default: the scenario's policy */
@@ -10,6 +10,8 @@ export interface RunOptions {
   seed?: number;
   horizon?: number;
   trace?: DecisionSink;
+  /** told of every binding of work to a node */
+  onExecute?: (r: ExecutionRecord) => void;
   onProgress?: (fraction: number) => void;
 }
 
@@ -30,6 +32,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.horizon !== undefined ? { horizon: options.horizon } : {}),
     ...(options.trace ? { trace: options.trace } : {}),
+    ...(options.onExecute ? { onExecute: options.onExecute } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   return world.run();

@@ -5,6 +5,7 @@ import { choiceParam, type PolicyFactory, PolicyRegistry } from '../scheduler/re
 import { maxAgeFirst, uniformRefresh } from './baseline/attention.js';
 import { edfOrder, fifoOrder } from './baseline/queue-sorts.js';
 import { earliestFinish, firstFit, leastLoaded, randomNode, roundRobin } from './baseline/scores.js';
+import { drfOrder } from './drf/plugin.js';
 
 const ATTENTION_RULES = ['uniform-refresh', 'max-age-first'] as const;
 type AttentionRule = (typeof ATTENTION_RULES)[number];
@@ -83,6 +84,14 @@ export const registry = new PolicyRegistry()
       'earliest deadline first onto the node that finishes the task soonest',
       'EDF queue, earliest finish time incl. transfers',
       () => ({ queueSort: edfOrder, scores: [{ plugin: earliestFinish(), weight: 1 }] }),
+    ),
+  )
+  .register(
+    baseline(
+      'drf',
+      'dominant resource fairness: the tenant with the lowest weighted dominant share goes next, onto the least loaded node',
+      'DRF tenant order (FIFO within a tenant), least loaded node',
+      () => ({ queueSort: drfOrder, scores: [{ plugin: leastLoaded(), weight: 1 }] }),
     ),
   )
   .register(

@@ -1,4 +1,5 @@
 import { ArsError } from '../errors.js';
+import { didYouMean } from '../model/did-you-mean.js';
 import type { Profile } from './profile.js';
 
 /** Reads a policy's parameters; knows which names the policy accepts so typos are errors. */
@@ -42,11 +43,9 @@ export class PolicyRegistry {
   get(name: string): PolicyFactory {
     const f = this.#factories.get(name);
     if (!f) {
-      const close = this.names().filter((n) => editDistance(n, name) <= 3);
-      const hint = close.length > 0 ? `; did you mean ${close.join(' or ')}?` : '';
       throw new ArsError(
         'ARS_E_POLICY',
-        `unknown policy "${name}"${hint} (known: ${this.names().join(', ')})`,
+        `unknown policy "${name}"${didYouMean(name, this.names())} (known: ${this.names().join(', ')})`,
       );
     }
     return f;
@@ -66,21 +65,6 @@ export class PolicyRegistry {
     }
     return f.create(params);
   }
-}
-
-/** Levenshtein distance, for did-you-mean hints. O(|a|·|b|). */
-export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
 }
 
 /** Reads a numeric parameter with a default and bounds, or throws a policy error naming it. */

@@ -254,8 +254,31 @@ interface RequestRt {
   readonly counted: boolean;
 }
 
+/** What `WorldOptions.onExecute` is told each time work is bound to a node (conformance checks, replays). */
+export interface ExecutionRecord {
+  readonly id: string;
+  readonly type: 'task' | 'refresh';
+  readonly request: number;
+  readonly task: number;
+  readonly node: string;
+  /** when the node's resources were reserved */
+  readonly bound: number;
+  /** when the inputs had all arrived and processing began */
+  readonly start: number;
+  readonly end: number;
+  readonly compute: number;
+  readonly attention: number;
+  /** the node's reserved compute and attention right after this reservation */
+  readonly nodeCompute: number;
+  readonly nodeAttention: number;
+  readonly capacityCompute: number;
+  readonly capacityAttention: number;
+}
+
 export interface WorldOptions {
   seed?: number;
+  /** called on every binding of work to a node */
+  onExecute?: (r: ExecutionRecord) => void;
   horizon?: number;
   trace?: DecisionSink;
   /** called every `progressEvery` simulated seconds with the fraction done (progress bars) */
@@ -284,6 +307,7 @@ export class World implements Snapshot {
   readonly #rngPolicy: RandomStream;
   readonly #assets: AssetStates;
   readonly #trace: DecisionSink | undefined;
+  readonly #onExecute: WorldOptions['onExecute'];
   readonly #groupTwins = new Map<string, number[]>();
   readonly #tenantIndex = new Map<string, number>();
   readonly #arrivals: ArrivalProcess[] = [];
@@ -333,6 +357,7 @@ export class World implements Snapshot {
     this.horizon = options.horizon ?? scenario.horizon;
     this.warmup = Math.min(scenario.warmup, this.horizon);
     this.#trace = options.trace;
+    this.#onExecute = options.onExecute;
     this.#streams = new RandomStreams(this.seed);
     this.#rngArrivals = this.#streams.stream('arrivals');
     this.#rngFailures = this.#streams.stream('failures');
@@ -356,8 +381,12 @@ export class World implements Snapshot {
     let total = 0;
     let totalA = 0;
     const startCount = new Map(scenario.nodeGroups.map((g) => [g.id, g.count]));
+    // position within the group, not `def.index` (the position among all nodes)
+    const member = new Map<string, number>();
     for (const n of this.nodes) {
-      if (n.def.index >= (startCount.get(n.group) ?? Number.POSITIVE_INFINITY)) n.state = 'off';
+      const k = member.get(n.group) ?? 0;
+      member.set(n.group, k + 1);
+      if (k >= (startCount.get(n.group) ?? Number.POSITIVE_INFINITY)) n.state = 'off';
       total += n.computeCapacity;
       totalA += n.attentionCapacity;
     }
@@ -721,17 +750,27 @@ export class World implements Snapshot {
       twin.anomalies = left.length > 0 ? left : undefined;
     }
     this.profile.attention.refreshed?.(twin.index, true, this);
-    this.#releaseWaiters(twin);
+    this.#releaseWaiters(twin, item.sampleTime);
   }
 
-  #releaseWaiters(twin: TwinRt): void {
+  /**
+   * Releases the tasks waiting for this twin whose wait began no later than the sample just delivered:
+   * a refresh already in flight when a task started waiting carries an older sample, so the task keeps
+   * waiting and asks for another. Accepting any refresh that started after the wait began means a bound
+   * tighter than a refresh can meet still ends (with the freshest sample possible) instead of looping.
+   */
+  #releaseWaiters(twin: TwinRt, sampleTime: number): void {
     const waiters = twin.waiters;
     if (!waiters) return;
-    twin.waiters = undefined;
+    let kept: Item[] | undefined;
     for (const w of waiters) {
-      w.readyTime = this.sim.now;
-      this.queue.push(w);
+      if (sampleTime >= w.readyTime) {
+        w.readyTime = this.sim.now;
+        this.queue.push(w);
+      } else (kept ??= []).push(w);
     }
+    twin.waiters = kept;
+    if (kept) this.#requestRefresh(twin, kept[0]!.priority, kept[0]!.deadline);
   }
 
   /** What the twin believes the asset's state is now. */
@@ -881,6 +920,22 @@ export class World implements Snapshot {
     n.sumComputeEnd += item.compute * item.end;
     item.event = this.sim.scheduleAt(item.end, this.#onDone, item);
     for (const s of this.profile.scores) s.plugin.bound?.(item, n);
+    this.#onExecute?.({
+      id: item.id,
+      type: item.type,
+      request: item.request,
+      task: item.task,
+      node: n.id,
+      bound: now,
+      start: ready,
+      end: item.end,
+      compute: item.compute,
+      attention: item.attention,
+      nodeCompute: n.usedCompute,
+      nodeAttention: n.usedAttention,
+      capacityCompute: n.computeCapacity,
+      capacityAttention: n.attentionCapacity,
+    });
   }
 
   #release(item: Item): NodeRt {

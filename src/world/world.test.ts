@@ -1,0 +1,280 @@
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../experiment/run.js';
+import { parseScenario } from '../model/load.js';
+import type { ScenarioInput } from '../model/schema.js';
+import type { ExecutionRecord } from './world.js';
+
+/** A scenario from an object literal, through the real loader. */
+function scenario(s: Partial<ScenarioInput> & Pick<ScenarioInput, 'nodes'>) {
+  return parseScenario(
+    JSON.stringify({ name: 'test', horizon: 10, tenants: [{ id: 't' }], ...s } satisfies ScenarioInput),
+    { format: 'json', file: 'test.json' },
+  );
+}
+
+const FREE_NETWORK = { default: { latency: 0, bandwidth: 1e15 } };
+
+describe('one refresh', () => {
+  // device→edge: 0.125 s latency + 1000 B / 8000 B/s = 0.25 s; work 1 at speed 4 = 0.25 s; 0.5 s per refresh.
+  const s = scenario({
+    horizon: 5,
+    nodes: [
+      {
+        id: 'n',
+        tier: 'edge',
+        compute: 1,
+        attention: 1,
+        speed: { default: 1, kinds: { refresh: 4 } },
+        power: { idle: 10, busy: 30 },
+        costPerSecond: 0.5,
+      },
+    ],
+    network: {
+      default: { latency: 9, bandwidth: 1 },
+      tiers: [{ between: ['device', 'edge'], latency: 0.125, bandwidth: 8000 }],
+    },
+    assets: [
+      { id: 'a', tenant: 't', twin: { sampleBytes: 1000, refresh: { work: 1, compute: 1, attention: 1 } } },
+    ],
+  });
+
+  it('takes latency + bytes / bandwidth + work / speed, back to back', () => {
+    const records: ExecutionRecord[] = [];
+    const r = runScenario(s, { policy: 'uniform-refresh', onExecute: (x) => records.push(x) });
+    expect(records[0]).toMatchObject({ bound: 0, start: 0.25, end: 0.5, node: 'n' });
+    expect(records[1]).toMatchObject({ bound: 0.5, start: 0.75, end: 1 });
+    expect(r.twins.refreshes.proactive).toBe(10);
+  });
+
+  it('draws busy power the whole time the node is reserved, and costs per second up', () => {
+    const r = runScenario(s, { policy: 'uniform-refresh' });
+    expect(r.resources.energyJ).toBeCloseTo(30 * 5, 9);
+    expect(r.resources.cost).toBeCloseTo(0.5 * 5, 9);
+    expect(r.resources.compute.utilization).toBeCloseTo(1, 12);
+    expect(r.resources.attention.utilization).toBeCloseTo(1, 12);
+  });
+
+  it('gives the sawtooth mean age: samples every 0.5 s delivered 0.5 s later', () => {
+    // age runs 0→0.5 until the first delivery, then 0.5→1.0 in each of the 9 later intervals
+    const r = runScenario(s, { policy: 'uniform-refresh' });
+    expect(r.twins.meanAoI).toBeCloseTo((0.125 + 9 * 0.375) / 5, 12);
+    expect(r.twins.maxAoI).toBeCloseTo(1, 12);
+  });
+});
+
+describe('age of information', () => {
+  it('is T/2 + delivery delay for twins refreshed every T seconds', () => {
+    // four twins share one attention slot; each refresh takes 0.25 s, so each twin is sampled every T = 1 s
+    // and its sample arrives d = 0.25 s later: mean age T/2 + d once every twin has been refreshed once.
+    const s = scenario({
+      horizon: 10,
+      warmup: 2,
+      nodes: [{ id: 'n', tier: 'edge', compute: 1, attention: 1 }],
+      network: FREE_NETWORK,
+      assets: [{ id: 'a', count: 4, tenant: 't', twin: { sampleBytes: 0, refresh: { work: 0.25 } } }],
+    });
+    const r = runScenario(s, { policy: 'uniform-refresh' });
+    expect(r.twins.meanAoI).toBeCloseTo(0.5 + 0.25, 9);
+    expect(r.twins.weightedAoI).toBeCloseTo(0.75, 9);
+  });
+
+  it('weights twins by criticality', () => {
+    // max-age-first serves the critical twin more often than the others, so its weighted age is below the plain mean
+    const s = scenario({
+      horizon: 50,
+      warmup: 5,
+      nodes: [{ id: 'n', tier: 'edge', compute: 1, attention: 1 }],
+      network: FREE_NETWORK,
+      assets: [
+        { id: 'vip', tenant: 't', twin: { criticality: 10, sampleBytes: 0, refresh: { work: 0.25 } } },
+        {
+          id: 'plain',
+          count: 4,
+          tenant: 't',
+          twin: { criticality: 1, sampleBytes: 0, refresh: { work: 0.25 } },
+        },
+      ],
+    });
+    const r = runScenario(s, { policy: 'max-age-first' });
+    expect(r.twins.weightedAoI!).toBeLessThan(r.twins.meanAoI!);
+    const u = runScenario(s, { policy: 'uniform-refresh' });
+    expect(r.twins.weightedAoI!).toBeLessThan(u.twins.weightedAoI!);
+  });
+});
+
+describe('requests', () => {
+  const diamond = {
+    id: 'w',
+    tenant: 't',
+    arrival: { kind: 'periodic' as const, period: 100 },
+    tasks: [
+      { id: 'a', work: 1 },
+      { id: 'b', work: 2, after: ['a'] },
+      { id: 'c', work: 3, after: ['a'] },
+      { id: 'd', work: 1, after: ['b', 'c'] },
+    ],
+  };
+
+  it('finish along the critical path on an idle cluster', () => {
+    const s = scenario({
+      horizon: 50,
+      network: FREE_NETWORK,
+      nodes: [{ id: 'n', count: 2, tier: 'edge', compute: 1 }],
+      workloads: [diamond],
+    });
+    const r = runScenario(s, { policy: 'least-loaded' });
+    expect(r.requests.completed).toBe(1);
+    expect(r.requests.latency.max).toBeCloseTo(1 + 3 + 1, 2);
+  });
+
+  it('serialise on a single slot', () => {
+    const s = scenario({
+      horizon: 50,
+      network: FREE_NETWORK,
+      nodes: [{ id: 'n', tier: 'edge', compute: 1 }],
+      workloads: [diamond],
+    });
+    const r = runScenario(s, { policy: 'fifo' });
+    expect(r.requests.latency.max).toBeCloseTo(7, 2);
+  });
+
+  it('wait for data to cross the network between nodes', () => {
+    const s = scenario({
+      horizon: 50,
+      network: { default: { latency: 0.5, bandwidth: 1000 } },
+      nodes: [
+        { id: 'x', tier: 'edge', compute: 1, speed: { default: 1, kinds: { late: 0.001 } } },
+        { id: 'y', tier: 'edge', compute: 1, speed: { default: 0.001, kinds: { late: 1 } } },
+      ],
+      workloads: [
+        {
+          id: 'w',
+          tenant: 't',
+          arrival: { kind: 'periodic', period: 100 },
+          tasks: [
+            { id: 'first', work: 1 },
+            { id: 'second', kind: 'late', work: 1 },
+          ],
+          edges: [{ from: 'first', to: 'second', bytes: 1000 }],
+        },
+      ],
+    });
+    const records: ExecutionRecord[] = [];
+    runScenario(s, { policy: 'earliest-deadline-first', onExecute: (x) => records.push(x) });
+    expect(records.map((x) => [x.node, x.start, x.end])).toEqual([
+      ['x', 0, 1],
+      ['y', 2.5, 3.5], // 1 s of compute, then 0.5 s latency + 1000 B at 1000 B/s
+    ]);
+  });
+
+  it('retry on another node when theirs fails mid-task, or are lost when the scenario says so', () => {
+    const base = {
+      horizon: 400,
+      network: FREE_NETWORK,
+      nodes: [
+        { id: 'flaky', tier: 'edge' as const, compute: 1, failure: { mtbf: 5, mttr: 10_000 } },
+        { id: 'solid', tier: 'edge' as const, compute: 1 },
+      ],
+      workloads: [
+        {
+          id: 'w',
+          tenant: 't',
+          arrival: { kind: 'periodic' as const, period: 1000 },
+          tasks: [{ id: 'long', work: 100 }],
+        },
+      ],
+    };
+    const records: ExecutionRecord[] = [];
+    const retried = runScenario(scenario({ ...base, failures: { onFailure: 'retry' } }), {
+      policy: 'fifo',
+      onExecute: (x) => records.push(x),
+    });
+    expect(records.map((x) => x.node)).toEqual(['flaky', 'solid']);
+    expect(retried.scheduler.retries).toBe(1);
+    expect(retried.requests.completed).toBe(1);
+    // it restarted from scratch when the node failed, at records[1].bound
+    expect(retried.requests.latency.max).toBeCloseTo(records[1]!.bound + 100, 2);
+    const lost = runScenario(scenario({ ...base, failures: { onFailure: 'lose' } }), { policy: 'fifo' });
+    expect(lost.requests.completed).toBe(0);
+    expect(lost.requests.lost).toBe(1);
+  });
+
+  it('that need a stale twin trigger a refresh first and wait for it', () => {
+    const s = scenario({
+      horizon: 50,
+      network: FREE_NETWORK,
+      nodes: [{ id: 'n', tier: 'edge', compute: 2, attention: 1 }],
+      assets: [{ id: 'a', tenant: 't', twin: { sampleBytes: 0, refresh: { work: 2 } } }],
+      workloads: [
+        {
+          id: 'w',
+          tenant: 't',
+          arrival: { kind: 'periodic', period: 100, offset: 10 },
+          tasks: [{ id: 'read', work: 1, twin: { group: 'a', maxAge: 0.5 } }],
+        },
+      ],
+    });
+    const records: ExecutionRecord[] = [];
+    runScenario(s, { policy: 'fifo', onExecute: (x) => records.push(x) });
+    // the attention slot refreshes the twin back to back (0-2, 2-4, ...); at t=10 the twin's newest sample
+    // is from t=8, too old, so the task waits for the next refresh (10-12) and reads at 12
+    const read = records.find((x) => x.type === 'task')!;
+    expect(read.bound).toBeCloseTo(12, 9);
+  });
+});
+
+describe('fairness', () => {
+  it("gives Jain's index over tenants' inverse stretch", () => {
+    // both tenants ask for 1 s of work at the same instants on one slot; a goes first (FIFO), so b waits
+    // and finishes in 2 s: service [1, 0.5] → J = 1.5² / (2 · 1.25) = 0.9
+    const s = scenario({
+      horizon: 100,
+      network: FREE_NETWORK,
+      tenants: [{ id: 'a' }, { id: 'b' }],
+      nodes: [{ id: 'n', tier: 'edge', compute: 1 }],
+      workloads: [
+        { id: 'wa', tenant: 'a', arrival: { kind: 'periodic', period: 10 }, tasks: [{ id: 'x', work: 1 }] },
+        { id: 'wb', tenant: 'b', arrival: { kind: 'periodic', period: 10 }, tasks: [{ id: 'x', work: 1 }] },
+      ],
+    });
+    const r = runScenario(s, { policy: 'fifo' });
+    expect(r.fairness.tenants.a!.service).toBeCloseTo(1, 12);
+    expect(r.fairness.tenants.b!.service).toBeCloseTo(0.5, 12);
+    expect(r.fairness.jain).toBeCloseTo(0.9, 12);
+    expect(r.fairness.dominantShares.a).toBeCloseTo(0.1, 9);
+  });
+});
+
+describe('determinism', () => {
+  const s = scenario({
+    horizon: 200,
+    warmup: 20,
+    nodes: [
+      { id: 'e', count: 3, tier: 'edge', compute: 2, attention: 2, failure: { mtbf: 100, mttr: 10 } },
+      { id: 'c', tier: 'cloud', compute: 8, speed: 3 },
+    ],
+    assets: [{ id: 'a', count: 30, tenant: 't', anomaly: { rate: 0.01 }, twin: { refresh: { work: 0.2 } } }],
+    workloads: [
+      {
+        id: 'w',
+        tenant: 't',
+        deadline: 2,
+        arrival: { kind: 'poisson', rate: 2 },
+        tasks: [
+          { id: 'x', work: 0.3, twin: { group: 'a', maxAge: 3 } },
+          { id: 'y', work: 1, after: ['x'] },
+        ],
+      },
+    ],
+  });
+
+  it('gives byte-identical results for the same seed and different ones for another', () => {
+    for (const policy of ['fifo', 'random', 'least-loaded', 'max-age-first']) {
+      const a = JSON.stringify(runScenario(s, { policy, seed: 7 }));
+      const b = JSON.stringify(runScenario(s, { policy, seed: 7 }));
+      const c = JSON.stringify(runScenario(s, { policy, seed: 8 }));
+      expect(a).toBe(b);
+      expect(a).not.toBe(c);
+    }
+  });
+});
