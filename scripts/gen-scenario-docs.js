@@ -104,7 +104,8 @@ function typeOf(s) {
   }
   if (s.pattern) return 'identifier';
   if (s.type === 'array') {
-    if (s.prefixItems) return `[${s.prefixItems.map(typeOf).join(', ')}]`;
+    const tuple = s.prefixItems ?? (Array.isArray(s.items) ? s.items : undefined);
+    if (tuple) return `[${tuple.map(typeOf).join(', ')}]`;
     return `list of ${s.items ? (isObject(s.items) ? 'mappings' : typeOf(s.items)) : 'values'}${bounds(s)}`;
   }
   if (s.type === 'object') {
@@ -209,10 +210,10 @@ export function renderScenarioDocs() {
     '**Dependencies.** A task’s `after` list and the workload’s `edges` both order tasks; `after`',
     'adds an edge carrying 0 bytes. The tasks must form a DAG.',
     '',
-    '**Editor support.** `ars schema --out scenario.schema.json` writes the JSON Schema; put',
-    '`$schema: ./scenario.schema.json` at the top of a scenario (or, for YAML with the YAML',
-    'language server, the comment `# yaml-language-server: $schema=./scenario.schema.json`) to get',
-    'completion and checks in your editor. Fields with a default are optional.',
+    '**Editor support.** `ars schema --out scenario.schema.json` writes the JSON Schema. Start a',
+    'YAML scenario with the comment `# yaml-language-server: $schema=./scenario.schema.json`, or',
+    'give a JSON scenario the field `"$schema": "./scenario.schema.json"`, to get completion and',
+    'checks in your editor. Fields with a default are optional.',
     '',
     '## Worked example',
     '',
