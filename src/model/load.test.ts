@@ -151,6 +151,12 @@ describe('syntax errors', () => {
     expect(e.code).toBe('ARS_E_INPUT_SYNTAX');
     expect(e.issues[0]!.line).toBe(3);
   });
+  it('refuses several YAML documents in one file', () => {
+    const e = fail(`${base}---\n${base}`);
+    expect(e.code).toBe('ARS_E_INPUT_SYNTAX');
+    expect(e.issues[0]!.message).toContain('one YAML document');
+    expect(e.issues[0]!.line).toBe(18);
+  });
   it('gives the position of a JSON syntax error', () => {
     const e = fail('{\n  "name": "x",\n  "horizon": 1,\n}\n', { file: 'in.json' });
     expect(e.code).toBe('ARS_E_INPUT_SYNTAX');

@@ -84,7 +84,10 @@ export function parseScenario(text: string, options: ParseOptions = {}): Scenari
         path: '',
         line: e.linePos?.[0].line,
         column: e.linePos?.[0].col,
-        message: `${format === 'json' ? 'JSON' : 'YAML'} syntax error: ${shortMessage(e.message)}`,
+        message:
+          e.code === 'MULTIPLE_DOCS'
+            ? 'YAML syntax error: a scenario file holds one YAML document, this one has several (`---`)'
+            : `${format === 'json' ? 'JSON' : 'YAML'} syntax error: ${shortMessage(e.message)}`,
       })),
     );
   }
