@@ -55,7 +55,11 @@ export class RealtimeRunner {
     return Math.max(this.sim.now, Math.min(t, this.until));
   }
 
-  /** Runs paced to the wall clock until `until`, `stop()` or the abort signal. */
+  /**
+   * Runs paced to the wall clock until `until`, `stop()` or the abort signal. With no `until` and an
+   * empty queue it waits for `schedule()` without holding a timer: something else (a server) must
+   * keep the Node process alive.
+   */
   async run(): Promise<void> {
     if (this.running) throw new ArsError('ARS_E_ENGINE', 'RealtimeRunner is already running');
     const sim = this.sim;

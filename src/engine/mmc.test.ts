@@ -5,10 +5,11 @@
  * Statistics: batch means over 25 batches of equal customer count, after a warm-up of 20,000
  * customers (starting empty, the relaxation time of these queues is a few hundred customers at most).
  * Nine intervals are checked (3 cases x 3 figures), so each uses the Bonferroni-corrected Student t
- * quantile t(24, 1 - 0.05/18) = 3.046: the family of checks has at least 95% coverage. With 20 seeds
- * tried during development, all 9 x 20 checks passed at this level (and 96% at the plain 95% level,
- * which says the batches are long enough to be nearly independent). To keep the test meaningful, each
- * interval must also be narrow: half-width below 10% of the exact value.
+ * quantile t(24, 1 - 0.05/18) = 3.046: the family of checks has at least 95% coverage. With seeds
+ * 0-19 tried during development, all 9 x 20 checks passed at this level, and 169 of 180 (94%) at the
+ * plain 95% level, which says the batches are long enough to be nearly independent. The seed used
+ * here is 1, chosen before looking at results. To keep the test meaningful, each interval must also
+ * be narrow: half-width below 10% of the exact value (a 3% error in μ fails all three cases).
  */
 import { describe, expect, it } from 'vitest';
 import {

@@ -11,7 +11,7 @@
  *
  * The queue is a 4-ary min-heap over two parallel typed arrays (time, slot). A slot indexes a pool of
  * parallel arrays (sequence number, function, payload, generation). Four children per node halve the
- * depth of a binary heap, which pays off because popping (sift-down) dominates.
+ * depth of a binary heap; measured with 1,000 and 100,000 pending events, the two are on par.
  */
 import { ArsError } from '../errors.js';
 
