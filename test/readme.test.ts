@@ -11,6 +11,11 @@ describe('README', () => {
     expect(firstScreen).toContain('npm install && npm test');
   });
 
+  it('shows the current allocation of the seed case study', () => {
+    const table = execFileSync(process.execPath, ['scripts/seed-allocation.js'], { encoding: 'utf8' }).trim();
+    expect(readFileSync('README.md', 'utf8')).toContain(table);
+  });
+
   it('has a library example that runs', () => {
     const readme = readFileSync('README.md', 'utf8');
     const code = /```js\n([\s\S]*?)```/.exec(readme)?.[1];
