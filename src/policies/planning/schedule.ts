@@ -94,9 +94,11 @@ export class Timeline {
     const { starts, ends } = this;
     let lo = 0;
     let hi = starts.length;
+    // Order by (start, end) so zero-length intervals keep the ends sorted too.
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((starts[mid] as number) <= start) lo = mid + 1;
+      const s = starts[mid] as number;
+      if (s < start || (s === start && (ends[mid] as number) <= end)) lo = mid + 1;
       else hi = mid;
     }
     starts.splice(lo, 0, start);

@@ -98,17 +98,20 @@ export function validateSchedule(
   const byProc: number[][] = Array.from({ length: P }, () => []);
   for (let t = 0; t < T; t++) if (seen[t]) byProc[proc[t] as number]?.push(t);
   for (let p = 0; p < P; p++) {
-    const list = (byProc[p] as number[]).sort((a, b) => (start[a] as number) - (start[b] as number) || a - b);
-    for (let k = 1; k < list.length; k++) {
-      const a = list[k - 1] as number;
-      const b = list[k] as number;
-      if (before(start[b] as number, finish[a] as number) && (finish[b] as number) > (start[b] as number)) {
+    // Zero-length tasks occupy nothing; among the others, compare each with the latest finish so far.
+    const list = (byProc[p] as number[])
+      .filter((t) => (finish[t] as number) > (start[t] as number))
+      .sort((a, b) => (start[a] as number) - (start[b] as number) || a - b);
+    let last = -1;
+    for (const b of list) {
+      if (last >= 0 && before(start[b] as number, finish[last] as number)) {
         out.push({
           kind: 'overlap',
           task: problem.taskNames[b],
-          message: `${problem.taskNames[a]} and ${problem.taskNames[b]} overlap on ${problem.processorNames[p]}`,
+          message: `${problem.taskNames[last]} and ${problem.taskNames[b]} overlap on ${problem.processorNames[p]}`,
         });
       }
+      if (last < 0 || (finish[b] as number) > (finish[last] as number)) last = b;
     }
   }
 
