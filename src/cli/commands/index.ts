@@ -2,10 +2,11 @@
 import type { Command } from 'commander';
 import { register as compare } from './compare.js';
 import { register as policies } from './policies.js';
+import { register as plan } from './plan.js';
 import { register as run } from './run.js';
 import { register as schema } from './schema.js';
 import { register as validate } from './validate.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [run, compare, policies, validate, schema];
+export const commands: Register[] = [run, compare, policies, validate, schema, plan];
