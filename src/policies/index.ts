@@ -2,6 +2,7 @@
 import type { AttentionAllocator } from '../scheduler/plugins.js';
 import { buildProfile, type ProfileSpec } from '../scheduler/profile.js';
 import { choiceParam, type PolicyFactory, PolicyRegistry } from '../scheduler/registry.js';
+import { arsPolicies } from './ars/index.js';
 import { maxAgeFirst, uniformRefresh } from './baseline/attention.js';
 import { edfOrder, fifoOrder } from './baseline/queue-sorts.js';
 import { earliestFinish, firstFit, leastLoaded, randomNode, roundRobin } from './baseline/scores.js';
@@ -111,7 +112,11 @@ export const registry = new PolicyRegistry()
       () => ({ queueSort: fifoOrder, scores: [{ plugin: leastLoaded(), weight: 1 }] }),
       'max-age-first',
     ),
-  );
+  )
+  .register(arsPolicies[0]!)
+  .register(arsPolicies[1]!)
+  .register(arsPolicies[2]!)
+  .register(arsPolicies[3]!);
 
 /** Names of every registered policy, sorted. */
 export function policyNames(): string[] {

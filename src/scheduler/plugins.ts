@@ -71,6 +71,23 @@ export interface AttentionChoice {
   readonly score?: number;
   readonly weight?: number;
   readonly parts?: Readonly<Record<string, number>>;
+  /** anything else worth explaining (target period, runner-up, forecaster in use), copied into the trace */
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/** A request as it arrives, for allocators that forecast demand per tenant, workload and twin. */
+export interface ArrivalView {
+  readonly workload: string;
+  readonly tenant: number;
+  readonly time: number;
+  readonly deadline: number;
+  readonly priority: number;
+  /** Σ over its tasks of work × compute units, and of work × attention units */
+  readonly computeDemand: number;
+  readonly attentionDemand: number;
+  /** the twins its tasks need fresh (one entry per such task) and the oldest sample age each accepts */
+  readonly twins: readonly number[];
+  readonly maxAges: readonly number[];
 }
 
 /**
@@ -87,6 +104,8 @@ export interface AttentionAllocator extends Plugin {
    * Called exactly once per `select`ed twin that was not started, and once per started refresh.
    */
   refreshed?(twin: number, ok: boolean, s: Snapshot): void;
+  /** told of every request arrival (demand forecasting); not called when absent */
+  requestArrived?(r: ArrivalView, s: Snapshot): void;
 }
 
 /** A window of metrics handed to feedback controllers every `scheduling.feedbackWindow` seconds. */

@@ -77,6 +77,8 @@ export interface TwinView {
   readonly criticality: number;
   /** sample time of the newest state the twin holds */
   readonly lastSample: number;
+  /** the value of that newest sample (uncertainty-growth estimates) */
+  readonly lastValue: number;
   /** true while a refresh of it is in flight */
   readonly refreshing: boolean;
   /** tasks waiting for this twin to be refreshed */

@@ -1,0 +1,463 @@
+/**
+ * ARS attention: who gets refreshed. Each window every twin gets a rate score from its features; a softmax
+ * with temperature turns the scores into weights; water-filling splits the attention capacity by those
+ * weights (a floor per tenant, a cap per twin) into shares; a twin's share over the attention-seconds one
+ * of its refreshes costs is its target refresh rate. Free attention then goes to the twins most overdue:
+ * the largest age × target rate, i.e. age over target period.
+ *
+ * Why this shape: for the criticality-weighted age of information with refresh costs r_i, the periodic
+ * schedule that minimises Σ c_i · (mean age_i) under a capacity budget refreshes twin i at a rate ∝ √(c_i / r_i)
+ * (Lagrange: c_i T_i / 2 + λ r_i / T_i is least at T_i ∝ √(r_i / c_i)). In the share space that is
+ * share ∝ √(c_i · r_i): weights 0.5 on ln c and on ln r with temperature 1. The other features move twins off
+ * that law where the workload says so. Ordering by age × rate rather than by due time keeps the ratios of the
+ * periods when capacity falls short (every period stretches by the same factor).
+ *
+ * Cost: a full recomputation is O(n) per window (plus a few passes of the cap loop); between windows a twin's
+ * score is updated in O(1) when its sample arrives. Twins sit in one heap per rate bucket (1/8 octave wide)
+ * ordered by sample time, so a pick compares bucket heads only: O(B + log n) for B buckets.
+ */
+import { DriftEstimator } from '../../forecast/index.js';
+import { Heap } from '../../scheduler/heap.js';
+import type { ArrivalView, AttentionAllocator, AttentionChoice } from '../../scheduler/plugins.js';
+import type { Snapshot } from '../../scheduler/types.js';
+import type { ArsContext } from './context.js';
+import { type ArsParams, ATTENTION_FEATURES, type AttentionFeature } from './params.js';
+import { softmax, waterFill } from './softmax.js';
+
+const BUCKETS_PER_OCTAVE = 8;
+const NO_BUCKET = -0x7fffffff;
+/** weight of a new refresh-duration measurement in a group's running mean */
+const COST_SMOOTHING = 0.05;
+/** samples of a twin before its uncertainty growth is trusted */
+const MIN_DRIFT_SAMPLES = 4;
+/** forgetting of the per-twin drift estimator: about 20 increments of memory, so a drift anomaly shows */
+const DRIFT_FORGETTING = 0.95;
+/** horizon of the uncertainty feature: expected error after this many seconds */
+const UNCERTAINTY_HORIZON = 5;
+
+interface Entry {
+  readonly twin: number;
+  readonly sample: number;
+  readonly version: number;
+}
+
+interface Bucket {
+  readonly key: number;
+  /** representative target rate of the bucket (per second, relative) */
+  readonly rate: number;
+  readonly heap: Heap<Entry>;
+}
+
+export interface ArsAttentionOptions {
+  /** every twin the same weight (the `ars-uniform-attention` ablation) */
+  readonly uniform: boolean;
+}
+
+export class ArsAttention implements AttentionAllocator {
+  readonly name: string;
+  readonly #ctx: ArsContext;
+  readonly #uniform: boolean;
+  #n = 0;
+  #tenantOf = new Int32Array(0);
+  #groupOf = new Int32Array(0);
+  #groupIds: string[] = [];
+  #groupSize = new Int32Array(0);
+  #groupCost = new Float64Array(0);
+  #groupCostSeen = new Int32Array(0);
+  #groupUncertainty = new Float64Array(0);
+  #tenantTwins = new Int32Array(0);
+  #drift: (DriftEstimator | undefined)[] = [];
+  #z = new Float64Array(0);
+  #weight = new Float64Array(0);
+  #share = new Float64Array(0);
+  #rate = new Float64Array(0);
+  #version = new Int32Array(0);
+  #bucketKey = new Int32Array(0);
+  #selected = new Uint8Array(0);
+  #proactive = new Uint8Array(0);
+  #startedAt = new Float64Array(0);
+  #buckets = new Map<number, Bucket>();
+  #bucketList: Bucket[] = [];
+  #entries = 0;
+  // the last window's normalisers, for O(1) updates of one twin between windows
+  #zMax = 0;
+  #expSum = 1;
+  #temperature = 1;
+  #groupScale = new Float64Array(0);
+  #level = 1;
+  #cap = 1;
+  #negligible = 0;
+  #deficit = new Float64Array(0);
+  #meanCost = 1;
+  #attention = 1;
+  #nextRecompute = 0;
+
+  constructor(ctx: ArsContext, options: ArsAttentionOptions) {
+    this.#ctx = ctx;
+    this.#uniform = options.uniform;
+    this.name = options.uniform ? 'ars-uniform-attention' : 'ars-attention';
+  }
+
+  init(s: Snapshot): void {
+    this.#ctx.snapshot = s;
+    const n = s.twins.length;
+    this.#n = n;
+    this.#tenantOf = new Int32Array(n);
+    this.#groupOf = new Int32Array(n);
+    const groups = new Map<string, number>();
+    for (const t of s.twins) {
+      let g = groups.get(t.group);
+      if (g === undefined) {
+        g = groups.size;
+        groups.set(t.group, g);
+        this.#groupIds.push(t.group);
+      }
+      this.#groupOf[t.index] = g;
+      this.#tenantOf[t.index] = t.tenant;
+    }
+    const G = groups.size;
+    this.#groupSize = new Int32Array(G);
+    for (let i = 0; i < n; i++) this.#groupSize[this.#groupOf[i]!]!++;
+    this.#groupCost = new Float64Array(G).fill(1);
+    this.#groupCostSeen = new Int32Array(G);
+    this.#groupUncertainty = new Float64Array(G);
+    this.#tenantTwins = new Int32Array(s.tenants.length);
+    for (let i = 0; i < n; i++) this.#tenantTwins[this.#tenantOf[i]!]!++;
+    this.#deficit = new Float64Array(s.tenants.length);
+    this.#groupScale = new Float64Array(s.tenants.length).fill(1);
+    this.#drift = new Array(n).fill(undefined);
+    this.#z = new Float64Array(n);
+    this.#weight = new Float64Array(n);
+    this.#share = new Float64Array(n);
+    this.#rate = new Float64Array(n);
+    this.#version = new Int32Array(n);
+    this.#bucketKey = new Int32Array(n).fill(NO_BUCKET);
+    this.#selected = new Uint8Array(n);
+    this.#proactive = new Uint8Array(n);
+    this.#startedAt = new Float64Array(n);
+    this.#recompute(s);
+  }
+
+  // ------------------------------------------------------------------ features and weights
+
+  /** Feature values of one twin (before weighting). */
+  features(i: number, s: Snapshot): Record<AttentionFeature, number> {
+    const t = s.twins[i]!;
+    const g = this.#groupOf[i]!;
+    const ctx = this.#ctx;
+    let uncertainty = 0;
+    let demand = 0;
+    if (ctx.useForecast) {
+      const d = this.#drift[i];
+      const mean = this.#groupUncertainty[g]!;
+      if (d && d.n >= MIN_DRIFT_SAMPLES && mean > 0) {
+        const e = d.expectedError(UNCERTAINTY_HORIZON);
+        if (e > 0 && Number.isFinite(e)) uncertainty = Math.max(-2, Math.min(2, Math.log(e / mean)));
+      }
+      demand = Math.log1p((60 * ctx.rate(`group:${this.#groupIds[g]}`)) / this.#groupSize[g]!);
+    }
+    return {
+      criticality: Math.log(Math.max(t.criticality, 1e-3)),
+      cost: Math.log(this.#groupCost[g]! / this.#meanCost),
+      uncertainty,
+      suspicion: Math.log1p(Math.min(Math.max(t.suspicion, 0), 20)),
+      demand,
+      fairness: this.#deficit[this.#tenantOf[i]!]!,
+    };
+  }
+
+  /** Each feature's contribution to the rate score (weight × value). */
+  contributions(i: number, s: Snapshot): Record<AttentionFeature, number> {
+    const x = this.features(i, s);
+    const p = this.#ctx.params;
+    const u = this.#uniform ? 0 : 1;
+    return {
+      criticality: u * p.wCriticality * x.criticality,
+      cost: u * p.wCost * x.cost,
+      uncertainty: u * p.wUncertainty * x.uncertainty,
+      suspicion: u * p.wSuspicion * x.suspicion,
+      demand: u * p.wDemand * x.demand,
+      fairness: u * p.wFairness * x.fairness,
+    };
+  }
+
+  #score(i: number, s: Snapshot): number {
+    if (this.#uniform) return 0;
+    const c = this.contributions(i, s);
+    let z = 0;
+    for (const f of ATTENTION_FEATURES) z += c[f];
+    return z;
+  }
+
+  /** Full recomputation: features, softmax, water-filling, target rates, buckets. O(n). */
+  #recompute(s: Snapshot): void {
+    const ctx = this.#ctx;
+    const p: ArsParams = ctx.params;
+    const n = this.#n;
+    ctx.dirty = false;
+    this.#nextRecompute = s.now + p.window;
+    if (n === 0) return;
+    ctx.tick(s.now);
+    // group means: refresh cost (measured durations) and uncertainty growth
+    let costSum = 0;
+    let costCount = 0;
+    for (let g = 0; g < this.#groupIds.length; g++) {
+      if (this.#groupCostSeen[g]! > 0) {
+        costSum += this.#groupCost[g]! * this.#groupSize[g]!;
+        costCount += this.#groupSize[g]!;
+      }
+    }
+    const measuredMean = costCount > 0 ? costSum / costCount : 1;
+    for (let g = 0; g < this.#groupIds.length; g++)
+      if (this.#groupCostSeen[g] === 0) this.#groupCost[g] = measuredMean;
+    this.#meanCost = measuredMean;
+    if (ctx.useForecast) {
+      const sum = new Float64Array(this.#groupIds.length);
+      const cnt = new Int32Array(this.#groupIds.length);
+      for (let i = 0; i < n; i++) {
+        const d = this.#drift[i];
+        if (!d || d.n < MIN_DRIFT_SAMPLES) continue;
+        const e = d.expectedError(UNCERTAINTY_HORIZON);
+        if (!(e > 0 && Number.isFinite(e))) continue;
+        const g = this.#groupOf[i]!;
+        sum[g] = sum[g]! + e;
+        cnt[g] = cnt[g]! + 1;
+      }
+      for (let g = 0; g < sum.length; g++) this.#groupUncertainty[g] = cnt[g]! > 0 ? sum[g]! / cnt[g]! : 0;
+    }
+    for (let t = 0; t < this.#deficit.length; t++) this.#deficit[t] = ctx.deficit(t, s);
+    let attention = 0;
+    for (const node of s.nodes) if (node.up) attention += node.attentionCapacity;
+    this.#attention = Math.max(attention, 1e-9);
+    // scores → softmax weights → shares
+    for (let i = 0; i < n; i++) this.#z[i] = this.#score(i, s);
+    this.#temperature = this.#uniform ? 1 : p.temperature;
+    softmax(this.#z, this.#temperature, this.#weight);
+    let zMax = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) if (this.#z[i]! > zMax) zMax = this.#z[i]!;
+    let expSum = 0;
+    for (let i = 0; i < n; i++) expSum += Math.exp((this.#z[i]! - zMax) / this.#temperature);
+    this.#zMax = zMax;
+    this.#expSum = expSum;
+    const floors = new Float64Array(this.#tenantTwins.length);
+    for (let t = 0; t < floors.length; t++) floors[t] = (p.tenantFloor * this.#tenantTwins[t]!) / n;
+    this.#cap = Math.min(1, p.twinCap / n);
+    this.#negligible = p.negligible / n;
+    const fill = waterFill(this.#weight, {
+      group: this.#tenantOf,
+      floors,
+      cap: this.#cap,
+      negligible: this.#negligible,
+    });
+    this.#share = fill.shares;
+    this.#groupScale = fill.groupScale;
+    this.#level = fill.level;
+    for (let i = 0; i < n; i++) this.#setRate(i, s, this.#share[i]!);
+    if (this.#entries > 3 * n + 64) this.#rebuild(s);
+  }
+
+  /** Updates one twin's score and share with the last window's normalisers (after a new sample). */
+  #update(i: number, s: Snapshot): void {
+    const z = this.#score(i, s);
+    this.#z[i] = z;
+    const w = Math.exp((z - this.#zMax) / this.#temperature) / this.#expSum;
+    this.#weight[i] = w;
+    let share = Math.min(this.#cap, w * this.#groupScale[this.#tenantOf[i]!]! * this.#level);
+    if (share < this.#negligible) share = 0;
+    this.#share[i] = share;
+    this.#setRate(i, s, share);
+  }
+
+  /** Sets the target rate of a twin and moves it to its bucket when that changed. */
+  #setRate(i: number, s: Snapshot, share: number): void {
+    const cost = this.#groupCost[this.#groupOf[i]!]!;
+    const rate = share > 0 ? share / cost : 0;
+    this.#rate[i] = rate;
+    const key = rate > 0 ? Math.round(BUCKETS_PER_OCTAVE * Math.log2(rate * this.#n)) : NO_BUCKET;
+    const old = this.#bucketKey[i]!;
+    this.#bucketKey[i] = key;
+    if (key !== old) this.#enqueue(i, s);
+  }
+
+  /** Puts a twin (back) into its bucket, invalidating any entry it had. */
+  #enqueue(i: number, s: Snapshot): void {
+    const version = ++this.#version[i]!;
+    const key = this.#bucketKey[i]!;
+    const t = s.twins[i]!;
+    if (key === NO_BUCKET || t.refreshing || this.#selected[i]) return;
+    let b = this.#buckets.get(key);
+    if (!b) {
+      b = {
+        key,
+        rate: 2 ** (key / BUCKETS_PER_OCTAVE) / this.#n,
+        heap: new Heap<Entry>((a, c) => a.sample < c.sample || (a.sample === c.sample && a.twin < c.twin)),
+      };
+      this.#buckets.set(key, b);
+      this.#bucketList.push(b);
+      this.#bucketList.sort((x, y) => x.key - y.key);
+    }
+    b.heap.push({ twin: i, sample: t.lastSample, version });
+    this.#entries++;
+  }
+
+  /** Drops every stale entry by rebuilding the buckets from the twins. */
+  #rebuild(s: Snapshot): void {
+    this.#buckets.clear();
+    this.#bucketList = [];
+    this.#entries = 0;
+    for (let i = 0; i < this.#n; i++) this.#enqueue(i, s);
+  }
+
+  #valid(e: Entry, s: Snapshot): boolean {
+    const t = s.twins[e.twin]!;
+    return e.version === this.#version[e.twin] && !t.refreshing && !this.#selected[e.twin];
+  }
+
+  /** The bucket whose valid head is most overdue, dropping stale heads on the way. */
+  #bestBucket(s: Snapshot): { bucket: Bucket; index: number } | undefined {
+    let best: Bucket | undefined;
+    let bestIndex = Number.NEGATIVE_INFINITY;
+    let bestTwin = -1;
+    for (const b of this.#bucketList) {
+      let head = b.heap.peek();
+      while (head && !this.#valid(head, s)) {
+        b.heap.pop();
+        this.#entries--;
+        head = b.heap.peek();
+      }
+      if (!head) continue;
+      const index = (s.now - head.sample) * b.rate;
+      if (index > bestIndex || (index === bestIndex && head.twin < bestTwin)) {
+        best = b;
+        bestIndex = index;
+        bestTwin = head.twin;
+      }
+    }
+    return best ? { bucket: best, index: bestIndex } : undefined;
+  }
+
+  /** Age over target period: 1 means the twin is exactly due. */
+  overdue(i: number, s: Snapshot): number {
+    const period = this.targetPeriod(i);
+    return Number.isFinite(period) ? (s.now - s.twins[i]!.lastSample) / period : 0;
+  }
+
+  /** Seconds between refreshes this twin's share buys (∞ when its share is 0). */
+  targetPeriod(i: number): number {
+    const r = this.#rate[i]!;
+    return r > 0 ? 1 / (r * this.#attention) : Number.POSITIVE_INFINITY;
+  }
+
+  share(i: number): number {
+    return this.#share[i]!;
+  }
+
+  // ------------------------------------------------------------------ AttentionAllocator
+
+  select(s: Snapshot, slots: number): readonly AttentionChoice[] {
+    const ctx = this.#ctx;
+    if (ctx.dirty || s.now >= this.#nextRecompute) this.#recompute(s);
+    const out: AttentionChoice[] = [];
+    const minOverdue = ctx.params.minOverdue;
+    while (out.length < slots) {
+      const best = this.#bestBucket(s);
+      if (!best) break;
+      const e = best.bucket.heap.peek()!;
+      if (minOverdue > 0 && this.overdue(e.twin, s) < minOverdue) break;
+      best.bucket.heap.pop();
+      this.#entries--;
+      this.#selected[e.twin] = 1;
+      out.push(this.#explain(e.twin, s));
+    }
+    if (out.length > 0) {
+      const next = this.#bestBucket(s);
+      const runnerUp = next
+        ? {
+            twin: s.twins[next.bucket.heap.peek()!.twin]!.id,
+            overdue: this.overdue(next.bucket.heap.peek()!.twin, s),
+          }
+        : null;
+      const switches = ctx.switches.length > 0 ? ctx.switches.splice(0) : undefined;
+      for (let k = 0; k < out.length; k++) {
+        const c = out[k]!;
+        out[k] = {
+          ...c,
+          detail: { ...c.detail, runnerUp, ...(k === 0 && switches ? { forecastSwitches: switches } : {}) },
+        };
+      }
+    }
+    return out;
+  }
+
+  #explain(i: number, s: Snapshot): AttentionChoice {
+    const parts = this.contributions(i, s);
+    const g = this.#groupOf[i]!;
+    const demandKey = `group:${this.#groupIds[g]}`;
+    return {
+      twin: i,
+      score: this.#z[i]!,
+      weight: this.#share[i]!,
+      parts,
+      detail: {
+        softmax: this.#weight[i]!,
+        temperature: this.#temperature,
+        targetPeriod: this.targetPeriod(i),
+        overdue: this.overdue(i, s),
+        refreshCost: this.#groupCost[g]!,
+        ...(this.#ctx.useForecast ? { demandForecaster: this.#ctx.demand.chosen(demandKey) ?? null } : {}),
+      },
+    };
+  }
+
+  refreshStarted(twin: number, s: Snapshot): void {
+    this.#startedAt[twin] = s.now;
+    if (this.#selected[twin]) {
+      this.#selected[twin] = 0;
+      this.#proactive[twin] = 1;
+      this.#ctx.proactiveStarts++;
+    } else {
+      this.#proactive[twin] = 0;
+      this.#ctx.onDemandStarts++;
+    }
+  }
+
+  refreshed(twin: number, ok: boolean, s: Snapshot): void {
+    this.#selected[twin] = 0;
+    const t = s.twins[twin];
+    if (!t) return;
+    if (ok) {
+      if (this.#proactive[twin]) {
+        const g = this.#groupOf[twin]!;
+        const d = s.now - this.#startedAt[twin]!;
+        const seen = this.#groupCostSeen[g]!;
+        this.#groupCost[g] =
+          seen === 0 ? d : this.#groupCost[g]! + COST_SMOOTHING * (d - this.#groupCost[g]!);
+        this.#groupCostSeen[g] = seen + 1;
+      }
+      if (this.#ctx.useForecast) {
+        let d = this.#drift[twin];
+        if (!d) {
+          d = new DriftEstimator({ forgetting: DRIFT_FORGETTING });
+          this.#drift[twin] = d;
+        }
+        if (Number.isFinite(t.lastValue)) d.observe(t.lastSample, t.lastValue);
+      }
+      this.#proactive[twin] = 0;
+      if (this.#n > 0) this.#update(twin, s);
+    }
+    if (!t.refreshing) this.#enqueue(twin, s);
+  }
+
+  requestArrived(r: ArrivalView, s: Snapshot): void {
+    const ctx = this.#ctx;
+    if (!ctx.useForecast) return;
+    ctx.tick(r.time);
+    const tenant = s.tenants[r.tenant]?.id ?? String(r.tenant);
+    ctx.demand.record(`${tenant}/${r.workload}`, r.time);
+    if (r.computeDemand > 0) ctx.demand.record(`${tenant}/${r.workload}:compute`, r.time, r.computeDemand);
+    for (const twin of r.twins) {
+      const g = this.#groupOf[twin];
+      if (g !== undefined) ctx.demand.record(`group:${this.#groupIds[g]}`, r.time);
+    }
+  }
+}

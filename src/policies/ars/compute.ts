@@ -1,0 +1,166 @@
+/**
+ * ARS compute: the order of ready work and the choice of node.
+ *
+ * Queue order: an urgency key in seconds, fixed the first time the item is compared (the ready queue is a
+ * heap, so an item's key must not change while it waits): its due time (deadline, or arrival plus a default
+ * slack), minus its work (latest start), minus credit for priority, for its tenant's dominant-share deficit,
+ * and for being a refresh a request waits on. Smaller keys go first.
+ *
+ * Node choice: earliest finish (input transfers + run time, relative to the best node), keeping compute beside
+ * free attention so refreshes can use it (weighted by the forecast task load), and low running cost. A filter
+ * refuses a node when another node, even after its backlog clears, would finish the item much sooner
+ * (waiting for the fast node beats starting on a slow one).
+ */
+import type { Filter, QueueSort, Score } from '../../scheduler/plugins.js';
+import type { NodeView, Snapshot, WorkItem } from '../../scheduler/types.js';
+import { OK } from '../../scheduler/types.js';
+import type { ArsContext } from './context.js';
+
+export interface UrgencyParts {
+  readonly due: number;
+  readonly work: number;
+  readonly priority: number;
+  readonly fairness: number;
+  readonly refresh: number;
+}
+
+/** The queue order. `key(item)` is the fixed urgency key; `parts(item)` its explanation. */
+export function urgencyOrder(ctx: ArsContext): QueueSort & {
+  key(item: WorkItem): number;
+  parts(item: WorkItem): UrgencyParts | undefined;
+} {
+  const keys = new WeakMap<WorkItem, number>();
+  const explained = new WeakMap<WorkItem, UrgencyParts>();
+  const key = (item: WorkItem): number => {
+    let k = keys.get(item);
+    if (k !== undefined) return k;
+    const p = ctx.params;
+    const s = ctx.snapshot;
+    const due = Number.isFinite(item.deadline) ? item.deadline : item.arrival + p.noDeadlineSlack;
+    const deficit = s ? ctx.deficit(item.tenant, s) : 0;
+    const parts: UrgencyParts = {
+      due,
+      work: -item.work,
+      priority: -p.wPriority * item.priority,
+      fairness: -p.wQueueFairness * deficit,
+      refresh: item.type === 'refresh' && Number.isFinite(item.deadline) ? -p.refreshBonus : 0,
+    };
+    k = parts.due + parts.work + parts.priority + parts.fairness + parts.refresh;
+    keys.set(item, k);
+    explained.set(item, parts);
+    return k;
+  };
+  return {
+    name: 'ars-urgency',
+    compare: (a, b) => key(a) - key(b),
+    key,
+    parts: (item) => explained.get(item),
+  };
+}
+
+/** Seconds from now until the item would finish on the node if started now. */
+function finishIn(item: WorkItem, node: NodeView, s: Snapshot): number {
+  return s.inputsReadyAt(item, node.index) - s.now + item.work / node.speed(item.kind);
+}
+
+/**
+ * Earliest finish, relative to the best feasible node: best / this, in (0, 1], times `wFinish`.
+ * (The ARS scores carry their live weights themselves, so the feedback controller can move them; the
+ * profile lists each with weight 1.)
+ */
+export function earliestFinishScore(ctx: ArsContext): Score {
+  let best = Number.POSITIVE_INFINITY;
+  return {
+    name: 'ars-finish',
+    prepare(item, s) {
+      best = Number.POSITIVE_INFINITY;
+      for (const n of s.nodes) {
+        if (!n.up || (item.tier !== undefined && n.tier !== item.tier)) continue;
+        if (n.freeCompute < item.compute - 1e-9 || n.freeAttention < item.attention - 1e-9) continue;
+        best = Math.min(best, finishIn(item, n, s));
+      }
+    },
+    score(item, node, s) {
+      const f = finishIn(item, node, s);
+      return Number.isFinite(best) ? (ctx.params.wFinish * (best + 1e-3)) / (f + 1e-3) : 0;
+    },
+  };
+}
+
+/**
+ * Keeps compute beside free attention: a task that holds no attention, put on a node whose free compute would
+ * then fall below its free attention, blocks refresh slots. Score 1 − blocked slots / attention capacity.
+ * With forecasting on, the penalty fades as the forecast task load outgrows the nodes without attention.
+ * Times `wReserve`.
+ */
+export function reserveScore(ctx: ArsContext): Score {
+  let strength = 1;
+  let computedAt = Number.NaN;
+  return {
+    name: 'ars-reserve',
+    prepare(_item, s) {
+      if (!ctx.useForecast || computedAt === s.now) return;
+      computedAt = s.now;
+      let plain = 0;
+      for (const n of s.nodes) if (n.up && n.attentionCapacity === 0) plain += n.computeCapacity;
+      const load = ctx.computeLoad();
+      strength = plain > 0 ? Math.max(0, Math.min(1, 2 - load / plain)) : 0;
+    },
+    score(item, node) {
+      const w = ctx.params.wReserve;
+      if (item.attention > 0 || node.attentionCapacity === 0) return w;
+      const before = Math.min(node.freeAttention, node.freeCompute);
+      const after = Math.min(node.freeAttention, Math.max(0, node.freeCompute - item.compute));
+      return w * (1 - (strength * (before - after)) / node.attentionCapacity);
+    },
+  };
+}
+
+/** Cheaper runs first: 1 − cost here / the dearest feasible node's cost, in [0, 1], times `wNodeCost`. */
+export function nodeCostScore(ctx: ArsContext): Score {
+  let dearest = 0;
+  const cost = (item: WorkItem, n: NodeView) => (n.costPerSecond * item.work) / n.speed(item.kind);
+  return {
+    name: 'ars-cost',
+    prepare(item, s) {
+      dearest = 0;
+      for (const n of s.nodes) if (n.up) dearest = Math.max(dearest, cost(item, n));
+    },
+    score: (item, node) => ctx.params.wNodeCost * (dearest > 0 ? 1 - cost(item, node) / dearest : 1),
+  };
+}
+
+/**
+ * Refuses a slow node when a faster one would finish the item sooner even after its backlog clears:
+ * waiting a little for the right node beats holding a slow node (and its attention slots) for long.
+ * Only for items whose run time differs by more than `patience` × between nodes.
+ */
+export function patienceFilter(patience = 2): Filter {
+  let item0: WorkItem | undefined;
+  let at = Number.NaN;
+  let bestLater = Number.POSITIVE_INFINITY;
+  return {
+    name: 'ars-patience',
+    filter(item, node, s) {
+      if (item !== item0 || at !== s.now) {
+        item0 = item;
+        at = s.now;
+        bestLater = Number.POSITIVE_INFINITY;
+        for (const n of s.nodes) {
+          if (!n.up || (item.tier !== undefined && n.tier !== item.tier)) continue;
+          if (n.computeCapacity < item.compute || n.attentionCapacity < item.attention) continue;
+          const wait = n.freeCompute >= item.compute && n.freeAttention >= item.attention ? 0 : n.backlog;
+          bestLater = Math.min(bestLater, wait + finishIn(item, n, s));
+        }
+      }
+      const here = finishIn(item, node, s);
+      if (here > patience * bestLater && here - bestLater > 1) {
+        return {
+          ok: false,
+          reason: `a faster node frees up sooner (${bestLater.toFixed(2)} s vs ${here.toFixed(2)} s)`,
+        };
+      }
+      return OK;
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * What the plugins of one ARS profile share: the live parameters (the feedback controller edits them), the
+ * demand forecasts, and counters the controller reads. One context per run, as profiles are per run.
+ */
+import { ForecastBank } from '../../forecast/index.js';
+import type { Snapshot } from '../../scheduler/types.js';
+import type { ArsParams } from './params.js';
+
+/** Window of the demand forecasts, seconds: long enough to hold a few arrivals of slow workloads. */
+export const DEMAND_WINDOW = 10;
+
+export interface ForecastSwitch {
+  readonly key: string;
+  readonly from: string;
+  readonly to: string;
+  readonly time: number;
+}
+
+export class ArsContext {
+  readonly params: ArsParams;
+  /** the values the run started with: feedback moves around them and decays back to them */
+  readonly base: Readonly<ArsParams>;
+  readonly useForecast: boolean;
+  /** arrival rates per `tenant/workload`, compute demand per `tenant/workload:compute`, twin needs per `group:<id>` */
+  readonly demand: ForecastBank;
+  /** forecaster switches not yet written to a trace (the next attention decision carries them) */
+  readonly switches: ForecastSwitch[] = [];
+  /** set when parameters changed, so the allocator recomputes at its next call */
+  dirty = true;
+  /** the run's live snapshot, once the allocator has been initialised (queue keys read tenants from it) */
+  snapshot: Snapshot | undefined;
+  // counters over the current feedback window, reset by the controller
+  proactiveStarts = 0;
+  onDemandStarts = 0;
+  #now = 0;
+
+  constructor(params: ArsParams, useForecast: boolean) {
+    this.params = params;
+    this.base = Object.freeze({ ...params });
+    this.useForecast = useForecast;
+    this.demand = new ForecastBank({
+      windowSeconds: DEMAND_WINDOW,
+      onChange: (key, from, to) => this.switches.push({ key, from, to, time: this.#now }),
+    });
+  }
+
+  /** Moves the forecasts' clock. */
+  tick(now: number): void {
+    this.#now = now;
+    this.demand.advanceTo(now);
+  }
+
+  /** Predicted events per second of a demand key, 0 when unknown (no events yet or no closed window). */
+  rate(key: string): number {
+    const r = this.demand.predictRate(key, 1);
+    return Number.isFinite(r) ? r : 0;
+  }
+
+  /** Forecast compute demand of arriving requests, compute-unit-seconds per second at speed 1. */
+  computeLoad(): number {
+    let load = 0;
+    for (const key of this.demand.keys()) if (key.endsWith(':compute')) load += this.rate(key);
+    return load;
+  }
+
+  /**
+   * The tenant's dominant-share deficit in [-1, 1]: (fair − held) / fair, where held is the larger of its
+   * shares of the compute and attention in use and fair is its weight over the weights of all tenants.
+   * Positive: the tenant holds less than its share.
+   */
+  deficit(tenant: number, s: Snapshot): number {
+    const t = s.tenants[tenant];
+    if (!t) return 0;
+    let weights = 0;
+    for (const x of s.tenants) weights += x.weight;
+    const fair = weights > 0 ? t.weight / weights : 0;
+    if (fair <= 0) return 0;
+    const held = Math.max(
+      s.totalCompute > 0 ? t.heldCompute / s.totalCompute : 0,
+      s.totalAttention > 0 ? t.heldAttention / s.totalAttention : 0,
+    );
+    return Math.max(-1, Math.min(1, (fair - held) / fair));
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * The parameters of the ARS policy: feature weights, the softmax temperature, the water-filling limits, the
+ * compute-side weights and the feedback gains. Every parameter has a default, bounds and a one-line meaning;
+ * a profile file (`profile=path.json`, written by `ars tune`) supplies values that explicit parameters override.
+ */
+import { readFileSync } from 'node:fs';
+import { ArsError } from '../../errors.js';
+
+export interface ParamDef {
+  readonly fallback: number;
+  readonly min: number;
+  readonly max: number;
+  readonly doc: string;
+  /** true for the feature weights and temperature that `ars tune` searches and feedback may retune */
+  readonly tunable?: boolean;
+}
+
+/** Attention features: each twin's rate score is Σ weight · feature (see features in attention.ts). */
+export const ATTENTION_FEATURES = [
+  'criticality',
+  'cost',
+  'uncertainty',
+  'suspicion',
+  'demand',
+  'fairness',
+] as const;
+export type AttentionFeature = (typeof ATTENTION_FEATURES)[number];
+
+export const PARAMS = {
+  // attention: rate score weights (log-space: a weight of 0.5 on ln criticality is a square-root law)
+  wCriticality: { fallback: 0.5, min: 0, max: 2, doc: 'weight of ln(criticality)', tunable: true },
+  wCost: { fallback: 0.5, min: 0, max: 1, doc: 'weight of ln(refresh cost / mean cost)', tunable: true },
+  wUncertainty: {
+    fallback: 0.2,
+    min: 0,
+    max: 1.5,
+    doc: 'weight of ln(uncertainty growth / group mean), from the drift estimator',
+    tunable: true,
+  },
+  wSuspicion: { fallback: 0.2, min: 0, max: 1.5, doc: 'weight of ln(1 + anomaly suspicion)', tunable: true },
+  wDemand: {
+    fallback: 0.2,
+    min: 0,
+    max: 1.5,
+    doc: 'weight of ln(1 + forecast requests per twin per minute)',
+    tunable: true,
+  },
+  wFairness: {
+    fallback: 0.3,
+    min: 0,
+    max: 2,
+    doc: "weight of the tenant's dominant-share deficit in [-1, 1]",
+    tunable: true,
+  },
+  temperature: {
+    fallback: 1,
+    min: 0.2,
+    max: 5,
+    doc: 'softmax temperature (higher: more uniform)',
+    tunable: true,
+  },
+  tenantFloor: {
+    fallback: 0.5,
+    min: 0,
+    max: 1,
+    doc: 'each tenant gets at least this fraction of the attention share its twin count would give it',
+  },
+  twinCap: {
+    fallback: 20,
+    min: 1,
+    max: 1000,
+    doc: 'no twin gets more than this many times the uniform share',
+  },
+  negligible: {
+    fallback: 0.02,
+    min: 0,
+    max: 1,
+    doc: 'twins whose share is below this fraction of the uniform share are left unrefreshed',
+  },
+  minOverdue: {
+    fallback: 0,
+    min: 0,
+    max: 10,
+    doc: 'refresh a twin only once its age is this fraction of its target period (0: use all free attention)',
+  },
+  window: { fallback: 1, min: 0.01, max: 3600, doc: 'seconds between full recomputations of the weights' },
+  // compute: queue order and placement
+  wPriority: {
+    fallback: 0.5,
+    min: 0,
+    max: 10,
+    doc: 'seconds of deadline one priority level is worth in the queue order',
+    tunable: true,
+  },
+  wQueueFairness: {
+    fallback: 0.5,
+    min: 0,
+    max: 10,
+    doc: "seconds of deadline a tenant's full dominant-share deficit is worth",
+    tunable: true,
+  },
+  refreshBonus: {
+    fallback: 0.5,
+    min: 0,
+    max: 10,
+    doc: 'seconds of deadline credit for a refresh a request waits on',
+  },
+  noDeadlineSlack: {
+    fallback: 60,
+    min: 0,
+    max: 1e6,
+    doc: 'seconds after arrival that work without a deadline is treated as due',
+  },
+  wFinish: {
+    fallback: 1,
+    min: 0,
+    max: 10,
+    doc: 'placement weight of earliest finish (transfers, speed, backlog)',
+  },
+  wReserve: {
+    fallback: 0.5,
+    min: 0,
+    max: 10,
+    doc: 'placement weight of keeping compute beside free attention for forecast refreshes',
+    tunable: true,
+  },
+  wNodeCost: { fallback: 0.1, min: 0, max: 10, doc: 'placement weight of low running cost' },
+  // feedback
+  feedbackGain: {
+    fallback: 0.15,
+    min: 0,
+    max: 1,
+    doc: 'multiplicative step of the feedback controller per window',
+  },
+  feedbackLeak: {
+    fallback: 0.1,
+    min: 0,
+    max: 1,
+    doc: 'fraction of the way back to the configured value per calm window',
+  },
+  missTarget: { fallback: 0.01, min: 0, max: 1, doc: 'deadline-miss rate the feedback tolerates' },
+  jainTarget: { fallback: 0.9, min: 0, max: 1, doc: "Jain's index below which feedback raises fairness" },
+  onDemandTarget: {
+    fallback: 0.05,
+    min: 0,
+    max: 1,
+    doc: 'share of refreshes forced by stale twins above which feedback spreads attention',
+  },
+} as const satisfies Record<string, ParamDef>;
+
+export type ParamName = keyof typeof PARAMS;
+export type ArsParams = { -readonly [K in ParamName]: number };
+
+export const TUNABLE: readonly ParamName[] = (Object.keys(PARAMS) as ParamName[]).filter(
+  (k) => (PARAMS[k] as ParamDef).tunable === true,
+);
+
+/** The defaults, a fresh mutable copy. */
+export function defaultParams(): ArsParams {
+  const out = {} as ArsParams;
+  for (const k of Object.keys(PARAMS) as ParamName[]) out[k] = PARAMS[k].fallback;
+  return out;
+}
+
+/** A tuned profile file, as `ars tune` writes it. Only `params` is read back. */
+export interface ProfileFile {
+  readonly policy: string;
+  readonly params: Readonly<Partial<Record<ParamName, number>>>;
+  readonly [extra: string]: unknown;
+}
+
+/** Reads `profile` (a tuned weights file) and checks every value, naming the file in errors. */
+export function readProfileFile(path: string, policy: string): Partial<ArsParams> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ArsError(
+      'ARS_E_POLICY',
+      `policy ${policy}: cannot read profile ${path}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  const params = (doc as { params?: unknown } | null)?.params;
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+    throw new ArsError('ARS_E_POLICY', `policy ${policy}: profile ${path} has no "params" object`);
+  }
+  const out: Partial<ArsParams> = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (!(k in PARAMS)) {
+      throw new ArsError('ARS_E_POLICY', `policy ${policy}: profile ${path}: unknown parameter "${k}"`);
+    }
+    out[k as ParamName] = checkParam(policy, k as ParamName, v, `profile ${path}: `);
+  }
+  return out;
+}
+
+function checkParam(policy: string, key: ParamName, v: unknown, where = ''): number {
+  const d: ParamDef = PARAMS[key];
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < d.min || v > d.max) {
+    throw new ArsError(
+      'ARS_E_POLICY',
+      `policy ${policy}: ${where}parameter ${key} must be a number in [${d.min}, ${d.max}], got ${JSON.stringify(v)}`,
+    );
+  }
+  return v;
+}
+
+/**
+ * The parameters of one run: defaults, then the profile file's values, then explicit parameters.
+ * `overrides` are the variant's fixed values (an ablation), applied last.
+ */
+export function resolveParams(
+  policy: string,
+  raw: Readonly<Record<string, unknown>>,
+  overrides: Partial<ArsParams> = {},
+): ArsParams {
+  const out = defaultParams();
+  const profile = raw.profile;
+  if (profile !== undefined) {
+    if (typeof profile !== 'string' || profile === '') {
+      throw new ArsError('ARS_E_POLICY', `policy ${policy}: parameter profile must be a file path`);
+    }
+    Object.assign(out, readProfileFile(profile, policy));
+  }
+  for (const [k, v] of Object.entries(raw)) {
+    if (k === 'profile' || k === 'feedback' || k === 'forecast') continue;
+    if (!(k in PARAMS)) continue; // the registry refuses unknown names before we get here
+    out[k as ParamName] = checkParam(policy, k as ParamName, v);
+  }
+  return Object.assign(out, overrides);
+}
+
+/** Parameter docs for `ars policies`, with defaults. */
+export function paramDocs(): Record<string, string> {
+  const out: Record<string, string> = {
+    profile: 'path of a tuned weights file (ars tune --out); explicit parameters override it',
+    feedback: 'true/false: retune weights from metric windows while running (default true)',
+    forecast: 'true/false: use forecast features (demand, uncertainty growth, refresh cost) (default true)',
+  };
+  for (const k of Object.keys(PARAMS) as ParamName[]) {
+    const d: ParamDef = PARAMS[k];
+    out[k] = `${d.doc}; default ${d.fallback}, in [${d.min}, ${d.max}]`;
+  }
+  return out;
+}
