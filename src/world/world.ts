@@ -549,12 +549,43 @@ export class World implements Snapshot {
       this.#window.arrivals++;
     }
     this.#active.add(req);
+    if (this.profile.attention.requestArrived) this.#announce(req);
     if (this.profile.planner?.planRequest) this.#plan(req);
     for (const task of w.tasks) if (task.inEdges.length === 0) this.#taskReady(req, task.index);
     const next = this.#arrivals[wi]!.next();
     if (next < this.horizon) this.sim.scheduleAt(next, this.#onArrival, wi);
     this.#requestCycle();
   };
+
+  /** Tells a demand-forecasting allocator about an arrival: what it will cost and which twins it needs fresh. */
+  #announce(req: RequestRt): void {
+    const twins: number[] = [];
+    const maxAges: number[] = [];
+    let compute = 0;
+    let attention = 0;
+    for (const task of req.w.tasks) {
+      compute += task.work * task.compute;
+      attention += task.work * task.attention;
+      if (task.twin && req.twins[task.index]! >= 0) {
+        twins.push(req.twins[task.index]!);
+        maxAges.push(task.twin.maxAge);
+      }
+    }
+    this.profile.attention.requestArrived!(
+      {
+        workload: req.w.id,
+        tenant: req.tenant.index,
+        time: req.arrival,
+        deadline: req.deadline,
+        priority: req.w.priority,
+        computeDemand: compute,
+        attentionDemand: attention,
+        twins,
+        maxAges,
+      },
+      this,
+    );
+  }
 
   #planView(req: RequestRt): RequestPlanView {
     return {
@@ -887,6 +918,7 @@ export class World implements Snapshot {
       ...(c.score !== undefined ? { score: c.score } : {}),
       ...(c.weight !== undefined ? { weight: c.weight } : {}),
       ...(c.parts ? { features: c.parts } : {}),
+      ...(c.detail ? { detail: c.detail } : {}),
       age: this.sim.now - this.twins[item.twin]!.lastSample,
     });
   }
