@@ -14,11 +14,11 @@
  *
  * Both keep the starting solution, so the result is never worse than where they started.
  */
+import { type RandomStream, RandomStreams } from '../../engine/random.js';
 import { heft, heftWithPriority } from './heft.js';
 import { mctAssignment } from './mct.js';
 import { batchAssignment } from './minmin.js';
 import type { DagProblem, EtcProblem, Problem } from './problem.js';
-import { type Rng, seededRng } from './random.js';
 import { upwardRanks } from './ranks.js';
 import { etcScheduleFrom, type Schedule } from './schedule.js';
 import { EtcSolution, type SearchOptions, StopRule, searchReport } from './search.js';
@@ -32,7 +32,7 @@ interface Member<G> {
   makespan: number;
 }
 
-function tournament<G>(pop: Member<G>[], rng: Rng): Member<G> {
+function tournament<G>(pop: Member<G>[], rng: RandomStream): Member<G> {
   let best = pop[rng.int(pop.length)] as Member<G>;
   for (let k = 1; k < 3; k++) {
     const c = pop[rng.int(pop.length)] as Member<G>;
@@ -59,7 +59,7 @@ function bestOf<G>(pop: Member<G>[]): Member<G> {
 
 function gaEtc(problem: EtcProblem, options: SearchOptions): Schedule {
   const { tasks: T, processors: M } = problem;
-  const rng = seededRng(options.seed ?? 1);
+  const rng = new RandomStreams(options.seed ?? 1).stream('planning.ga');
   const stop = new StopRule(options);
   const size = Math.max(2, options.population ?? 20);
   const work = new EtcSolution(problem);
@@ -108,7 +108,7 @@ interface DagGenome {
 
 function gaDag(problem: DagProblem, options: SearchOptions): Schedule {
   const { tasks: T, processors: P } = problem;
-  const rng = seededRng(options.seed ?? 1);
+  const rng = new RandomStreams(options.seed ?? 1).stream('planning.ga');
   const stop = new StopRule(options);
   const size = Math.max(2, options.population ?? 20);
   const ranks = upwardRanks(problem);

@@ -10,11 +10,11 @@
  * list and insertion-based EFT; particle 0 starts at HEFT's upward ranks, so the result is never
  * worse than HEFT.
  */
+import { RandomStreams } from '../../engine/random.js';
 import { heft, heftWithPriority } from './heft.js';
 import { mctAssignment } from './mct.js';
 import { batchAssignment } from './minmin.js';
 import type { DagProblem, EtcProblem, Problem } from './problem.js';
-import { seededRng } from './random.js';
 import { upwardRanks } from './ranks.js';
 import { etcScheduleFrom, type Schedule } from './schedule.js';
 import { EtcSolution, type SearchOptions, StopRule, searchReport } from './search.js';
@@ -29,7 +29,7 @@ const PULL_PERSONAL = 0.25;
 
 function psoEtc(problem: EtcProblem, options: SearchOptions): Schedule {
   const { tasks: T, processors: M } = problem;
-  const rng = seededRng(options.seed ?? 1);
+  const rng = new RandomStreams(options.seed ?? 1).stream('planning.pso');
   const stop = new StopRule(options);
   const size = Math.max(2, options.population ?? 12);
   const work = new EtcSolution(problem);
@@ -99,7 +99,7 @@ const ACCEL = 1.49618;
 
 function psoDag(problem: DagProblem, options: SearchOptions): Schedule {
   const T = problem.tasks;
-  const rng = seededRng(options.seed ?? 1);
+  const rng = new RandomStreams(options.seed ?? 1).stream('planning.pso');
   const stop = new StopRule(options);
   const size = Math.max(2, options.population ?? 12);
   const ranks = upwardRanks(problem);
