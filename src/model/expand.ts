@@ -104,8 +104,10 @@ export function expandScenario(spec: ScenarioSpec, options: ExpandOptions = {}):
     const speedDefault = typeof g.speed === 'number' ? g.speed : g.speed.default;
     const speedByKind = Object.freeze(typeof g.speed === 'number' ? {} : { ...g.speed.kinds });
     const failure = g.failure ? Object.freeze({ mtbf: g.failure.mtbf, mttr: g.failure.mttr }) : undefined;
-    for (let i = 0; i < g.count; i++) {
-      const nid = memberId(g.id, g.count, i);
+    // An elastic group has all `max` members from the start; the world switches on the first `count`.
+    const members = g.elastic ? g.elastic.max : g.count;
+    for (let i = 0; i < members; i++) {
+      const nid = memberId(g.id, members, i);
       const owner = nodeOwner.get(nid);
       if (owner !== undefined) {
         // A repeated entry id is reported once above; here only collisions between different ids.

@@ -223,6 +223,43 @@ describe('requests', () => {
   });
 });
 
+describe('elastic pools', () => {
+  it('start the extra members when load rises, after the provisioning delay, and charge for them', () => {
+    const s = scenario({
+      horizon: 300,
+      network: FREE_NETWORK,
+      nodes: [
+        {
+          id: 'pool',
+          tier: 'cloud',
+          compute: 1,
+          costPerSecond: 1,
+          elastic: {
+            min: 1,
+            max: 3,
+            rule: { kind: 'queue-length', perNode: 2 },
+            interval: 10,
+            provisioningDelay: 20,
+            provisioningCost: 5,
+          },
+        },
+      ],
+      workloads: [
+        { id: 'w', tenant: 't', arrival: { kind: 'periodic', period: 0.2 }, tasks: [{ id: 'x', work: 1 }] },
+      ],
+    });
+    expect(s.nodes.map((n) => n.id)).toEqual(['pool-0', 'pool-1', 'pool-2']);
+    const r = runScenario(s, { policy: 'fifo' });
+    expect(r.resources.scaleUps).toBe(2);
+    // five arrivals a second outrun three nodes: the pool grows at t=10 and t=20 and never shrinks;
+    // provisioning time is paid for (up at 30 and 40, but charged from 10 and 20)
+    expect(r.resources.byNode['pool-1']!.upSeconds).toBeCloseTo(300 - 10, 9);
+    expect(r.resources.byNode['pool-2']!.upSeconds).toBeCloseTo(300 - 20, 9);
+    expect(r.resources.byNode['pool-1']!.completed).toBeGreaterThan(0);
+    expect(r.resources.cost).toBeCloseTo(300 + 290 + 280 + 2 * 5, 6);
+  });
+});
+
 describe('fairness', () => {
   it("gives Jain's index over tenants' inverse stretch", () => {
     // both tenants ask for 1 s of work at the same instants on one slot; a goes first (FIFO), so b waits

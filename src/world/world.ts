@@ -885,8 +885,10 @@ export class World implements Snapshot {
     const slots = Math.min(this.twins.length, per > 0 ? Math.floor(free / per + 1e-9) : this.twins.length);
     if (slots <= 0) return;
     const choices = this.profile.attention.select(this, slots);
+    // A choice that fits nowhere (its tier is full, its tenant at quota) does not block the ones after it;
+    // once no refresh could fit any more, the rest go back untried.
     let i = 0;
-    for (; i < choices.length; i++) {
+    for (; i < choices.length && free >= per - 1e-9; i++) {
       const c = choices[i]!;
       const twin = this.twins[c.twin];
       if (!twin || twin.refreshing) {
@@ -900,9 +902,9 @@ export class World implements Snapshot {
       if (p.node < 0) {
         twin.refreshing = false;
         this.profile.attention.refreshed?.(twin.index, false, this);
-        i++;
-        break;
+        continue;
       }
+      free -= item.attention;
       this.#bind(item, p.node);
     }
     // tell the allocator about the choices never tried

@@ -2,20 +2,38 @@ import { Heap } from '../../scheduler/heap.js';
 import type { AttentionAllocator, AttentionChoice } from '../../scheduler/plugins.js';
 import type { Snapshot } from '../../scheduler/types.js';
 
-/** Round-robin over twins: each free attention slot goes to the next twin in order that is not refreshing. */
+/**
+ * Round-robin over twins: each free attention slot goes to the next twin in order that is not refreshing.
+ * A twin handed back unrefreshed (its refresh fitted nowhere) is offered again first next time, so a full
+ * node does not make it wait a whole round.
+ */
 export function uniformRefresh(): AttentionAllocator {
   let cursor = 0;
+  let returned: number[] = [];
   return {
     name: 'uniform-refresh',
     select(s, slots) {
       const twins = s.twins;
       const out: AttentionChoice[] = [];
+      // twins handed back take at most half the slots, so ones that keep failing (a tenant at its quota)
+      // cannot crowd out the rest of the round
+      const again = returned;
+      returned = [];
+      const firstHalf = Math.ceil(slots / 2);
+      for (const t of again) {
+        if (twins[t]!.refreshing) continue;
+        if (out.length < firstHalf) out.push({ twin: t });
+        else returned.push(t);
+      }
       for (let scanned = 0; scanned < twins.length && out.length < slots; scanned++) {
         const t = twins[cursor]!;
         cursor = (cursor + 1) % twins.length;
         if (!t.refreshing) out.push({ twin: t.index });
       }
       return out;
+    },
+    refreshed(twin, ok) {
+      if (!ok) returned.push(twin);
     },
   };
 }
