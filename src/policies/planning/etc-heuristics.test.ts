@@ -79,6 +79,18 @@ describe('independent-task heuristics on small matrices', () => {
     expectValid(tiny, s);
     expect(s.makespan).toBe(3);
   });
+  it('start each machine at its ready time when the problem gives one', () => {
+    const busy = { ...tiny, ready: Float64Array.from([10, 0]) };
+    // m0 is busy until 10, so everything fits sooner on m1: 1 + 4 + 2.
+    const s = minmin(busy);
+    expect(s.entries.map((e) => e.processor)).toEqual(['m1', 'm1', 'm1']);
+    expect(s.makespan).toBe(7);
+    for (const f of [minmin, maxmin, mct, met, olb, sufferage]) expectValid(busy, f(busy));
+    expect(olb(busy).entries[0]).toMatchObject({ processor: 'm1', start: 0 });
+    expect(met(busy).entries[1]).toMatchObject({ processor: 'm0', start: 10, finish: 11 });
+    // The validator catches a schedule that ignores the ready time.
+    expect(validateSchedule(busy, minmin(tiny)).map((v) => v.kind)).toContain('busy-conflict');
+  });
   it('a single machine runs everything back to back', () => {
     const one = parseEtc('3 1 0\n1\n2\n3\n');
     for (const f of [minmin, maxmin, mct, met, olb, sufferage]) {

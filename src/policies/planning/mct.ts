@@ -7,7 +7,7 @@ import { etcScheduleFrom, type Schedule } from './schedule.js';
 
 export function mctAssignment(problem: EtcProblem): Int32Array {
   const { tasks: T, processors: M, etc } = problem;
-  const ready = new Float64Array(M);
+  const ready = problem.ready ? Float64Array.from(problem.ready) : new Float64Array(M);
   const assign = new Int32Array(T);
   for (let t = 0; t < T; t++) {
     let bm = 0;

@@ -58,6 +58,20 @@ describe('search determinism and stopping', () => {
   });
 });
 
+describe('GA and PSO on a batch for machines that are still busy', () => {
+  it('plan from the machines ready times and stay feasible', () => {
+    const base = braun('u_s_lolo.0');
+    const problem = { ...base, ready: Float64Array.from({ length: 16 }, (_, m) => m * 100) };
+    const start = minmin(problem).makespan;
+    for (const search of [ga, pso]) {
+      const s = search(problem, { seed: 4, iterations: 5, population: 4 });
+      expect(validateSchedule(problem, s)).toEqual([]);
+      expect(s.makespan).toBeLessThanOrEqual(start);
+      expect(s.search?.startMakespan).toBe(start);
+    }
+  });
+});
+
 describe('GA and PSO on DAGs start from HEFT', () => {
   it('never return worse than HEFT on the PEFT graph and stay feasible', () => {
     const h = heft(peftGraph).makespan;

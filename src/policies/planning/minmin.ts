@@ -17,7 +17,7 @@ export function minmin(problem: EtcProblem): Schedule {
 /** Machine of each task under Min-Min (`'min'`) or Max-Min (`'max'`). */
 export function batchAssignment(problem: EtcProblem, pick: 'min' | 'max'): Int32Array {
   const { tasks: T, processors: M, etc } = problem;
-  const ready = new Float64Array(M);
+  const ready = problem.ready ? Float64Array.from(problem.ready) : new Float64Array(M);
   const assign = new Int32Array(T).fill(-1);
   const bestMachine = new Int32Array(T);
   const bestTime = new Float64Array(T);

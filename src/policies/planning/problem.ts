@@ -52,6 +52,11 @@ export interface EtcProblem {
   readonly processors: number;
   /** etc[t * processors + m]: expected time to compute task t on machine m */
   readonly etc: Float64Array;
+  /**
+   * Time each machine becomes free (default 0 for all): the heuristics and searches start each
+   * machine's load there, so a batch can be planned onto machines that are still busy.
+   */
+  readonly ready?: Float64Array | undefined;
 }
 
 export type Problem = DagProblem | EtcProblem;

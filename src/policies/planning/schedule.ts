@@ -228,7 +228,7 @@ export function scheduleFrom(
 
 /**
  * A schedule of independent tasks from a machine assignment: each machine runs its tasks back to
- * back from time 0 (or its ready time) in task index order.
+ * back from its ready time (`problem.ready`, default 0) in task index order.
  */
 export function etcScheduleFrom(
   problem: Problem & { kind: 'etc' },
@@ -236,7 +236,7 @@ export function etcScheduleFrom(
   search?: SearchReport,
 ): Schedule {
   const P = problem.processors;
-  const load = new Float64Array(P);
+  const load = problem.ready ? Float64Array.from(problem.ready) : new Float64Array(P);
   const start = new Float64Array(problem.tasks);
   const finish = new Float64Array(problem.tasks);
   for (let t = 0; t < problem.tasks; t++) {

@@ -97,7 +97,8 @@ export class EtcSolution {
   /** Replaces the whole assignment. */
   set(assign: ArrayLike<number>): this {
     const { tasks: T, processors: M, etc } = this.problem;
-    this.load.fill(0);
+    if (this.problem.ready) this.load.set(this.problem.ready);
+    else this.load.fill(0);
     this.count.fill(0);
     for (let t = 0; t < T; t++) {
       const m = assign[t] as number;

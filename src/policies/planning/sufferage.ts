@@ -9,7 +9,7 @@ import { etcScheduleFrom, type Schedule } from './schedule.js';
 
 export function sufferage(problem: EtcProblem): Schedule {
   const { tasks: T, processors: M, etc } = problem;
-  const ready = new Float64Array(M);
+  const ready = problem.ready ? Float64Array.from(problem.ready) : new Float64Array(M);
   const assign = new Int32Array(T).fill(-1);
   for (let n = 0; n < T; n++) {
     let chosen = -1;

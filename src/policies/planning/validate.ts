@@ -137,6 +137,20 @@ export function validateSchedule(
     }
   }
 
+  // Independent tasks cannot start on a machine before the time it becomes free.
+  if (problem.kind === 'etc' && problem.ready) {
+    for (let t = 0; t < T; t++) {
+      const r = problem.ready[proc[t] as number] as number;
+      if (seen[t] && before(start[t] as number, r)) {
+        out.push({
+          kind: 'busy-conflict',
+          task: problem.taskNames[t],
+          message: `${problem.taskNames[t]} starts before its machine is free at ${r}`,
+        });
+      }
+    }
+  }
+
   const fixed = new Set(
     (state.fixed ?? []).map((f) => (typeof f.task === 'number' ? f.task : (taskIndex.get(f.task) ?? -1))),
   );
