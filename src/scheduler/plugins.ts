@@ -36,6 +36,13 @@ export interface Score extends Plugin {
   prepare?(item: WorkItem, s: Snapshot): void;
   /** told where the item went (stateful scores such as round-robin) */
   bound?(item: WorkItem, node: NodeView): void;
+  /**
+   * Promise that, for a fixed item, the score reads nothing of the node but `freeCompute` and
+   * `computeCapacity`, never falls as `freeCompute` rises, is pure (no state, no randomness) and needs no
+   * `prepare`. The framework then finds the best node from an index by free compute instead of scoring
+   * every node (same choice, bit for bit). Leave it unset when unsure: it is only a speed-up.
+   */
+  readonly monotoneInFreeCompute?: boolean;
 }
 
 /** A request's DAG as a planner sees it, tasks in topological order. */

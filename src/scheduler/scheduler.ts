@@ -3,6 +3,7 @@
  * score them, bind to the best. The world owns the state and does the binding; this module only decides.
  */
 import { Heap } from './heap.js';
+import type { FreeComputeIndex, Judge } from './node-index.js';
 import type { Profile } from './profile.js';
 import type { NodeView, Snapshot, WorkItem } from './types.js';
 
@@ -55,6 +56,73 @@ export function infeasible(item: WorkItem, node: NodeView, s: Snapshot, profile:
     if (!st.ok) return `${f.name}: ${st.reason}`;
   }
   return null;
+}
+
+/**
+ * `infeasible(...) === null`, without building a reason: the hot path's check. Keep the two in step
+ * (a property test compares them).
+ */
+export function fits(item: WorkItem, node: NodeView, s: Snapshot, profile: Profile): boolean {
+  if (!node.up) return false;
+  if (item.tier !== undefined && node.tier !== item.tier) return false;
+  if (node.freeCompute < item.compute - 1e-9) return false;
+  if (node.freeAttention < item.attention - 1e-9) return false;
+  const tenant = s.tenants[item.tenant];
+  if (tenant && !withinQuota(item, tenant, s)) return false;
+  for (const f of profile.filters) if (!f.filter(item, node, s).ok) return false;
+  return true;
+}
+
+function withinQuota(item: WorkItem, tenant: Snapshot['tenants'][number], s: Snapshot): boolean {
+  return (
+    (tenant.quotaCompute === undefined ||
+      tenant.heldCompute + item.compute <= tenant.quotaCompute * s.totalCompute + 1e-9) &&
+    (tenant.quotaAttention === undefined ||
+      item.attention <= 0 ||
+      tenant.heldAttention + item.attention <= tenant.quotaAttention * s.totalAttention + 1e-9)
+  );
+}
+
+/** The weighted sum of the profile's scores, summed in profile order (the same arithmetic everywhere). */
+export function totalScore(item: WorkItem, node: NodeView, s: Snapshot, profile: Profile): number {
+  let total = 0;
+  for (const { plugin, weight } of profile.scores) total += weight * plugin.score(item, node, s);
+  return total;
+}
+
+const JUDGE: Judge = { feasible: fits, total: totalScore };
+
+/**
+ * The node `place` would choose, without an explanation and without allocating: the hot path.
+ * With an `index` (only for profiles it serves, see `indexable`), the nodes are not scanned.
+ */
+export function chooseNode(item: WorkItem, s: Snapshot, profile: Profile, index?: FreeComputeIndex): number {
+  const nodes = s.nodes;
+  if (item.plannedNode >= 0) return fits(item, nodes[item.plannedNode]!, s, profile) ? item.plannedNode : -1;
+  if (index !== undefined) {
+    // the quota does not depend on the node: when it fails, no node fits
+    const tenant = s.tenants[item.tenant];
+    if (tenant && !withinQuota(item, tenant, s)) return -1;
+    return index.best(item, s, profile, JUDGE);
+  }
+  const scores = profile.scores;
+  for (const sc of scores) sc.plugin.prepare?.(item, s);
+  let best = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    if (!fits(item, node, s, profile)) continue;
+    let total = 0;
+    for (let k = 0; k < scores.length; k++) {
+      const sc = scores[k]!;
+      total += sc.weight * sc.plugin.score(item, node, s);
+    }
+    if (total > bestScore) {
+      bestScore = total;
+      best = i;
+    }
+  }
+  return best;
 }
 
 export interface Placement {

@@ -14,7 +14,8 @@ import { QuantileSketch } from '../metrics/quantiles.js';
 import type { NodeDef, Scenario, TwinDef, WorkloadDef } from '../model/scenario.js';
 import type { AttentionChoice, MetricsWindow, RequestPlanView } from '../scheduler/plugins.js';
 import type { Profile } from '../scheduler/profile.js';
-import { type Decision, type DecisionSink, place, ReadyQueue } from '../scheduler/scheduler.js';
+import { FreeComputeIndex, indexable } from '../scheduler/node-index.js';
+import { chooseNode, type Decision, type DecisionSink, place, ReadyQueue } from '../scheduler/scheduler.js';
 import type {
   DataInput,
   Location,
@@ -316,6 +317,8 @@ export class World implements Snapshot {
   #uid = 0;
   #requestUid = 0;
   #cyclePending = false;
+  /** nodes by free compute, for profiles whose scores allow it (no scan per decision) */
+  readonly #index: FreeComputeIndex | undefined;
   #minRefreshAttention = Number.POSITIVE_INFINITY;
   // metrics
   readonly latency = new QuantileSketch();
@@ -392,6 +395,13 @@ export class World implements Snapshot {
     }
     this.totalCompute = total;
     this.totalAttention = totalA;
+    if (indexable(profile)) {
+      // the attention demands that occur, so that the index keeps the nodes able to meet each apart
+      const levels = new Set<number>();
+      for (const t of scenario.twins) levels.add(t.refresh.attention);
+      for (const w of scenario.workloads) for (const task of w.tasks) levels.add(task.attention);
+      this.#index = new FreeComputeIndex(this.nodes, [...levels]);
+    }
     this.#idealLatency = scenario.workloads.map((w) => this.#criticalPath(w));
     for (const t of this.twins) {
       t.lastValue = this.#assets.valueAt(t.index, 0);
@@ -468,7 +478,12 @@ export class World implements Snapshot {
 
   // ------------------------------------------------------------------ accounting
 
+  /**
+   * Brings a node's integrals up to now. Called before every change to its reservations or state, so it
+   * also tells the free-compute index that the node may have moved.
+   */
   #accountNode(n: NodeRt): void {
+    this.#index?.dirty(n.index);
     const now = this.sim.now;
     const from = Math.max(n.lastAccount, this.warmup);
     if (now > from && (n.state === 'up' || n.state === 'provisioning')) {
@@ -860,11 +875,15 @@ export class World implements Snapshot {
     let skips = 0;
     while (this.queue.size > 0 && skips < MAX_SKIPS_PER_CYCLE) {
       const item = this.queue.pop(this) as Item;
-      const p = place(item, this, profile, explain);
+      let node: number;
+      if (explain) {
+        const p = place(item, this, profile, true);
+        this.#trace!.record(p.decision!);
+        node = p.node;
+      } else node = chooseNode(item, this, profile, this.#index);
       this.decisions++;
-      if (p.decision) this.#trace!.record(p.decision);
-      if (p.node >= 0) {
-        this.#bind(item, p.node);
+      if (node >= 0) {
+        this.#bind(item, node);
         skips = 0;
       } else {
         deferred.push(item);
@@ -896,16 +915,20 @@ export class World implements Snapshot {
         continue;
       }
       const item = this.#refreshItem(twin);
-      const p = place(item, this, this.profile, explain);
+      let node: number;
+      if (explain) {
+        const p = place(item, this, this.profile, true);
+        this.#traceAttention(c, item, p.decision);
+        node = p.node;
+      } else node = chooseNode(item, this, this.profile, this.#index);
       this.decisions++;
-      if (explain) this.#traceAttention(c, item, p.decision);
-      if (p.node < 0) {
+      if (node < 0) {
         twin.refreshing = false;
         this.profile.attention.refreshed?.(twin.index, false, this);
         continue;
       }
       free -= item.attention;
-      this.#bind(item, p.node);
+      this.#bind(item, node);
     }
     // tell the allocator about the choices never tried
     for (; i < choices.length; i++) this.profile.attention.refreshed?.(choices[i]!.twin, false, this);

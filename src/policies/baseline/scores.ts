@@ -25,6 +25,8 @@ export function roundRobin(): Score {
 export const leastLoaded = (): Score => ({
   name: 'least-loaded',
   score: (item, node) => (node.freeCompute - item.compute) / node.computeCapacity,
+  // (free − c) / capacity: rises with free compute at a given capacity, and floating-point rounding keeps that
+  monotoneInFreeCompute: true,
 });
 
 /**
