@@ -34,6 +34,11 @@ const MIN_DRIFT_SAMPLES = 4;
 const DRIFT_FORGETTING = 0.95;
 /** horizon of the uncertainty feature: expected error after this many seconds */
 const UNCERTAINTY_HORIZON = 5;
+/** attention and compute units one refresh is assumed to hold when checking tenant quotas (the twin view does not say) */
+const ATTENTION_PER_REFRESH = 1;
+const COMPUTE_PER_REFRESH = 1;
+/** twins passed over in one call (tenant at quota, group that cannot be placed) before giving up */
+const MAX_SKIPPED = 256;
 
 interface Entry {
   readonly twin: number;
@@ -76,6 +81,11 @@ export class ArsAttention implements AttentionAllocator {
   #selected = new Uint8Array(0);
   #proactive = new Uint8Array(0);
   #startedAt = new Float64Array(0);
+  #failedAt = new Float64Array(0);
+  #groupMaxAge = new Float64Array(0);
+  #floor = new Float64Array(0);
+  #computeBudget = new Float64Array(0);
+  #budget = new Float64Array(0);
   #buckets = new Map<number, Bucket>();
   #bucketList: Bucket[] = [];
   #entries = 0;
@@ -135,6 +145,11 @@ export class ArsAttention implements AttentionAllocator {
     this.#selected = new Uint8Array(n);
     this.#proactive = new Uint8Array(n);
     this.#startedAt = new Float64Array(n);
+    this.#failedAt = new Float64Array(G).fill(Number.NaN);
+    this.#groupMaxAge = new Float64Array(G).fill(Number.POSITIVE_INFINITY);
+    this.#floor = new Float64Array(n);
+    this.#computeBudget = new Float64Array(s.tenants.length);
+    this.#budget = new Float64Array(s.tenants.length);
     this.#recompute(s);
   }
 
@@ -243,11 +258,13 @@ export class ArsAttention implements AttentionAllocator {
     for (let t = 0; t < floors.length; t++) floors[t] = (p.tenantFloor * this.#tenantTwins[t]!) / n;
     this.#cap = Math.min(1, p.twinCap / n);
     this.#negligible = p.negligible / n;
+    this.#freshnessFloors(s);
     const fill = waterFill(this.#weight, {
       group: this.#tenantOf,
       floors,
       cap: this.#cap,
       negligible: this.#negligible,
+      itemFloors: this.#floor,
     });
     this.#share = fill.shares;
     this.#groupScale = fill.groupScale;
@@ -256,14 +273,41 @@ export class ArsAttention implements AttentionAllocator {
     if (this.#entries > 3 * n + 64) this.#rebuild(s);
   }
 
+  /**
+   * Freshness floors from the demand forecast: requests that need a twin at most m seconds old find it stale,
+   * and must wait for a refresh, unless it is refreshed every m − r seconds (r: the refresh's own duration).
+   * That period costs a share r / ((m − r) · A) of the attention capacity A. The floor is that share times
+   * the coverage min(1, wFresh · λ · m), λ·m being the expected requests within m seconds. Twins whose
+   * requests are rare or tolerant get little; twins read often with a tight bound are kept fresh. Floors
+   * that ask for more than the whole capacity are scaled down together (see waterFill).
+   */
+  #freshnessFloors(s: Snapshot): void {
+    const floor = this.#floor;
+    floor.fill(0);
+    const ctx = this.#ctx;
+    const w = ctx.params.wFresh;
+    if (!ctx.useForecast || w <= 0 || this.#uniform) return;
+    for (let g = 0; g < this.#groupIds.length; g++) {
+      const m = this.#groupMaxAge[g]!;
+      if (!Number.isFinite(m)) continue;
+      const lambda = ctx.rate(`group:${this.#groupIds[g]}`) / this.#groupSize[g]!;
+      if (!(lambda > 0)) continue;
+      const r = this.#groupCost[g]!;
+      const f = (Math.min(1, w * lambda * m) * r) / (Math.max(m - r, 0.5 * m) * this.#attention);
+      for (let i = 0; i < this.#n; i++) if (this.#groupOf[i] === g) floor[i] = f;
+    }
+    void s;
+  }
+
   /** Updates one twin's score and share with the last window's normalisers (after a new sample). */
   #update(i: number, s: Snapshot): void {
     const z = this.#score(i, s);
     this.#z[i] = z;
     const w = Math.exp((z - this.#zMax) / this.#temperature) / this.#expSum;
     this.#weight[i] = w;
-    let share = Math.min(this.#cap, w * this.#groupScale[this.#tenantOf[i]!]! * this.#level);
-    if (share < this.#negligible) share = 0;
+    const floor = Math.min(this.#floor[i]!, this.#cap);
+    let share = Math.min(this.#cap, Math.max(floor, w * this.#groupScale[this.#tenantOf[i]!]! * this.#level));
+    if (share < this.#negligible && floor < this.#negligible) share = 0;
     this.#share[i] = share;
     this.#setRate(i, s, share);
   }
@@ -359,16 +403,43 @@ export class ArsAttention implements AttentionAllocator {
     if (ctx.dirty || s.now >= this.#nextRecompute) this.#recompute(s);
     const out: AttentionChoice[] = [];
     const minOverdue = ctx.params.minOverdue;
-    while (out.length < slots) {
+    // the world stops at the first choice it cannot place, so leave out what surely will not fit now:
+    // twins of a tenant at its attention quota, and groups that failed to place at this very instant
+    const budget = this.#budget;
+    const computeBudget = this.#computeBudget;
+    for (const t of s.tenants) {
+      budget[t.index] =
+        t.quotaAttention === undefined
+          ? Number.POSITIVE_INFINITY
+          : t.quotaAttention * s.totalAttention - t.heldAttention;
+      computeBudget[t.index] =
+        t.quotaCompute === undefined
+          ? Number.POSITIVE_INFINITY
+          : t.quotaCompute * s.totalCompute - t.heldCompute;
+    }
+    const skipped: { bucket: Bucket; entry: Entry }[] = [];
+    while (out.length < slots && skipped.length < MAX_SKIPPED) {
       const best = this.#bestBucket(s);
       if (!best) break;
       const e = best.bucket.heap.peek()!;
       if (minOverdue > 0 && this.overdue(e.twin, s) < minOverdue) break;
       best.bucket.heap.pop();
+      const tenant = this.#tenantOf[e.twin]!;
+      if (
+        budget[tenant]! < ATTENTION_PER_REFRESH - 1e-9 ||
+        computeBudget[tenant]! < COMPUTE_PER_REFRESH - 1e-9 ||
+        this.#failedAt[this.#groupOf[e.twin]!] === s.now
+      ) {
+        skipped.push({ bucket: best.bucket, entry: e });
+        continue;
+      }
+      budget[tenant] = budget[tenant]! - ATTENTION_PER_REFRESH;
+      computeBudget[tenant] = computeBudget[tenant]! - COMPUTE_PER_REFRESH;
       this.#entries--;
       this.#selected[e.twin] = 1;
       out.push(this.#explain(e.twin, s));
     }
+    for (const { bucket, entry } of skipped) bucket.heap.push(entry);
     if (out.length > 0) {
       const next = this.#bestBucket(s);
       const runnerUp = next
@@ -422,6 +493,8 @@ export class ArsAttention implements AttentionAllocator {
   }
 
   refreshed(twin: number, ok: boolean, s: Snapshot): void {
+    // a selected twin reported back unstarted could not be placed: its group waits for the next instant
+    if (this.#selected[twin] && !ok) this.#failedAt[this.#groupOf[twin]!] = s.now;
     this.#selected[twin] = 0;
     const t = s.twins[twin];
     if (!t) return;
@@ -455,9 +528,11 @@ export class ArsAttention implements AttentionAllocator {
     const tenant = s.tenants[r.tenant]?.id ?? String(r.tenant);
     ctx.demand.record(`${tenant}/${r.workload}`, r.time);
     if (r.computeDemand > 0) ctx.demand.record(`${tenant}/${r.workload}:compute`, r.time, r.computeDemand);
-    for (const twin of r.twins) {
+    r.twins.forEach((twin, k) => {
       const g = this.#groupOf[twin];
-      if (g !== undefined) ctx.demand.record(`group:${this.#groupIds[g]}`, r.time);
-    }
+      if (g === undefined) return;
+      ctx.demand.record(`group:${this.#groupIds[g]}`, r.time);
+      this.#groupMaxAge[g] = Math.min(this.#groupMaxAge[g]!, r.maxAges[k] ?? Number.POSITIVE_INFINITY);
+    });
   }
 }

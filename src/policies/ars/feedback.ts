@@ -4,11 +4,12 @@
  *
  * Method: bounded multiplicative weights with a dead band and a leak back to the configured value.
  * - Each signal is smoothed (exponentially, weight 0.3 per window) so one noisy window moves little.
- * - When a smoothed signal is worse than its target by more than the dead band (20 % of the target), every
- *   knob it drives is multiplied by exp(±gain · e), e = the relative excess clipped to 1, then clamped to its
- *   bounds. Multiplying (p + 0.05) rather than p lets a knob configured at 0 move.
- * - When the signal is better than its target by more than the band, the knob moves a fraction `leak` of
- *   the way back to its configured value; inside the band it holds.
+ * - When the smoothed signal and the window's own value are both worse than the target by more than the dead
+ *   band (20 % of the target), every knob the signal drives is multiplied by exp(±gain · e), e = the smaller
+ *   relative excess clipped to 1, then clamped to its bounds. Multiplying (p + 0.05) rather than p lets a
+ *   knob configured at 0 move. Requiring both stops the windup a lagging average alone would cause.
+ * - When both are better than the target by more than the band, the knob moves a fraction `leak` of the
+ *   way back to its configured value; otherwise it holds.
  * A step is at most a factor e^gain, the leak pulls towards one fixed point and the band stops the knob from
  * chasing noise around the target, so after a step change in load the knobs settle (at a new level while
  * the excess lasts, back at their configured values when it is gone) instead of oscillating.
@@ -56,23 +57,29 @@ export class ArsFeedback implements Feedback {
     ctx.proactiveStarts = 0;
     const smooth = (old: number, x: number) => (Number.isNaN(old) ? x : old + SMOOTHING * (x - old));
     // a window without deadlines says nothing about misses: keep the old estimate
-    if (w.completions > 0 || w.deadlineMisses > 0) this.#miss = smooth(this.#miss, w.deadlineMissRate);
+    const hasMisses = w.completions > 0 || w.deadlineMisses > 0;
+    if (hasMisses) this.#miss = smooth(this.#miss, w.deadlineMissRate);
     this.#jain = smooth(this.#jain, w.jain);
     if (starts > 0) this.#forced = smooth(this.#forced, forced);
     if (!this.#enabled) return;
     const p = ctx.params;
     // 1. deadline misses
-    const missExcess = excess(this.#miss, p.missTarget);
+    const missExcess = agree(
+      excess(this.#miss, p.missTarget),
+      hasMisses ? excess(w.deadlineMissRate, p.missTarget) : 0,
+    );
     this.#drive('wPriority', missExcess);
     this.#drive('wReserve', -missExcess);
     // 2. fairness (Jain's index is better when higher: the excess is the shortfall)
-    const jainShort = Number.isNaN(this.#jain)
-      ? 0
-      : band((p.jainTarget - this.#jain) / Math.max(1 - p.jainTarget, 0.01));
+    const short = (j: number) => band((p.jainTarget - j) / Math.max(1 - p.jainTarget, 0.01));
+    const jainShort = agree(short(this.#jain), short(w.jain));
     this.#drive('wFairness', jainShort);
     this.#drive('wQueueFairness', jainShort);
     // 3. refreshes forced by stale twins
-    const forcedExcess = excess(this.#forced, p.onDemandTarget);
+    const forcedExcess = agree(
+      excess(this.#forced, p.onDemandTarget),
+      starts > 0 ? excess(forced, p.onDemandTarget) : 0,
+    );
     if (ctx.useForecast) this.#drive('wDemand', forcedExcess);
     this.#drive('temperature', forcedExcess);
   }
@@ -106,6 +113,17 @@ export class ArsFeedback implements Feedback {
     out.forcedRefreshShare = Number.isNaN(this.#forced) ? 0 : this.#forced;
     return out;
   }
+}
+
+/**
+ * Acts only when the smoothed signal and this window's agree: up (the smaller step) when both are over the
+ * band, back (NaN) when both are under it, otherwise hold. The smoothed signal lags, so acting on it alone
+ * keeps pushing after the raw signal has crossed back (windup) and overshoots; requiring agreement stops that.
+ */
+function agree(smoothed: number, raw: number): number {
+  if (Number.isNaN(smoothed) && Number.isNaN(raw)) return Number.NaN;
+  if (smoothed > 0 && raw > 0) return Math.min(smoothed, raw);
+  return 0;
 }
 
 /** Relative excess of a "lower is better" signal over its target, with the dead band (see `band`). */

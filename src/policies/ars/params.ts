@@ -45,6 +45,13 @@ export const PARAMS = {
     doc: 'weight of ln(1 + forecast requests per twin per minute)',
     tunable: true,
   },
+  wFresh: {
+    fallback: 1,
+    min: 0,
+    max: 20,
+    doc: 'freshness floor coverage: min(1, wFresh · forecast requests per twin within their max age)',
+    tunable: true,
+  },
   wFairness: {
     fallback: 0.3,
     min: 0,

@@ -43,13 +43,15 @@ export interface WaterFillOptions {
   readonly cap: number;
   /** shares below this are set to 0 (the item is left out: its capacity idles rather than being handed on) */
   readonly negligible: number;
+  /** the least share of each item (e.g. what keeps a twin as fresh as its requests need); scaled down if they sum above 1 */
+  readonly itemFloors?: ArrayLike<number>;
 }
 
 export interface WaterFillResult {
   readonly shares: Float64Array<ArrayBuffer>;
   /** the multiplier applied to each group's weights before the cap (1 when the floor did not bind) */
   readonly groupScale: Float64Array<ArrayBuffer>;
-  /** the common level λ of the cap stage: share = min(cap, λ · scaled weight) */
+  /** the common level λ of the levelling stage: share = clamp(λ · scaled weight, item floor, cap) */
   readonly level: number;
 }
 
@@ -57,11 +59,12 @@ export interface WaterFillResult {
  * Splits a capacity of 1 over items in proportion to `weights` (which sum to 1), subject to:
  * 1. every group g gets at least `floors[g]`: groups below their floor are scaled up to it and the others
  *    scaled down in proportion (repeated until no group falls below, at most once per group);
- * 2. no item gets more than `cap`: capped items are fixed at the cap and the rest re-levelled, the classic
- *    water-filling (share_i = min(cap, λ·w_i) with λ such that the shares sum to 1, or all capped);
- * 3. shares below `negligible` become 0 and are not redistributed.
- * The cap may push a group a little below its floor when its own items are capped; the floor is a target
- * for the softmax mass, the cap a hard limit.
+ * 2. water-filling: share_i = clamp(λ · w_i, itemFloor_i, cap), with the level λ such that the shares sum
+ *    to 1 (or every item at its cap when n · cap ≤ 1): capped items give their excess to the rest, floored
+ *    items take theirs from it;
+ * 3. shares below `negligible` (and not held up by a floor) become 0 and are not redistributed.
+ * The cap may push a group a little below its floor when its own items are capped; the group floor is a
+ * target for the softmax mass, the cap a hard limit.
  */
 export function waterFill(weights: ArrayLike<number>, o: WaterFillOptions): WaterFillResult {
   const n = weights.length;
@@ -108,30 +111,41 @@ export function waterFill(weights: ArrayLike<number>, o: WaterFillOptions): Wate
     }
     if (!changed) break;
   }
-  // 2. cap by water-filling: fix items whose levelled share exceeds the cap, re-level the rest
-  const shares = new Float64Array(n);
-  const capped = new Uint8Array(n);
-  let nCapped = 0;
-  let level = 1;
-  for (let round = 0; round <= n; round++) {
-    let rest = 0;
-    for (let i = 0; i < n; i++) if (!capped[i]) rest += weights[i]! * scale[o.group[i]!]!;
-    const left = 1 - nCapped * o.cap;
-    level = rest > 0 ? Math.max(0, left) / rest : 0;
-    let changed = false;
-    for (let i = 0; i < n; i++) {
-      if (capped[i]) continue;
-      if (weights[i]! * scale[o.group[i]!]! * level > o.cap) {
-        capped[i] = 1;
-        nCapped++;
-        changed = true;
-      }
-    }
-    if (!changed) break;
-  }
+  // 2. levelling: share_i = clamp(λ · v_i, floor_i, cap) with λ chosen so that the shares sum to 1. The sum is
+  // non-decreasing in λ, so λ is found by doubling then bisection (60 halvings: far below float noise).
+  const v = new Float64Array(n);
+  const lo = new Float64Array(n);
+  let floorTotal = 0;
   for (let i = 0; i < n; i++) {
-    const s = capped[i] ? o.cap : weights[i]! * scale[o.group[i]!]! * level;
-    shares[i] = s < o.negligible ? 0 : s;
+    v[i] = weights[i]! * scale[o.group[i]!]!;
+    lo[i] = Math.min(o.itemFloors?.[i] ?? 0, o.cap);
+    floorTotal += lo[i]!;
+  }
+  // floors asking for more than everything are scaled down to fit
+  if (floorTotal > 1) for (let i = 0; i < n; i++) lo[i] = lo[i]! / floorTotal;
+  const total = (level: number) => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += Math.min(o.cap, Math.max(lo[i]!, level * v[i]!));
+    return sum;
+  };
+  let level = 0;
+  if (floorTotal < 1 && n * o.cap > 1) {
+    let low = 0;
+    let high = 1;
+    for (let k = 0; k < 1100 && total(high) < 1; k++) high *= 2;
+    for (let k = 0; k < 60; k++) {
+      const mid = (low + high) / 2;
+      if (total(mid) < 1) low = mid;
+      else high = mid;
+    }
+    level = high;
+  } else if (n * o.cap <= 1) {
+    level = Number.POSITIVE_INFINITY;
+  }
+  const shares = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = level === Number.POSITIVE_INFINITY ? o.cap : Math.min(o.cap, Math.max(lo[i]!, level * v[i]!));
+    shares[i] = x < o.negligible && lo[i]! < o.negligible ? 0 : x;
   }
   return { shares, groupScale: scale, level };
 }
