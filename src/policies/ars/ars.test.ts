@@ -1,0 +1,196 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../experiment/run.js';
+import { parseScenario } from '../../model/load.js';
+import type { Decision } from '../../scheduler/scheduler.js';
+import type { WorkItem } from '../../scheduler/types.js';
+import { registry } from '../index.js';
+import { urgencyOrder } from './compute.js';
+import { ArsContext } from './context.js';
+import { ATTENTION_FEATURES, defaultParams } from './params.js';
+
+/** Only the criticality and cost features: the square-root law in its pure form. */
+const PURE = { wUncertainty: 0, wSuspicion: 0, wDemand: 0, wFairness: 0, wFresh: 0 };
+
+function twinsScenario(low: number, high: number, extra: Record<string, unknown> = {}) {
+  return parseScenario(
+    JSON.stringify({
+      name: 'two-classes',
+      horizon: 400,
+      warmup: 50,
+      seed: 5,
+      tenants: [{ id: 't' }],
+      nodes: [{ id: 'n', count: 2, tier: 'edge', compute: 4, attention: 2 }],
+      assets: [
+        { id: 'low', count: 20, tenant: 't', twin: { criticality: low, refresh: { work: 0.5 } } },
+        { id: 'high', count: 20, tenant: 't', twin: { criticality: high, refresh: { work: 0.5 } } },
+      ],
+      workloads: [],
+      ...extra,
+    }),
+  );
+}
+
+function collect(kind: Decision['kind']) {
+  const out: Decision[] = [];
+  return { out, record: (d: Decision) => void (d.kind === kind && out.push(d)) };
+}
+
+function refreshCounts(decisions: readonly Decision[]) {
+  let low = 0;
+  let high = 0;
+  for (const d of decisions) {
+    if (d.chosen === null) continue;
+    if (d.subject.startsWith('low')) low++;
+    else high++;
+  }
+  return { low, high };
+}
+
+describe('ars attention', () => {
+  it('refreshes twins at rates in proportion to the square root of their criticality (16 : 1 → 4 : 1)', () => {
+    const sink = collect('attention');
+    runScenario(twinsScenario(1, 16), { policy: { name: 'ars', params: PURE }, trace: sink });
+    const { low, high } = refreshCounts(sink.out);
+    expect(high / low).toBeGreaterThan(3.4);
+    expect(high / low).toBeLessThan(4.6);
+  });
+
+  it('flattens with temperature: at τ = 2 the ratio is the fourth root (2 : 1)', () => {
+    const sink = collect('attention');
+    runScenario(twinsScenario(1, 16), {
+      policy: { name: 'ars', params: { ...PURE, temperature: 2 } },
+      trace: sink,
+    });
+    const { low, high } = refreshCounts(sink.out);
+    expect(high / low).toBeGreaterThan(1.7);
+    expect(high / low).toBeLessThan(2.3);
+  });
+
+  it('gives every twin the same rate in the uniform-attention ablation', () => {
+    const sink = collect('attention');
+    runScenario(twinsScenario(1, 16), { policy: { name: 'ars-uniform-attention', params: {} }, trace: sink });
+    const { low, high } = refreshCounts(sink.out);
+    expect(high / low).toBeGreaterThan(0.9);
+    expect(high / low).toBeLessThan(1.1);
+  });
+
+  it('leaves twins with a negligible share unrefreshed, and their attention idle', () => {
+    const sink = collect('attention');
+    const r = runScenario(twinsScenario(0.001, 1000), {
+      policy: {
+        name: 'ars',
+        params: { ...PURE, wCriticality: 1, negligible: 0.05, twinCap: 1, minOverdue: 1 },
+      },
+      trace: sink,
+    });
+    expect(refreshCounts(sink.out).low).toBe(0);
+    expect(r.resources.attention.utilization).toBeLessThan(0.9);
+  });
+
+  it('explains each attention decision: features, contributions, weight, target period, runner-up', () => {
+    const sink = collect('attention');
+    runScenario(twinsScenario(1, 4), { policy: 'ars', horizon: 60, trace: sink });
+    const d = sink.out.find((x) => x.chosen !== null)!;
+    expect(Object.keys(d.features as object).sort()).toEqual([...ATTENTION_FEATURES].sort());
+    expect(typeof d.weight).toBe('number');
+    expect(typeof d.score).toBe('number');
+    const detail = d.detail as Record<string, unknown>;
+    expect(detail.targetPeriod).toBeGreaterThan(0);
+    expect(detail).toHaveProperty('runnerUp');
+    expect(d.candidates.length).toBeGreaterThan(0);
+  });
+
+  it('is deterministic: the same seed gives the same result document', () => {
+    const a = runScenario(twinsScenario(1, 4), { policy: 'ars', horizon: 120 });
+    const b = runScenario(twinsScenario(1, 4), { policy: 'ars', horizon: 120 });
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+  });
+});
+
+describe('ars parameters and profiles', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ars-profile-'));
+
+  it('loads a tuned profile file, and explicit parameters override it', () => {
+    const file = join(dir, 'p.json');
+    writeFileSync(file, JSON.stringify({ policy: 'ars', params: { temperature: 2.5, wCriticality: 0.8 } }));
+    const p = registry.create('ars', { profile: file, wCriticality: 0.3 });
+    expect(p.params.temperature).toBe(2.5);
+    expect(p.params.wCriticality).toBe(0.3);
+  });
+
+  it.each([
+    ['an unknown parameter in the file', { params: { wCriticaltiy: 1 } }],
+    ['a value out of bounds', { params: { temperature: 0 } }],
+    ['no params object', { weights: {} }],
+  ])('refuses a profile with %s (ARS_E_POLICY)', (_what, doc) => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify(doc));
+    expect(() => registry.create('ars', { profile: file })).toThrow(
+      expect.objectContaining({ code: 'ARS_E_POLICY' }),
+    );
+  });
+
+  it('refuses a missing profile file and a bad flag', () => {
+    expect(() => registry.create('ars', { profile: join(dir, 'none.json') })).toThrow(
+      expect.objectContaining({ code: 'ARS_E_POLICY' }),
+    );
+    expect(() => registry.create('ars', { feedback: 'yes' })).toThrow(
+      expect.objectContaining({ code: 'ARS_E_POLICY' }),
+    );
+  });
+
+  it('registers the three ablations, each switching one part off', () => {
+    expect(registry.create('ars-no-forecast').params.forecast).toBe(false);
+    expect(registry.create('ars-no-feedback').params.feedback).toBe(false);
+    expect(registry.create('ars-uniform-attention').attention.name).toBe('ars-uniform-attention');
+    expect(registry.create('ars').params).toMatchObject({ forecast: true, feedback: true });
+  });
+});
+
+describe('ars queue order', () => {
+  const item = (over: Partial<WorkItem>): WorkItem => ({
+    uid: 0,
+    id: 'x',
+    type: 'task',
+    tenant: 0,
+    tenantId: 't',
+    priority: 0,
+    deadline: 10,
+    arrival: 0,
+    readyTime: 0,
+    kind: 'default',
+    work: 1,
+    compute: 1,
+    attention: 0,
+    tier: undefined,
+    inputs: [],
+    twin: -1,
+    plannedNode: -1,
+    request: 0,
+    ...over,
+  });
+
+  it('orders by latest start (deadline − work), with credit for priority', () => {
+    const q = urgencyOrder(new ArsContext(defaultParams(), false));
+    const early = item({ uid: 1, deadline: 5 });
+    const late = item({ uid: 2, deadline: 6 });
+    const long = item({ uid: 3, deadline: 6, work: 3 });
+    const urgent = item({ uid: 4, deadline: 6, priority: 3 });
+    expect(q.compare(early, late)).toBeLessThan(0);
+    expect(q.compare(long, early)).toBeLessThan(0);
+    expect(q.compare(urgent, early)).toBeLessThan(0);
+  });
+
+  it('fixes an item’s key the first time it is compared (the heap contract)', () => {
+    const ctx = new ArsContext(defaultParams(), false);
+    const q = urgencyOrder(ctx);
+    const a = item({ uid: 1, deadline: 5 });
+    const before = q.key(a);
+    ctx.params.wPriority = 100;
+    expect(q.key({ ...a, priority: 1 })).not.toBe(before);
+    expect(q.key(a)).toBe(before);
+  });
+});
