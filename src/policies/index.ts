@@ -2,11 +2,14 @@
 import type { AttentionAllocator } from '../scheduler/plugins.js';
 import { buildProfile, type ProfileSpec } from '../scheduler/profile.js';
 import { choiceParam, type PolicyFactory, PolicyRegistry } from '../scheduler/registry.js';
+import type { Snapshot } from '../scheduler/types.js';
 import { arsPolicies } from './ars/index.js';
 import { maxAgeFirst, uniformRefresh } from './baseline/attention.js';
 import { edfOrder, fifoOrder } from './baseline/queue-sorts.js';
 import { earliestFinish, firstFit, leastLoaded, randomNode, roundRobin } from './baseline/scores.js';
 import { drfOrder } from './drf/plugin.js';
+import { batchPlanner, dagPlanner } from './planning/in-world.js';
+import { cpop, ga, heft, maxmin, minmin, peft, pso } from './planning/index.js';
 
 const ATTENTION_RULES = ['uniform-refresh', 'max-age-first'] as const;
 type AttentionRule = (typeof ATTENTION_RULES)[number];
@@ -43,6 +46,10 @@ function baseline(
     },
   };
 }
+
+/** Searches inside a run stop on iterations, never on wall time, so runs stay deterministic. */
+const WORLD_SEARCH_ITERATIONS = 200;
+const policySeed = (s: Snapshot) => Math.floor(s.random() * 2 ** 31);
 
 export const registry = new PolicyRegistry()
   .register(
@@ -111,6 +118,94 @@ export const registry = new PolicyRegistry()
       'FIFO queue, least loaded node',
       () => ({ queueSort: fifoOrder, scores: [{ plugin: leastLoaded(), weight: 1 }] }),
       'max-age-first',
+    ),
+  )
+  .register(
+    baseline(
+      'heft',
+      'HEFT (Topcuoglu et al. 2002) plans each request’s DAG on arrival against the nodes’ backlogs; execution follows the plan',
+      'plan per request: upward rank, insertion-based earliest finish incl. transfers',
+      () => ({
+        queueSort: fifoOrder,
+        scores: [{ plugin: earliestFinish(), weight: 1 }],
+        planner: dagPlanner('heft', heft),
+      }),
+    ),
+  )
+  .register(
+    baseline(
+      'cpop',
+      'CPOP (Topcuoglu et al. 2002): the critical path of each request on one node, the rest by earliest finish',
+      'plan per request: critical path on its best node',
+      () => ({
+        queueSort: fifoOrder,
+        scores: [{ plugin: earliestFinish(), weight: 1 }],
+        planner: dagPlanner('cpop', cpop),
+      }),
+    ),
+  )
+  .register(
+    baseline(
+      'peft',
+      'PEFT (Arabnejad & Barbosa 2014): optimistic cost table lookahead for each request’s DAG',
+      'plan per request: rank_oct order, EFT + OCT',
+      () => ({
+        queueSort: fifoOrder,
+        scores: [{ plugin: earliestFinish(), weight: 1 }],
+        planner: dagPlanner('peft', peft),
+      }),
+    ),
+  )
+  .register(
+    baseline(
+      'minmin',
+      'Min-Min (Braun et al. 2001) over the ready work of each scheduling window',
+      'batch per window: smallest minimum completion time first',
+      () => ({
+        queueSort: fifoOrder,
+        scores: [{ plugin: earliestFinish(), weight: 1 }],
+        planner: batchPlanner('minmin', (p) => minmin(p)),
+      }),
+    ),
+  )
+  .register(
+    baseline(
+      'maxmin',
+      'Max-Min (Braun et al. 2001) over the ready work of each scheduling window',
+      'batch per window: largest minimum completion time first',
+      () => ({
+        queueSort: fifoOrder,
+        scores: [{ plugin: earliestFinish(), weight: 1 }],
+        planner: batchPlanner('maxmin', (p) => maxmin(p)),
+      }),
+    ),
+  )
+  .register(
+    baseline(
+      'ga',
+      'memetic genetic algorithm from Min-Min over each window’s ready work (200 offspring, seeded from the policy stream)',
+      'batch per window: GA search, never worse than Min-Min',
+      () => ({
+        queueSort: fifoOrder,
+        scores: [{ plugin: earliestFinish(), weight: 1 }],
+        planner: batchPlanner('ga', (p, s) =>
+          ga(p, { iterations: WORLD_SEARCH_ITERATIONS, seed: policySeed(s) }),
+        ),
+      }),
+    ),
+  )
+  .register(
+    baseline(
+      'pso',
+      'discrete particle swarm from Min-Min over each window’s ready work (200 moves, seeded from the policy stream)',
+      'batch per window: PSO search, never worse than Min-Min',
+      () => ({
+        queueSort: fifoOrder,
+        scores: [{ plugin: earliestFinish(), weight: 1 }],
+        planner: batchPlanner('pso', (p, s) =>
+          pso(p, { iterations: WORLD_SEARCH_ITERATIONS, seed: policySeed(s) }),
+        ),
+      }),
     ),
   )
   .register(arsPolicies[0]!)

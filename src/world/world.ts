@@ -12,9 +12,9 @@ import { type RandomStream, RandomStreams } from '../engine/random.js';
 import { Simulation } from '../engine/simulation.js';
 import { QuantileSketch } from '../metrics/quantiles.js';
 import type { NodeDef, Scenario, TwinDef, WorkloadDef } from '../model/scenario.js';
+import { FreeComputeIndex, indexable } from '../scheduler/node-index.js';
 import type { AttentionChoice, MetricsWindow, RequestPlanView } from '../scheduler/plugins.js';
 import type { Profile } from '../scheduler/profile.js';
-import { FreeComputeIndex, indexable } from '../scheduler/node-index.js';
 import { chooseNode, type Decision, type DecisionSink, place, ReadyQueue } from '../scheduler/scheduler.js';
 import type {
   DataInput,
