@@ -141,7 +141,7 @@ export async function run({
   };
 }
 
-/** The Braun table as Markdown, as in docs/policies-planning.md. */
+/** The Braun table as Markdown, as in docs/policies.md. */
 export function braunTable(braun) {
   const f = (x) => x.toFixed(2);
   const lines = [

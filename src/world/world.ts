@@ -50,6 +50,11 @@ export class NodeRt implements NodeView {
   state: NodeState = 'up';
   usedCompute = 0;
   usedAttention = 0;
+  /**
+   * Compute kept free for a planned item that is waiting for this node, so that short work (refreshes) arriving
+   * after it cannot take each unit as it frees and starve it; cleared at the start of every scheduling cycle.
+   */
+  heldForPlan = 0;
   readonly items = new Set<Item>();
   /** Σ compute·end over running items, to get the backlog in O(1) */
   sumComputeEnd = 0;
@@ -83,7 +88,7 @@ export class NodeRt implements NodeView {
     return this.state === 'up';
   }
   get freeCompute(): number {
-    return this.state === 'up' ? this.computeCapacity - this.usedCompute : 0;
+    return this.state === 'up' ? this.computeCapacity - this.usedCompute - this.heldForPlan : 0;
   }
   get freeAttention(): number {
     return this.state === 'up' ? this.attentionCapacity - this.usedAttention : 0;
@@ -317,6 +322,10 @@ export class World implements Snapshot {
   #uid = 0;
   #requestUid = 0;
   #cyclePending = false;
+  /** tasks waiting for the next batch-planning window (only under a batch planner) */
+  #batchPending: Item[] | undefined;
+  /** nodes holding compute for a waiting planned item during this cycle */
+  readonly #held: NodeRt[] = [];
   /** nodes by free compute, for profiles whose scores allow it (no scan per decision) */
   readonly #index: FreeComputeIndex | undefined;
   #minRefreshAttention = Number.POSITIVE_INFINITY;
@@ -360,6 +369,7 @@ export class World implements Snapshot {
     this.horizon = options.horizon ?? scenario.horizon;
     this.warmup = Math.min(scenario.warmup, this.horizon);
     this.#trace = options.trace;
+    this.#batchPending = profile.planner?.planBatch ? [] : undefined;
     this.#onExecute = options.onExecute;
     this.#streams = new RandomStreams(this.seed);
     this.#rngArrivals = this.#streams.stream('arrivals');
@@ -669,7 +679,13 @@ export class World implements Snapshot {
         return;
       }
     }
-    this.queue.push(item);
+    this.#enqueue(item);
+  }
+
+  /** Ready work goes to the queue; under a batch planner, tasks not yet planned wait for the next window. */
+  #enqueue(item: Item): void {
+    if (this.#batchPending && item.type === 'task' && item.plannedNode < 0) this.#batchPending.push(item);
+    else this.queue.push(item);
   }
 
   #livePlanned(node: number): number {
@@ -812,7 +828,7 @@ export class World implements Snapshot {
     for (const w of waiters) {
       if (sampleTime >= w.readyTime) {
         w.readyTime = this.sim.now;
-        this.queue.push(w);
+        this.#enqueue(w);
       } else (kept ??= []).push(w);
     }
     twin.waiters = kept;
@@ -872,6 +888,11 @@ export class World implements Snapshot {
     const profile = this.profile;
     const explain = this.#trace !== undefined;
     const deferred: Item[] = [];
+    for (const n of this.#held) {
+      this.#accountNode(n);
+      n.heldForPlan = 0;
+    }
+    this.#held.length = 0;
     let skips = 0;
     while (this.queue.size > 0 && skips < MAX_SKIPS_PER_CYCLE) {
       const item = this.queue.pop(this) as Item;
@@ -890,7 +911,16 @@ export class World implements Snapshot {
         skips++;
       }
     }
-    for (const d of deferred) this.queue.push(d);
+    for (const d of deferred) {
+      this.queue.push(d);
+      // planned work comes before proactive refreshes, as ready work does everywhere in the cycle
+      const n = this.nodes[d.plannedNode];
+      if (n?.up && n.heldForPlan < n.computeCapacity) {
+        this.#accountNode(n);
+        if (n.heldForPlan === 0) this.#held.push(n);
+        n.heldForPlan = Math.min(n.heldForPlan + d.compute, n.computeCapacity);
+      }
+    }
     this.#fillAttention(explain);
   };
 
@@ -1064,7 +1094,7 @@ export class World implements Snapshot {
         this.retries++;
         item.plannedNode = -1;
         item.readyTime = this.sim.now;
-        this.queue.push(item);
+        this.#enqueue(item);
       } else {
         this.#failRequest(req);
       }
@@ -1081,7 +1111,7 @@ export class World implements Snapshot {
       const item = it as Item;
       const req = item.req;
       item.plannedNode = req?.plan ? this.#livePlanned(req.plan[item.task]!) : -1;
-      this.queue.push(item);
+      this.#enqueue(item);
     }
   }
 
@@ -1167,12 +1197,15 @@ export class World implements Snapshot {
   };
 
   readonly #onBatchWindow = (): void => {
-    const items = [...this.queue.items()].filter((x) => x.plannedNode < 0) as Item[];
+    const items = this.#batchPending!;
     if (items.length > 0) {
+      this.#batchPending = [];
       items.sort((a, b) => a.uid - b.uid);
       const plan = this.profile.planner!.planBatch!(items, this);
       items.forEach((it, i) => {
+        // what the planner leaves unassigned goes to regular placement
         it.plannedNode = this.#livePlanned(plan[i] ?? -1);
+        this.queue.push(it);
       });
       if (this.#trace)
         this.#trace.record({
