@@ -1,12 +1,14 @@
 // Every command module registers itself on the program. Add one line per command.
 import type { Command } from 'commander';
 import { register as compare } from './compare.js';
-import { register as policies } from './policies.js';
+import { register as explain } from './explain.js';
 import { register as plan } from './plan.js';
+import { register as policies } from './policies.js';
 import { register as run } from './run.js';
 import { register as schema } from './schema.js';
+import { register as tune } from './tune.js';
 import { register as validate } from './validate.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [run, compare, policies, validate, schema, plan];
+export const commands: Register[] = [run, compare, policies, validate, schema, plan, tune, explain];

@@ -37,6 +37,8 @@ const UNCERTAINTY_HORIZON = 5;
 /** attention and compute units one refresh is assumed to hold when checking tenant quotas (the twin view does not say) */
 const ATTENTION_PER_REFRESH = 1;
 const COMPUTE_PER_REFRESH = 1;
+/** bucket ids are rate key × this + tenant */
+const TENANT_SLOTS = 1 << 20;
 /** twins passed over in one call (tenant at quota, group that cannot be placed) before giving up */
 const MAX_SKIPPED = 256;
 
@@ -48,6 +50,8 @@ interface Entry {
 
 interface Bucket {
   readonly key: number;
+  /** buckets are per tenant too, so a tenant at its quota is passed over in one step */
+  readonly tenant: number;
   /** representative target rate of the bucket (per second, relative) */
   readonly rate: number;
   readonly heap: Heap<Entry>;
@@ -86,6 +90,7 @@ export class ArsAttention implements AttentionAllocator {
   #floor = new Float64Array(0);
   #computeBudget = new Float64Array(0);
   #budget = new Float64Array(0);
+  #open = new Uint8Array(0);
   #buckets = new Map<number, Bucket>();
   #bucketList: Bucket[] = [];
   #entries = 0;
@@ -150,6 +155,7 @@ export class ArsAttention implements AttentionAllocator {
     this.#floor = new Float64Array(n);
     this.#computeBudget = new Float64Array(s.tenants.length);
     this.#budget = new Float64Array(s.tenants.length);
+    this.#open = new Uint8Array(s.tenants.length);
     this.#recompute(s);
   }
 
@@ -329,14 +335,17 @@ export class ArsAttention implements AttentionAllocator {
     const key = this.#bucketKey[i]!;
     const t = s.twins[i]!;
     if (key === NO_BUCKET || t.refreshing || this.#selected[i]) return;
-    let b = this.#buckets.get(key);
+    const tenant = this.#tenantOf[i]!;
+    const id = key * TENANT_SLOTS + tenant;
+    let b = this.#buckets.get(id);
     if (!b) {
       b = {
         key,
+        tenant,
         rate: 2 ** (key / BUCKETS_PER_OCTAVE) / this.#n,
         heap: new Heap<Entry>((a, c) => a.sample < c.sample || (a.sample === c.sample && a.twin < c.twin)),
       };
-      this.#buckets.set(key, b);
+      this.#buckets.set(id, b);
       this.#bucketList.push(b);
       this.#bucketList.sort((x, y) => x.key - y.key);
     }
@@ -357,12 +366,16 @@ export class ArsAttention implements AttentionAllocator {
     return e.version === this.#version[e.twin] && !t.refreshing && !this.#selected[e.twin];
   }
 
-  /** The bucket whose valid head is most overdue, dropping stale heads on the way. */
-  #bestBucket(s: Snapshot): { bucket: Bucket; index: number } | undefined {
+  /**
+   * The bucket whose valid head is most overdue, dropping stale heads on the way. With `open`, buckets of
+   * tenants it marks 0 (at a quota) are passed over.
+   */
+  #bestBucket(s: Snapshot, open?: Uint8Array): { bucket: Bucket; index: number } | undefined {
     let best: Bucket | undefined;
     let bestIndex = Number.NEGATIVE_INFINITY;
     let bestTwin = -1;
     for (const b of this.#bucketList) {
+      if (open && !open[b.tenant]) continue;
       let head = b.heap.peek();
       while (head && !this.#valid(head, s)) {
         b.heap.pop();
@@ -417,31 +430,36 @@ export class ArsAttention implements AttentionAllocator {
           ? Number.POSITIVE_INFINITY
           : t.quotaCompute * s.totalCompute - t.heldCompute;
     }
+    const open = this.#open;
+    for (let t = 0; t < open.length; t++)
+      open[t] =
+        budget[t]! >= ATTENTION_PER_REFRESH - 1e-9 && computeBudget[t]! >= COMPUTE_PER_REFRESH - 1e-9 ? 1 : 0;
     const skipped: { bucket: Bucket; entry: Entry }[] = [];
     while (out.length < slots && skipped.length < MAX_SKIPPED) {
-      const best = this.#bestBucket(s);
+      const best = this.#bestBucket(s, open);
       if (!best) break;
       const e = best.bucket.heap.peek()!;
       if (minOverdue > 0 && this.overdue(e.twin, s) < minOverdue) break;
       best.bucket.heap.pop();
-      const tenant = this.#tenantOf[e.twin]!;
-      if (
-        budget[tenant]! < ATTENTION_PER_REFRESH - 1e-9 ||
-        computeBudget[tenant]! < COMPUTE_PER_REFRESH - 1e-9 ||
-        this.#failedAt[this.#groupOf[e.twin]!] === s.now
-      ) {
+      if (this.#failedAt[this.#groupOf[e.twin]!] === s.now) {
         skipped.push({ bucket: best.bucket, entry: e });
         continue;
       }
+      const tenant = best.bucket.tenant;
       budget[tenant] = budget[tenant]! - ATTENTION_PER_REFRESH;
       computeBudget[tenant] = computeBudget[tenant]! - COMPUTE_PER_REFRESH;
+      if (
+        budget[tenant]! < ATTENTION_PER_REFRESH - 1e-9 ||
+        computeBudget[tenant]! < COMPUTE_PER_REFRESH - 1e-9
+      )
+        open[tenant] = 0;
       this.#entries--;
       this.#selected[e.twin] = 1;
       out.push(this.#explain(e.twin, s));
     }
     for (const { bucket, entry } of skipped) bucket.heap.push(entry);
     if (out.length > 0) {
-      const next = this.#bestBucket(s);
+      const next = this.#bestBucket(s, open);
       const runnerUp = next
         ? {
             twin: s.twins[next.bucket.heap.peek()!.twin]!.id,

@@ -1,0 +1,158 @@
+// `ars tune <scenario>`: learn the ARS weights offline by simulation on training seeds (cross-entropy method).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { ArsError } from '../../errors.js';
+import { compare } from '../../experiment/compare.js';
+import { resolveParams, TUNABLE } from '../../policies/ars/index.js';
+import {
+  bestOf,
+  crossEntropySearch,
+  type MetricValues,
+  meanMetrics,
+  objective,
+} from '../../policies/ars/tune.js';
+import { registry } from '../../policies/index.js';
+import { loadForRun, numberOption } from '../common.js';
+import { printJson, runCommand } from '../io.js';
+
+interface TuneOpts {
+  seeds?: string;
+  out?: string;
+  iterations?: string;
+  population?: string;
+  horizon?: string;
+  workers?: string;
+  policy?: string;
+  baselines?: string;
+  start?: string;
+  json?: boolean;
+}
+
+/** The policies whose best values are the reference of the objective (those registered). */
+export const TUNE_BASELINES = [
+  'fifo',
+  'random',
+  'round-robin',
+  'least-loaded',
+  'earliest-deadline-first',
+  'max-age-first',
+  'drf',
+  'heft',
+];
+
+/** `1,2,5` or `101-104` (or a mix: `1,10-12`). */
+export function parseSeeds(text: string): number[] {
+  const out: number[] = [];
+  for (const part of text.split(',').map((s) => s.trim())) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m)
+      throw new ArsError(
+        'ARS_E_INPUT_ARGUMENT',
+        `--seeds expects numbers or ranges like 101-104, got "${part}"`,
+      );
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a || b - a > 10_000) throw new ArsError('ARS_E_INPUT_ARGUMENT', `--seeds: bad range "${part}"`);
+    for (let s = a; s <= b; s++) out.push(s);
+  }
+  return out;
+}
+
+export function register(program: Command): void {
+  program
+    .command('tune')
+    .description(
+      'learn the ARS feature weights by simulation on training seeds and write them as a profile file',
+    )
+    .argument('<scenario>', 'scenario file')
+    .option(
+      '--seeds <list>',
+      'training seeds, e.g. 101-103 (keep them apart from the seeds you evaluate on)',
+      '101-102',
+    )
+    .option('--out <file>', 'profile file to write (load it with --param profile=<file>)')
+    .option('--iterations <n>', 'cross-entropy iterations', '5')
+    .option('--population <n>', 'candidates per iteration', '12')
+    .option('--horizon <seconds>', 'simulated time per run (default: the scenario’s)')
+    .option('--workers <n>', 'worker threads (default: one per core)')
+    .option('--policy <name>', 'the ARS variant to tune', 'ars')
+    .option('--baselines <list>', 'reference policies of the objective', TUNE_BASELINES.join(','))
+    .option('--start <file>', 'start from this profile instead of the defaults')
+    .option('--json', 'print the profile document instead of a summary')
+    .action(async (file: string, opts: TuneOpts) => {
+      await runCommand(async () => {
+        const scenario = loadForRun(file);
+        const seeds = parseSeeds(opts.seeds ?? '101-102');
+        const iterations = numberOption('iterations', opts.iterations, { integer: true, min: 1 }) ?? 5;
+        const population = numberOption('population', opts.population, { integer: true, min: 4 }) ?? 12;
+        const horizon = numberOption('horizon', opts.horizon, { min: Number.MIN_VALUE });
+        const workers = numberOption('workers', opts.workers, { integer: true, min: 1 });
+        const policy = opts.policy ?? 'ars';
+        if (!policy.startsWith('ars'))
+          throw new ArsError('ARS_E_INPUT_ARGUMENT', `--policy must be an ARS variant, got "${policy}"`);
+        registry.get(policy);
+        const baselines = (opts.baselines ?? TUNE_BASELINES.join(','))
+          .split(',')
+          .map((s) => s.trim())
+          .filter((n) => n !== '' && registry.has(n));
+        const common = {
+          replications: 1,
+          ...(horizon !== undefined ? { horizon } : {}),
+          ...(workers !== undefined ? { workers } : {}),
+        };
+        /** mean objective metrics of each policy over the training seeds */
+        const measure = async (policies: { name: string; params: Record<string, unknown> }[]) => {
+          const perSeed: Awaited<ReturnType<typeof compare>>[] = [];
+          for (const seed of seeds)
+            perSeed.push(await compare(scenario, { ...common, policies, firstSeed: seed }));
+          return policies.map((_, p) => meanMetrics(perSeed.map((c) => c.results[p]!.runs[0])));
+        };
+        const log = (line: string) => process.stderr.write(`${line}\n`);
+        log(`tune ${scenario.name}: references ${baselines.join(', ')} on seeds ${seeds.join(', ')}`);
+        const refs = await measure(baselines.map((name) => ({ name, params: {} })));
+        const reference: MetricValues = bestOf(refs);
+        const start = resolveParams(policy, opts.start ? { profile: opts.start } : {});
+        const result = await crossEntropySearch(
+          async (candidates) => {
+            const values = await measure(candidates.map((c) => ({ name: policy, params: { ...c } })));
+            return values.map((v) => objective(v, reference));
+          },
+          {
+            parameters: TUNABLE,
+            start,
+            iterations,
+            population,
+            seed: seeds[0]!,
+            onIteration: (i, best) =>
+              log(`  iteration ${i}/${iterations}: best objective ${best.toFixed(4)}`),
+          },
+        );
+        const [tuned] = await measure([{ name: policy, params: { ...result.best } }]);
+        const doc = {
+          policy,
+          scenario: scenario.name,
+          method: 'cross-entropy',
+          trainedOn: { seeds, horizon: horizon ?? scenario.horizon },
+          search: { iterations, population, evaluations: result.evaluations, history: result.history },
+          objective: {
+            start: result.startScore,
+            best: result.bestScore,
+            references: baselines,
+            reference,
+            tuned,
+          },
+          params: result.best,
+        };
+        if (opts.out) {
+          mkdirSync(dirname(opts.out), { recursive: true });
+          writeFileSync(opts.out, `${JSON.stringify(doc, null, 2)}\n`);
+          log(
+            `wrote ${opts.out} (objective ${result.startScore.toFixed(4)} → ${result.bestScore.toFixed(4)})`,
+          );
+        }
+        if (opts.json || !opts.out) printJson(doc);
+        return 0;
+      });
+    });
+}
