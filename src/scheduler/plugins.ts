@@ -131,6 +131,34 @@ export interface MetricsWindow {
   readonly queueLength: number;
 }
 
+/** An elastic node group as a scaler sees it, every `interval` seconds. */
+export interface PoolView {
+  readonly group: string;
+  readonly tier: NodeView['tier'];
+  readonly min: number;
+  readonly max: number;
+  /** nodes up or being provisioned */
+  readonly active: number;
+  readonly up: number;
+  /** up nodes running nothing */
+  readonly idle: number;
+  readonly perNodeCompute: number;
+  readonly usedCompute: number;
+  /** ready items that could run on this tier, and the compute they ask for */
+  readonly waiting: number;
+  readonly waitingCompute: number;
+  readonly interval: number;
+  readonly provisioningDelay: number;
+}
+
+/**
+ * Sizes elastic pools. Returns how many nodes the pool should have (up or provisioning); the world clamps it to
+ * the pool's limits. Without one in the profile, the scenario's rule decides (src/world/scaler.ts).
+ */
+export interface Scaler extends Plugin {
+  desired(pool: PoolView, s: Snapshot): number;
+}
+
 /** Watches metric windows and retunes its own policy's parameters. */
 export interface Feedback extends Plugin {
   observe(w: MetricsWindow, s: Snapshot): void;

@@ -3,7 +3,7 @@
  * Profiles are validated once, when built; a bad profile is a policy error, not a crash mid-run.
  */
 import { ArsError } from '../errors.js';
-import type { AttentionAllocator, Feedback, Filter, Planner, QueueSort, Score } from './plugins.js';
+import type { AttentionAllocator, Feedback, Filter, Planner, QueueSort, Scaler, Score } from './plugins.js';
 
 export interface WeightedScore {
   readonly plugin: Score;
@@ -19,6 +19,8 @@ export interface Profile {
   readonly planner: Planner | undefined;
   readonly attention: AttentionAllocator;
   readonly feedback: Feedback | undefined;
+  /** sizes elastic pools; undefined leaves it to the scenario's scaling rule */
+  readonly scaler: Scaler | undefined;
   /** the parameters the profile was built with, echoed into results */
   readonly params: Readonly<Record<string, unknown>>;
 }
@@ -32,6 +34,7 @@ export interface ProfileSpec {
   planner?: Planner;
   attention: AttentionAllocator;
   feedback?: Feedback;
+  scaler?: Scaler;
   params?: Record<string, unknown>;
 }
 
@@ -65,6 +68,7 @@ export function buildProfile(spec: ProfileSpec): Profile {
     planner: spec.planner,
     attention: spec.attention,
     feedback: spec.feedback,
+    scaler: spec.scaler,
     params: Object.freeze({ ...(spec.params ?? {}) }),
   });
 }

@@ -260,6 +260,47 @@ describe('elastic pools', () => {
   });
 });
 
+describe('autoscaling rules', () => {
+  // demand ramps up over the run (the rising half of a day) with 20 s tasks; a node takes 60 s to come up
+  const ramp = (kind: 'forecast' | 'target-utilization') =>
+    scenario({
+      horizon: 1000,
+      network: FREE_NETWORK,
+      nodes: [
+        {
+          id: 'pool',
+          tier: 'cloud',
+          compute: 4,
+          elastic: { min: 1, max: 10, rule: { kind, target: 0.6 }, interval: 20, provisioningDelay: 60 },
+        },
+      ],
+      workloads: [
+        {
+          id: 'w',
+          tenant: 't',
+          arrival: { kind: 'diurnal', meanRate: 0.2, amplitude: 1, period: 2000, peak: 1000 },
+          tasks: [{ id: 'x', work: 20 }],
+        },
+      ],
+    });
+  const run = (kind: 'forecast' | 'target-utilization') => {
+    let ups = 0;
+    const r = runScenario(ramp(kind), {
+      policy: 'fifo',
+      trace: { record: (d) => (d.kind === 'scale' && d.action === 'up' ? ups++ : undefined) },
+    });
+    return { latency: r.requests.latency.mean!, ups };
+  };
+
+  it('grows ahead of a rising load with the forecast rule: shorter waits, less flapping than the utilisation target', () => {
+    const forecast = run('forecast');
+    const reactive = run('target-utilization');
+    expect(forecast.ups).toBeGreaterThan(0);
+    expect(forecast.latency).toBeLessThan(reactive.latency);
+    expect(forecast.ups).toBeLessThan(reactive.ups);
+  });
+});
+
 describe('fairness', () => {
   it("gives Jain's index over tenants' inverse stretch", () => {
     // both tenants ask for 1 s of work at the same instants on one slot; a goes first (FIFO), so b waits

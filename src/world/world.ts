@@ -13,7 +13,13 @@ import { Simulation } from '../engine/simulation.js';
 import { QuantileSketch } from '../metrics/quantiles.js';
 import type { NodeDef, Scenario, TwinDef, WorkloadDef } from '../model/scenario.js';
 import { FreeComputeIndex, indexable } from '../scheduler/node-index.js';
-import type { AttentionChoice, MetricsWindow, RequestPlanView } from '../scheduler/plugins.js';
+import type {
+  AttentionChoice,
+  MetricsWindow,
+  PoolView,
+  RequestPlanView,
+  Scaler,
+} from '../scheduler/plugins.js';
 import type { Profile } from '../scheduler/profile.js';
 import { chooseNode, type Decision, type DecisionSink, place, ReadyQueue } from '../scheduler/scheduler.js';
 import type {
@@ -29,6 +35,7 @@ import { type ArrivalProcess, arrivalProcess } from './arrivals.js';
 import { AssetStates } from './asset.js';
 import { Network } from './network.js';
 import { buildResult, type RunResult } from './results.js';
+import { ruleScaler } from './scaler.js';
 
 type NodeState = 'up' | 'down' | 'off' | 'provisioning';
 
@@ -322,6 +329,8 @@ export class World implements Snapshot {
   #uid = 0;
   #requestUid = 0;
   #cyclePending = false;
+  /** the scenario's scaling rule of each elastic group, used unless the profile has a scaler */
+  readonly #ruleScalers = new Map<string, Scaler>();
   /** tasks waiting for the next batch-planning window (only under a batch planner) */
   #batchPending: Item[] | undefined;
   /** nodes holding compute for a waiting planned item during this cycle */
@@ -462,7 +471,9 @@ export class World implements Snapshot {
       if (a && a.rate > 0) sim.schedule(this.#rngAnomalies.exponential(a.rate), this.#onAnomaly, t);
     }
     for (const g of this.scenario.nodeGroups) {
-      if (g.elastic) sim.schedule(g.elastic.interval, this.#onScale, g.id);
+      if (!g.elastic) continue;
+      this.#ruleScalers.set(g.id, ruleScaler(g.elastic.rule));
+      sim.schedule(g.elastic.interval, this.#onScale, g.id);
     }
     if (this.profile.planner?.planBatch)
       sim.schedule(this.scenario.scheduling.window, this.#onBatchWindow, null);
@@ -1121,8 +1132,6 @@ export class World implements Snapshot {
     const members = this.nodes.filter((n) => n.group === groupId);
     const active = members.filter((n) => n.state === 'up' || n.state === 'provisioning');
     const up = members.filter((n) => n.state === 'up');
-    const capacity = up.reduce((a, n) => a + n.computeCapacity, 0);
-    const used = up.reduce((a, n) => a + n.usedCompute, 0);
     let waiting = 0;
     let waitingCompute = 0;
     for (const it of this.queue.items()) {
@@ -1131,19 +1140,24 @@ export class World implements Snapshot {
         waitingCompute += it.compute;
       }
     }
-    const perNode = g.compute;
-    let desired = active.length;
-    const rule = e.rule;
-    if (rule.kind === 'queue-length') {
-      if (waiting > rule.perNode * Math.max(1, up.length)) desired++;
-      else if (waiting === 0 && up.some((n) => n.items.size === 0)) desired--;
-    } else {
-      // target utilisation: enough nodes that demand (running + waiting) sits at the target
-      const demand = used + waitingCompute;
-      desired = Math.ceil(demand / (rule.target * perNode));
-      if (capacity > 0 && demand / capacity < rule.target && waiting === 0)
-        desired = Math.min(desired, active.length - 1);
-    }
+    const pool: PoolView = {
+      group: g.id,
+      tier: g.tier,
+      min: e.min,
+      max: e.max,
+      active: active.length,
+      up: up.length,
+      idle: up.filter((n) => n.items.size === 0).length,
+      perNodeCompute: g.compute,
+      usedCompute: up.reduce((a, n) => a + n.usedCompute, 0),
+      waiting,
+      waitingCompute,
+      interval: e.interval,
+      provisioningDelay: e.provisioningDelay,
+    };
+    const scaler = this.profile.scaler ?? this.#ruleScalers.get(g.id)!;
+    let desired = Math.round(scaler.desired(pool, this));
+    if (!Number.isFinite(desired)) desired = active.length;
     desired = Math.max(e.min, Math.min(e.max, desired));
     const now = this.sim.now;
     if (desired > active.length) {
