@@ -1,6 +1,7 @@
 // Every command module registers itself on the program. Add one line per command.
 import type { Command } from 'commander';
 import { register as compare } from './compare.js';
+import { register as drf } from './drf.js';
 import { register as explain } from './explain.js';
 import { register as plan } from './plan.js';
 import { register as policies } from './policies.js';
@@ -11,4 +12,4 @@ import { register as validate } from './validate.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [run, compare, policies, validate, schema, plan, tune, explain];
+export const commands: Register[] = [run, compare, policies, plan, drf, validate, schema, tune, explain];
