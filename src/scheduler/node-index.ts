@@ -12,11 +12,11 @@
  *
  * A query walks each class's heap best first (a small frontier heap of positions); the first node that
  * passes the framework's full check is the class's best. Only a node with less free compute but exactly
- * the same score could still win (on a lower index), and that needs two free-compute values so close that
- * floating-point rounding merges their scores: the walk checks the score the next lower representable
- * free compute would get, and goes on only in that case. It stops early at a node with too little free
- * compute for the item. The class bests are then compared with the scan's arithmetic and tie-break, so
- * the choice is the scan's, bit for bit.
+ * the same score could still win (on a lower index), which takes two free-compute values close enough for
+ * floating-point rounding to merge their scores. Each class keeps its distinct free-compute values sorted,
+ * so the walk asks the score of the next lower value present and goes on only when it ties. It stops
+ * early at a node with too little free compute for the item. The class bests are then compared with the
+ * scan's arithmetic and tie-break, so the choice is the scan's, bit for bit.
  *
  * The owner marks a node `dirty` whenever its reservations or state change; dirty nodes are re-sifted at
  * the start of the next query. Cost: O(levels · log n) per change; a query costs O(log n) per node it
@@ -50,21 +50,71 @@ interface Level {
   readonly sizes: Int32Array;
 }
 
-const bitsF = new Float64Array(1);
-const bitsI = new BigInt64Array(bitsF.buffer);
+/**
+ * Distinct values with their counts, kept sorted in typed arrays: the free-compute values present in one
+ * class. Few in practice (whole units of compute), so shifting on insert and delete is cheap, and nothing
+ * is allocated once the arrays have grown.
+ */
+class ValueSet {
+  #values = new Float64Array(16);
+  #counts = new Int32Array(16);
+  #size = 0;
 
-/** The largest double below x (x finite and > -MAX_VALUE). */
-function nextDown(x: number): number {
-  if (x === 0) return -Number.MIN_VALUE;
-  bitsF[0] = x;
-  bitsI[0] = x > 0 ? bitsI[0]! - 1n : bitsI[0]! + 1n;
-  return bitsF[0]!;
+  add(v: number): void {
+    const i = this.#lowerBound(v);
+    if (i < this.#size && this.#values[i] === v) {
+      this.#counts[i]!++;
+      return;
+    }
+    if (this.#size === this.#values.length) {
+      const values = new Float64Array(this.#size * 2);
+      values.set(this.#values);
+      this.#values = values;
+      const counts = new Int32Array(this.#size * 2);
+      counts.set(this.#counts);
+      this.#counts = counts;
+    }
+    this.#values.copyWithin(i + 1, i, this.#size);
+    this.#counts.copyWithin(i + 1, i, this.#size);
+    this.#values[i] = v;
+    this.#counts[i] = 1;
+    this.#size++;
+  }
+
+  /** Removes one occurrence of v, which must be present. */
+  delete(v: number): void {
+    const i = this.#lowerBound(v);
+    if (--this.#counts[i]! > 0) return;
+    this.#values.copyWithin(i, i + 1, this.#size);
+    this.#counts.copyWithin(i, i + 1, this.#size);
+    this.#size--;
+  }
+
+  /** The largest value below v, or NaN if none. */
+  below(v: number): number {
+    const i = this.#lowerBound(v);
+    return i > 0 ? this.#values[i - 1]! : Number.NaN;
+  }
+
+  /** index of the first value >= v */
+  #lowerBound(v: number): number {
+    const a = this.#values;
+    let lo = 0;
+    let hi = this.#size;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
 }
 
 export class FreeComputeIndex {
   readonly #nodes: readonly NodeView[];
   readonly #classTier: NodeView['tier'][] = [];
   readonly #classCapacity: number[] = [];
+  readonly #classValues: ValueSet[] = [];
   readonly #classOf: Int32Array;
   /** free compute of each node when last sifted: the heaps' key */
   readonly #key: Float64Array;
@@ -94,11 +144,13 @@ export class FreeComputeIndex {
         classIds.set(k, c);
         this.#classTier.push(node.tier);
         this.#classCapacity.push(node.computeCapacity);
+        this.#classValues.push(new ValueSet());
         classSize.push(0);
       }
       this.#classOf[node.index] = c;
       classSize[c]!++;
       this.#key[node.index] = node.freeCompute;
+      this.#classValues[c]!.add(node.freeCompute);
     }
     const levels = [...new Set([0, ...attentionLevels.filter((a) => a > 0 && Number.isFinite(a))])].sort(
       (a, b) => a - b,
@@ -136,7 +188,13 @@ export class FreeComputeIndex {
       const old = this.#key[i]!;
       const key = node.freeCompute;
       this.#key[i] = key;
-      for (const level of this.#levels) {
+      if (key !== old) {
+        const values = this.#classValues[this.#classOf[i]!]!;
+        values.delete(old);
+        values.add(key);
+      }
+      for (let l = 0; l < this.#levels.length; l++) {
+        const level = this.#levels[l]!;
         const member = this.#member(level, node);
         const at = level.pos[i]!;
         if (at < 0) {
@@ -220,8 +278,9 @@ export class FreeComputeIndex {
    */
   best(item: WorkItem, s: Snapshot, profile: Profile, judge: Judge): number {
     if (this.#dirtyCount > 0) this.#flush();
-    let level = this.#levels[0]!;
-    for (const l of this.#levels) if (l.attention <= item.attention) level = l;
+    const levels = this.#levels;
+    let level = levels[0]!;
+    for (let l = 1; l < levels.length; l++) if (levels[l]!.attention <= item.attention) level = levels[l]!;
     let best = -1;
     let bestTotal = Number.NEGATIVE_INFINITY;
     const need = item.compute - EPS;
@@ -272,9 +331,12 @@ export class FreeComputeIndex {
       } else if (judge.feasible(item, node, s, profile)) {
         found = i;
         foundTotal = judge.total(item, node, s, profile);
-        // any node after this one has key <= nextDown(key), so a score <= the probe's
+        // the nodes after this one have its free compute (and higher indices) or at most the next lower
+        // value present in the class, so a score no higher than the probe's
+        const below = this.#classValues[c]!.below(this.#key[i]!);
+        if (!(below >= need)) break;
         const probe = this.#probe;
-        probe.freeCompute = nextDown(this.#key[i]!);
+        probe.freeCompute = below;
         probe.computeCapacity = this.#classCapacity[c]!;
         if (judge.total(item, probe as unknown as NodeView, s, profile) < foundTotal) break;
       }

@@ -69,7 +69,9 @@ export function fits(item: WorkItem, node: NodeView, s: Snapshot, profile: Profi
   if (node.freeAttention < item.attention - 1e-9) return false;
   const tenant = s.tenants[item.tenant];
   if (tenant && !withinQuota(item, tenant, s)) return false;
-  for (const f of profile.filters) if (!f.filter(item, node, s).ok) return false;
+  // indexed loops: for-of over the profile's frozen arrays allocates an iterator result per step in V8
+  const filters = profile.filters;
+  for (let k = 0; k < filters.length; k++) if (!filters[k]!.filter(item, node, s).ok) return false;
   return true;
 }
 
@@ -86,7 +88,8 @@ function withinQuota(item: WorkItem, tenant: Snapshot['tenants'][number], s: Sna
 /** The weighted sum of the profile's scores, summed in profile order (the same arithmetic everywhere). */
 export function totalScore(item: WorkItem, node: NodeView, s: Snapshot, profile: Profile): number {
   let total = 0;
-  for (const { plugin, weight } of profile.scores) total += weight * plugin.score(item, node, s);
+  const scores = profile.scores;
+  for (let k = 0; k < scores.length; k++) total += scores[k]!.weight * scores[k]!.plugin.score(item, node, s);
   return total;
 }
 
@@ -106,7 +109,7 @@ export function chooseNode(item: WorkItem, s: Snapshot, profile: Profile, index?
     return index.best(item, s, profile, JUDGE);
   }
   const scores = profile.scores;
-  for (const sc of scores) sc.plugin.prepare?.(item, s);
+  for (let k = 0; k < scores.length; k++) scores[k]!.plugin.prepare?.(item, s);
   let best = -1;
   let bestScore = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < nodes.length; i++) {

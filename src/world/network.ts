@@ -26,6 +26,10 @@ export class Network {
   readonly #nodeTier: Int8Array;
   readonly #nodeZone: (string | undefined)[];
   readonly #nodeCount: number;
+  // the last route found: fields rather than a returned object, so no allocation per transfer
+  #latency = 0;
+  #bandwidth = 0;
+  #link: LinkState | undefined;
 
   constructor(spec: NetworkSpec, nodes: readonly NodeDef[]) {
     this.#nodeCount = nodes.length;
@@ -76,15 +80,16 @@ export class Network {
     return a * this.#nodeCount + b;
   }
 
-  /** latency and bandwidth from a node (fromNode >= 0) or a device in `fromZone` to node `to` */
-  #route(
-    fromNode: number,
-    fromZone: string | undefined,
-    to: number,
-  ): { latency: number; bandwidth: number; link?: LinkState } {
-    if (fromNode >= 0) {
+  /** latency and bandwidth from a node (fromNode >= 0) or a device in `fromZone` to node `to`, into #latency, #bandwidth, #link */
+  #route(fromNode: number, fromZone: string | undefined, to: number): void {
+    if (fromNode >= 0 && this.#links.size > 0) {
       const link = this.#links.get(this.#key(fromNode, to));
-      if (link) return { latency: link.latency, bandwidth: link.bandwidth, link };
+      if (link) {
+        this.#latency = link.latency;
+        this.#bandwidth = link.bandwidth;
+        this.#link = link;
+        return;
+      }
     }
     const ft = fromNode >= 0 ? this.#nodeTier[fromNode]! : 0;
     const k = ft * 4 + this.#nodeTier[to]!;
@@ -98,27 +103,31 @@ export class Network {
         bandwidth = Math.min(bandwidth, z.bandwidth);
       }
     }
-    return { latency, bandwidth };
+    this.#latency = latency;
+    this.#bandwidth = bandwidth;
+    this.#link = undefined;
   }
 
   /** Seconds to move `bytes` if sent now, ignoring queueing on shared links. 0 on the same node. */
   estimate(fromNode: number, fromZone: string | undefined, to: number, bytes: number): number {
     if (fromNode === to) return 0;
-    const r = this.#route(fromNode, fromZone, to);
-    return r.latency + bytes / r.bandwidth;
+    this.#route(fromNode, fromZone, to);
+    return this.#latency + bytes / this.#bandwidth;
   }
 
   /** Sends `bytes` now and returns the arrival time; a shared link is held for the transmission. */
   send(now: number, fromNode: number, fromZone: string | undefined, to: number, bytes: number): number {
     if (fromNode === to) return now;
-    const r = this.#route(fromNode, fromZone, to);
-    const transmit = bytes / r.bandwidth;
-    if (r.link?.shared) {
-      const start = Math.max(now, r.link.busyUntil);
-      r.link.busyUntil = start + transmit;
-      return start + transmit + r.latency;
+    this.#route(fromNode, fromZone, to);
+    const latency = this.#latency;
+    const transmit = bytes / this.#bandwidth;
+    const link = this.#link;
+    if (link?.shared) {
+      const start = Math.max(now, link.busyUntil);
+      link.busyUntil = start + transmit;
+      return start + transmit + latency;
     }
-    return now + r.latency + transmit;
+    return now + latency + transmit;
   }
 
   /** Seconds to deliver a result from node `from` back to a user (device tier, no zone). */

@@ -208,6 +208,8 @@ export class TwinRt implements TwinView {
   /** AoI accounting: time up to which the age integral is accounted */
   accounted = 0;
   refreshes = 0;
+  /** every refresh of this twin moves the same sample from the same place: one shared inputs list */
+  readonly refreshInputs: readonly DataInput[];
   constructor(def: TwinDef, index: number, tenant: number) {
     this.def = def;
     this.index = index;
@@ -216,6 +218,7 @@ export class TwinRt implements TwinView {
     this.tenant = tenant;
     this.zone = def.zone;
     this.criticality = def.criticality;
+    this.refreshInputs = [{ from: { device: def.zone }, bytes: def.sampleBytes }];
   }
   get waiting(): number {
     return this.waiters?.length ?? 0;
@@ -257,9 +260,10 @@ interface RequestRt {
   readonly tenant: TenantRt;
   readonly arrival: number;
   readonly deadline: number;
-  readonly pending: Int32Array;
-  readonly taskNode: Int32Array;
-  readonly twins: Int32Array;
+  // plain arrays: a typed array costs far more to allocate, and there is one set per request
+  readonly pending: number[];
+  readonly taskNode: number[];
+  readonly twins: number[];
   plan: Int32Array | undefined;
   done: number;
   finish: number;
@@ -326,6 +330,8 @@ export class World implements Snapshot {
   readonly #arrivals: ArrivalProcess[] = [];
   readonly #active = new Set<RequestRt>();
   readonly #idealLatency: number[];
+  /** per workload, per task position: the index of the first task reading the same asset group (-1: none) */
+  readonly #firstOfGroup: Int32Array[];
   #uid = 0;
   #requestUid = 0;
   #cyclePending = false;
@@ -422,6 +428,14 @@ export class World implements Snapshot {
       this.#index = new FreeComputeIndex(this.nodes, [...levels]);
     }
     this.#idealLatency = scenario.workloads.map((w) => this.#criticalPath(w));
+    this.#firstOfGroup = scenario.workloads.map((w) => {
+      const first = new Map<string, number>();
+      return Int32Array.from(w.tasks, (t) => {
+        if (!t.twin) return -1;
+        if (!first.has(t.twin.group)) first.set(t.twin.group, t.index);
+        return first.get(t.twin.group)!;
+      });
+    });
     for (const t of this.twins) {
       t.lastValue = this.#assets.valueAt(t.index, 0);
       t.accounted = 0;
@@ -443,7 +457,9 @@ export class World implements Snapshot {
 
   inputsReadyAt(item: WorkItem, to: number): number {
     let t = this.sim.now;
-    for (const inp of item.inputs) t = Math.max(t, this.sim.now + this.transferTime(inp.from, to, inp.bytes));
+    const inputs = item.inputs;
+    for (let k = 0; k < inputs.length; k++)
+      t = Math.max(t, this.sim.now + this.transferTime(inputs[k]!.from, to, inputs[k]!.bytes));
     return t;
   }
 
@@ -558,26 +574,29 @@ export class World implements Snapshot {
       tenant,
       arrival: now,
       deadline: w.deadline !== undefined ? now + w.deadline : Number.POSITIVE_INFINITY,
-      pending: new Int32Array(n),
-      taskNode: new Int32Array(n).fill(-1),
-      twins: new Int32Array(n).fill(-1),
+      pending: new Array<number>(n).fill(0),
+      taskNode: new Array<number>(n).fill(-1),
+      twins: new Array<number>(n).fill(-1),
       plan: undefined,
       done: 0,
       finish: now,
       failed: false,
       counted: now >= this.warmup,
     };
-    const picked = new Map<string, number>();
-    for (const task of w.tasks) {
+    // Indexed loops over the scenario's arrays here and below: they are frozen, and for-of over a frozen
+    // array allocates an iterator result per step in V8. Tasks reading the same asset group share one twin,
+    // drawn by the first of them.
+    const tasks = w.tasks;
+    const firstOfGroup = this.#firstOfGroup[wi]!;
+    for (let k = 0; k < n; k++) {
+      const task = tasks[k]!;
       req.pending[task.index] = task.inEdges.length;
       if (task.twin) {
-        let twin = picked.get(task.twin.group);
-        if (twin === undefined) {
+        const first = firstOfGroup[k]!;
+        if (first === task.index) {
           const group = this.#groupTwins.get(task.twin.group) ?? [];
-          twin = group.length > 0 ? group[this.#rngArrivals.int(group.length)]! : -1;
-          picked.set(task.twin.group, twin);
-        }
-        req.twins[task.index] = twin;
+          req.twins[task.index] = group.length > 0 ? group[this.#rngArrivals.int(group.length)]! : -1;
+        } else req.twins[task.index] = req.twins[first]!;
       }
     }
     if (req.counted) {
@@ -587,7 +606,7 @@ export class World implements Snapshot {
     this.#active.add(req);
     if (this.profile.attention.requestArrived) this.#announce(req);
     if (this.profile.planner?.planRequest) this.#plan(req);
-    for (const task of w.tasks) if (task.inEdges.length === 0) this.#taskReady(req, task.index);
+    for (let k = 0; k < n; k++) if (tasks[k]!.inEdges.length === 0) this.#taskReady(req, tasks[k]!.index);
     const next = this.#arrivals[wi]!.next();
     if (next < this.horizon) this.sim.scheduleAt(next, this.#onArrival, wi);
     this.#requestCycle();
@@ -597,9 +616,11 @@ export class World implements Snapshot {
   #announce(req: RequestRt): void {
     const twins: number[] = [];
     const maxAges: number[] = [];
+    let work = 0;
     let compute = 0;
     let attention = 0;
     for (const task of req.w.tasks) {
+      work += task.work;
       compute += task.work * task.compute;
       attention += task.work * task.attention;
       if (task.twin && req.twins[task.index]! >= 0) {
@@ -614,6 +635,7 @@ export class World implements Snapshot {
         time: req.arrival,
         deadline: req.deadline,
         priority: req.w.priority,
+        work,
         computeDemand: compute,
         attentionDemand: attention,
         twins,
@@ -655,8 +677,9 @@ export class World implements Snapshot {
     const w = req.w;
     const task = w.tasks[ti]!;
     const inputs: DataInput[] = [];
-    for (const e of task.inEdges) {
-      const edge = w.edges[e]!;
+    const inEdges = task.inEdges;
+    for (let k = 0; k < inEdges.length; k++) {
+      const edge = w.edges[inEdges[k]!]!;
       if (edge.bytes > 0) inputs.push({ from: { node: req.taskNode[edge.from]! }, bytes: edge.bytes });
     }
     const item = new Item({
@@ -711,8 +734,9 @@ export class World implements Snapshot {
     const task = req.w.tasks[item.task]!;
     req.finish = Math.max(req.finish, now + this.network.toUser(item.node, task.outputBytes));
     req.done++;
-    for (const e of task.outEdges) {
-      const to = req.w.edges[e]!.to;
+    const outEdges = task.outEdges;
+    for (let k = 0; k < outEdges.length; k++) {
+      const to = req.w.edges[outEdges[k]!]!.to;
       if (--req.pending[to]! === 0) this.#taskReady(req, to);
     }
     if (req.done === req.w.tasks.length) this.#completeRequest(req);
@@ -783,7 +807,7 @@ export class World implements Snapshot {
       compute: r.compute,
       attention: r.attention,
       tier: r.tier,
-      inputs: [{ from: { device: twin.zone }, bytes: twin.def.sampleBytes }],
+      inputs: twin.refreshInputs,
       twin: twin.index,
       request: -1,
       task: -1,
@@ -1000,7 +1024,9 @@ export class World implements Snapshot {
     tenant.heldCompute += item.compute;
     tenant.heldAttention += item.attention;
     let ready = now;
-    for (const inp of item.inputs) {
+    const inputs = item.inputs;
+    for (let k = 0; k < inputs.length; k++) {
+      const inp = inputs[k]!;
       const from = inp.from;
       const arrival =
         'node' in from
@@ -1017,7 +1043,8 @@ export class World implements Snapshot {
     n.items.add(item);
     n.sumComputeEnd += item.compute * item.end;
     item.event = this.sim.scheduleAt(item.end, this.#onDone, item);
-    for (const s of this.profile.scores) s.plugin.bound?.(item, n);
+    const scores = this.profile.scores;
+    for (let k = 0; k < scores.length; k++) scores[k]!.plugin.bound?.(item, n);
     this.#onExecute?.({
       id: item.id,
       type: item.type,
