@@ -89,6 +89,8 @@ export interface ArrivalView {
   readonly time: number;
   readonly deadline: number;
   readonly priority: number;
+  /** Σ of its tasks' work (seconds at speed 1) */
+  readonly work: number;
   /** Σ over its tasks of work × compute units, and of work × attention units */
   readonly computeDemand: number;
   readonly attentionDemand: number;

@@ -616,9 +616,11 @@ export class World implements Snapshot {
   #announce(req: RequestRt): void {
     const twins: number[] = [];
     const maxAges: number[] = [];
+    let work = 0;
     let compute = 0;
     let attention = 0;
     for (const task of req.w.tasks) {
+      work += task.work;
       compute += task.work * task.compute;
       attention += task.work * task.attention;
       if (task.twin && req.twins[task.index]! >= 0) {
@@ -633,6 +635,7 @@ export class World implements Snapshot {
         time: req.arrival,
         deadline: req.deadline,
         priority: req.w.priority,
+        work,
         computeDemand: compute,
         attentionDemand: attention,
         twins,

@@ -34,6 +34,11 @@ const MIN_DRIFT_SAMPLES = 4;
 const DRIFT_FORGETTING = 0.95;
 /** horizon of the uncertainty feature: expected error after this many seconds */
 const UNCERTAINTY_HORIZON = 5;
+/** tightness (on-demand refresh + work / 2 over the relative deadline) at which a freshness floor starts, and is full */
+const TIGHT_FROM = 0.4;
+const TIGHT_TO = 0.8;
+/** weight of one request in a group's running mean tightness */
+const TIGHT_SMOOTHING = 0.05;
 /** attention and compute units one refresh is assumed to hold when checking tenant quotas (the twin view does not say) */
 const ATTENTION_PER_REFRESH = 1;
 const COMPUTE_PER_REFRESH = 1;
@@ -87,6 +92,7 @@ export class ArsAttention implements AttentionAllocator {
   #startedAt = new Float64Array(0);
   #failedAt = new Float64Array(0);
   #groupMaxAge = new Float64Array(0);
+  #groupTight = new Float64Array(0);
   #floor = new Float64Array(0);
   #computeBudget = new Float64Array(0);
   #budget = new Float64Array(0);
@@ -152,6 +158,7 @@ export class ArsAttention implements AttentionAllocator {
     this.#startedAt = new Float64Array(n);
     this.#failedAt = new Float64Array(G).fill(Number.NaN);
     this.#groupMaxAge = new Float64Array(G).fill(Number.POSITIVE_INFINITY);
+    this.#groupTight = new Float64Array(G);
     this.#floor = new Float64Array(n);
     this.#computeBudget = new Float64Array(s.tenants.length);
     this.#budget = new Float64Array(s.tenants.length);
@@ -281,9 +288,13 @@ export class ArsAttention implements AttentionAllocator {
 
   /**
    * Freshness floors from the demand forecast: requests that need a twin at most m seconds old find it stale,
-   * and must wait for a refresh, unless it is refreshed every m − r seconds (r: the refresh's own duration).
-   * That period costs a share r / ((m − r) · A) of the attention capacity A. The floor is that share times
-   * the coverage min(1, wFresh · λ · m), λ·m being the expected requests within m seconds. Twins whose
+   * and must wait for a refresh, unless it is refreshed every m − r seconds (r: the refresh's own duration);
+   * aiming at `freshMargin` (default 90 %) of that leaves room for the dispatch's jitter. That period P costs a share r / (P · A) of
+   * the attention capacity A. The floor is that share times
+   * the coverage min(1, wFresh · λ · m), λ·m being the expected requests within m seconds, times how much a
+   * stale twin hurts: the refresh plus half the request's work (at speed 2, a typical fast node) as a
+   * fraction of its relative deadline, mapped from 0.4 → 0 to 0.8 → 1 (a request that can afford a
+   * refresh on demand needs no floor). Twins whose
    * requests are rare or tolerant get little; twins read often with a tight bound are kept fresh. Floors
    * that ask for more than the whole capacity are scaled down together (see waterFill).
    */
@@ -299,7 +310,9 @@ export class ArsAttention implements AttentionAllocator {
       const lambda = ctx.rate(`group:${this.#groupIds[g]}`) / this.#groupSize[g]!;
       if (!(lambda > 0)) continue;
       const r = this.#groupCost[g]!;
-      const f = (Math.min(1, w * lambda * m) * r) / (Math.max(m - r, 0.5 * m) * this.#attention);
+      const period = ctx.params.freshMargin * Math.max(m - r, 0.5 * m);
+      const need = Math.max(0, Math.min(1, (this.#groupTight[g]! - TIGHT_FROM) / (TIGHT_TO - TIGHT_FROM)));
+      const f = (need * Math.min(1, w * lambda * m) * r) / (period * this.#attention);
       for (let i = 0; i < this.#n; i++) if (this.#groupOf[i] === g) floor[i] = f;
     }
     void s;
@@ -551,6 +564,11 @@ export class ArsAttention implements AttentionAllocator {
       if (g === undefined) return;
       ctx.demand.record(`group:${this.#groupIds[g]}`, r.time);
       this.#groupMaxAge[g] = Math.min(this.#groupMaxAge[g]!, r.maxAges[k] ?? Number.POSITIVE_INFINITY);
+      const relative = r.deadline - r.time;
+      const tight = Number.isFinite(relative)
+        ? Math.min(3, (this.#groupCost[g]! + r.work / 2) / Math.max(relative, 1e-3))
+        : 0;
+      this.#groupTight[g] = this.#groupTight[g]! + TIGHT_SMOOTHING * (tight - this.#groupTight[g]!);
     });
   }
 }

@@ -15,8 +15,9 @@
  * the excess lasts, back at their configured values when it is gone) instead of oscillating.
  *
  * What drives what: misses → more weight on priority in the queue, less compute held back for refreshes;
- * unfairness → more weight on tenants' dominant-share deficits (attention and queue); forced refreshes →
- * more weight on forecast twin demand and a higher temperature (attention spread over more twins).
+ * unfairness → more weight on tenants' dominant-share deficits (attention and queue) and a higher
+ * temperature (attention spread more evenly); refreshes forced by stale twins → stronger freshness floors
+ * and more weight on forecast twin demand.
  */
 import type { Feedback, MetricsWindow } from '../../scheduler/plugins.js';
 import type { ArsContext } from './context.js';
@@ -28,6 +29,7 @@ const OFFSET = 0.05;
 
 export const FEEDBACK_KNOBS: readonly ParamName[] = [
   'temperature',
+  'wFresh',
   'wDemand',
   'wFairness',
   'wQueueFairness',
@@ -75,13 +77,16 @@ export class ArsFeedback implements Feedback {
     const jainShort = agree(short(this.#jain), short(w.jain));
     this.#drive('wFairness', jainShort);
     this.#drive('wQueueFairness', jainShort);
+    this.#drive('temperature', jainShort);
     // 3. refreshes forced by stale twins
     const forcedExcess = agree(
       excess(this.#forced, p.onDemandTarget),
       starts > 0 ? excess(forced, p.onDemandTarget) : 0,
     );
-    if (ctx.useForecast) this.#drive('wDemand', forcedExcess);
-    this.#drive('temperature', forcedExcess);
+    if (ctx.useForecast) {
+      this.#drive('wFresh', forcedExcess);
+      this.#drive('wDemand', forcedExcess);
+    }
   }
 
   /**

@@ -126,7 +126,7 @@ export async function crossEntropySearch(
   const rng = new RandomStreams(o.seed).stream('tune');
   const defs = o.parameters.map((k) => PARAMS[k] as ParamDef);
   const mean = o.parameters.map((k) => o.start[k]);
-  const sd = defs.map((d) => (d.max - d.min) / 6);
+  const sd = defs.map((d) => (d.max - d.min) / 10);
   const floorSd = defs.map((d) => (d.max - d.min) / 100);
   const toParams = (x: readonly number[]) =>
     Object.fromEntries(o.parameters.map((k, i) => [k, round(x[i]!)])) as Partial<ArsParams>;
