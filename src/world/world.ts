@@ -343,6 +343,17 @@ export class World implements Snapshot {
   readonly #held: NodeRt[] = [];
   /** nodes by free compute, for profiles whose scores allow it (no scan per decision) */
   readonly #index: FreeComputeIndex | undefined;
+  /**
+   * Free attention summed over nodes, kept up to date from the nodes that changed instead of summed over all
+   * nodes every cycle. Only when every capacity and demand is a whole number: then every partial sum is exact
+   * and the total equals the full sum bit for bit, whatever the order; otherwise the cycle sums the nodes.
+   */
+  readonly #attentionTotalExact: boolean;
+  #freeAttention = 0;
+  readonly #attentionCounted: Float64Array;
+  readonly #attentionDirty: Int32Array;
+  readonly #attentionIsDirty: Uint8Array;
+  #attentionDirtyCount = 0;
   #minRefreshAttention = Number.POSITIVE_INFINITY;
   // metrics
   readonly latency = new QuantileSketch();
@@ -426,6 +437,18 @@ export class World implements Snapshot {
       for (const t of scenario.twins) levels.add(t.refresh.attention);
       for (const w of scenario.workloads) for (const task of w.tasks) levels.add(task.attention);
       this.#index = new FreeComputeIndex(this.nodes, [...levels]);
+    }
+    this.#attentionTotalExact =
+      this.nodes.every((n) => Number.isInteger(n.attentionCapacity)) &&
+      scenario.twins.every((t) => Number.isInteger(t.refresh.attention)) &&
+      scenario.workloads.every((w) => w.tasks.every((t) => Number.isInteger(t.attention))) &&
+      totalA < Number.MAX_SAFE_INTEGER;
+    this.#attentionCounted = new Float64Array(this.nodes.length);
+    this.#attentionDirty = new Int32Array(this.nodes.length);
+    this.#attentionIsDirty = new Uint8Array(this.nodes.length);
+    for (const n of this.nodes) {
+      this.#attentionCounted[n.index] = n.freeAttention;
+      this.#freeAttention += n.freeAttention;
     }
     this.#idealLatency = scenario.workloads.map((w) => this.#criticalPath(w));
     this.#firstOfGroup = scenario.workloads.map((w) => {
@@ -521,6 +544,10 @@ export class World implements Snapshot {
    */
   #accountNode(n: NodeRt): void {
     this.#index?.dirty(n.index);
+    if (this.#attentionIsDirty[n.index] === 0) {
+      this.#attentionIsDirty[n.index] = 1;
+      this.#attentionDirty[this.#attentionDirtyCount++] = n.index;
+    }
     const now = this.sim.now;
     const from = Math.max(n.lastAccount, this.warmup);
     if (now > from && (n.state === 'up' || n.state === 'provisioning')) {
@@ -963,7 +990,8 @@ export class World implements Snapshot {
   #fillAttention(explain: boolean): void {
     if (this.twins.length === 0) return;
     let free = 0;
-    for (const n of this.nodes) free += n.freeAttention;
+    if (this.#attentionTotalExact) free = this.#freeAttentionTotal();
+    else for (let k = 0; k < this.nodes.length; k++) free += this.nodes[k]!.freeAttention;
     if (free <= 1e-9) return;
     const per = this.#minRefreshAttention;
     const slots = Math.min(this.twins.length, per > 0 ? Math.floor(free / per + 1e-9) : this.twins.length);
@@ -997,6 +1025,19 @@ export class World implements Snapshot {
     }
     // tell the allocator about the choices never tried
     for (; i < choices.length; i++) this.profile.attention.refreshed?.(choices[i]!.twin, false, this);
+  }
+
+  /** Σ free attention over nodes, from the running total and the nodes changed since the last call. */
+  #freeAttentionTotal(): number {
+    for (let d = 0; d < this.#attentionDirtyCount; d++) {
+      const i = this.#attentionDirty[d]!;
+      this.#attentionIsDirty[i] = 0;
+      const f = this.nodes[i]!.freeAttention;
+      this.#freeAttention += f - this.#attentionCounted[i]!;
+      this.#attentionCounted[i] = f;
+    }
+    this.#attentionDirtyCount = 0;
+    return this.#freeAttention;
   }
 
   #traceAttention(c: AttentionChoice, item: Item, d: Decision | undefined): void {
