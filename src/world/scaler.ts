@@ -5,7 +5,7 @@
  */
 import { Holt } from '../forecast/holt.js';
 import type { NodeGroupSpec } from '../model/schema.js';
-import type { PoolView, Scaler } from '../scheduler/plugins.js';
+import type { Scaler } from '../scheduler/plugins.js';
 
 type Rule = NonNullable<NodeGroupSpec['elastic']>['rule'];
 
