@@ -39,6 +39,9 @@ import { ruleScaler } from './scaler.js';
 
 type NodeState = 'up' | 'down' | 'off' | 'provisioning';
 
+/** the inputs of a task whose incoming edges carry no data, shared */
+const NO_INPUTS: readonly DataInput[] = Object.freeze([]);
+
 /** How many unplaceable items in a row end a scheduling cycle (bounded backfilling past a blocked head). */
 const MAX_SKIPS_PER_CYCLE = 64;
 
@@ -114,7 +117,6 @@ export class NodeRt implements NodeView {
 
 export class Item implements WorkItem {
   readonly uid: number;
-  readonly id: string;
   readonly type: 'task' | 'refresh';
   readonly tenant: number;
   readonly tenantId: string;
@@ -144,9 +146,12 @@ export class Item implements WorkItem {
   /** the request a task belongs to */
   req: RequestRt | undefined;
 
+  /** a refresh's id, fixed by its twin; a task's id is built only when asked for (traces, explanations) */
+  readonly #refreshId: string | undefined;
+
   constructor(init: {
     uid: number;
-    id: string;
+    refreshId?: string;
     type: 'task' | 'refresh';
     tenant: number;
     tenantId: string;
@@ -165,7 +170,7 @@ export class Item implements WorkItem {
     task: number;
   }) {
     this.uid = init.uid;
-    this.id = init.id;
+    this.#refreshId = init.refreshId;
     this.type = init.type;
     this.tenant = init.tenant;
     this.tenantId = init.tenantId;
@@ -183,11 +188,19 @@ export class Item implements WorkItem {
     this.request = init.request;
     this.task = init.task;
   }
+
+  get id(): string {
+    if (this.#refreshId !== undefined) return this.#refreshId;
+    const req = this.req!;
+    return `${req.w.id}#${req.uid}/${req.w.tasks[this.task]!.id}`;
+  }
 }
 
 export class TwinRt implements TwinView {
   readonly index: number;
   readonly id: string;
+  /** the id of this twin's refreshes, built once */
+  readonly refreshId: string;
   readonly group: string;
   readonly tenant: number;
   readonly zone: string | undefined;
@@ -219,6 +232,7 @@ export class TwinRt implements TwinView {
     this.zone = def.zone;
     this.criticality = def.criticality;
     this.refreshInputs = [{ from: { device: def.zone }, bytes: def.sampleBytes }];
+    this.refreshId = `refresh:${def.id}`;
   }
   get waiting(): number {
     return this.waiters?.length ?? 0;
@@ -703,15 +717,15 @@ export class World implements Snapshot {
   #taskReady(req: RequestRt, ti: number): void {
     const w = req.w;
     const task = w.tasks[ti]!;
-    const inputs: DataInput[] = [];
+    let inputs: DataInput[] | undefined;
     const inEdges = task.inEdges;
     for (let k = 0; k < inEdges.length; k++) {
       const edge = w.edges[inEdges[k]!]!;
-      if (edge.bytes > 0) inputs.push({ from: { node: req.taskNode[edge.from]! }, bytes: edge.bytes });
+      if (edge.bytes > 0)
+        (inputs ??= []).push({ from: { node: req.taskNode[edge.from]! }, bytes: edge.bytes });
     }
     const item = new Item({
       uid: this.#uid++,
-      id: `${w.id}#${req.uid}/${task.id}`,
       type: 'task',
       tenant: req.tenant.index,
       tenantId: req.tenant.id,
@@ -724,7 +738,7 @@ export class World implements Snapshot {
       compute: task.compute,
       attention: task.attention,
       tier: task.tier,
-      inputs,
+      inputs: inputs ?? NO_INPUTS,
       twin: req.twins[ti]!,
       request: req.uid,
       task: ti,
@@ -821,7 +835,7 @@ export class World implements Snapshot {
     this.profile.attention.refreshStarted?.(twin.index, this);
     return new Item({
       uid: this.#uid++,
-      id: `refresh:${twin.id}`,
+      refreshId: twin.refreshId,
       type: 'refresh',
       tenant: twin.tenant,
       tenantId: this.tenants[twin.tenant]!.id,
