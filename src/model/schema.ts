@@ -259,12 +259,14 @@ const twinSchema = z
       .default({ work: 0.01, compute: 1, attention: 1, kind: 'refresh' })
       .describe('what one synchronisation costs'),
     maxAge: seconds(
-      'age the platform promises not to exceed for this twin (for reporting violations)',
+      'age the platform promises not to exceed for this twin; runs report the share of time it is exceeded (`twins.maxAgeViolation`)',
     ).optional(),
     sensitive: z
       .array(z.string())
       .default([])
-      .describe('fields that must not leave the tenant’s nodes or appear in exports'),
+      .describe(
+        'names of fields of the twin’s state that are sensitive; carried in the model for access control (the simulator does not restrict placement by them)',
+      ),
     forecaster: z
       .enum(['none', 'last-value', 'linear'])
       .default('last-value')

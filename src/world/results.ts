@@ -48,6 +48,8 @@ export interface RunResult {
     meanAoI: number | null;
     weightedAoI: number | null;
     maxAoI: number | null;
+    /** share of twin-time spent older than the twin's promised `maxAge`, over the twins that have one */
+    maxAgeViolation: number | null;
     trackingRmse: number | null;
     anomalyDetectionDelay: { mean: number | null; p95: number | null };
     anomalies: number;
@@ -153,7 +155,11 @@ export function buildResult(w: World): RunResult {
 
   const n = w.twins.length;
   let critSum = 0;
-  for (const t of w.twins) critSum += t.criticality;
+  let promised = 0;
+  for (const t of w.twins) {
+    critSum += t.criticality;
+    if (t.def.maxAge !== undefined) promised++;
+  }
   return {
     scenario: w.scenario.name,
     policy: w.profile.name,
@@ -184,6 +190,7 @@ export function buildResult(w: World): RunResult {
       meanAoI: n > 0 && duration > 0 ? w.aoiIntegral / (n * duration) : null,
       weightedAoI: n > 0 && duration > 0 ? w.weightedAoiIntegral / (critSum * duration) : null,
       maxAoI: n > 0 ? w.maxAoI : null,
+      maxAgeViolation: promised > 0 && duration > 0 ? w.overAgeSeconds / (promised * duration) : null,
       trackingRmse: w.trackingProbes > 0 ? orNull(Math.sqrt(w.trackingSquares / w.trackingProbes)) : null,
       anomalyDetectionDelay: {
         mean: w.detectionDelay.count > 0 ? w.detectionDelay.mean : null,

@@ -34,7 +34,11 @@ describe('one refresh', () => {
       tiers: [{ between: ['device', 'edge'], latency: 0.125, bandwidth: 8000 }],
     },
     assets: [
-      { id: 'a', tenant: 't', twin: { sampleBytes: 1000, refresh: { work: 1, compute: 1, attention: 1 } } },
+      {
+        id: 'a',
+        tenant: 't',
+        twin: { sampleBytes: 1000, maxAge: 0.75, refresh: { work: 1, compute: 1, attention: 1 } },
+      },
     ],
   });
 
@@ -59,6 +63,12 @@ describe('one refresh', () => {
     const r = runScenario(s, { policy: 'uniform-refresh' });
     expect(r.twins.meanAoI).toBeCloseTo((0.125 + 9 * 0.375) / 5, 12);
     expect(r.twins.maxAoI).toBeCloseTo(1, 12);
+  });
+
+  it('measures the share of time the twin breaks its promised maximum age', () => {
+    // in each of the 9 intervals where the age climbs 0.5→1.0 it is above 0.75 for 0.25 s: 2.25 s of 5 s
+    const r = runScenario(s, { policy: 'uniform-refresh' });
+    expect(r.twins.maxAgeViolation).toBeCloseTo(2.25 / 5, 12);
   });
 });
 

@@ -375,6 +375,8 @@ export class World implements Snapshot {
   aoiIntegral = 0;
   weightedAoiIntegral = 0;
   maxAoI = 0;
+  /** seconds twins spent older than their promised `maxAge`, summed over twins */
+  overAgeSeconds = 0;
   anomalies = 0;
   detected = 0;
   trackingSquares = 0;
@@ -597,6 +599,9 @@ export class World implements Snapshot {
       const area = ((now - s) * (now - s) - (from - s) * (from - s)) / 2;
       this.aoiIntegral += area;
       this.weightedAoiIntegral += t.criticality * area;
+      // the age rises from (from − s) to (now − s): the part of that span spent above the promised bound
+      const bound = t.def.maxAge;
+      if (bound !== undefined) this.overAgeSeconds += Math.max(0, now - s - Math.max(from - s, bound));
     }
     if (now >= this.warmup) this.maxAoI = Math.max(this.maxAoI, now - t.lastSample);
     t.accounted = now;
