@@ -115,6 +115,15 @@ export class NodeRt implements NodeView {
   }
 }
 
+/** What an item reads from its task or refresh definition: shared by every item of it, not copied. */
+interface ItemSpec {
+  readonly kind: string;
+  readonly work: number;
+  readonly compute: number;
+  readonly attention: number;
+  readonly tier?: NodeDef['tier'] | undefined;
+}
+
 export class Item implements WorkItem {
   readonly uid: number;
   readonly type: 'task' | 'refresh';
@@ -124,11 +133,6 @@ export class Item implements WorkItem {
   readonly deadline: number;
   readonly arrival: number;
   readyTime: number;
-  readonly kind: string;
-  readonly work: number;
-  readonly compute: number;
-  readonly attention: number;
-  readonly tier: NodeDef['tier'] | undefined;
   inputs: readonly DataInput[];
   readonly twin: number;
   plannedNode = -1;
@@ -146,47 +150,59 @@ export class Item implements WorkItem {
   /** the request a task belongs to */
   req: RequestRt | undefined;
 
+  /** the task's or refresh's definition: kind, work and demands are read from it (fewer fields per item) */
+  readonly #spec: ItemSpec;
   /** a refresh's id, fixed by its twin; a task's id is built only when asked for (traces, explanations) */
   readonly #refreshId: string | undefined;
 
-  constructor(init: {
-    uid: number;
-    refreshId?: string;
-    type: 'task' | 'refresh';
-    tenant: number;
-    tenantId: string;
-    priority: number;
-    deadline: number;
-    arrival: number;
-    readyTime: number;
-    kind: string;
-    work: number;
-    compute: number;
-    attention: number;
-    tier: NodeDef['tier'] | undefined;
-    inputs: readonly DataInput[];
-    twin: number;
-    request: number;
-    task: number;
-  }) {
-    this.uid = init.uid;
-    this.#refreshId = init.refreshId;
-    this.type = init.type;
-    this.tenant = init.tenant;
-    this.tenantId = init.tenantId;
-    this.priority = init.priority;
-    this.deadline = init.deadline;
-    this.arrival = init.arrival;
-    this.readyTime = init.readyTime;
-    this.kind = init.kind;
-    this.work = init.work;
-    this.compute = init.compute;
-    this.attention = init.attention;
-    this.tier = init.tier;
-    this.inputs = init.inputs;
-    this.twin = init.twin;
-    this.request = init.request;
-    this.task = init.task;
+  // positional: an options object would be one more allocation per item
+  constructor(
+    uid: number,
+    type: 'task' | 'refresh',
+    spec: ItemSpec,
+    tenant: number,
+    tenantId: string,
+    priority: number,
+    deadline: number,
+    arrival: number,
+    readyTime: number,
+    inputs: readonly DataInput[],
+    twin: number,
+    request: number,
+    task: number,
+    refreshId: string | undefined,
+  ) {
+    this.uid = uid;
+    this.type = type;
+    this.#spec = spec;
+    this.tenant = tenant;
+    this.tenantId = tenantId;
+    this.priority = priority;
+    this.deadline = deadline;
+    this.arrival = arrival;
+    this.readyTime = readyTime;
+    this.inputs = inputs;
+    this.twin = twin;
+    this.request = request;
+    this.task = task;
+    this.#refreshId = refreshId;
+    this.req = undefined;
+  }
+
+  get kind(): string {
+    return this.#spec.kind;
+  }
+  get work(): number {
+    return this.#spec.work;
+  }
+  get compute(): number {
+    return this.#spec.compute;
+  }
+  get attention(): number {
+    return this.#spec.attention;
+  }
+  get tier(): NodeDef['tier'] | undefined {
+    return this.#spec.tier;
   }
 
   get id(): string {
@@ -268,21 +284,36 @@ export class TenantRt implements TenantView {
   }
 }
 
-interface RequestRt {
-  readonly uid: number;
+/**
+ * A request in flight. Completed requests go back to their workload's pool and are reused (fewer objects
+ * for the young generation to promote); a failed one is not, as its other tasks may still be running.
+ */
+class RequestRt {
+  uid = 0;
   readonly w: WorkloadDef;
   readonly tenant: TenantRt;
-  readonly arrival: number;
-  readonly deadline: number;
-  // plain arrays: a typed array costs far more to allocate, and there is one set per request
+  arrival = 0;
+  deadline = 0;
+  // plain arrays: a typed array costs far more to allocate; reused with the request
   readonly pending: number[];
   readonly taskNode: number[];
   readonly twins: number[];
-  plan: Int32Array | undefined;
-  done: number;
-  finish: number;
-  failed: boolean;
-  readonly counted: boolean;
+  plan: Int32Array | undefined = undefined;
+  done = 0;
+  finish = 0;
+  failed = false;
+  counted = false;
+  /** neighbours in the list of open requests (arrival order) */
+  prev: RequestRt | undefined = undefined;
+  next: RequestRt | undefined = undefined;
+  constructor(w: WorkloadDef, tenant: TenantRt) {
+    this.w = w;
+    this.tenant = tenant;
+    const n = w.tasks.length;
+    this.pending = new Array<number>(n).fill(0);
+    this.taskNode = new Array<number>(n).fill(-1);
+    this.twins = new Array<number>(n).fill(-1);
+  }
 }
 
 /** What `WorldOptions.onExecute` is told each time work is bound to a node (conformance checks, replays). */
@@ -342,7 +373,12 @@ export class World implements Snapshot {
   readonly #groupTwins = new Map<string, number[]>();
   readonly #tenantIndex = new Map<string, number>();
   readonly #arrivals: ArrivalProcess[] = [];
-  readonly #active = new Set<RequestRt>();
+  /** open requests in arrival order: a doubly linked list through the requests (no Set to hash them in) */
+  #activeHead: RequestRt | undefined;
+  #activeTail: RequestRt | undefined;
+  #activeCount = 0;
+  /** per workload, completed requests ready for reuse */
+  readonly #requestPool: RequestRt[][];
   readonly #idealLatency: number[];
   /** per workload, per task position: the index of the first task reading the same asset group (-1: none) */
   readonly #firstOfGroup: Int32Array[];
@@ -467,6 +503,7 @@ export class World implements Snapshot {
       this.#freeAttention += n.freeAttention;
     }
     this.#idealLatency = scenario.workloads.map((w) => this.#criticalPath(w));
+    this.#requestPool = scenario.workloads.map(() => []);
     this.#firstOfGroup = scenario.workloads.map((w) => {
       const first = new Map<string, number>();
       return Int32Array.from(w.tasks, (t) => {
@@ -614,21 +651,15 @@ export class World implements Snapshot {
     const now = this.sim.now;
     const tenant = this.tenants[this.#tenantIndex.get(w.tenant) ?? 0]!;
     const n = w.tasks.length;
-    const req: RequestRt = {
-      uid: this.#requestUid++,
-      w,
-      tenant,
-      arrival: now,
-      deadline: w.deadline !== undefined ? now + w.deadline : Number.POSITIVE_INFINITY,
-      pending: new Array<number>(n).fill(0),
-      taskNode: new Array<number>(n).fill(-1),
-      twins: new Array<number>(n).fill(-1),
-      plan: undefined,
-      done: 0,
-      finish: now,
-      failed: false,
-      counted: now >= this.warmup,
-    };
+    const req = this.#requestPool[wi]!.pop() ?? new RequestRt(w, tenant);
+    req.uid = this.#requestUid++;
+    req.arrival = now;
+    req.deadline = w.deadline !== undefined ? now + w.deadline : Number.POSITIVE_INFINITY;
+    req.plan = undefined;
+    req.done = 0;
+    req.finish = now;
+    req.failed = false;
+    req.counted = now >= this.warmup;
     // Indexed loops over the scenario's arrays here and below: they are frozen, and for-of over a frozen
     // array allocates an iterator result per step in V8. Tasks reading the same asset group share one twin,
     // drawn by the first of them.
@@ -637,6 +668,8 @@ export class World implements Snapshot {
     for (let k = 0; k < n; k++) {
       const task = tasks[k]!;
       req.pending[task.index] = task.inEdges.length;
+      req.taskNode[task.index] = -1;
+      req.twins[task.index] = -1;
       if (task.twin) {
         const first = firstOfGroup[k]!;
         if (first === task.index) {
@@ -649,7 +682,7 @@ export class World implements Snapshot {
       tenant.arrived++;
       this.#window.arrivals++;
     }
-    this.#active.add(req);
+    this.#activeAdd(req);
     if (this.profile.attention.requestArrived) this.#announce(req);
     if (this.profile.planner?.planRequest) this.#plan(req);
     for (let k = 0; k < n; k++) if (tasks[k]!.inEdges.length === 0) this.#taskReady(req, tasks[k]!.index);
@@ -729,25 +762,22 @@ export class World implements Snapshot {
       if (edge.bytes > 0)
         (inputs ??= []).push({ from: { node: req.taskNode[edge.from]! }, bytes: edge.bytes });
     }
-    const item = new Item({
-      uid: this.#uid++,
-      type: 'task',
-      tenant: req.tenant.index,
-      tenantId: req.tenant.id,
-      priority: w.priority,
-      deadline: req.deadline,
-      arrival: req.arrival,
-      readyTime: this.sim.now,
-      kind: task.kind,
-      work: task.work,
-      compute: task.compute,
-      attention: task.attention,
-      tier: task.tier,
-      inputs: inputs ?? NO_INPUTS,
-      twin: req.twins[ti]!,
-      request: req.uid,
-      task: ti,
-    });
+    const item = new Item(
+      this.#uid++,
+      'task',
+      task,
+      req.tenant.index,
+      req.tenant.id,
+      w.priority,
+      req.deadline,
+      req.arrival,
+      this.sim.now,
+      inputs ?? NO_INPUTS,
+      req.twins[ti]!,
+      req.uid,
+      ti,
+      undefined,
+    );
     if (req.plan) item.plannedNode = this.#livePlanned(req.plan[ti]!);
     item.req = req;
     const twinIndex = req.twins[ti]!;
@@ -788,8 +818,29 @@ export class World implements Snapshot {
     if (req.done === req.w.tasks.length) this.#completeRequest(req);
   }
 
+  #activeAdd(req: RequestRt): void {
+    req.prev = this.#activeTail;
+    req.next = undefined;
+    if (this.#activeTail) this.#activeTail.next = req;
+    else this.#activeHead = req;
+    this.#activeTail = req;
+    this.#activeCount++;
+  }
+
+  #activeDelete(req: RequestRt): void {
+    if (req.prev) req.prev.next = req.next;
+    else this.#activeHead = req.next;
+    if (req.next) req.next.prev = req.prev;
+    else this.#activeTail = req.prev;
+    req.prev = undefined;
+    req.next = undefined;
+    this.#activeCount--;
+  }
+
   #completeRequest(req: RequestRt): void {
-    this.#active.delete(req);
+    this.#activeDelete(req);
+    // every task of it has completed, so no item or queue refers to it any more: reuse it
+    this.#requestPool[req.w.index]!.push(req);
     if (!req.counted) return;
     const t = req.tenant;
     const latency = req.finish - req.arrival;
@@ -813,7 +864,7 @@ export class World implements Snapshot {
   #failRequest(req: RequestRt): void {
     if (req.failed) return;
     req.failed = true;
-    this.#active.delete(req);
+    this.#activeDelete(req);
     if (!req.counted) return;
     const t = req.tenant;
     t.lost++;
@@ -838,26 +889,22 @@ export class World implements Snapshot {
     const r = twin.def.refresh;
     twin.refreshing = true;
     this.profile.attention.refreshStarted?.(twin.index, this);
-    return new Item({
-      uid: this.#uid++,
-      refreshId: twin.refreshId,
-      type: 'refresh',
-      tenant: twin.tenant,
-      tenantId: this.tenants[twin.tenant]!.id,
+    return new Item(
+      this.#uid++,
+      'refresh',
+      r,
+      twin.tenant,
+      this.tenants[twin.tenant]!.id,
       priority,
       deadline,
-      arrival: this.sim.now,
-      readyTime: this.sim.now,
-      kind: r.kind,
-      work: r.work,
-      compute: r.compute,
-      attention: r.attention,
-      tier: r.tier,
-      inputs: twin.refreshInputs,
-      twin: twin.index,
-      request: -1,
-      task: -1,
-    });
+      this.sim.now,
+      this.sim.now,
+      twin.refreshInputs,
+      twin.index,
+      -1,
+      -1,
+      twin.refreshId,
+    );
   }
 
   #completeRefresh(item: Item): void {
@@ -1202,7 +1249,7 @@ export class World implements Snapshot {
     n.sumComputeEnd = 0;
     // work planned onto this node goes back to the planner, or to regular placement
     const replan = new Set<RequestRt>();
-    for (const req of this.#active) if (req.plan?.includes(n.index)) replan.add(req);
+    for (let req = this.#activeHead; req; req = req.next) if (req.plan?.includes(n.index)) replan.add(req);
     for (const req of replan) this.#plan(req);
     const moved = this.queue.removeWhere((it) => it.plannedNode === n.index);
     for (const it of moved) {
@@ -1425,7 +1472,7 @@ export class World implements Snapshot {
     for (const t of this.tenants) this.#accountTenant(t);
     for (const t of this.twins) this.#accountAge(t);
     // requests still open whose deadline has passed count as misses; the others' outcome is unknown
-    for (const req of this.#active) {
+    for (let req = this.#activeHead; req; req = req.next) {
       if (req.counted && Number.isFinite(req.deadline) && req.deadline <= this.horizon) {
         req.tenant.withDeadline++;
         req.tenant.missed++;
@@ -1435,7 +1482,7 @@ export class World implements Snapshot {
 
   /** Sum of the requests still in flight, for results. */
   get openRequests(): number {
-    return this.#active.size;
+    return this.#activeCount;
   }
 
   get missedAnomalies(): number {
