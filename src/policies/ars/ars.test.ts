@@ -12,7 +12,7 @@ import { ArsContext } from './context.js';
 import { ATTENTION_FEATURES, defaultParams } from './params.js';
 
 /** Only the criticality and cost features: the square-root law in its pure form. */
-const PURE = { wUncertainty: 0, wSuspicion: 0, wDemand: 0, wFairness: 0, wFresh: 0 };
+const PURE = { wUncertainty: 0, wSuspicion: 0, wHazard: 0, wDemand: 0, wFairness: 0, wFresh: 0 };
 
 function twinsScenario(low: number, high: number, extra: Record<string, unknown> = {}) {
   return parseScenario(
@@ -50,6 +50,48 @@ function refreshCounts(decisions: readonly Decision[]) {
 }
 
 describe('ars attention', () => {
+  it('learns which group surprises (anomaly hazard) and refreshes it more often, only with wHazard > 0', () => {
+    const scenario = () =>
+      parseScenario(
+        JSON.stringify({
+          name: 'hazard',
+          horizon: 400,
+          warmup: 50,
+          seed: 3,
+          tenants: [{ id: 't' }],
+          nodes: [{ id: 'n', count: 2, tier: 'edge', compute: 4, attention: 2 }],
+          assets: [
+            { id: 'calm', count: 20, tenant: 't', twin: { refresh: { work: 0.5 } } },
+            {
+              id: 'jumpy',
+              count: 20,
+              tenant: 't',
+              anomaly: { rate: 0.02, kind: 'jump', magnitude: 40 },
+              twin: { refresh: { work: 0.5 } },
+            },
+          ],
+          workloads: [],
+        }),
+      );
+    const counts = (wHazard: number) => {
+      const sink = collect('attention');
+      runScenario(scenario(), { policy: { name: 'ars', params: { ...PURE, wHazard } }, trace: sink });
+      let calm = 0;
+      let jumpy = 0;
+      for (const d of sink.out) {
+        if (d.chosen === null) continue;
+        if (d.subject.startsWith('jumpy')) jumpy++;
+        else calm++;
+      }
+      return jumpy / calm;
+    };
+    const off = counts(0);
+    const on = counts(1);
+    expect(off).toBeGreaterThan(0.85);
+    expect(off).toBeLessThan(1.15);
+    expect(on).toBeGreaterThan(1.3);
+  });
+
   it('refreshes twins at rates in proportion to the square root of their criticality (16 : 1 → 4 : 1)', () => {
     const sink = collect('attention');
     runScenario(twinsScenario(1, 16), { policy: { name: 'ars', params: PURE }, trace: sink });

@@ -79,6 +79,9 @@ export class ArsAttention implements AttentionAllocator {
   #groupCost = new Float64Array(0);
   #groupCostSeen = new Int32Array(0);
   #groupUncertainty = new Float64Array(0);
+  /** surprising samples seen per group (suspicion ≥ surpriseLevel): the learned anomaly hazard */
+  #groupSurprises = new Float64Array(0);
+  #surprises = 0;
   #tenantTwins = new Int32Array(0);
   #drift: (DriftEstimator | undefined)[] = [];
   #z = new Float64Array(0);
@@ -142,6 +145,7 @@ export class ArsAttention implements AttentionAllocator {
     this.#groupCost = new Float64Array(G).fill(1);
     this.#groupCostSeen = new Int32Array(G);
     this.#groupUncertainty = new Float64Array(G);
+    this.#groupSurprises = new Float64Array(G);
     this.#tenantTwins = new Int32Array(s.tenants.length);
     for (let i = 0; i < n; i++) this.#tenantTwins[this.#tenantOf[i]!]!++;
     this.#deficit = new Float64Array(s.tenants.length);
@@ -184,11 +188,18 @@ export class ArsAttention implements AttentionAllocator {
       }
       demand = Math.log1p((60 * ctx.rate(`group:${this.#groupIds[g]}`)) / this.#groupSize[g]!);
     }
+    // hazard: how much more often this group's samples surprise than an average twin's (one pseudo-surprise
+    // spread over all twins keeps a single early event from counting as certainty)
+    const hazard =
+      this.#surprises > 0
+        ? Math.log1p(this.#groupSurprises[g]! / this.#groupSize[g]! / ((this.#surprises + 1) / this.#n))
+        : 0;
     return {
       criticality: Math.log(Math.max(t.criticality, 1e-3)),
       cost: Math.log(this.#groupCost[g]! / this.#meanCost),
       uncertainty,
       suspicion: Math.log1p(Math.min(Math.max(t.suspicion, 0), 20)),
+      hazard,
       demand,
       fairness: this.#deficit[this.#tenantOf[i]!]!,
     };
@@ -204,6 +215,7 @@ export class ArsAttention implements AttentionAllocator {
       cost: u * p.wCost * x.cost,
       uncertainty: u * p.wUncertainty * x.uncertainty,
       suspicion: u * p.wSuspicion * x.suspicion,
+      hazard: u * p.wHazard * x.hazard,
       demand: u * p.wDemand * x.demand,
       fairness: u * p.wFairness * x.fairness,
     };
@@ -530,6 +542,11 @@ export class ArsAttention implements AttentionAllocator {
     const t = s.twins[twin];
     if (!t) return;
     if (ok) {
+      if (t.suspicion >= this.#ctx.params.surpriseLevel) {
+        const g = this.#groupOf[twin]!;
+        this.#groupSurprises[g] = this.#groupSurprises[g]! + 1;
+        this.#surprises++;
+      }
       if (this.#proactive[twin]) {
         const g = this.#groupOf[twin]!;
         const d = s.now - this.#startedAt[twin]!;

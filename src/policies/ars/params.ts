@@ -21,6 +21,7 @@ export const ATTENTION_FEATURES = [
   'cost',
   'uncertainty',
   'suspicion',
+  'hazard',
   'demand',
   'fairness',
 ] as const;
@@ -38,6 +39,19 @@ export const PARAMS = {
     tunable: true,
   },
   wSuspicion: { fallback: 0.1, min: 0, max: 1.5, doc: 'weight of ln(1 + anomaly suspicion)', tunable: true },
+  wHazard: {
+    fallback: 0.5,
+    min: 0,
+    max: 2,
+    doc: "weight of ln(1 + the group's rate of surprising samples per twin / the rate over all twins)",
+    tunable: true,
+  },
+  surpriseLevel: {
+    fallback: 5,
+    min: 1,
+    max: 50,
+    doc: 'a sample whose suspicion reaches this counts as a surprise (an anomaly seen) for the hazard feature',
+  },
   wDemand: {
     fallback: 0.1,
     min: 0,
@@ -138,7 +152,7 @@ export const PARAMS = {
     doc: 'placement weight of keeping compute beside free attention for forecast refreshes',
     tunable: true,
   },
-  wNodeCost: { fallback: 0.1, min: 0, max: 10, doc: 'placement weight of low running cost' },
+  wNodeCost: { fallback: 0.1, min: 0, max: 3, doc: 'placement weight of low running cost', tunable: true },
   // feedback
   feedbackGain: {
     fallback: 0.15,
