@@ -65,7 +65,10 @@ export class NodeRt implements NodeView {
    * after it cannot take each unit as it frees and starve it; cleared at the start of every scheduling cycle.
    */
   heldForPlan = 0;
-  readonly items = new Set<Item>();
+  /** items running or reserved here: a doubly linked list through the items, in binding order (no Set) */
+  #first: Item | undefined;
+  #last: Item | undefined;
+  #count = 0;
   /** Σ compute·end over running items, to get the backlog in O(1) */
   sumComputeEnd = 0;
   // accounting, from the warm-up on
@@ -104,10 +107,33 @@ export class NodeRt implements NodeView {
     return this.state === 'up' ? this.attentionCapacity - this.usedAttention : 0;
   }
   get running(): number {
-    return this.items.size;
+    return this.#count;
+  }
+  addItem(item: Item): void {
+    item.prevOnNode = this.#last;
+    item.nextOnNode = undefined;
+    if (this.#last) this.#last.nextOnNode = item;
+    else this.#first = item;
+    this.#last = item;
+    this.#count++;
+  }
+  removeItem(item: Item): void {
+    if (item.prevOnNode) item.prevOnNode.nextOnNode = item.nextOnNode;
+    else this.#first = item.nextOnNode;
+    if (item.nextOnNode) item.nextOnNode.prevOnNode = item.prevOnNode;
+    else this.#last = item.prevOnNode;
+    item.prevOnNode = undefined;
+    item.nextOnNode = undefined;
+    this.#count--;
+  }
+  /** the items here in binding order, as a new array */
+  items(): Item[] {
+    const list: Item[] = [];
+    for (let it = this.#first; it; it = it.nextOnNode) list.push(it);
+    return list;
   }
   get backlog(): number {
-    if (this.items.size === 0) return 0;
+    if (this.#count === 0) return 0;
     return Math.max(0, (this.sumComputeEnd - this.#now() * this.usedCompute) / this.computeCapacity);
   }
   speed(kind: string): number {
@@ -149,6 +175,9 @@ export class Item implements WorkItem {
   onDemand = false;
   /** the request a task belongs to */
   req: RequestRt | undefined;
+  /** neighbours among the items on its node (see `NodeRt.addItem`) */
+  prevOnNode: Item | undefined;
+  nextOnNode: Item | undefined;
 
   /** the task's or refresh's definition: kind, work and demands are read from it (fewer fields per item) */
   readonly #spec: ItemSpec;
@@ -187,6 +216,8 @@ export class Item implements WorkItem {
     this.task = task;
     this.#refreshId = refreshId;
     this.req = undefined;
+    this.prevOnNode = undefined;
+    this.nextOnNode = undefined;
   }
 
   get kind(): string {
@@ -382,6 +413,10 @@ export class World implements Snapshot {
   readonly #idealLatency: number[];
   /** per workload, per task position: the index of the first task reading the same asset group (-1: none) */
   readonly #firstOfGroup: Int32Array[];
+  /** per workload, per task: its one incoming edge carrying data, or -1 (none, or several) */
+  readonly #soleDataEdge: Int32Array[];
+  /** per workload, per edge, per source node: the shared inputs list of `#soleInput` */
+  readonly #soleInputs: (readonly DataInput[] | undefined)[][][];
   #uid = 0;
   #requestUid = 0;
   #cyclePending = false;
@@ -512,6 +547,13 @@ export class World implements Snapshot {
         return first.get(t.twin.group)!;
       });
     });
+    this.#soleDataEdge = scenario.workloads.map((w) =>
+      Int32Array.from(w.tasks, (t) => {
+        const data = t.inEdges.filter((e) => w.edges[e]!.bytes > 0);
+        return data.length === 1 ? data[0]! : -1;
+      }),
+    );
+    this.#soleInputs = scenario.workloads.map(() => []);
     for (const t of this.twins) {
       t.lastValue = this.#assets.valueAt(t.index, 0);
       t.accounted = 0;
@@ -755,12 +797,19 @@ export class World implements Snapshot {
   #taskReady(req: RequestRt, ti: number): void {
     const w = req.w;
     const task = w.tasks[ti]!;
-    let inputs: DataInput[] | undefined;
-    const inEdges = task.inEdges;
-    for (let k = 0; k < inEdges.length; k++) {
-      const edge = w.edges[inEdges[k]!]!;
-      if (edge.bytes > 0)
-        (inputs ??= []).push({ from: { node: req.taskNode[edge.from]! }, bytes: edge.bytes });
+    let inputs: readonly DataInput[] | undefined;
+    const sole = this.#soleDataEdge[w.index]![ti]!;
+    if (sole >= 0) inputs = this.#soleInput(w.index, sole, req.taskNode[w.edges[sole]!.from]!);
+    else {
+      const inEdges = task.inEdges;
+      for (let k = 0; k < inEdges.length; k++) {
+        const edge = w.edges[inEdges[k]!]!;
+        if (edge.bytes > 0)
+          ((inputs ??= []) as DataInput[]).push({
+            from: { node: req.taskNode[edge.from]! },
+            bytes: edge.bytes,
+          });
+      }
     }
     const item = new Item(
       this.#uid++,
@@ -796,6 +845,22 @@ export class World implements Snapshot {
   #enqueue(item: Item): void {
     if (this.#batchPending && item.type === 'task' && item.plannedNode < 0) this.#batchPending.push(item);
     else this.queue.push(item);
+  }
+
+  /** The inputs list of a task whose one data edge comes from `node`: one shared list per edge and node. */
+  #soleInput(wi: number, edge: number, node: number): readonly DataInput[] {
+    const byNode = (this.#soleInputs[wi]![edge] ??= []);
+    let list = byNode[node];
+    if (!list) {
+      list = Object.freeze([
+        Object.freeze({
+          from: Object.freeze({ node }),
+          bytes: this.scenario.workloads[wi]!.edges[edge]!.bytes,
+        }),
+      ]);
+      byNode[node] = list;
+    }
+    return list;
   }
 
   #livePlanned(node: number): number {
@@ -1147,7 +1212,7 @@ export class World implements Snapshot {
     }
     item.node = ni;
     item.end = ready + item.work / n.speed(item.kind);
-    n.items.add(item);
+    n.addItem(item);
     n.sumComputeEnd += item.compute * item.end;
     item.event = this.sim.scheduleAt(item.end, this.#onDone, item);
     const scores = this.profile.scores;
@@ -1181,9 +1246,9 @@ export class World implements Snapshot {
     if (n.usedAttention < 1e-9) n.usedAttention = 0;
     tenant.heldCompute -= item.compute;
     tenant.heldAttention -= item.attention;
-    n.items.delete(item);
+    n.removeItem(item);
     n.sumComputeEnd -= item.compute * item.end;
-    if (n.items.size === 0) n.sumComputeEnd = 0;
+    if (n.running === 0) n.sumComputeEnd = 0;
     return n;
   }
 
@@ -1221,7 +1286,7 @@ export class World implements Snapshot {
   /** Stops the work on a node that went away: refreshes are dropped, tasks retried or lost, plans redone. */
   #evacuate(n: NodeRt): void {
     const { onFailure, maxRetries } = this.scenario.failures;
-    for (const item of [...n.items]) {
+    for (const item of n.items()) {
       this.sim.cancel(item.event);
       this.#release(item);
       item.node = -1;
@@ -1281,7 +1346,7 @@ export class World implements Snapshot {
       max: e.max,
       active: active.length,
       up: up.length,
-      idle: up.filter((n) => n.items.size === 0).length,
+      idle: up.filter((n) => n.running === 0).length,
       perNodeCompute: g.compute,
       usedCompute: up.reduce((a, n) => a + n.usedCompute, 0),
       waiting,
@@ -1318,7 +1383,7 @@ export class World implements Snapshot {
       let excess = active.length - desired;
       for (let i = members.length - 1; i >= 0 && excess > 0; i--) {
         const n = members[i]!;
-        if (n.state !== 'up' || n.items.size > 0) continue;
+        if (n.state !== 'up' || n.running > 0) continue;
         this.#accountNode(n);
         n.state = 'off';
         excess--;
