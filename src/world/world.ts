@@ -413,6 +413,11 @@ export class World implements Snapshot {
   readonly #idealLatency: number[];
   /** per workload, per task position: the index of the first task reading the same asset group (-1: none) */
   readonly #firstOfGroup: Int32Array[];
+  /**
+   * Each twin's `lastSample`, mirrored in one dense array: a task's freshness check reads a random twin's
+   * sample time, and the twins' own objects are scattered over the heap (a cache miss or two each).
+   */
+  readonly #lastSampleOf: Float64Array;
   /** per workload, per task: its one incoming edge carrying data, or -1 (none, or several) */
   readonly #soleDataEdge: Int32Array[];
   /** per workload, per edge, per source node: the shared inputs list of `#soleInput` */
@@ -554,6 +559,8 @@ export class World implements Snapshot {
       }),
     );
     this.#soleInputs = scenario.workloads.map(() => []);
+    this.#lastSampleOf = new Float64Array(this.twins.length);
+    for (const t of this.twins) this.#lastSampleOf[t.index] = t.lastSample;
     for (const t of this.twins) {
       t.lastValue = this.#assets.valueAt(t.index, 0);
       t.accounted = 0;
@@ -831,8 +838,8 @@ export class World implements Snapshot {
     item.req = req;
     const twinIndex = req.twins[ti]!;
     if (task.twin && twinIndex >= 0) {
-      const twin = this.twins[twinIndex]!;
-      if (this.sim.now - twin.lastSample > task.twin.maxAge) {
+      if (this.sim.now - this.#lastSampleOf[twinIndex]! > task.twin.maxAge) {
+        const twin = this.twins[twinIndex]!;
         (twin.waiters ??= []).push(item);
         if (!twin.refreshing) this.#requestRefresh(twin, req.w.priority, req.deadline);
         return;
@@ -986,6 +993,7 @@ export class World implements Snapshot {
       twin.prevSample = twin.lastSample;
       twin.prevValue = twin.lastValue;
       twin.lastSample = item.sampleTime;
+      this.#lastSampleOf[twin.index] = item.sampleTime;
       twin.lastValue = item.sampleValue;
     }
     twin.refreshing = false;
