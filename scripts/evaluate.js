@@ -212,7 +212,7 @@ function explainShortfall(goal, summary) {
         : `the best (${who}, ${fmt(top)}) serves the tenants' requests more evenly; ARS favours urgent requests and fresh twins, and a tenant of short requests that often waits for a refresh falls behind the others`;
     }
     case 'anomaly':
-      return `an anomaly is detected at the first refresh after its onset, so the delay follows how often the anomaly-prone twins are refreshed. ARS refreshes at rates ∝ √criticality (the optimum for the weighted AoI); ${goal.best} gives the anomaly-prone twins a larger share and pays for it elsewhere${trade}.${noise('anomaly')}`;
+      return `an anomaly is detected at the first refresh after its onset, so the delay follows how often the anomaly-prone twins are refreshed. ARS refreshes at rates ∝ √criticality (the optimum for the weighted AoI), moved towards the groups whose samples have surprised before only as far as its tuned \`wHazard\` weight says (it learns the hazard from anomalies that stand out of the noise, and each extra refresh of an anomaly-prone twin is one less elsewhere); ${goal.best} gives the anomaly-prone twins a larger share and pays for it elsewhere${trade}.${noise('anomaly')}`;
     case 'p95':
     case 'p99':
       return `the tail is made of the long or twin-bound requests; ARS's urgency order lets a request with a far deadline wait behind urgent ones, and its freshness floors take attention and compute that a request waiting on a stale twin would otherwise get sooner${trade}.${noise(goal.metric)}`;
