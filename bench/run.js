@@ -10,6 +10,7 @@
 import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { makeMeasure } from './measure.js';
 
 function parseArgs(argv) {
   const opts = { json: false, quick: false, only: null, runs: 5 };
@@ -43,22 +44,6 @@ function machine() {
     memoryBytes: os.totalmem(),
     node: process.version,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
-  };
-}
-
-/**
- * Runs `fn` `warmup` times unmeasured (JIT), then `runs` times; `fn` returns the figure of one run
- * (a rate, a duration...). Returns the median with the spread.
- */
-function makeMeasure(defaultRuns) {
-  return async function measure(fn, { runs = defaultRuns, warmup = 1 } = {}) {
-    for (let i = 0; i < warmup; i++) await fn();
-    const samples = [];
-    for (let i = 0; i < runs; i++) samples.push(await fn());
-    const sorted = [...samples].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    return { median, min: sorted[0], max: sorted[sorted.length - 1], runs, samples };
   };
 }
 

@@ -20,6 +20,7 @@ import {
   pso,
   validateSchedule,
 } from '../../dist/policies/planning/index.js';
+import { makeMeasure } from '../measure.js';
 
 export const name = 'planners';
 
@@ -47,15 +48,7 @@ export function randomDag(tasks, processors, seed) {
 
 const dataDir = new URL('../../data/braun-512x16/', import.meta.url);
 
-async function defaultMeasure(fn, { runs = 5, warmup = 1 } = {}) {
-  for (let i = 0; i < warmup; i++) await fn();
-  const samples = [];
-  for (let i = 0; i < runs; i++) samples.push(await fn());
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { median, min: sorted[0], max: sorted[sorted.length - 1], runs, samples };
-}
+const defaultMeasure = makeMeasure(5);
 
 export async function run({
   quick = false,
