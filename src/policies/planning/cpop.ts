@@ -62,19 +62,7 @@ export function cpop(problem: DagProblem, options: ListOptions = {}): Schedule {
         placement.place(t, cpProc, placement.earliestStart(t, cpProc));
         return;
       }
-      let bestP = 0;
-      let bestStart = 0;
-      let bestFinish = Number.POSITIVE_INFINITY;
-      for (let p = 0; p < P; p++) {
-        const start = placement.earliestStart(t, p);
-        const finish = start + (problem.cost[t * P + p] as number);
-        if (finish < bestFinish) {
-          bestFinish = finish;
-          bestStart = start;
-          bestP = p;
-        }
-      }
-      placement.place(t, bestP, bestStart);
+      placement.placeAtEarliestFinish(t);
     },
   );
   return placement.toSchedule();

@@ -35,19 +35,7 @@ export function heftWithPriority(
         placement.place(t, forced, placement.earliestStart(t, forced));
         return;
       }
-      let bestP = 0;
-      let bestStart = 0;
-      let bestFinish = Number.POSITIVE_INFINITY;
-      for (let p = 0; p < problem.processors; p++) {
-        const start = placement.earliestStart(t, p);
-        const finish = start + (problem.cost[t * problem.processors + p] as number);
-        if (finish < bestFinish) {
-          bestFinish = finish;
-          bestStart = start;
-          bestP = p;
-        }
-      }
-      placement.place(t, bestP, bestStart);
+      placement.placeAtEarliestFinish(t);
     },
   );
   return placement.toSchedule();

@@ -186,6 +186,27 @@ export class DagPlacement {
     return this.earliestStart(t, p) + (this.problem.cost[t * this.problem.processors + p] as number);
   }
 
+  /**
+   * Places task t on the processor where it finishes earliest (insertion-based, HEFT's rule), the lowest
+   * processor index on ties.
+   */
+  placeAtEarliestFinish(t: number): void {
+    const P = this.problem.processors;
+    let bestP = 0;
+    let bestStart = 0;
+    let bestFinish = Number.POSITIVE_INFINITY;
+    for (let p = 0; p < P; p++) {
+      const start = this.earliestStart(t, p);
+      const finish = start + (this.problem.cost[t * P + p] as number);
+      if (finish < bestFinish) {
+        bestFinish = finish;
+        bestStart = start;
+        bestP = p;
+      }
+    }
+    this.place(t, bestP, bestStart);
+  }
+
   place(t: number, p: number, start: number): void {
     const finish = start + (this.problem.cost[t * this.problem.processors + p] as number);
     this.start[t] = start;
