@@ -1,25 +1,6 @@
 // Runs the built CLI (`npm test` builds first): `ars plan` on the PEFT paper graph, a Braun instance and bad files.
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const root = join(import.meta.dirname, '..');
-const cli = join(root, 'dist/cli/main.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function ars(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile('node', [cli, ...args], { cwd: root, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
-}
+import { ars } from './run-cli.js';
 
 const peftFile = 'test/fixtures/plan/peft-paper.json';
 

@@ -1,29 +1,12 @@
 // Runs the built CLI (`npm test` builds first) on every broken fixture and on the examples.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safeLoadScenario } from '../src/model/index.js';
+import { ars, type Run, root } from './run-cli.js';
 
-const root = join(import.meta.dirname, '..');
-const cli = join(root, 'dist/cli/main.js');
 const bad = (name: string) => `test/fixtures/bad/${name}`;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function ars(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile('node', [cli, ...args], { cwd: root, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
-}
 
 /** Each broken fixture: the error code, and the `line:column: path` (or file-level message) it must name. */
 const cases: { file: string; code: string; where: string }[] = [
