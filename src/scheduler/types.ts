@@ -85,6 +85,11 @@ export interface TwinView {
   readonly waiting: number;
   /** |last sample change| / typical change: how surprising the newest sample was (0 when unknown) */
   readonly suspicion: number;
+  /**
+   * anomalies per second the asset model declares for this twin's asset (0 when it declares none): the
+   * platform's prior from maintenance history, which a policy may refine from what it observes
+   */
+  readonly anomalyRate: number;
 }
 
 export interface TenantView {

@@ -252,6 +252,7 @@ export class TwinRt implements TwinView {
   readonly tenant: number;
   readonly zone: string | undefined;
   readonly criticality: number;
+  readonly anomalyRate: number;
   readonly def: TwinDef;
   lastSample = 0;
   lastValue = 0;
@@ -278,6 +279,7 @@ export class TwinRt implements TwinView {
     this.tenant = tenant;
     this.zone = def.zone;
     this.criticality = def.criticality;
+    this.anomalyRate = def.anomaly?.rate ?? 0;
     this.refreshInputs = [{ from: { device: def.zone }, bytes: def.sampleBytes }];
     this.refreshId = `refresh:${def.id}`;
   }

@@ -81,7 +81,11 @@ export class ArsAttention implements AttentionAllocator {
   #groupUncertainty = new Float64Array(0);
   /** surprising samples seen per group (suspicion ≥ surpriseLevel): the learned anomaly hazard */
   #groupSurprises = new Float64Array(0);
-  #surprises = 0;
+  /** anomalies per second per twin the asset model declares for each group (the prior of the hazard) */
+  #groupPrior = new Float64Array(0);
+  /** κ × the group's anomaly rate over the mean rate of all twins, from the last window */
+  #groupHazard = new Float64Array(0);
+  #meanCriticality = 1;
   #tenantTwins = new Int32Array(0);
   #drift: (DriftEstimator | undefined)[] = [];
   #z = new Float64Array(0);
@@ -146,6 +150,14 @@ export class ArsAttention implements AttentionAllocator {
     this.#groupCostSeen = new Int32Array(G);
     this.#groupUncertainty = new Float64Array(G);
     this.#groupSurprises = new Float64Array(G);
+    this.#groupPrior = new Float64Array(G);
+    this.#groupHazard = new Float64Array(G);
+    let critSum = 0;
+    for (const t of s.twins) {
+      this.#groupPrior[this.#groupOf[t.index]!] = Math.max(0, t.anomalyRate);
+      critSum += Math.max(t.criticality, 1e-3);
+    }
+    this.#meanCriticality = n > 0 ? critSum / n : 1;
     this.#tenantTwins = new Int32Array(s.tenants.length);
     for (let i = 0; i < n; i++) this.#tenantTwins[this.#tenantOf[i]!]!++;
     this.#deficit = new Float64Array(s.tenants.length);
@@ -188,12 +200,9 @@ export class ArsAttention implements AttentionAllocator {
       }
       demand = Math.log1p((60 * ctx.rate(`group:${this.#groupIds[g]}`)) / this.#groupSize[g]!);
     }
-    // hazard: how much more often this group's samples surprise than an average twin's (one pseudo-surprise
-    // spread over all twins keeps a single early event from counting as certainty)
-    const hazard =
-      this.#surprises > 0
-        ? Math.log1p(this.#groupSurprises[g]! / this.#groupSize[g]! / ((this.#surprises + 1) / this.#n))
-        : 0;
+    // hazard: the anomaly exposure this twin adds to its criticality (see #hazards)
+    const x = this.#groupHazard[g]!;
+    const hazard = x > 0 ? Math.log1p((x * this.#meanCriticality) / Math.max(t.criticality, 1e-3)) : 0;
     return {
       criticality: Math.log(Math.max(t.criticality, 1e-3)),
       cost: Math.log(this.#groupCost[g]! / this.#meanCost),
@@ -265,6 +274,7 @@ export class ArsAttention implements AttentionAllocator {
       }
       for (let g = 0; g < sum.length; g++) this.#groupUncertainty[g] = cnt[g]! > 0 ? sum[g]! / cnt[g]! : 0;
     }
+    this.#hazards(s.now);
     for (let t = 0; t < this.#deficit.length; t++) this.#deficit[t] = ctx.deficit(t, s);
     let attention = 0;
     for (const node of s.nodes) if (node.up) attention += node.attentionCapacity;
@@ -296,6 +306,34 @@ export class ArsAttention implements AttentionAllocator {
     this.#level = fill.level;
     for (let i = 0; i < n; i++) this.#setRate(i, s, this.#share[i]!);
     if (this.#entries > 3 * n + 64) this.#rebuild(s);
+  }
+
+  /**
+   * Each group's anomaly rate per twin, as a gamma-Poisson posterior: the asset model's declared rate a₀
+   * counts as `hazardPrior` seconds of observation, the surprising samples k seen per twin of the group in
+   * the t seconds so far as the rest, â = (a₀·τ + k) / (τ + t). A slow drift never surprises, so the prior
+   * carries it; a group the model says nothing of is learned from its surprises alone. The feature a twin
+   * gets is ln(1 + κ · (â / ā) · (c̄ / c)), ā and c̄ the means over all twins (one pseudo-surprise spread over
+   * them keeps a single early event from counting as certainty): with wHazard equal to wCriticality its rate
+   * is ∝ √((c/c̄ + κ · â/ā) / r), the periodic optimum of Σ c·age / Σ c + κ · mean detection delay, since an
+   * anomaly waits half a period on average for the refresh that sees it.
+   */
+  #hazards(now: number): void {
+    const G = this.#groupIds.length;
+    const kappa = this.#ctx.params.anomalyWeight;
+    const tau = this.#ctx.params.hazardPrior;
+    const t = Math.max(now, 0);
+    let total = 1 / (tau + t); // the pseudo-surprise
+    for (let g = 0; g < G; g++) {
+      const rate = (this.#groupPrior[g]! * tau + this.#groupSurprises[g]! / this.#groupSize[g]!) / (tau + t);
+      this.#groupHazard[g] = rate;
+      total += rate * this.#groupSize[g]!;
+    }
+    const mean = total / Math.max(this.#n, 1);
+    for (let g = 0; g < G; g++) {
+      const r = this.#groupHazard[g]!;
+      this.#groupHazard[g] = r > 0 && mean > 0 ? (kappa * r) / mean : 0;
+    }
   }
 
   /**
@@ -545,7 +583,6 @@ export class ArsAttention implements AttentionAllocator {
       if (t.suspicion >= this.#ctx.params.surpriseLevel) {
         const g = this.#groupOf[twin]!;
         this.#groupSurprises[g] = this.#groupSurprises[g]! + 1;
-        this.#surprises++;
       }
       if (this.#proactive[twin]) {
         const g = this.#groupOf[twin]!;

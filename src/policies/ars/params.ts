@@ -43,8 +43,21 @@ export const PARAMS = {
     fallback: 0.5,
     min: 0,
     max: 2,
-    doc: "weight of ln(1 + the group's rate of surprising samples per twin / the rate over all twins)",
+    doc: "weight of ln(1 + anomalyWeight · (the group's anomaly rate / the mean) · (mean criticality / criticality)); equal to wCriticality it is the rate law for weighted age + anomalyWeight · mean detection delay",
     tunable: true,
+  },
+  anomalyWeight: {
+    fallback: 1,
+    min: 0,
+    max: 10,
+    doc: 'how much a second of mean anomaly-detection delay counts against a second of criticality-weighted age',
+    tunable: true,
+  },
+  hazardPrior: {
+    fallback: 100000,
+    min: 0,
+    max: 1e7,
+    doc: "seconds of observation the asset model's declared anomaly rate is worth against the surprises seen",
   },
   surpriseLevel: {
     fallback: 5,
@@ -159,6 +172,12 @@ export const PARAMS = {
     min: 0,
     max: 1,
     doc: 'multiplicative step of the feedback controller per window',
+  },
+  feedbackRange: {
+    fallback: 4,
+    min: 1,
+    max: 1000,
+    doc: 'feedback keeps each knob within this factor of its configured value (1: feedback off)',
   },
   feedbackLeak: {
     fallback: 0.1,
