@@ -94,6 +94,19 @@ describe('ars feedback', () => {
     expect(b.parameters().jainSmoothed).toBeCloseTo(0.6, 6);
   });
 
+  it('keeps a knob within feedbackRange of its configured value when its signal never recovers', () => {
+    const ctx = new ArsContext({ ...defaultParams(), feedbackRange: 2 }, true);
+    const fb = new ArsFeedback(ctx, true);
+    for (let k = 0; k < 200; k++)
+      fb.observe(window({ jain: 0.3, deadlineMissRate: 0.5, deadlineMisses: 50 }));
+    // (configured + 0.05) · 2 − 0.05: the offset lets a knob configured at 0 move at all
+    expect(ctx.params.wPriority).toBeCloseTo((ctx.base.wPriority + 0.05) * 2 - 0.05, 9);
+    expect(ctx.params.wFairness).toBeCloseTo((ctx.base.wFairness + 0.05) * 2 - 0.05, 9);
+    expect(ctx.params.wReserve).toBeCloseTo((ctx.base.wReserve + 0.05) / 2 - 0.05, 9);
+    // Jain's index does not drive the temperature (it spreads attention whatever the tenant)
+    expect(ctx.params.temperature).toBe(ctx.base.temperature);
+  });
+
   it('settles in a simulation after the arrival rate quadruples', () => {
     // load steps at t = 300 s from 2 to 8 requests per second that need a fresh twin with a tight deadline
     const scenario = parseScenario(

@@ -10,14 +10,17 @@
  *   knob configured at 0 move. Requiring both stops the windup a lagging average alone would cause.
  * - When both are better than the target by more than the band, the knob moves a fraction `leak` of the
  *   way back to its configured value; otherwise it holds.
+ * - A knob stays within a factor `feedbackRange` (default 4) of its configured value, inside its own bounds.
  * A step is at most a factor e^gain, the leak pulls towards one fixed point and the band stops the knob from
  * chasing noise around the target, so after a step change in load the knobs settle (at a new level while
  * the excess lasts, back at their configured values when it is gone) instead of oscillating.
  *
  * What drives what: misses → more weight on priority in the queue, less compute held back for refreshes;
- * unfairness → more weight on tenants' dominant-share deficits (attention and queue) and a higher
- * temperature (attention spread more evenly); refreshes forced by stale twins → stronger freshness floors
- * and more weight on forecast twin demand.
+ * unfairness → more weight on tenants' dominant-share deficits (attention and queue); refreshes forced by
+ * stale twins → a higher temperature (attention spread more evenly: requests keep finding twins the
+ * weights starve), stronger freshness floors and more weight on forecast twin demand. (Jain's index is over
+ * tenants' request latencies; a higher temperature spreads attention over twins whatever their tenant, so
+ * it is not a lever on it: on a fleet whose twins one tenant owns it only costs weighted age.)
  */
 import type { Feedback, MetricsWindow } from '../../scheduler/plugins.js';
 import type { ArsContext } from './context.js';
@@ -77,12 +80,12 @@ export class ArsFeedback implements Feedback {
     const jainShort = agree(short(this.#jain), short(w.jain));
     this.#drive('wFairness', jainShort);
     this.#drive('wQueueFairness', jainShort);
-    this.#drive('temperature', jainShort);
     // 3. refreshes forced by stale twins
     const forcedExcess = agree(
       excess(this.#forced, p.onDemandTarget),
       starts > 0 ? excess(forced, p.onDemandTarget) : 0,
     );
+    this.#drive('temperature', forcedExcess);
     if (ctx.useForecast) {
       this.#drive('wFresh', forcedExcess);
       this.#drive('wDemand', forcedExcess);
@@ -102,7 +105,13 @@ export class ArsFeedback implements Feedback {
     let next = before;
     if (Number.isNaN(e)) next = before + (base - before) * ctx.params.feedbackLeak;
     else if (e !== 0) next = (before + OFFSET) * Math.exp(ctx.params.feedbackGain * e) - OFFSET;
-    next = Math.max(def.min, Math.min(def.max, next));
+    // within a factor `feedbackRange` of the configured value (and the parameter's own bounds): the tuned
+    // profile stays the centre, so a signal no knob can fix (Jain's index on a one-tenant twin fleet) cannot
+    // drag a knob to its extreme
+    const range = ctx.params.feedbackRange;
+    const lo = Math.max(def.min, (base + OFFSET) / range - OFFSET);
+    const hi = Math.min(def.max, (base + OFFSET) * range - OFFSET);
+    next = Math.max(lo, Math.min(hi, next));
     if (Math.abs(next - before) > 1e-12) {
       p[name] = next;
       ctx.dirty = true;
