@@ -69,7 +69,7 @@ export function register(program: Command): void {
     .option(
       '--seeds <list>',
       'training seeds, e.g. 101-103 (keep them apart from the seeds you evaluate on)',
-      '101-102',
+      '101-103',
     )
     .option('--out <file>', 'profile file to write (load it with --param profile=<file>)')
     .option('--iterations <n>', 'cross-entropy iterations', '5')
@@ -83,7 +83,7 @@ export function register(program: Command): void {
     .action(async (file: string, opts: TuneOpts) => {
       await runCommand(async () => {
         const scenario = loadForRun(file);
-        const seeds = parseSeeds(opts.seeds ?? '101-102');
+        const seeds = parseSeeds(opts.seeds ?? '101-103');
         const iterations = numberOption('iterations', opts.iterations, { integer: true, min: 1 }) ?? 5;
         const population = numberOption('population', opts.population, { integer: true, min: 4 }) ?? 12;
         const horizon = numberOption('horizon', opts.horizon, { min: Number.MIN_VALUE });

@@ -18,16 +18,20 @@ export interface ObjectiveMetric {
   readonly lower: boolean;
   /** weight of its ratio to the reference in the objective (0: only the 5 % guard counts) */
   readonly weight: number;
+  /** the goal is to lead on it: the guard starts at the reference itself, not 5 % past it */
+  readonly lead?: boolean;
+  /** an absolute goal besides the relative one (Jain's index ≥ 0.9): the guard also counts the shortfall */
+  readonly atLeast?: number;
 }
 
 /** The outcomes the evaluation reports, with the weights `ars tune` gives them. */
 export const OBJECTIVE_METRICS: readonly ObjectiveMetric[] = [
-  { key: 'weightedAoI', path: 'twins.weightedAoI', lower: true, weight: 1 },
-  { key: 'deadlineMissRate', path: 'requests.deadlineMissRate', lower: true, weight: 1 },
+  { key: 'weightedAoI', path: 'twins.weightedAoI', lower: true, weight: 1, lead: true },
+  { key: 'deadlineMissRate', path: 'requests.deadlineMissRate', lower: true, weight: 1, lead: true },
   { key: 'anomalyDelayP95', path: 'twins.anomalyDetectionDelay.p95', lower: true, weight: 0.5 },
   { key: 'latencyP95', path: 'requests.latency.p95', lower: true, weight: 0.25 },
   { key: 'latencyP99', path: 'requests.latency.p99', lower: true, weight: 0.25 },
-  { key: 'jain', path: 'fairness.jain', lower: false, weight: 0.25 },
+  { key: 'jain', path: 'fairness.jain', lower: false, weight: 0.25, atLeast: 0.9 },
   { key: 'utilization', path: 'resources.compute.utilization', lower: false, weight: 0 },
   { key: 'energyJ', path: 'resources.energyJ', lower: true, weight: 0.1 },
   { key: 'cost', path: 'resources.cost', lower: true, weight: 0.1 },
@@ -78,7 +82,9 @@ export function ratio(m: ObjectiveMetric, value: number, ref: number): number {
 
 /**
  * The tuning objective, lower is better: Σ weight · (value / best reference) over the metrics, plus a guard
- * of 4 × the excess beyond 5 % worse than the best reference on any metric. With the AoI and the miss rate
+ * of 4 × how far a metric is past where the evaluation's goal allows it: past the best reference itself for
+ * the metrics ARS must lead on (weighted AoI, misses), 5 % past it for the others, and below an absolute
+ * floor where the goal sets one (Jain's index 0.9, as a relative shortfall). With the AoI and the miss rate
  * weighted 1 and the others less, it asks for the evaluation's goal: lowest AoI and misses, nothing much
  * worse than the best baseline.
  */
@@ -89,7 +95,8 @@ export function objective(values: MetricValues, reference: MetricValues): number
     const r = reference[m.key];
     if (v === undefined || r === undefined) continue;
     const q = ratio(m, v, r);
-    j += m.weight * q + GUARD * Math.max(0, q - 1 - TOLERANCE);
+    j += m.weight * q + GUARD * Math.max(0, q - 1 - (m.lead ? 0 : TOLERANCE));
+    if (m.atLeast !== undefined) j += GUARD * Math.max(0, (m.atLeast - v) / m.atLeast);
   }
   return j;
 }

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { bestOf, objective } from './tune.js';
+
+const reference = bestOf([
+  {
+    weightedAoI: 2,
+    deadlineMissRate: 0.1,
+    anomalyDelayP95: 4,
+    latencyP95: 1,
+    latencyP99: 2,
+    jain: 0.95,
+    utilization: 0.5,
+    energyJ: 100,
+    cost: 1,
+  },
+]);
+
+describe('ars tune objective', () => {
+  it('is the sum of the weights when every metric equals the best reference', () => {
+    // 1 + 1 + 0.5 + 0.25 + 0.25 + 0.25 + 0 + 0.1 + 0.1
+    expect(objective(reference, reference)).toBeCloseTo(3.45, 9);
+  });
+
+  it('guards the metrics ARS must lead on from the reference itself, the others from 5 % past it', () => {
+    const base = objective(reference, reference);
+    // 4 % worse on the weighted AoI: weight 1 × 0.04 plus the guard 4 × 0.04
+    expect(objective({ ...reference, weightedAoI: 2.08 }, reference) - base).toBeCloseTo(0.2, 9);
+    // 4 % worse on latency p95: only its weight 0.25 × 0.04, inside the tolerance
+    expect(objective({ ...reference, latencyP95: 1.04 }, reference) - base).toBeCloseTo(0.01, 9);
+    // 10 % worse on latency p95: 0.25 × 0.1 + 4 × 0.05
+    expect(objective({ ...reference, latencyP95: 1.1 }, reference) - base).toBeCloseTo(0.225, 9);
+  });
+
+  it('counts a Jain index under 0.9 even when it is the best there is', () => {
+    const low = { ...reference, jain: 0.81 };
+    const ref = bestOf([low]);
+    expect(objective(low, ref) - objective(reference, reference)).toBeCloseTo(4 * (0.09 / 0.9), 9);
+  });
+});
