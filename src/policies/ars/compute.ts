@@ -164,3 +164,29 @@ export function patienceFilter(patience = 2): Filter {
     },
   };
 }
+
+/**
+ * Keeps part of a tenant's compute quota for its own twins' refreshes: a task (not a refresh) of a tenant
+ * with a compute quota waits when running it would leave less of the quota free than the refreshes its
+ * twins' attention shares keep running at once (`ArsContext.refreshReserve`, × `quotaReserve`, at most half
+ * the quota). Without it a burst of a tenant's heavy jobs fills its quota and none of its twins can be
+ * refreshed until they end (smart-hospital: research analytics starving the equipment twins for 90 s).
+ * A tenant holding nothing may always start one task, so a task larger than the rest of the quota still runs.
+ */
+export function quotaReserveFilter(ctx: ArsContext): Filter {
+  return {
+    name: 'ars-quota-reserve',
+    filter(item, _node, s) {
+      if (item.type === 'refresh') return OK;
+      const t = s.tenants[item.tenant];
+      if (!t || t.quotaCompute === undefined || t.heldCompute <= 0) return OK;
+      const quota = t.quotaCompute * s.totalCompute;
+      const reserve = Math.min(ctx.params.quotaReserve * (ctx.refreshReserve[item.tenant] ?? 0), 0.5 * quota);
+      if (t.heldCompute + item.compute <= quota - reserve + 1e-9) return OK;
+      return {
+        ok: false,
+        reason: `keeps ${reserve.toFixed(1)} compute of tenant ${t.id}'s quota for its twins' refreshes`,
+      };
+    },
+  };
+}

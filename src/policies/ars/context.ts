@@ -29,6 +29,11 @@ export class ArsContext {
   dirty = true;
   /** the run's live snapshot, once the allocator has been initialised (queue keys read tenants from it) */
   snapshot: Snapshot | undefined;
+  /**
+   * Per tenant, the refreshes of its twins that its attention shares keep running at once on average (share ×
+   * attention capacity, one compute unit each): what its compute quota keeps free for them (set each window)
+   */
+  refreshReserve: Float64Array = new Float64Array(0);
   // counters over the current feedback window, reset by the controller
   proactiveStarts = 0;
   onDemandStarts = 0;

@@ -10,7 +10,14 @@ import { ArsError } from '../../errors.js';
 import { buildProfile, type Profile } from '../../scheduler/profile.js';
 import type { PolicyFactory } from '../../scheduler/registry.js';
 import { ArsAttention } from './attention.js';
-import { earliestFinishScore, nodeCostScore, patienceFilter, reserveScore, urgencyOrder } from './compute.js';
+import {
+  earliestFinishScore,
+  nodeCostScore,
+  patienceFilter,
+  quotaReserveFilter,
+  reserveScore,
+  urgencyOrder,
+} from './compute.js';
 import { ArsContext } from './context.js';
 import { ArsFeedback } from './feedback.js';
 import { paramDocs, resolveParams } from './params.js';
@@ -85,7 +92,7 @@ export function createArs(variant: Variant, raw: Readonly<Record<string, unknown
     name: variant.name,
     description: variant.summary,
     queueSort: urgencyOrder(ctx),
-    filters: [patienceFilter()],
+    filters: [quotaReserveFilter(ctx), patienceFilter()],
     scores: [
       { plugin: earliestFinishScore(ctx), weight: 1 },
       { plugin: reserveScore(ctx), weight: 1 },
@@ -105,7 +112,7 @@ function factory(variant: Variant): PolicyFactory {
     name: variant.name,
     summary: variant.summary,
     placement:
-      'urgency queue (deadline − work − priority/fairness credit, fixed at enqueue); earliest finish incl. transfers, compute kept beside attention, low cost; waits for a much faster node',
+      'urgency queue (deadline − work − priority/fairness credit, fixed at enqueue); earliest finish incl. transfers, compute kept beside attention, low cost; waits for a much faster node; keeps part of a tenant’s compute quota for its twins’ refreshes',
     attention: variant.uniform
       ? 'equal weights, water-filled; most overdue twin first'
       : 'softmax(features / temperature) water-filled with tenant floors and twin caps; most overdue (age × target rate) first',

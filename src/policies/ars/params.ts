@@ -165,6 +165,12 @@ export const PARAMS = {
     doc: 'placement weight of keeping compute beside free attention for forecast refreshes',
     tunable: true,
   },
+  quotaReserve: {
+    fallback: 1,
+    min: 0,
+    max: 2,
+    doc: "a tenant's tasks leave this many times its twins' expected concurrent refreshes of its compute quota free (at most half the quota)",
+  },
   wNodeCost: { fallback: 0.1, min: 0, max: 3, doc: 'placement weight of low running cost', tunable: true },
   // feedback
   feedbackGain: {
