@@ -16,19 +16,21 @@ const reference = bestOf([
 ]);
 
 describe('ars tune objective', () => {
-  it('is the sum of the weights when every metric equals the best reference', () => {
-    // 1 + 1 + 0.5 + 0.25 + 0.25 + 0.25 + 0 + 0.1 + 0.1
-    expect(objective(reference, reference)).toBeCloseTo(3.45, 9);
+  it('is the sum of the weights and the lead guards when every metric equals the best reference', () => {
+    // 1 + 1 + 0.5 + 0.25 + 0.25 + 0.25 + 0 + 0.1 + 0.1, and 4 × 0.02 for each of the two lead metrics
+    expect(objective(reference, reference)).toBeCloseTo(3.45 + 0.16, 9);
   });
 
-  it('guards the metrics ARS must lead on from the reference itself, the others from 5 % past it', () => {
+  it('guards the metrics ARS must lead on from 2 % better than the reference, the others from 3 % worse', () => {
     const base = objective(reference, reference);
+    // 2 % better on the weighted AoI: its weight 1 × −0.02 and the guard's 4 × 0.02 gone
+    expect(objective({ ...reference, weightedAoI: 1.96 }, reference) - base).toBeCloseTo(-0.1, 9);
     // 4 % worse on the weighted AoI: weight 1 × 0.04 plus the guard 4 × 0.04
     expect(objective({ ...reference, weightedAoI: 2.08 }, reference) - base).toBeCloseTo(0.2, 9);
-    // 4 % worse on latency p95: only its weight 0.25 × 0.04, inside the tolerance
-    expect(objective({ ...reference, latencyP95: 1.04 }, reference) - base).toBeCloseTo(0.01, 9);
-    // 10 % worse on latency p95: 0.25 × 0.1 + 4 × 0.05
-    expect(objective({ ...reference, latencyP95: 1.1 }, reference) - base).toBeCloseTo(0.225, 9);
+    // 2 % worse on latency p95: only its weight 0.25 × 0.02, inside the tolerance
+    expect(objective({ ...reference, latencyP95: 1.02 }, reference) - base).toBeCloseTo(0.005, 9);
+    // 10 % worse on latency p95: 0.25 × 0.1 + 4 × 0.07
+    expect(objective({ ...reference, latencyP95: 1.1 }, reference) - base).toBeCloseTo(0.305, 9);
   });
 
   it('counts a Jain index under 0.9 even when it is the best there is', () => {

@@ -39,8 +39,13 @@ export const OBJECTIVE_METRICS: readonly ObjectiveMetric[] = [
 
 /** Misses are often 0: ratios of rates get this floor so 0 against 0 is 1 and 0.001 against 0 is finite. */
 const MISS_FLOOR = 0.002;
-/** How much worse than the reference a metric may be before the guard term kicks in. */
-const TOLERANCE = 0.05;
+/**
+ * Where the guard term starts, as a ratio to the reference: the evaluation allows 5 % worse than the best
+ * baseline, and asks ARS to lead on the metrics marked `lead`; tuning aims 2 % inside both (1.03 and 0.98),
+ * so what it finds on the training seeds still holds on held-out seeds that differ a little.
+ */
+const TOLERANCE = 0.03;
+const LEAD = -0.02;
 const GUARD = 4;
 
 export type MetricValues = Partial<Record<string, number>>;
@@ -82,9 +87,9 @@ export function ratio(m: ObjectiveMetric, value: number, ref: number): number {
 
 /**
  * The tuning objective, lower is better: Σ weight · (value / best reference) over the metrics, plus a guard
- * of 4 × how far a metric is past where the evaluation's goal allows it: past the best reference itself for
- * the metrics ARS must lead on (weighted AoI, misses), 5 % past it for the others, and below an absolute
- * floor where the goal sets one (Jain's index 0.9, as a relative shortfall). With the AoI and the miss rate
+ * of 4 × how far a metric is past where the evaluation's goal allows it, with a 2 % margin: past 98 % of the
+ * best reference for the metrics ARS must lead on (weighted AoI, misses), 3 % past it for the others, and
+ * below an absolute floor where the goal sets one (Jain's index 0.9, as a relative shortfall). With the AoI and the miss rate
  * weighted 1 and the others less, it asks for the evaluation's goal: lowest AoI and misses, nothing much
  * worse than the best baseline.
  */
@@ -95,7 +100,7 @@ export function objective(values: MetricValues, reference: MetricValues): number
     const r = reference[m.key];
     if (v === undefined || r === undefined) continue;
     const q = ratio(m, v, r);
-    j += m.weight * q + GUARD * Math.max(0, q - 1 - (m.lead ? 0 : TOLERANCE));
+    j += m.weight * q + GUARD * Math.max(0, q - 1 - (m.lead ? LEAD : TOLERANCE));
     if (m.atLeast !== undefined) j += GUARD * Math.max(0, (m.atLeast - v) / m.atLeast);
   }
   return j;
