@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { ArsError } from '../../errors.js';
 import { compare } from '../../experiment/compare.js';
-import { resolveParams, TUNABLE } from '../../policies/ars/index.js';
+import { type ArsParams, type ParamName, resolveParams, TUNABLE } from '../../policies/ars/index.js';
 import {
   bestOf,
   crossEntropySearch,
@@ -26,6 +26,7 @@ interface TuneOpts {
   policy?: string;
   baselines?: string;
   start?: string;
+  params?: string;
   json?: boolean;
 }
 
@@ -59,6 +60,25 @@ export function parseSeeds(text: string): number[] {
   return out;
 }
 
+/** `--params a,b`: names of tunable parameters (all of them when absent). */
+function parseParamList(list: string | undefined): ParamName[] {
+  if (list === undefined) return [...TUNABLE];
+  const names = list
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+  if (names.length === 0) throw new ArsError('ARS_E_INPUT_ARGUMENT', '--params needs at least one name');
+  for (const n of names) {
+    if (!(TUNABLE as readonly string[]).includes(n)) {
+      throw new ArsError(
+        'ARS_E_INPUT_ARGUMENT',
+        `--params: "${n}" is not a tunable parameter (tunable: ${TUNABLE.join(', ')})`,
+      );
+    }
+  }
+  return names as ParamName[];
+}
+
 export function register(program: Command): void {
   program
     .command('tune')
@@ -79,6 +99,10 @@ export function register(program: Command): void {
     .option('--policy <name>', 'the ARS variant to tune', 'ars')
     .option('--baselines <list>', 'reference policies of the objective', TUNE_BASELINES.join(','))
     .option('--start <file>', 'start from this profile instead of the defaults')
+    .option(
+      '--params <list>',
+      'tune only these parameters (comma-separated); the others keep their start values',
+    )
     .option('--json', 'print the profile document instead of a summary')
     .action(async (file: string, opts: TuneOpts) => {
       await runCommand(async () => {
@@ -92,6 +116,7 @@ export function register(program: Command): void {
         if (!policy.startsWith('ars'))
           throw new ArsError('ARS_E_INPUT_ARGUMENT', `--policy must be an ARS variant, got "${policy}"`);
         registry.get(policy);
+        const tuned = parseParamList(opts.params);
         const baselines = (opts.baselines ?? TUNE_BASELINES.join(','))
           .split(',')
           .map((s) => s.trim())
@@ -113,13 +138,19 @@ export function register(program: Command): void {
         const refs = await measure(baselines.map((name) => ({ name, params: {} })));
         const reference: MetricValues = bestOf(refs);
         const start = resolveParams(policy, opts.start ? { profile: opts.start } : {});
+        // the tunable parameters left out keep their start values in every candidate and in the profile
+        const fixed = Object.fromEntries(
+          TUNABLE.filter((k) => !tuned.includes(k)).map((k) => [k, start[k]]),
+        ) as Partial<ArsParams>;
         const result = await crossEntropySearch(
           async (candidates) => {
-            const values = await measure(candidates.map((c) => ({ name: policy, params: { ...c } })));
+            const values = await measure(
+              candidates.map((c) => ({ name: policy, params: { ...fixed, ...c } })),
+            );
             return values.map((v) => objective(v, reference));
           },
           {
-            parameters: TUNABLE,
+            parameters: tuned,
             start,
             iterations,
             population,
@@ -128,7 +159,8 @@ export function register(program: Command): void {
               log(`  iteration ${i}/${iterations}: best objective ${best.toFixed(4)}`),
           },
         );
-        const [tuned] = await measure([{ name: policy, params: { ...result.best } }]);
+        const params = { ...fixed, ...result.best };
+        const [values] = await measure([{ name: policy, params: { ...params } }]);
         const doc = {
           policy,
           scenario: scenario.name,
@@ -140,9 +172,10 @@ export function register(program: Command): void {
             best: result.bestScore,
             references: baselines,
             reference,
-            tuned,
+            tuned: values,
           },
-          params: result.best,
+          ...(tuned.length < TUNABLE.length ? { tunedParameters: tuned } : {}),
+          params,
         };
         if (opts.out) {
           mkdirSync(dirname(opts.out), { recursive: true });
