@@ -33,6 +33,15 @@ describe('ars tune objective', () => {
     expect(objective({ ...reference, latencyP95: 1.1 }, reference) - base).toBeCloseTo(0.305, 9);
   });
 
+  it('gives no credit for more than halving a reference', () => {
+    const base = objective(reference, reference);
+    // a miss rate a tenth of the reference counts as half of it: weight 1 × (0.5 − 1), the lead guard gone
+    const tenth = objective({ ...reference, deadlineMissRate: 0.0102 - 0.002 }, reference);
+    const half = objective({ ...reference, deadlineMissRate: 0.051 - 0.002 }, reference);
+    expect(tenth).toBeCloseTo(half, 9);
+    expect(half - base).toBeCloseTo(-0.5 - 0.08, 9);
+  });
+
   it('counts a Jain index under 0.9 even when it is the best there is', () => {
     const low = { ...reference, jain: 0.81 };
     const ref = bestOf([low]);

@@ -47,6 +47,11 @@ const MISS_FLOOR = 0.002;
 const TOLERANCE = 0.03;
 const LEAD = -0.02;
 const GUARD = 4;
+/**
+ * A metric earns nothing for being better than half its reference: the goal is to beat the best baseline,
+ * and without a floor a miss rate 20 times lower would buy the tuner any loss elsewhere.
+ */
+const SATURATE = 0.5;
 
 export type MetricValues = Partial<Record<string, number>>;
 
@@ -86,7 +91,8 @@ export function ratio(m: ObjectiveMetric, value: number, ref: number): number {
 }
 
 /**
- * The tuning objective, lower is better: Σ weight · (value / best reference) over the metrics, plus a guard
+ * The tuning objective, lower is better: Σ weight · max(value / best reference, 0.5) over the metrics (no
+ * credit for more than halving a reference), plus a guard
  * of 4 × how far a metric is past where the evaluation's goal allows it, with a 2 % margin: past 98 % of the
  * best reference for the metrics ARS must lead on (weighted AoI, misses), 3 % past it for the others, and
  * below an absolute floor where the goal sets one (Jain's index 0.9, as a relative shortfall). With the AoI and the miss rate
@@ -100,7 +106,7 @@ export function objective(values: MetricValues, reference: MetricValues): number
     const r = reference[m.key];
     if (v === undefined || r === undefined) continue;
     const q = ratio(m, v, r);
-    j += m.weight * q + GUARD * Math.max(0, q - 1 - (m.lead ? LEAD : TOLERANCE));
+    j += m.weight * Math.max(q, SATURATE) + GUARD * Math.max(0, q - 1 - (m.lead ? LEAD : TOLERANCE));
     if (m.atLeast !== undefined) j += GUARD * Math.max(0, (m.atLeast - v) / m.atLeast);
   }
   return j;
