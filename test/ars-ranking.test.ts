@@ -1,9 +1,9 @@
 /**
- * A quick version of the evaluation (docs/evaluation.md, `npm run evaluate`): on two examples where the full
- * evaluation shows a clear lead, with two seeds and a shorter horizon, ARS with its tuned profile must still
- * beat the strongest baselines on the criticality-weighted age of information, and on the factory not miss
- * more deadlines than they do (on the home example its miss rate is within noise of theirs). It guards the ranking
- * against regressions in ARS or in the world; the full numbers come from the generated document.
+ * A quick version of the evaluation (docs/evaluation.md, `npm run evaluate`): on the two examples where the
+ * full evaluation shows ARS's clearest, significant leads, with two seeds and a shorter horizon, ARS with its
+ * tuned profile must still beat the baselines that come closest there — on smart-factory the weighted AoI
+ * (without missing more deadlines), on smart-hospital the deadline-miss rate (at most half theirs). It guards
+ * the ranking against regressions in ARS or in the world; the full numbers come from the generated document.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,8 +12,6 @@ import { compare } from '../src/experiment/compare.js';
 import { loadScenario } from '../src/model/index.js';
 
 const root = join(import.meta.dirname, '..');
-/** the baselines that come closest on these examples (the full evaluation runs every baseline) */
-const RIVALS = ['least-loaded', 'max-age-first'];
 const SEEDS = { firstSeed: 1, replications: 2 };
 const HORIZON = 180;
 /** misses are rare events: ARS may be behind by this much absolute rate and still count as not worse */
@@ -28,10 +26,11 @@ const missRate = (runs: readonly { requests: { missed: number; withDeadline: num
 };
 
 describe.each([
-  { example: 'smart-factory', misses: true },
-  { example: 'smart-home', misses: false },
-])('ARS ranking on $example', ({ example, misses }) => {
-  it('has a lower weighted AoI than the strongest baselines (and, where it leads, no more misses)', async () => {
+  // the baselines that come closest on each (the full evaluation runs every baseline)
+  { example: 'smart-factory', rivals: ['least-loaded', 'max-age-first'], lead: 'aoi' },
+  { example: 'smart-hospital', rivals: ['max-age-first', 'earliest-deadline-first'], lead: 'misses' },
+])('ARS ranking on $example', ({ example, rivals, lead }) => {
+  it(`leads the closest baselines on ${lead === 'aoi' ? 'weighted AoI' : 'deadline misses'}`, async () => {
     const scenario = loadScenario(join(root, 'examples', `${example}.yaml`));
     const profile = join(root, 'profiles', `${example}.json`);
     const ars = { name: 'ars', params: existsSync(profile) ? { profile } : {} };
@@ -39,16 +38,18 @@ describe.each([
       ...SEEDS,
       horizon: HORIZON,
       workers: 1,
-      policies: [ars, ...RIVALS.map((name) => ({ name, params: {} }))],
+      policies: [ars, ...rivals.map((name) => ({ name, params: {} }))],
     });
     const [mine, ...others] = result.results;
-    const aoi = mean(mine!.runs);
     for (const o of others) {
-      expect(aoi, `weighted AoI of ars vs ${o.policy}`).toBeLessThan(mean(o.runs));
-      if (misses)
+      if (lead === 'aoi') {
+        expect(mean(mine!.runs), `weighted AoI of ars vs ${o.policy}`).toBeLessThan(mean(o.runs));
         expect(missRate(mine!.runs), `miss rate of ars vs ${o.policy}`).toBeLessThanOrEqual(
           missRate(o.runs) + MISS_SLACK,
         );
+      } else {
+        expect(missRate(mine!.runs), `miss rate of ars vs ${o.policy}`).toBeLessThan(missRate(o.runs) / 2);
+      }
     }
   });
 });
