@@ -112,6 +112,12 @@ function summarise(result) {
       mean: completed.reduce((a, b) => a + b, 0) / completed.length,
       ci95: 0,
     };
+    // not a column either: each tenant's service (mean ideal/actual latency), what Jain's index is taken over
+    const service = {};
+    for (const run of r.runs)
+      for (const [id, t] of Object.entries(run.fairness?.tenants ?? {}))
+        if (Number.isFinite(t.service)) service[id] = (service[id] ?? 0) + t.service / r.runs.length;
+    row.service = service;
     out[r.policy] = row;
   }
   return out;
@@ -220,7 +226,11 @@ function explainShortfall(goal, summary, params, elastic) {
       const who = Object.keys(summary).find((p) => summary[p].jain.mean === top);
       return top < 0.9
         ? `no policy reaches 0.9 here (the best is ${who} with ${fmt(top)}). Jain's index is taken over the tenants' mean ideal/actual latency; the ideal of a short request (its DAG at the best speed, data moving for free) is a small fraction of a second, so a tenant of short requests stays far from it once a refresh or a transfer is added, while a tenant of long jobs is close to its own`
-        : `the best (${who}, ${fmt(top)}) serves the tenants' requests more evenly; ARS favours urgent requests and fresh twins, and a tenant of short requests that often waits for a refresh falls behind the others`;
+        : `the best (${who}, ${fmt(top)}) serves the tenants' requests more evenly; ARS favours urgent requests and fresh twins, and a tenant of short requests that often waits for a refresh falls behind the others. Each tenant's service (mean ideal/actual latency), ARS against ${who}: ${Object.keys(
+            ars.service,
+          )
+            .map((id) => `${id} ${fmt(ars.service[id])} vs ${fmt(summary[who].service[id])}`)
+            .join(', ')} — Jain's index measures how even these are, not how high`;
     }
     case 'anomaly':
       return `an anomaly is detected at the first refresh after its onset, so the delay follows how often the anomaly-prone twins are refreshed. ARS's rates minimise the weighted AoI plus κ × the mean detection delay, with the κ its tuning found best for both goals together (\`anomalyWeight\` ${fmt(params.anomalyWeight)}, \`wHazard\` ${fmt(params.wHazard)} against \`wCriticality\` ${fmt(params.wCriticality)}); a larger κ shortens the delay and lengthens the weighted AoI, and each extra refresh of an anomaly-prone twin is one less elsewhere. ${goal.best} gives the anomaly-prone twins a larger share and pays for it elsewhere${trade}.${noise('anomaly')}`;
