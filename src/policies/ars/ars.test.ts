@@ -52,27 +52,20 @@ function refreshCounts(decisions: readonly Decision[]) {
 describe('ars attention', () => {
   it('learns which group surprises (anomaly hazard, no prior) and refreshes it more often, only with wHazard > 0', () => {
     const scenario = () =>
-      parseScenario(
-        JSON.stringify({
-          name: 'hazard',
-          horizon: 400,
-          warmup: 50,
-          seed: 3,
-          tenants: [{ id: 't' }],
-          nodes: [{ id: 'n', count: 2, tier: 'edge', compute: 4, attention: 2 }],
-          assets: [
-            { id: 'calm', count: 20, tenant: 't', twin: { refresh: { work: 0.5 } } },
-            {
-              id: 'jumpy',
-              count: 20,
-              tenant: 't',
-              anomaly: { rate: 0.02, kind: 'jump', magnitude: 40 },
-              twin: { refresh: { work: 0.5 } },
-            },
-          ],
-          workloads: [],
-        }),
-      );
+      twinsScenario(1, 1, {
+        name: 'hazard',
+        seed: 3,
+        assets: [
+          { id: 'calm', count: 20, tenant: 't', twin: { refresh: { work: 0.5 } } },
+          {
+            id: 'jumpy',
+            count: 20,
+            tenant: 't',
+            anomaly: { rate: 0.02, kind: 'jump', magnitude: 40 },
+            twin: { refresh: { work: 0.5 } },
+          },
+        ],
+      });
     const counts = (wHazard: number) => {
       const sink = collect('attention');
       // hazardPrior 0: the declared rate counts for nothing, the hazard comes from the surprises alone

@@ -179,6 +179,7 @@ export class ArsAttention implements AttentionAllocator {
     this.#computeBudget = new Float64Array(s.tenants.length);
     this.#budget = new Float64Array(s.tenants.length);
     this.#open = new Uint8Array(s.tenants.length);
+    this.#ctx.refreshReserve = new Float64Array(s.tenants.length);
     this.#recompute(s);
   }
 
@@ -305,14 +306,10 @@ export class ArsAttention implements AttentionAllocator {
     this.#groupScale = fill.groupScale;
     this.#level = fill.level;
     for (let i = 0; i < n; i++) this.#setRate(i, s, this.#share[i]!);
-    const reserve =
-      ctx.refreshReserve.length === s.tenants.length
-        ? ctx.refreshReserve
-        : new Float64Array(s.tenants.length);
+    const reserve = ctx.refreshReserve;
     reserve.fill(0);
     for (let i = 0; i < n; i++)
       reserve[this.#tenantOf[i]!] = reserve[this.#tenantOf[i]!]! + this.#share[i]! * attention;
-    ctx.refreshReserve = reserve;
     if (this.#entries > 3 * n + 64) this.#rebuild(s);
   }
 
