@@ -2,27 +2,34 @@
 // The benchmark runner behind `npm run bench`: loads every suite in bench/suites/*.js, runs them and
 // prints one table (or, with --json, one JSON document on stdout). Progress goes to stderr.
 //
-//   node bench/run.js [--json] [--quick] [--only engine[,other]]
+//   node bench/run.js [--json] [--quick] [--only engine[,other]] [--check]
+//
+// --check runs the suites of bench/baseline.json in their quick form and exits 1 when a figure is grossly
+// worse than the recorded one (bench/check.js); `npm test` has no timed assertion, this is where timing lives.
 //
 // A suite exports `name` and `async run({ quick, measure, log })` returning `{ result, rows }`:
 // `result` is any JSON-able object (stored under the suite's name), `rows` are table lines
 // `{ figure, median, min, max, unit }`. See bench/README.md.
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { regressions, suitesOf } from './check.js';
 import { makeMeasure } from './measure.js';
 
 function parseArgs(argv) {
-  const opts = { json: false, quick: false, only: null, runs: 5 };
+  const opts = { json: false, quick: false, only: null, runs: 5, check: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') opts.json = true;
     else if (a === '--quick') opts.quick = true;
+    else if (a === '--check') opts.check = true;
     else if (a === '--only') opts.only = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a.startsWith('--only=')) opts.only = a.slice(7).split(',').filter(Boolean);
     else if (a === '--runs') opts.runs = Number(argv[++i]);
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: node bench/run.js [--json] [--quick] [--only suite[,suite]] [--runs n]\n');
+      process.stdout.write(
+        'usage: node bench/run.js [--json] [--quick] [--only suite[,suite]] [--runs n] [--check]\n',
+      );
       process.exit(0);
     } else {
       process.stderr.write(`error: unknown argument ${a}\n`);
@@ -78,6 +85,13 @@ async function loadSuites() {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   let suites = await loadSuites();
+  let baseline;
+  if (opts.check) {
+    // the baseline holds quick-run figures: measure the same way, and only what it records
+    baseline = JSON.parse(await readFile(new URL('./baseline.json', import.meta.url), 'utf8'));
+    opts.quick = true;
+    opts.only ??= suitesOf(baseline);
+  }
   if (opts.only) {
     const unknown = opts.only.filter((n) => !suites.some((s) => s.name === n));
     if (unknown.length > 0) {
@@ -123,6 +137,15 @@ async function main() {
         `median of ${opts.runs} runs, with min and max\n\n`,
     );
     process.stdout.write(`${renderTable(['suite', 'figure', 'median', 'min', 'max', 'unit'], table)}\n`);
+  }
+  if (baseline) {
+    const bad = regressions(doc, baseline);
+    process.stderr.write(
+      bad.length === 0
+        ? `check: no figure worse than 1/${baseline.factor} of bench/baseline.json\n`
+        : `check: ${bad.length} figure(s) grossly worse than bench/baseline.json:\n${bad.map((b) => `  ${b}\n`).join('')}`,
+    );
+    if (bad.length > 0) failed = true;
   }
   process.exitCode = failed ? 1 : 0;
 }

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const { compare } = await import(join(root, 'dist/experiment/compare.js'));
 const { loadScenario } = await import(join(root, 'dist/model/index.js'));
-const { registry } = await import(join(root, 'dist/policies/index.js'));
+const { registry, BASELINES: CATALOGUE_BASELINES } = await import(join(root, 'dist/policies/index.js'));
 const { resolveParams } = await import(join(root, 'dist/policies/ars/index.js'));
 const { meanCi95 } = await import(join(root, 'dist/metrics/confidence.js'));
 
@@ -54,17 +54,8 @@ function parseArgs(argv) {
 }
 
 const ARS = ['ars', 'ars-no-forecast', 'ars-no-feedback', 'ars-uniform-attention'];
-const BASELINES = [
-  'fifo',
-  'random',
-  'round-robin',
-  'least-loaded',
-  'earliest-deadline-first',
-  'uniform-refresh',
-  'max-age-first',
-  'drf',
-  'heft',
-].filter((p) => registry.has(p));
+// the catalogue's reference policies (src/policies/index.ts), those registered
+const BASELINES = CATALOGUE_BASELINES.filter((p) => registry.has(p));
 
 /** The reported metrics: path in the result document, label, direction. */
 const METRICS = [

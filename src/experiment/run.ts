@@ -15,13 +15,22 @@ export interface RunOptions {
   onProgress?: (fraction: number) => void;
 }
 
-export function resolvePolicy(scenario: Scenario, policy: RunOptions['policy']): PolicyRef {
-  if (policy === undefined) return scenario.policy;
-  if (typeof policy === 'string') {
-    // the scenario's parameters apply when it names the same policy
-    return { name: policy, params: policy === scenario.policy.name ? scenario.policy.params : {} };
-  }
-  return policy;
+/**
+ * The one place a run's policy and parameters are decided (`ars run`, `ars compare`, the library):
+ * - no policy: the scenario's, with its parameters;
+ * - a name: that policy; the scenario's parameters apply when the scenario names the same policy;
+ * - `overrides` (`--param key=value`) go over either, key by key;
+ * - a `PolicyRef` (name and parameters) is taken as given: the caller has resolved it.
+ */
+export function resolvePolicy(
+  scenario: Scenario,
+  policy: RunOptions['policy'],
+  overrides: Readonly<Record<string, unknown>> = {},
+): PolicyRef {
+  if (policy !== undefined && typeof policy !== 'string') return policy;
+  const name = policy ?? scenario.policy.name;
+  const own = name === scenario.policy.name ? scenario.policy.params : {};
+  return { name, params: { ...own, ...overrides } };
 }
 
 /** Simulates one scenario with one policy and seed; a pure function of its inputs. */

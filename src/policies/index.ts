@@ -207,21 +207,28 @@ export const registry = new PolicyRegistry()
         ),
       }),
     ),
-  )
-  .register(arsPolicies[0]!)
-  .register(arsPolicies[1]!)
-  .register(arsPolicies[2]!)
-  .register(arsPolicies[3]!);
+  );
+// registered by name: every ARS variant the ars folder defines
+for (const f of arsPolicies) registry.register(f);
 
 /** Names of every registered policy, sorted. */
 export function policyNames(): string[] {
   return registry.names();
 }
 
-export const BASELINES = [
+/**
+ * The reference policies: `ars tune` scores candidates against the best of them, scripts/evaluate.js and
+ * docs/evaluation.md compare ARS with them, in this order. `uniform-refresh` is `least-loaded` under its
+ * attention rule's name (the same profile), listed so the evaluation shows the round-robin attention row.
+ */
+export const BASELINES: readonly string[] = [
   'fifo',
   'random',
   'round-robin',
   'least-loaded',
   'earliest-deadline-first',
-] as const;
+  'uniform-refresh',
+  'max-age-first',
+  'drf',
+  'heft',
+];

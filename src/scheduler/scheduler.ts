@@ -2,31 +2,13 @@
  * The scheduling cycle: take ready work in the profile's queue order, filter the nodes that can run it,
  * score them, bind to the best. The world owns the state and does the binding; this module only decides.
  */
+import type { CandidateExplanation, PlaceDecision } from './decision.js';
 import { Heap } from './heap.js';
 import type { FreeComputeIndex, Judge } from './node-index.js';
 import type { Profile } from './profile.js';
 import type { NodeView, Snapshot, WorkItem } from './types.js';
 
-export interface CandidateExplanation {
-  readonly id: string;
-  readonly score: number;
-  readonly parts: Readonly<Record<string, number>>;
-}
-
-/** One line of `--trace`: the decision, the candidates and each plugin's share of their score. */
-export interface Decision {
-  readonly time: number;
-  readonly kind: 'place' | 'attention' | 'plan' | 'feedback' | 'scale';
-  readonly subject: string;
-  readonly chosen: string | null;
-  readonly runnerUp?: string | null;
-  readonly candidates: readonly CandidateExplanation[];
-  readonly [extra: string]: unknown;
-}
-
-export interface DecisionSink {
-  record(d: Decision): void;
-}
+export type { CandidateExplanation, Decision, DecisionSink } from './decision.js';
 
 /** How many candidates an explanation keeps, best first: enough to say why, small enough for big clusters. */
 export const EXPLAIN_TOP = 5;
@@ -131,7 +113,7 @@ export function chooseNode(item: WorkItem, s: Snapshot, profile: Profile, index?
 export interface Placement {
   /** node index, or -1 when no node fits now */
   readonly node: number;
-  readonly decision: Decision | undefined;
+  readonly decision: PlaceDecision | undefined;
 }
 
 /**
@@ -183,7 +165,7 @@ export function place(item: WorkItem, s: Snapshot, profile: Profile, explain: bo
     }
     if (explain) keepTop(top, { id: node.id, score: total, parts: parts! });
   }
-  let decision: Decision | undefined;
+  let decision: PlaceDecision | undefined;
   if (explain) {
     decision = {
       time: s.now,

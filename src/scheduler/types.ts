@@ -90,6 +90,14 @@ export interface TwinView {
    * platform's prior from maintenance history, which a policy may refine from what it observes
    */
   readonly anomalyRate: number;
+  /**
+   * What one refresh of this twin costs: the compute and attention units it holds on a node while it runs
+   * (the quota and capacity checks count these), its work in seconds at speed 1, and the bytes of its sample.
+   */
+  readonly refreshCompute: number;
+  readonly refreshAttention: number;
+  readonly refreshWork: number;
+  readonly refreshBytes: number;
 }
 
 export interface TenantView {

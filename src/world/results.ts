@@ -3,7 +3,7 @@
  * Times are simulated seconds, ratios are in 0..1; a statistic with no observations is null.
  */
 import type { QuantileSketch } from '../metrics/quantiles.js';
-import type { World } from './world.js';
+import type { Tier } from '../model/schema.js';
 
 export interface LatencySummary {
   mean: number | null;
@@ -86,10 +86,82 @@ function latency(q: QuantileSketch): LatencySummary {
   return { mean: q.mean, p50: q.quantile(0.5), p95: q.quantile(0.95), p99: q.quantile(0.99), max: q.max };
 }
 
-export function buildResult(w: World): RunResult {
+/** What one node accounted over the measured interval (from the warm-up to the horizon). */
+export interface NodeAccount {
+  readonly id: string;
+  readonly tier: Tier;
+  readonly costPerSecond: number;
+  /** compute- and attention-unit-seconds reserved, and capacity-seconds while up */
+  readonly computeBusy: number;
+  readonly computeUp: number;
+  readonly attentionBusy: number;
+  readonly attentionUp: number;
+  readonly energyJ: number;
+  readonly upSeconds: number;
+  readonly completed: number;
+  readonly failures: number;
+}
+
+/** What one tenant accounted: requests counted after the warm-up, and its held-resource integrals. */
+export interface TenantAccount {
+  readonly id: string;
+  readonly arrived: number;
+  readonly completed: number;
+  readonly lost: number;
+  readonly withDeadline: number;
+  readonly missed: number;
+  readonly stretchInverseSum: number;
+  readonly stretchCount: number;
+  readonly computeHeld: number;
+  readonly attentionHeld: number;
+  readonly latency: QuantileSketch;
+}
+
+/**
+ * Everything a result is computed from, once the run has been accounted up to its horizon. The world
+ * provides it; this module reads nothing else of the world (no import of it, so no circle).
+ */
+export interface RunAccounts {
+  readonly scenarioName: string;
+  readonly policyName: string;
+  readonly seed: number;
+  readonly horizon: number;
+  readonly warmup: number;
+  readonly totalCompute: number;
+  readonly totalAttention: number;
+  readonly nodes: readonly NodeAccount[];
+  readonly tenants: readonly TenantAccount[];
+  /** per twin: its criticality and whether it promises a `maxAge` */
+  readonly twins: readonly { readonly criticality: number; readonly promisesMaxAge: boolean }[];
+  readonly openRequests: number;
+  readonly latency: QuantileSketch;
+  readonly detectionDelay: QuantileSketch;
+  readonly provisioningCost: number;
+  readonly scaleUps: number;
+  readonly scaleDowns: number;
+  readonly aoiIntegral: number;
+  readonly weightedAoiIntegral: number;
+  readonly maxAoI: number;
+  readonly overAgeSeconds: number;
+  readonly trackingSquares: number;
+  readonly trackingProbes: number;
+  readonly anomalies: number;
+  readonly missedAnomalies: number;
+  readonly refreshesProactive: number;
+  readonly refreshesOnDemand: number;
+  readonly refreshesFailed: number;
+  readonly jain: number;
+  readonly decisions: number;
+  readonly retries: number;
+  readonly events: number;
+  /** the feedback controller's parameters after its last window, null without feedback */
+  readonly feedback: Readonly<Record<string, number>> | null;
+}
+
+export function buildResult(w: RunAccounts): RunResult {
   const duration = w.horizon - w.warmup;
   const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
-  const breakdown = (nodes: World['nodes']): ResourceBreakdown => {
+  const breakdown = (nodes: readonly NodeAccount[]): ResourceBreakdown => {
     let cb = 0;
     let cu = 0;
     let ab = 0;
@@ -158,11 +230,11 @@ export function buildResult(w: World): RunResult {
   let promised = 0;
   for (const t of w.twins) {
     critSum += t.criticality;
-    if (t.def.maxAge !== undefined) promised++;
+    if (t.promisesMaxAge) promised++;
   }
   return {
-    scenario: w.scenario.name,
-    policy: w.profile.name,
+    scenario: w.scenarioName,
+    policy: w.policyName,
     seed: w.seed,
     horizon: w.horizon,
     warmup: w.warmup,
@@ -204,12 +276,12 @@ export function buildResult(w: World): RunResult {
         failed: w.refreshesFailed,
       },
     },
-    fairness: { jain: w.jainIndex(), dominantShares, tenants },
+    fairness: { jain: w.jain, dominantShares, tenants },
     scheduler: {
       decisions: w.decisions,
       retries: w.retries,
-      events: w.sim.eventsProcessed,
-      feedback: w.feedbackLog.length > 0 ? w.feedbackLog[w.feedbackLog.length - 1]!.parameters : null,
+      events: w.events,
+      feedback: w.feedback,
     },
   };
 }

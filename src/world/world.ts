@@ -11,343 +11,21 @@
 import { type RandomStream, RandomStreams } from '../engine/random.js';
 import { Simulation } from '../engine/simulation.js';
 import { QuantileSketch } from '../metrics/quantiles.js';
-import type { NodeDef, Scenario, TwinDef, WorkloadDef } from '../model/scenario.js';
-import { FreeComputeIndex, indexable } from '../scheduler/node-index.js';
-import type {
-  AttentionChoice,
-  MetricsWindow,
-  PoolView,
-  RequestPlanView,
-  Scaler,
-} from '../scheduler/plugins.js';
+import type { Scenario, WorkloadDef } from '../model/scenario.js';
+import type { MetricsWindow, PoolView, RequestPlanView, Scaler } from '../scheduler/plugins.js';
 import type { Profile } from '../scheduler/profile.js';
-import { chooseNode, type Decision, type DecisionSink, place, ReadyQueue } from '../scheduler/scheduler.js';
-import type {
-  DataInput,
-  Location,
-  NodeView,
-  Snapshot,
-  TenantView,
-  TwinView,
-  WorkItem,
-} from '../scheduler/types.js';
+import { type Binder, type Clock, SchedulingRuntime } from '../scheduler/runtime/index.js';
+import type { DecisionSink, ReadyQueue } from '../scheduler/scheduler.js';
+import type { DataInput, Location, Snapshot, WorkItem } from '../scheduler/types.js';
 import { type ArrivalProcess, arrivalProcess } from './arrivals.js';
 import { AssetStates } from './asset.js';
+import { IntrusiveList } from './linked-list.js';
 import { Network } from './network.js';
-import { buildResult, type RunResult } from './results.js';
+import { buildResult, type RunAccounts, type RunResult } from './results.js';
 import { ruleScaler } from './scaler.js';
+import { Item, NO_INPUTS, NodeRt, RequestRt, TenantRt, TwinRt } from './state.js';
 
-type NodeState = 'up' | 'down' | 'off' | 'provisioning';
-
-/** the inputs of a task whose incoming edges carry no data, shared */
-const NO_INPUTS: readonly DataInput[] = Object.freeze([]);
-
-/** How many unplaceable items in a row end a scheduling cycle (bounded backfilling past a blocked head). */
-const MAX_SKIPS_PER_CYCLE = 64;
-
-export class NodeRt implements NodeView {
-  readonly index: number;
-  readonly id: string;
-  readonly group: string;
-  readonly tier: NodeDef['tier'];
-  readonly zone: string | undefined;
-  readonly computeCapacity: number;
-  readonly attentionCapacity: number;
-  readonly costPerSecond: number;
-  readonly powerIdle: number;
-  readonly powerBusy: number;
-  readonly def: NodeDef;
-  state: NodeState = 'up';
-  usedCompute = 0;
-  usedAttention = 0;
-  /**
-   * Compute kept free for a planned item that is waiting for this node, so that short work (refreshes) arriving
-   * after it cannot take each unit as it frees and starve it; cleared at the start of every scheduling cycle.
-   */
-  heldForPlan = 0;
-  /** items running or reserved here: a doubly linked list through the items, in binding order (no Set) */
-  #first: Item | undefined;
-  #last: Item | undefined;
-  #count = 0;
-  /** Σ compute·end over running items, to get the backlog in O(1) */
-  sumComputeEnd = 0;
-  // accounting, from the warm-up on
-  lastAccount = 0;
-  computeBusy = 0; // compute-unit-seconds reserved
-  attentionBusy = 0;
-  computeUp = 0; // capacity-seconds while up
-  attentionUp = 0;
-  upSeconds = 0;
-  energyJ = 0;
-  completed = 0;
-  failures = 0;
-  #now: () => number;
-
-  constructor(def: NodeDef, index: number, now: () => number) {
-    this.def = def;
-    this.index = index;
-    this.id = def.id;
-    this.group = def.group;
-    this.tier = def.tier;
-    this.zone = def.zone;
-    this.computeCapacity = def.compute;
-    this.attentionCapacity = def.attention;
-    this.costPerSecond = def.costPerSecond;
-    this.powerIdle = def.powerIdle;
-    this.powerBusy = def.powerBusy;
-    this.#now = now;
-  }
-  get up(): boolean {
-    return this.state === 'up';
-  }
-  get freeCompute(): number {
-    return this.state === 'up' ? this.computeCapacity - this.usedCompute - this.heldForPlan : 0;
-  }
-  get freeAttention(): number {
-    return this.state === 'up' ? this.attentionCapacity - this.usedAttention : 0;
-  }
-  get running(): number {
-    return this.#count;
-  }
-  addItem(item: Item): void {
-    item.prevOnNode = this.#last;
-    item.nextOnNode = undefined;
-    if (this.#last) this.#last.nextOnNode = item;
-    else this.#first = item;
-    this.#last = item;
-    this.#count++;
-  }
-  removeItem(item: Item): void {
-    if (item.prevOnNode) item.prevOnNode.nextOnNode = item.nextOnNode;
-    else this.#first = item.nextOnNode;
-    if (item.nextOnNode) item.nextOnNode.prevOnNode = item.prevOnNode;
-    else this.#last = item.prevOnNode;
-    item.prevOnNode = undefined;
-    item.nextOnNode = undefined;
-    this.#count--;
-  }
-  /** the items here in binding order, as a new array */
-  items(): Item[] {
-    const list: Item[] = [];
-    for (let it = this.#first; it; it = it.nextOnNode) list.push(it);
-    return list;
-  }
-  get backlog(): number {
-    if (this.#count === 0) return 0;
-    return Math.max(0, (this.sumComputeEnd - this.#now() * this.usedCompute) / this.computeCapacity);
-  }
-  speed(kind: string): number {
-    return this.def.speedByKind[kind] ?? this.def.speedDefault;
-  }
-}
-
-/** What an item reads from its task or refresh definition: shared by every item of it, not copied. */
-interface ItemSpec {
-  readonly kind: string;
-  readonly work: number;
-  readonly compute: number;
-  readonly attention: number;
-  readonly tier?: NodeDef['tier'] | undefined;
-}
-
-export class Item implements WorkItem {
-  readonly uid: number;
-  readonly type: 'task' | 'refresh';
-  readonly tenant: number;
-  readonly tenantId: string;
-  readonly priority: number;
-  readonly deadline: number;
-  readonly arrival: number;
-  readyTime: number;
-  inputs: readonly DataInput[];
-  readonly twin: number;
-  plannedNode = -1;
-  readonly request: number;
-  /** task index within its request's DAG */
-  readonly task: number;
-  attempts = 0;
-  node = -1;
-  end = 0;
-  event = -1;
-  sampleTime = 0;
-  sampleValue = 0;
-  /** refresh asked for by a waiting task rather than by the attention allocator */
-  onDemand = false;
-  /** the request a task belongs to */
-  req: RequestRt | undefined;
-  /** neighbours among the items on its node (see `NodeRt.addItem`) */
-  prevOnNode: Item | undefined;
-  nextOnNode: Item | undefined;
-
-  /** the task's or refresh's definition: kind, work and demands are read from it (fewer fields per item) */
-  readonly #spec: ItemSpec;
-  /** a refresh's id, fixed by its twin; a task's id is built only when asked for (traces, explanations) */
-  readonly #refreshId: string | undefined;
-
-  // positional: an options object would be one more allocation per item
-  constructor(
-    uid: number,
-    type: 'task' | 'refresh',
-    spec: ItemSpec,
-    tenant: number,
-    tenantId: string,
-    priority: number,
-    deadline: number,
-    arrival: number,
-    readyTime: number,
-    inputs: readonly DataInput[],
-    twin: number,
-    request: number,
-    task: number,
-    refreshId: string | undefined,
-  ) {
-    this.uid = uid;
-    this.type = type;
-    this.#spec = spec;
-    this.tenant = tenant;
-    this.tenantId = tenantId;
-    this.priority = priority;
-    this.deadline = deadline;
-    this.arrival = arrival;
-    this.readyTime = readyTime;
-    this.inputs = inputs;
-    this.twin = twin;
-    this.request = request;
-    this.task = task;
-    this.#refreshId = refreshId;
-    this.req = undefined;
-    this.prevOnNode = undefined;
-    this.nextOnNode = undefined;
-  }
-
-  get kind(): string {
-    return this.#spec.kind;
-  }
-  get work(): number {
-    return this.#spec.work;
-  }
-  get compute(): number {
-    return this.#spec.compute;
-  }
-  get attention(): number {
-    return this.#spec.attention;
-  }
-  get tier(): NodeDef['tier'] | undefined {
-    return this.#spec.tier;
-  }
-
-  get id(): string {
-    if (this.#refreshId !== undefined) return this.#refreshId;
-    const req = this.req!;
-    return `${req.w.id}#${req.uid}/${req.w.tasks[this.task]!.id}`;
-  }
-}
-
-export class TwinRt implements TwinView {
-  readonly index: number;
-  readonly id: string;
-  /** the id of this twin's refreshes, built once */
-  readonly refreshId: string;
-  readonly group: string;
-  readonly tenant: number;
-  readonly zone: string | undefined;
-  readonly criticality: number;
-  readonly anomalyRate: number;
-  readonly def: TwinDef;
-  lastSample = 0;
-  lastValue = 0;
-  prevSample = Number.NaN;
-  prevValue = 0;
-  refreshing = false;
-  waiters: Item[] | undefined;
-  suspicion = 0;
-  /** mean absolute change between samples per sqrt-second, the yardstick of suspicion */
-  typicalChange = 0;
-  changes = 0;
-  /** onset times of anomalies no refresh has seen yet */
-  anomalies: number[] | undefined;
-  /** AoI accounting: time up to which the age integral is accounted */
-  accounted = 0;
-  refreshes = 0;
-  /** every refresh of this twin moves the same sample from the same place: one shared inputs list */
-  readonly refreshInputs: readonly DataInput[];
-  constructor(def: TwinDef, index: number, tenant: number) {
-    this.def = def;
-    this.index = index;
-    this.id = def.id;
-    this.group = def.group;
-    this.tenant = tenant;
-    this.zone = def.zone;
-    this.criticality = def.criticality;
-    this.anomalyRate = def.anomaly?.rate ?? 0;
-    this.refreshInputs = [{ from: { device: def.zone }, bytes: def.sampleBytes }];
-    this.refreshId = `refresh:${def.id}`;
-  }
-  get waiting(): number {
-    return this.waiters?.length ?? 0;
-  }
-}
-
-export class TenantRt implements TenantView {
-  readonly index: number;
-  readonly id: string;
-  readonly weight: number;
-  readonly quotaCompute: number | undefined;
-  readonly quotaAttention: number | undefined;
-  heldCompute = 0;
-  heldAttention = 0;
-  lastAccount = 0;
-  computeHeld = 0; // integrals from the warm-up on
-  attentionHeld = 0;
-  // requests counted after the warm-up
-  arrived = 0;
-  completed = 0;
-  lost = 0;
-  withDeadline = 0;
-  missed = 0;
-  stretchInverseSum = 0;
-  stretchCount = 0;
-  readonly latency = new QuantileSketch();
-  constructor(index: number, spec: Scenario['tenants'][number]) {
-    this.index = index;
-    this.id = spec.id;
-    this.weight = spec.weight;
-    this.quotaCompute = spec.quota.compute;
-    this.quotaAttention = spec.quota.attention;
-  }
-}
-
-/**
- * A request in flight. Completed requests go back to their workload's pool and are reused (fewer objects
- * for the young generation to promote); a failed one is not, as its other tasks may still be running.
- */
-class RequestRt {
-  uid = 0;
-  readonly w: WorkloadDef;
-  readonly tenant: TenantRt;
-  arrival = 0;
-  deadline = 0;
-  // plain arrays: a typed array costs far more to allocate; reused with the request
-  readonly pending: number[];
-  readonly taskNode: number[];
-  readonly twins: number[];
-  plan: Int32Array | undefined = undefined;
-  done = 0;
-  finish = 0;
-  failed = false;
-  counted = false;
-  /** neighbours in the list of open requests (arrival order) */
-  prev: RequestRt | undefined = undefined;
-  next: RequestRt | undefined = undefined;
-  constructor(w: WorkloadDef, tenant: TenantRt) {
-    this.w = w;
-    this.tenant = tenant;
-    const n = w.tasks.length;
-    this.pending = new Array<number>(n).fill(0);
-    this.taskNode = new Array<number>(n).fill(-1);
-    this.twins = new Array<number>(n).fill(-1);
-  }
-}
+export { Item, NodeRt, TenantRt, TwinRt } from './state.js';
 
 /** What `WorldOptions.onExecute` is told each time work is bound to a node (conformance checks, replays). */
 export interface ExecutionRecord {
@@ -392,7 +70,8 @@ export class World implements Snapshot {
   readonly twins: TwinRt[];
   readonly tenants: TenantRt[];
   readonly network: Network;
-  readonly queue: ReadyQueue;
+  /** the scheduling cycle, driven through the ports this world implements (`Binder`, `Clock`, itself as `Snapshot`) */
+  readonly runtime: SchedulingRuntime;
   readonly totalCompute: number;
   readonly totalAttention: number;
   readonly #streams: RandomStreams;
@@ -407,9 +86,7 @@ export class World implements Snapshot {
   readonly #tenantIndex = new Map<string, number>();
   readonly #arrivals: ArrivalProcess[] = [];
   /** open requests in arrival order: a doubly linked list through the requests (no Set to hash them in) */
-  #activeHead: RequestRt | undefined;
-  #activeTail: RequestRt | undefined;
-  #activeCount = 0;
+  readonly #open = new IntrusiveList<RequestRt>();
   /** per workload, completed requests ready for reuse */
   readonly #requestPool: RequestRt[][];
   readonly #idealLatency: number[];
@@ -426,26 +103,10 @@ export class World implements Snapshot {
   readonly #soleInputs: (readonly DataInput[] | undefined)[][][];
   #uid = 0;
   #requestUid = 0;
-  #cyclePending = false;
   /** the scenario's scaling rule of each elastic group, used unless the profile has a scaler */
   readonly #ruleScalers = new Map<string, Scaler>();
   /** tasks waiting for the next batch-planning window (only under a batch planner) */
   #batchPending: Item[] | undefined;
-  /** nodes holding compute for a waiting planned item during this cycle */
-  readonly #held: NodeRt[] = [];
-  /** nodes by free compute, for profiles whose scores allow it (no scan per decision) */
-  readonly #index: FreeComputeIndex | undefined;
-  /**
-   * Free attention summed over nodes, kept up to date from the nodes that changed instead of summed over all
-   * nodes every cycle. Only when every capacity and demand is a whole number: then every partial sum is exact
-   * and the total equals the full sum bit for bit, whatever the order; otherwise the cycle sums the nodes.
-   */
-  readonly #attentionTotalExact: boolean;
-  #freeAttention = 0;
-  readonly #attentionCounted: Float64Array;
-  readonly #attentionDirty: Int32Array;
-  readonly #attentionIsDirty: Uint8Array;
-  #attentionDirtyCount = 0;
   #minRefreshAttention = Number.POSITIVE_INFINITY;
   // metrics
   readonly latency = new QuantileSketch();
@@ -466,7 +127,6 @@ export class World implements Snapshot {
   provisioningCost = 0;
   scaleUps = 0;
   scaleDowns = 0;
-  decisions = 0;
   #probeCursor = 0;
   // feedback window counters
   #window = {
@@ -508,7 +168,6 @@ export class World implements Snapshot {
       return new TwinRt(d, i, this.#tenantIndex.get(d.tenant) ?? 0);
     });
     this.network = new Network(scenario.network, scenario.nodes);
-    this.queue = new ReadyQueue(profile, this.tenants.length);
     this.#assets = new AssetStates(scenario.twins, this.#streams.stream('dynamics'));
     // elastic pools start at their `count`; the nodes up to `max` exist but are off
     let total = 0;
@@ -525,25 +184,38 @@ export class World implements Snapshot {
     }
     this.totalCompute = total;
     this.totalAttention = totalA;
-    if (indexable(profile)) {
-      // the attention demands that occur, so that the index keeps the nodes able to meet each apart
-      const levels = new Set<number>();
-      for (const t of scenario.twins) levels.add(t.refresh.attention);
-      for (const w of scenario.workloads) for (const task of w.tasks) levels.add(task.attention);
-      this.#index = new FreeComputeIndex(this.nodes, [...levels]);
-    }
-    this.#attentionTotalExact =
-      this.nodes.every((n) => Number.isInteger(n.attentionCapacity)) &&
-      scenario.twins.every((t) => Number.isInteger(t.refresh.attention)) &&
-      scenario.workloads.every((w) => w.tasks.every((t) => Number.isInteger(t.attention))) &&
-      totalA < Number.MAX_SAFE_INTEGER;
-    this.#attentionCounted = new Float64Array(this.nodes.length);
-    this.#attentionDirty = new Int32Array(this.nodes.length);
-    this.#attentionIsDirty = new Uint8Array(this.nodes.length);
-    for (const n of this.nodes) {
-      this.#attentionCounted[n.index] = n.freeAttention;
-      this.#freeAttention += n.freeAttention;
-    }
+    // the attention demands that occur, so that the runtime's index keeps the nodes able to meet each apart
+    const levels = new Set<number>();
+    for (const t of scenario.twins) levels.add(t.refresh.attention);
+    for (const w of scenario.workloads) for (const task of w.tasks) levels.add(task.attention);
+    const sim = this.sim;
+    const clock: Clock = {
+      get now() {
+        return sim.now;
+      },
+      soon: (fn) => sim.schedule(0, fn, null),
+    };
+    const binder: Binder = {
+      bind: (item, node) => this.#bind(item as Item, node),
+      newRefresh: (twin) => this.#refreshItem(this.twins[twin]!),
+      dropRefresh: (item) => {
+        this.twins[item.twin]!.refreshing = false;
+      },
+      hold: (node, compute) => {
+        const n = this.nodes[node]!;
+        this.#accountNode(n);
+        n.heldForPlan = compute;
+      },
+    };
+    this.runtime = new SchedulingRuntime({
+      profile,
+      snapshot: this,
+      binder,
+      clock,
+      trace: options.trace,
+      attentionDemands: [...levels],
+      minRefreshAttention: this.#minRefreshAttention,
+    });
     this.#idealLatency = scenario.workloads.map((w) => this.#criticalPath(w));
     this.#requestPool = scenario.workloads.map(() => []);
     this.#firstOfGroup = scenario.workloads.map((w) => {
@@ -637,7 +309,7 @@ export class World implements Snapshot {
   run(): RunResult {
     this.sim.run(this.horizon);
     this.#finish();
-    return buildResult(this);
+    return buildResult(this.#accounts());
   }
 
   // ------------------------------------------------------------------ accounting
@@ -647,11 +319,7 @@ export class World implements Snapshot {
    * also tells the free-compute index that the node may have moved.
    */
   #accountNode(n: NodeRt): void {
-    this.#index?.dirty(n.index);
-    if (this.#attentionIsDirty[n.index] === 0) {
-      this.#attentionIsDirty[n.index] = 1;
-      this.#attentionDirty[this.#attentionDirtyCount++] = n.index;
-    }
+    this.runtime.nodeChanged(n.index);
     const now = this.sim.now;
     const from = Math.max(n.lastAccount, this.warmup);
     if (now > from && (n.state === 'up' || n.state === 'provisioning')) {
@@ -733,7 +401,7 @@ export class World implements Snapshot {
       tenant.arrived++;
       this.#window.arrivals++;
     }
-    this.#activeAdd(req);
+    this.#open.push(req);
     if (this.profile.attention.requestArrived) this.#announce(req);
     if (this.profile.planner?.planRequest) this.#plan(req);
     for (let k = 0; k < n; k++) if (tasks[k]!.inEdges.length === 0) this.#taskReady(req, tasks[k]!.index);
@@ -853,7 +521,7 @@ export class World implements Snapshot {
   /** Ready work goes to the queue; under a batch planner, tasks not yet planned wait for the next window. */
   #enqueue(item: Item): void {
     if (this.#batchPending && item.type === 'task' && item.plannedNode < 0) this.#batchPending.push(item);
-    else this.queue.push(item);
+    else this.runtime.enqueue(item);
   }
 
   /** The inputs list of a task whose one data edge comes from `node`: one shared list per edge and node. */
@@ -892,27 +560,8 @@ export class World implements Snapshot {
     if (req.done === req.w.tasks.length) this.#completeRequest(req);
   }
 
-  #activeAdd(req: RequestRt): void {
-    req.prev = this.#activeTail;
-    req.next = undefined;
-    if (this.#activeTail) this.#activeTail.next = req;
-    else this.#activeHead = req;
-    this.#activeTail = req;
-    this.#activeCount++;
-  }
-
-  #activeDelete(req: RequestRt): void {
-    if (req.prev) req.prev.next = req.next;
-    else this.#activeHead = req.next;
-    if (req.next) req.next.prev = req.prev;
-    else this.#activeTail = req.prev;
-    req.prev = undefined;
-    req.next = undefined;
-    this.#activeCount--;
-  }
-
   #completeRequest(req: RequestRt): void {
-    this.#activeDelete(req);
+    this.#open.remove(req);
     // every task of it has completed, so no item or queue refers to it any more: reuse it
     this.#requestPool[req.w.index]!.push(req);
     if (!req.counted) return;
@@ -938,7 +587,7 @@ export class World implements Snapshot {
   #failRequest(req: RequestRt): void {
     if (req.failed) return;
     req.failed = true;
-    this.#activeDelete(req);
+    this.#open.remove(req);
     if (!req.counted) return;
     const t = req.tenant;
     t.lost++;
@@ -955,14 +604,14 @@ export class World implements Snapshot {
 
   #requestRefresh(twin: TwinRt, priority: number, deadline: number): void {
     const item = this.#refreshItem(twin, priority, deadline);
+    this.profile.attention.refreshStarted?.(twin.index, this);
     item.onDemand = true;
-    this.queue.push(item);
+    this.runtime.enqueue(item);
   }
 
   #refreshItem(twin: TwinRt, priority = 0, deadline = Number.POSITIVE_INFINITY): Item {
     const r = twin.def.refresh;
     twin.refreshing = true;
-    this.profile.attention.refreshStarted?.(twin.index, this);
     return new Item(
       this.#uid++,
       'refresh',
@@ -1081,118 +730,17 @@ export class World implements Snapshot {
   // ------------------------------------------------------------------ scheduling
 
   #requestCycle(): void {
-    if (this.#cyclePending) return;
-    this.#cyclePending = true;
-    this.sim.schedule(0, this.#cycle, null);
+    this.runtime.requestCycle();
   }
 
-  readonly #cycle = (): void => {
-    this.#cyclePending = false;
-    const profile = this.profile;
-    const explain = this.#trace !== undefined;
-    const deferred: Item[] = [];
-    for (const n of this.#held) {
-      this.#accountNode(n);
-      n.heldForPlan = 0;
-    }
-    this.#held.length = 0;
-    let skips = 0;
-    while (this.queue.size > 0 && skips < MAX_SKIPS_PER_CYCLE) {
-      const item = this.queue.pop(this) as Item;
-      let node: number;
-      if (explain) {
-        const p = place(item, this, profile, true);
-        this.#trace!.record(p.decision!);
-        node = p.node;
-      } else node = chooseNode(item, this, profile, this.#index);
-      this.decisions++;
-      if (node >= 0) {
-        this.#bind(item, node);
-        skips = 0;
-      } else {
-        deferred.push(item);
-        skips++;
-      }
-    }
-    for (const d of deferred) {
-      this.queue.push(d);
-      // planned work comes before proactive refreshes, as ready work does everywhere in the cycle
-      const n = this.nodes[d.plannedNode];
-      if (n?.up && n.heldForPlan < n.computeCapacity) {
-        this.#accountNode(n);
-        if (n.heldForPlan === 0) this.#held.push(n);
-        n.heldForPlan = Math.min(n.heldForPlan + d.compute, n.computeCapacity);
-      }
-    }
-    this.#fillAttention(explain);
-  };
-
-  /** Hands free attention to the allocator's choice of twins, best first, until a choice does not fit. */
-  #fillAttention(explain: boolean): void {
-    if (this.twins.length === 0) return;
-    let free = 0;
-    if (this.#attentionTotalExact) free = this.#freeAttentionTotal();
-    else for (let k = 0; k < this.nodes.length; k++) free += this.nodes[k]!.freeAttention;
-    if (free <= 1e-9) return;
-    const per = this.#minRefreshAttention;
-    const slots = Math.min(this.twins.length, per > 0 ? Math.floor(free / per + 1e-9) : this.twins.length);
-    if (slots <= 0) return;
-    const choices = this.profile.attention.select(this, slots);
-    // A choice that fits nowhere (its tier is full, its tenant at quota) does not block the ones after it;
-    // once no refresh could fit any more, the rest go back untried.
-    let i = 0;
-    for (; i < choices.length && free >= per - 1e-9; i++) {
-      const c = choices[i]!;
-      const twin = this.twins[c.twin];
-      if (!twin || twin.refreshing) {
-        this.profile.attention.refreshed?.(c.twin, false, this);
-        continue;
-      }
-      const item = this.#refreshItem(twin);
-      let node: number;
-      if (explain) {
-        const p = place(item, this, this.profile, true);
-        this.#traceAttention(c, item, p.decision);
-        node = p.node;
-      } else node = chooseNode(item, this, this.profile, this.#index);
-      this.decisions++;
-      if (node < 0) {
-        twin.refreshing = false;
-        this.profile.attention.refreshed?.(twin.index, false, this);
-        continue;
-      }
-      free -= item.attention;
-      this.#bind(item, node);
-    }
-    // tell the allocator about the choices never tried
-    for (; i < choices.length; i++) this.profile.attention.refreshed?.(choices[i]!.twin, false, this);
+  /** ready work waiting for a node, in the profile's order */
+  get queue(): ReadyQueue {
+    return this.runtime.queue;
   }
 
-  /** Σ free attention over nodes, from the running total and the nodes changed since the last call. */
-  #freeAttentionTotal(): number {
-    for (let d = 0; d < this.#attentionDirtyCount; d++) {
-      const i = this.#attentionDirty[d]!;
-      this.#attentionIsDirty[i] = 0;
-      const f = this.nodes[i]!.freeAttention;
-      this.#freeAttention += f - this.#attentionCounted[i]!;
-      this.#attentionCounted[i] = f;
-    }
-    this.#attentionDirtyCount = 0;
-    return this.#freeAttention;
-  }
-
-  #traceAttention(c: AttentionChoice, item: Item, d: Decision | undefined): void {
-    this.#trace!.record({
-      ...(d ?? { candidates: [], chosen: null }),
-      time: this.sim.now,
-      kind: 'attention',
-      subject: this.twins[c.twin]!.id,
-      ...(c.score !== undefined ? { score: c.score } : {}),
-      ...(c.weight !== undefined ? { weight: c.weight } : {}),
-      ...(c.parts ? { features: c.parts } : {}),
-      ...(c.detail ? { detail: c.detail } : {}),
-      age: this.sim.now - this.twins[item.twin]!.lastSample,
-    });
+  /** placement decisions taken, for results */
+  get decisions(): number {
+    return this.runtime.decisions;
   }
 
   #bind(item: Item, ni: number): void {
@@ -1225,8 +773,6 @@ export class World implements Snapshot {
     n.addItem(item);
     n.sumComputeEnd += item.compute * item.end;
     item.event = this.sim.scheduleAt(item.end, this.#onDone, item);
-    const scores = this.profile.scores;
-    for (let k = 0; k < scores.length; k++) scores[k]!.plugin.bound?.(item, n);
     this.#onExecute?.({
       id: item.id,
       type: item.type,
@@ -1324,7 +870,7 @@ export class World implements Snapshot {
     n.sumComputeEnd = 0;
     // work planned onto this node goes back to the planner, or to regular placement
     const replan = new Set<RequestRt>();
-    for (let req = this.#activeHead; req; req = req.next) if (req.plan?.includes(n.index)) replan.add(req);
+    for (let req = this.#open.first; req; req = req.next) if (req.plan?.includes(n.index)) replan.add(req);
     for (const req of replan) this.#plan(req);
     const moved = this.queue.removeWhere((it) => it.plannedNode === n.index);
     for (const it of moved) {
@@ -1428,7 +974,7 @@ export class World implements Snapshot {
       items.forEach((it, i) => {
         // what the planner leaves unassigned goes to regular placement
         it.plannedNode = this.#livePlanned(plan[i] ?? -1);
-        this.queue.push(it);
+        this.runtime.enqueue(it);
       });
       if (this.#trace)
         this.#trace.record({
@@ -1547,7 +1093,7 @@ export class World implements Snapshot {
     for (const t of this.tenants) this.#accountTenant(t);
     for (const t of this.twins) this.#accountAge(t);
     // requests still open whose deadline has passed count as misses; the others' outcome is unknown
-    for (let req = this.#activeHead; req; req = req.next) {
+    for (let req = this.#open.first; req; req = req.next) {
       if (req.counted && Number.isFinite(req.deadline) && req.deadline <= this.horizon) {
         req.tenant.withDeadline++;
         req.tenant.missed++;
@@ -1555,9 +1101,51 @@ export class World implements Snapshot {
     }
   }
 
+  /** What the result document is computed from (results.ts reads nothing else). */
+  #accounts(): RunAccounts {
+    return {
+      scenarioName: this.scenario.name,
+      policyName: this.profile.name,
+      seed: this.seed,
+      horizon: this.horizon,
+      warmup: this.warmup,
+      totalCompute: this.totalCompute,
+      totalAttention: this.totalAttention,
+      nodes: this.nodes,
+      tenants: this.tenants,
+      twins: this.twins.map((t) => ({
+        criticality: t.criticality,
+        promisesMaxAge: t.def.maxAge !== undefined,
+      })),
+      openRequests: this.openRequests,
+      latency: this.latency,
+      detectionDelay: this.detectionDelay,
+      provisioningCost: this.provisioningCost,
+      scaleUps: this.scaleUps,
+      scaleDowns: this.scaleDowns,
+      aoiIntegral: this.aoiIntegral,
+      weightedAoiIntegral: this.weightedAoiIntegral,
+      maxAoI: this.maxAoI,
+      overAgeSeconds: this.overAgeSeconds,
+      trackingSquares: this.trackingSquares,
+      trackingProbes: this.trackingProbes,
+      anomalies: this.anomalies,
+      missedAnomalies: this.missedAnomalies,
+      refreshesProactive: this.refreshesProactive,
+      refreshesOnDemand: this.refreshesOnDemand,
+      refreshesFailed: this.refreshesFailed,
+      jain: this.jainIndex(),
+      decisions: this.decisions,
+      retries: this.retries,
+      events: this.sim.eventsProcessed,
+      feedback:
+        this.feedbackLog.length > 0 ? this.feedbackLog[this.feedbackLog.length - 1]!.parameters : null,
+    };
+  }
+
   /** Sum of the requests still in flight, for results. */
   get openRequests(): number {
-    return this.#activeCount;
+    return this.#open.size;
   }
 
   get missedAnomalies(): number {

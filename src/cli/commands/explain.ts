@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { ArsError } from '../../errors.js';
 import { StoryBuilder } from '../../policies/ars/explain.js';
-import type { Decision } from '../../scheduler/scheduler.js';
+import { parseTraceLine } from '../../report/trace-file.js';
 import { numberOption } from '../common.js';
 import { printJson, runCommand } from '../io.js';
 
@@ -21,7 +21,10 @@ export function register(program: Command): void {
       'tell the story of one twin or request from a decision trace: what it got, why it waited, what it lost to',
     )
     .argument('<trace>', 'trace file written by `ars run --trace`')
-    .requiredOption('--subject <id>', 'a twin id (press-3), a request id (production-query#12) or a task id')
+    .requiredOption(
+      '--subject <id>',
+      'a twin id (press-3), a request id (production-query#12), a task id, a node group or node id (scaling), or a feedback controller (ars-feedback)',
+    )
     .option('--events <n>', 'most events to list (default 40)', '40')
     .option('--json', 'print the story as JSON')
     .action(async (file: string, opts: ExplainOpts) => {
@@ -41,15 +44,8 @@ export function register(program: Command): void {
         for await (const line of lines) {
           n++;
           if (line.trim() === '') continue;
-          let d: Decision;
-          try {
-            d = JSON.parse(line) as Decision;
-          } catch {
-            throw new ArsError('ARS_E_INPUT_SYNTAX', `${file}:${n}: not a JSON line`);
-          }
-          if (typeof d?.kind !== 'string' || typeof d.subject !== 'string') {
-            throw new ArsError('ARS_E_INPUT_SYNTAX', `${file}:${n}: not a decision (needs kind and subject)`);
-          }
+          const d = parseTraceLine(line);
+          if (typeof d === 'string') throw new ArsError('ARS_E_INPUT_SYNTAX', `${file}:${n}: ${d}`);
           builder.add(d);
         }
         const story = builder.story();

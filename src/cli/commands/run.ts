@@ -1,6 +1,6 @@
 // `ars run <scenario>`: simulate one scenario with one policy and seed.
 import type { Command } from 'commander';
-import { runScenario } from '../../experiment/run.js';
+import { resolvePolicy, runScenario } from '../../experiment/run.js';
 import { flatten, getPath, KEY_METRICS, toCsv } from '../../report/metrics.js';
 import { JsonLinesFile } from '../../report/trace-file.js';
 import { collect, loadForRun, numberOption, parseParams, progressBar } from '../common.js';
@@ -34,16 +34,7 @@ export function register(program: Command): void {
         const seed = numberOption('seed', opts.seed, { integer: true, min: 0 });
         const horizon = numberOption('horizon', opts.horizon, { min: Number.MIN_VALUE });
         const params = parseParams(opts.param);
-        const policy = opts.policy
-          ? {
-              name: opts.policy,
-              params: opts.param
-                ? params
-                : opts.policy === scenario.policy.name
-                  ? scenario.policy.params
-                  : {},
-            }
-          : { name: scenario.policy.name, params: { ...scenario.policy.params, ...params } };
+        const policy = resolvePolicy(scenario, opts.policy, params);
         const trace = opts.trace ? new JsonLinesFile(opts.trace) : undefined;
         const bar = progressBar('simulating', 100);
         try {

@@ -3,16 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { ArsError } from '../../errors.js';
-import { compare } from '../../experiment/compare.js';
-import { type ArsParams, type ParamName, resolveParams, TUNABLE } from '../../policies/ars/index.js';
-import {
-  bestOf,
-  crossEntropySearch,
-  type MetricValues,
-  meanMetrics,
-  objective,
-} from '../../policies/ars/tune.js';
-import { registry } from '../../policies/index.js';
+import { tunePolicy } from '../../experiment/tune.js';
+import { type ParamName, TUNABLE } from '../../policies/ars/index.js';
+import { BASELINES } from '../../policies/index.js';
 import { loadForRun, numberOption } from '../common.js';
 import { printJson, runCommand } from '../io.js';
 
@@ -29,18 +22,6 @@ interface TuneOpts {
   params?: string;
   json?: boolean;
 }
-
-/** The policies whose best values are the reference of the objective (those registered). */
-export const TUNE_BASELINES = [
-  'fifo',
-  'random',
-  'round-robin',
-  'least-loaded',
-  'earliest-deadline-first',
-  'max-age-first',
-  'drf',
-  'heft',
-];
 
 /** `1,2,5` or `101-104` (or a mix: `1,10-12`). */
 export function parseSeeds(text: string): number[] {
@@ -97,7 +78,7 @@ export function register(program: Command): void {
     .option('--horizon <seconds>', 'simulated time per run (default: the scenario’s)')
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--policy <name>', 'the ARS variant to tune', 'ars')
-    .option('--baselines <list>', 'reference policies of the objective', TUNE_BASELINES.join(','))
+    .option('--baselines <list>', 'reference policies of the objective', BASELINES.join(','))
     .option('--start <file>', 'start from this profile instead of the defaults')
     .option(
       '--params <list>',
@@ -112,76 +93,28 @@ export function register(program: Command): void {
         const population = numberOption('population', opts.population, { integer: true, min: 4 }) ?? 12;
         const horizon = numberOption('horizon', opts.horizon, { min: Number.MIN_VALUE });
         const workers = numberOption('workers', opts.workers, { integer: true, min: 1 });
-        const policy = opts.policy ?? 'ars';
-        if (!policy.startsWith('ars'))
-          throw new ArsError('ARS_E_INPUT_ARGUMENT', `--policy must be an ARS variant, got "${policy}"`);
-        registry.get(policy);
-        const tuned = parseParamList(opts.params);
-        const baselines = (opts.baselines ?? TUNE_BASELINES.join(','))
-          .split(',')
-          .map((s) => s.trim())
-          .filter((n) => n !== '' && registry.has(n));
-        const common = {
-          replications: 1,
+        const baselines = opts.baselines
+          ?.split(',')
+          .map((x) => x.trim())
+          .filter((n) => n !== '');
+        const log = (line: string) => process.stderr.write(`${line}\n`);
+        const doc = await tunePolicy(scenario, {
+          ...(opts.policy !== undefined ? { policy: opts.policy } : {}),
+          parameters: parseParamList(opts.params),
+          seeds,
+          iterations,
+          population,
           ...(horizon !== undefined ? { horizon } : {}),
           ...(workers !== undefined ? { workers } : {}),
-        };
-        /** mean objective metrics of each policy over the training seeds */
-        const measure = async (policies: { name: string; params: Record<string, unknown> }[]) => {
-          const perSeed: Awaited<ReturnType<typeof compare>>[] = [];
-          for (const seed of seeds)
-            perSeed.push(await compare(scenario, { ...common, policies, firstSeed: seed }));
-          return policies.map((_, p) => meanMetrics(perSeed.map((c) => c.results[p]!.runs[0])));
-        };
-        const log = (line: string) => process.stderr.write(`${line}\n`);
-        log(`tune ${scenario.name}: references ${baselines.join(', ')} on seeds ${seeds.join(', ')}`);
-        const refs = await measure(baselines.map((name) => ({ name, params: {} })));
-        const reference: MetricValues = bestOf(refs);
-        const start = resolveParams(policy, opts.start ? { profile: opts.start } : {});
-        // the tunable parameters left out keep their start values in every candidate and in the profile
-        const fixed = Object.fromEntries(
-          TUNABLE.filter((k) => !tuned.includes(k)).map((k) => [k, start[k]]),
-        ) as Partial<ArsParams>;
-        const result = await crossEntropySearch(
-          async (candidates) => {
-            const values = await measure(
-              candidates.map((c) => ({ name: policy, params: { ...fixed, ...c } })),
-            );
-            return values.map((v) => objective(v, reference));
-          },
-          {
-            parameters: tuned,
-            start,
-            iterations,
-            population,
-            seed: seeds[0]!,
-            onIteration: (i, best) =>
-              log(`  iteration ${i}/${iterations}: best objective ${best.toFixed(4)}`),
-          },
-        );
-        const params = { ...fixed, ...result.best };
-        const [values] = await measure([{ name: policy, params: { ...params } }]);
-        const doc = {
-          policy,
-          scenario: scenario.name,
-          method: 'cross-entropy',
-          trainedOn: { seeds, horizon: horizon ?? scenario.horizon },
-          search: { iterations, population, evaluations: result.evaluations, history: result.history },
-          objective: {
-            start: result.startScore,
-            best: result.bestScore,
-            references: baselines,
-            reference,
-            tuned: values,
-          },
-          ...(tuned.length < TUNABLE.length ? { tunedParameters: tuned } : {}),
-          params,
-        };
+          ...(baselines !== undefined ? { baselines } : {}),
+          ...(opts.start !== undefined ? { start: opts.start } : {}),
+          log,
+        });
         if (opts.out) {
           mkdirSync(dirname(opts.out), { recursive: true });
           writeFileSync(opts.out, `${JSON.stringify(doc, null, 2)}\n`);
           log(
-            `wrote ${opts.out} (objective ${result.startScore.toFixed(4)} → ${result.bestScore.toFixed(4)})`,
+            `wrote ${opts.out} (objective ${doc.objective.start.toFixed(4)} → ${doc.objective.best.toFixed(4)})`,
           );
         }
         if (opts.json || !opts.out) printJson(doc);

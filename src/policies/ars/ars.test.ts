@@ -33,9 +33,12 @@ function twinsScenario(low: number, high: number, extra: Record<string, unknown>
   );
 }
 
-function collect(kind: Decision['kind']) {
-  const out: Decision[] = [];
-  return { out, record: (d: Decision) => void (d.kind === kind && out.push(d)) };
+function collect<K extends Decision['kind']>(kind: K) {
+  const out: Extract<Decision, { kind: K }>[] = [];
+  return {
+    out,
+    record: (d: Decision) => void (d.kind === kind && out.push(d as Extract<Decision, { kind: K }>)),
+  };
 }
 
 function refreshCounts(decisions: readonly Decision[]) {

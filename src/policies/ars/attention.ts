@@ -39,9 +39,6 @@ const TIGHT_FROM = 0.4;
 const TIGHT_TO = 0.8;
 /** weight of one request in a group's running mean tightness */
 const TIGHT_SMOOTHING = 0.05;
-/** attention and compute units one refresh is assumed to hold when checking tenant quotas (the twin view does not say) */
-const ATTENTION_PER_REFRESH = 1;
-const COMPUTE_PER_REFRESH = 1;
 /** bucket ids are rate key × this + tenant */
 const TENANT_SLOTS = 1 << 20;
 /** twins passed over in one call (tenant at quota, group that cannot be placed) before giving up */
@@ -104,6 +101,9 @@ export class ArsAttention implements AttentionAllocator {
   #computeBudget = new Float64Array(0);
   #budget = new Float64Array(0);
   #open = new Uint8Array(0);
+  /** per tenant: the least attention and compute any refresh of its twins holds (a budget below both admits none) */
+  #cheapestAttention = new Float64Array(0);
+  #cheapestCompute = new Float64Array(0);
   #buckets = new Map<number, Bucket>();
   #bucketList: Bucket[] = [];
   #entries = 0;
@@ -179,6 +179,12 @@ export class ArsAttention implements AttentionAllocator {
     this.#computeBudget = new Float64Array(s.tenants.length);
     this.#budget = new Float64Array(s.tenants.length);
     this.#open = new Uint8Array(s.tenants.length);
+    this.#cheapestAttention = new Float64Array(s.tenants.length).fill(Number.POSITIVE_INFINITY);
+    this.#cheapestCompute = new Float64Array(s.tenants.length).fill(Number.POSITIVE_INFINITY);
+    for (const t of s.twins) {
+      this.#cheapestAttention[t.tenant] = Math.min(this.#cheapestAttention[t.tenant]!, t.refreshAttention);
+      this.#cheapestCompute[t.tenant] = Math.min(this.#cheapestCompute[t.tenant]!, t.refreshCompute);
+    }
     this.#ctx.refreshReserve = new Float64Array(s.tenants.length);
     this.#recompute(s);
   }
@@ -499,9 +505,10 @@ export class ArsAttention implements AttentionAllocator {
           : t.quotaCompute * s.totalCompute - t.heldCompute;
     }
     const open = this.#open;
+    const cheapestA = this.#cheapestAttention;
+    const cheapestC = this.#cheapestCompute;
     for (let t = 0; t < open.length; t++)
-      open[t] =
-        budget[t]! >= ATTENTION_PER_REFRESH - 1e-9 && computeBudget[t]! >= COMPUTE_PER_REFRESH - 1e-9 ? 1 : 0;
+      open[t] = budget[t]! >= cheapestA[t]! - 1e-9 && computeBudget[t]! >= cheapestC[t]! - 1e-9 ? 1 : 0;
     const skipped: { bucket: Bucket; entry: Entry }[] = [];
     while (out.length < slots && skipped.length < MAX_SKIPPED) {
       const best = this.#bestBucket(s, open);
@@ -514,12 +521,11 @@ export class ArsAttention implements AttentionAllocator {
         continue;
       }
       const tenant = best.bucket.tenant;
-      budget[tenant] = budget[tenant]! - ATTENTION_PER_REFRESH;
-      computeBudget[tenant] = computeBudget[tenant]! - COMPUTE_PER_REFRESH;
-      if (
-        budget[tenant]! < ATTENTION_PER_REFRESH - 1e-9 ||
-        computeBudget[tenant]! < COMPUTE_PER_REFRESH - 1e-9
-      )
+      // what this refresh will hold, as the twin view says; the tenant closes when not even its cheapest fits
+      const twin = s.twins[e.twin]!;
+      budget[tenant] = budget[tenant]! - twin.refreshAttention;
+      computeBudget[tenant] = computeBudget[tenant]! - twin.refreshCompute;
+      if (budget[tenant]! < cheapestA[tenant]! - 1e-9 || computeBudget[tenant]! < cheapestC[tenant]! - 1e-9)
         open[tenant] = 0;
       this.#entries--;
       this.#selected[e.twin] = 1;

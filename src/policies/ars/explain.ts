@@ -3,7 +3,7 @@
  * waited, what it lost to. A streaming accumulator: feed every decision once, in trace order, then ask
  * for the story; memory is what concerns the subject, not the whole trace.
  */
-import type { Decision } from '../../scheduler/scheduler.js';
+import type { AttentionDecision, Decision } from '../../scheduler/decision.js';
 
 export interface StoryEvent {
   readonly time: number;
@@ -13,7 +13,8 @@ export interface StoryEvent {
 
 export interface Story {
   readonly subject: string;
-  readonly kind: 'twin' | 'request' | 'unknown';
+  /** what the subject turned out to be: a twin, a request (or task), an elastic pool or one of its nodes, a feedback controller */
+  readonly kind: 'twin' | 'request' | 'pool' | 'controller' | 'unknown';
   readonly summary: readonly string[];
   readonly events: readonly StoryEvent[];
 }
@@ -40,6 +41,11 @@ export class StoryBuilder {
   #reasons = new Map<string, number>();
   #isTwin = false;
   #isRequest = false;
+  #isPool = false;
+  #isController = false;
+  #scaled = { up: 0, down: 0 };
+  #windows = 0;
+  #lastParameters: Readonly<Record<string, number>> | undefined;
   #lastFeatures: Record<string, number> | undefined;
   #lastDetail: Record<string, unknown> | undefined;
   #waitingSince = new Map<string, number>();
@@ -53,41 +59,116 @@ export class StoryBuilder {
     this.subject = subject;
   }
 
-  /** Feeds one decision of the trace. */
+  /** Feeds one decision of the trace: every kind of the union is handled. */
   add(d: Decision): void {
     this.#decisions++;
-    const s = this.subject;
-    if (d.kind === 'attention') {
-      const detail = (d.detail ?? {}) as Record<string, unknown>;
-      const runnerUp = detail.runnerUp as { twin?: string; overdue?: number } | null | undefined;
-      if (d.subject === s) {
-        this.#isTwin = true;
+    switch (d.kind) {
+      case 'attention':
+        this.#attention(d);
+        return;
+      case 'plan':
+        this.#plan(d.time, d.subject, d.chosen, d.assignment);
+        return;
+      case 'scale':
+        if (d.subject !== this.subject && d.chosen !== this.subject) return;
+        this.#isPool = true;
         this.#note(d.time);
-        this.#lastFeatures = d.features as Record<string, number> | undefined;
-        this.#lastDetail = detail;
-        if (d.chosen !== null) this.#refreshes.push(d.time);
+        this.#scaled[d.action]++;
         this.#events.push({
           time: d.time,
-          kind: 'attention',
-          text:
-            `${d.chosen !== null ? `refreshed on ${d.chosen}` : 'chosen for attention but no node could take it'}` +
-            ` at age ${round(d.age)} s (target period ${round(detail.targetPeriod)} s, overdue ×${round(detail.overdue)});` +
-            ` share ${round(d.weight)}, score ${round(d.score)} [${topParts(d.features)}]` +
-            (d.runnerUp ? `; node runner-up ${d.runnerUp}` : ''),
+          kind: 'scale',
+          text: `${d.chosen} switched ${d.action === 'up' ? 'on' : 'off'} in pool ${d.subject} (the scaler asked for ${d.desired} nodes)`,
         });
-      } else if (runnerUp?.twin === s) {
-        this.#isTwin = true;
-        this.#lostAsRunnerUp.set(d.subject, (this.#lostAsRunnerUp.get(d.subject) ?? 0) + 1);
-        if ((this.#lostAsRunnerUp.get(d.subject) ?? 0) <= 1)
-          this.#events.push({
-            time: d.time,
-            kind: 'lost',
-            text: `next in line (overdue ×${round(runnerUp.overdue)}) when attention went to ${d.subject} (overdue ×${round(detail.overdue)})`,
-          });
+        return;
+      case 'feedback': {
+        if (d.subject !== this.subject) return;
+        this.#isController = true;
+        this.#note(d.time);
+        this.#windows++;
+        this.#lastParameters = d.parameters;
+        const w = d.window;
+        this.#events.push({
+          time: d.time,
+          kind: 'feedback',
+          text:
+            `window ${round(w.start)}–${round(w.end)} s: ${w.completions} done, miss rate ${round(w.deadlineMissRate)},` +
+            ` weighted AoI ${round(w.weightedAoI)} s, compute ${round(w.computeUtilization)}, attention ${round(w.attentionUtilization)};` +
+            ` parameters ${topParts(d.parameters, 4)}`,
+        });
+        return;
       }
-      return;
+      case 'place':
+        this.#place(d);
+        return;
     }
-    if (d.kind !== 'place') return;
+  }
+
+  #attention(d: AttentionDecision): void {
+    const s = this.subject;
+    const detail = (d.detail ?? {}) as Record<string, unknown>;
+    const runnerUp = detail.runnerUp as { twin?: string; overdue?: number } | null | undefined;
+    if (d.subject === s) {
+      this.#isTwin = true;
+      this.#note(d.time);
+      this.#lastFeatures = d.features as Record<string, number> | undefined;
+      this.#lastDetail = d.detail ? detail : undefined;
+      if (d.chosen !== null) this.#refreshes.push(d.time);
+      // each allocator explains what it knows: ARS a target period, a share and features; the baselines nothing
+      const why: string[] = [];
+      if (detail.targetPeriod !== undefined)
+        why.push(`target period ${round(detail.targetPeriod)} s, overdue ×${round(detail.overdue)}`);
+      const scored: string[] = [];
+      if (d.weight !== undefined) scored.push(`share ${round(d.weight)}`);
+      if (d.score !== undefined) scored.push(`score ${round(d.score)}`);
+      const features = d.features ? ` [${topParts(d.features)}]` : '';
+      this.#events.push({
+        time: d.time,
+        kind: 'attention',
+        text:
+          `${d.chosen !== null ? `refreshed on ${d.chosen}` : 'chosen for attention but no node could take it'}` +
+          ` at age ${round(d.age)} s` +
+          (why.length > 0 ? ` (${why.join('')})` : '') +
+          (scored.length > 0 || features ? `; ${scored.join(', ')}${features}` : '') +
+          (d.runnerUp ? `; node runner-up ${d.runnerUp}` : ''),
+      });
+    } else if (runnerUp?.twin === s) {
+      this.#isTwin = true;
+      this.#lostAsRunnerUp.set(d.subject, (this.#lostAsRunnerUp.get(d.subject) ?? 0) + 1);
+      if ((this.#lostAsRunnerUp.get(d.subject) ?? 0) <= 1)
+        this.#events.push({
+          time: d.time,
+          kind: 'lost',
+          text: `next in line (overdue ×${round(runnerUp.overdue)}) when attention went to ${d.subject} (overdue ×${round(detail.overdue)})`,
+        });
+    }
+  }
+
+  /** A request's plan (assignment by task id) or a batch plan (by item id): the subject's share of it. */
+  #plan(
+    time: number,
+    subject: string,
+    planner: string,
+    assignment: Readonly<Record<string, string | null>>,
+  ): void {
+    const s = this.subject;
+    let mine: [string, string | null][];
+    if (subject === s) mine = Object.entries(assignment);
+    else {
+      mine = Object.entries(assignment).filter(([id]) => id === s || id.startsWith(`${s}/`));
+      if (mine.length === 0) return;
+    }
+    this.#isRequest = true;
+    this.#note(time);
+    const shown = mine.slice(0, 6).map(([id, node]) => `${id} → ${node ?? 'regular placement'}`);
+    this.#events.push({
+      time,
+      kind: 'plan',
+      text: `planned by ${planner}${subject === s ? '' : ` (${subject})`}: ${shown.join(', ')}${mine.length > 6 ? `, … ${mine.length - 6} more` : ''}`,
+    });
+  }
+
+  #place(d: Extract<Decision, { kind: 'place' }>): void {
+    const s = this.subject;
     const mine =
       d.subject === s ||
       d.subject.startsWith(`${s}/`) ||
@@ -144,7 +225,15 @@ export class StoryBuilder {
 
   /** The story so far. */
   story(): Story {
-    const kind = this.#isTwin ? 'twin' : this.#isRequest ? 'request' : 'unknown';
+    const kind = this.#isTwin
+      ? 'twin'
+      : this.#isRequest
+        ? 'request'
+        : this.#isPool
+          ? 'pool'
+          : this.#isController
+            ? 'controller'
+            : 'unknown';
     const summary: string[] = [];
     if (kind === 'unknown') {
       summary.push(`no decision about "${this.subject}" in ${this.#decisions} decisions`);
@@ -158,7 +247,7 @@ export class StoryBuilder {
         `refreshed ${r.length} time${r.length === 1 ? '' : 's'} by attention` +
           (gaps.length > 0 ? `, every ${round(mean)} s on average, longest wait ${round(longest)} s` : ''),
       );
-      if (this.#lastDetail)
+      if (this.#lastDetail?.targetPeriod !== undefined)
         summary.push(
           `last target period ${round(this.#lastDetail.targetPeriod)} s from share ${round(this.#lastDetail.softmax)} of the softmax at temperature ${round(this.#lastDetail.temperature)}`,
         );
@@ -172,6 +261,12 @@ export class StoryBuilder {
             .map(([t, n]) => `${t} (${n})`)
             .join(', ')}`,
         );
+    }
+    if (kind === 'pool')
+      summary.push(`switched on ${this.#scaled.up} time(s), off ${this.#scaled.down} time(s)`);
+    if (kind === 'controller') {
+      summary.push(`${this.#windows} metrics window${this.#windows === 1 ? '' : 's'} observed`);
+      if (this.#lastParameters) summary.push(`parameters at the end: ${topParts(this.#lastParameters, 8)}`);
     }
     if (kind === 'request' || this.#attempts > 0) {
       summary.push(`${this.#attempts} placement attempt${this.#attempts === 1 ? '' : 's'}`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../experiment/run.js';
 import { parseScenario } from '../../model/load.js';
 import type { ScenarioInput } from '../../model/schema.js';
-import type { Decision } from '../../scheduler/scheduler.js';
+import type { PlanDecision } from '../../scheduler/decision.js';
 import type { ExecutionRecord } from '../../world/world.js';
 
 function scenario(s: Partial<ScenarioInput> & Pick<ScenarioInput, 'nodes'>) {
@@ -13,7 +13,7 @@ function scenario(s: Partial<ScenarioInput> & Pick<ScenarioInput, 'nodes'>) {
 
 function traced(s: ReturnType<typeof scenario>, policy: string) {
   const records: ExecutionRecord[] = [];
-  const plans: Decision[] = [];
+  const plans: PlanDecision[] = [];
   const result = runScenario(s, {
     policy,
     onExecute: (r) => records.push(r),

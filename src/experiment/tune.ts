@@ -1,0 +1,124 @@
+/**
+ * Offline tuning of an ARS variant by simulation (`ars tune`): the cross-entropy method over its tunable
+ * parameters, scored by the objective of policies/ars/tune.ts against the best of the reference baselines,
+ * each candidate run on every training seed. The result is the profile document `--param profile=FILE` loads.
+ */
+import { ArsError } from '../errors.js';
+import type { Scenario } from '../model/scenario.js';
+import { type ArsParams, type ParamName, resolveParams, TUNABLE } from '../policies/ars/index.js';
+import {
+  bestOf,
+  crossEntropySearch,
+  type MetricValues,
+  meanMetrics,
+  objective,
+} from '../policies/ars/tune.js';
+import { BASELINES, registry } from '../policies/index.js';
+import { compare } from './compare.js';
+
+export interface TuneOptions {
+  /** the ARS variant to tune; default `ars` */
+  readonly policy?: string;
+  /** the parameters to tune; default every tunable one (the others keep their start values) */
+  readonly parameters?: readonly ParamName[];
+  readonly seeds: readonly number[];
+  readonly iterations: number;
+  readonly population: number;
+  readonly horizon?: number;
+  readonly workers?: number;
+  /** reference policies of the objective; default the catalogue's `BASELINES` (unregistered names are skipped) */
+  readonly baselines?: readonly string[];
+  /** start from this profile file instead of the defaults */
+  readonly start?: string;
+  readonly log?: (line: string) => void;
+}
+
+/** The profile document `ars tune` writes. */
+export interface TunedProfile {
+  readonly policy: string;
+  readonly scenario: string;
+  readonly method: 'cross-entropy';
+  readonly trainedOn: { readonly seeds: readonly number[]; readonly horizon: number };
+  readonly search: {
+    readonly iterations: number;
+    readonly population: number;
+    readonly evaluations: number;
+    readonly history: unknown;
+  };
+  readonly objective: {
+    readonly start: number;
+    readonly best: number;
+    readonly references: readonly string[];
+    readonly reference: MetricValues;
+    readonly tuned: MetricValues | undefined;
+  };
+  readonly tunedParameters?: readonly ParamName[];
+  readonly params: Partial<ArsParams>;
+}
+
+export async function tunePolicy(scenario: Scenario, o: TuneOptions): Promise<TunedProfile> {
+  const policy = o.policy ?? 'ars';
+  if (!policy.startsWith('ars'))
+    throw new ArsError('ARS_E_INPUT_ARGUMENT', `--policy must be an ARS variant, got "${policy}"`);
+  registry.get(policy);
+  const tuned = [...(o.parameters ?? TUNABLE)];
+  const baselines = (o.baselines ?? BASELINES).filter((n) => registry.has(n));
+  const seeds = o.seeds;
+  const log = o.log ?? (() => {});
+  const common = {
+    replications: 1,
+    ...(o.horizon !== undefined ? { horizon: o.horizon } : {}),
+    ...(o.workers !== undefined ? { workers: o.workers } : {}),
+  };
+  /** mean objective metrics of each policy over the training seeds */
+  const measure = async (policies: { name: string; params: Record<string, unknown> }[]) => {
+    const perSeed: Awaited<ReturnType<typeof compare>>[] = [];
+    for (const seed of seeds) perSeed.push(await compare(scenario, { ...common, policies, firstSeed: seed }));
+    return policies.map((_, p) => meanMetrics(perSeed.map((c) => c.results[p]!.runs[0])));
+  };
+  log(`tune ${scenario.name}: references ${baselines.join(', ')} on seeds ${seeds.join(', ')}`);
+  const refs = await measure(baselines.map((name) => ({ name, params: {} })));
+  const reference: MetricValues = bestOf(refs);
+  const start = resolveParams(policy, o.start ? { profile: o.start } : {});
+  // the tunable parameters left out keep their start values in every candidate and in the profile
+  const fixed = Object.fromEntries(
+    TUNABLE.filter((k) => !tuned.includes(k)).map((k) => [k, start[k]]),
+  ) as Partial<ArsParams>;
+  const result = await crossEntropySearch(
+    async (candidates) => {
+      const values = await measure(candidates.map((c) => ({ name: policy, params: { ...fixed, ...c } })));
+      return values.map((v) => objective(v, reference));
+    },
+    {
+      parameters: tuned,
+      start,
+      iterations: o.iterations,
+      population: o.population,
+      seed: seeds[0]!,
+      onIteration: (i, best) => log(`  iteration ${i}/${o.iterations}: best objective ${best.toFixed(4)}`),
+    },
+  );
+  const params = { ...fixed, ...result.best };
+  const [values] = await measure([{ name: policy, params: { ...params } }]);
+  return {
+    policy,
+    scenario: scenario.name,
+    method: 'cross-entropy',
+    trainedOn: { seeds, horizon: o.horizon ?? scenario.horizon },
+    search: {
+      iterations: o.iterations,
+      population: o.population,
+      evaluations: result.evaluations,
+      history: result.history,
+    },
+    objective: {
+      start: result.startScore,
+      best: result.bestScore,
+      references: baselines,
+      reference,
+      tuned: values,
+    },
+    ...(tuned.length < TUNABLE.length ? { tunedParameters: tuned } : {}),
+    params,
+  };
+}

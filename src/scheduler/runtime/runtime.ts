@@ -1,0 +1,244 @@
+/**
+ * The scheduling runtime: one cycle of the framework, run whenever something changed (an arrival, a
+ * finish, a node going up or down). It pops ready work in the profile's queue order, filters and scores
+ * the nodes, binds each item to the best or defers it, stops after a bounded run of items that fit
+ * nowhere, keeps compute free for planned work that waits for its node, and hands free attention to the
+ * profile's attention allocator. It owns the ready queue and the free-compute index.
+ *
+ * It talks to the system only through the ports (ports.ts): it reads a `Snapshot`, acts through a
+ * `Binder` and is woken through a `Clock`. The simulated world implements them on its records; a live
+ * service implements them over real nodes, so both make the same decisions with the same policy code.
+ */
+import { FreeComputeIndex, indexable } from '../node-index.js';
+import type { AttentionChoice } from '../plugins.js';
+import type { Profile } from '../profile.js';
+import { chooseNode, type Decision, type DecisionSink, place, ReadyQueue } from '../scheduler.js';
+import type { Snapshot, WorkItem } from '../types.js';
+import type { Binder, Clock } from './ports.js';
+
+/** How many unplaceable items in a row end a scheduling cycle (bounded backfilling past a blocked head). */
+export const MAX_SKIPS_PER_CYCLE = 64;
+
+export interface RuntimeOptions {
+  readonly profile: Profile;
+  readonly snapshot: Snapshot;
+  readonly binder: Binder;
+  readonly clock: Clock;
+  /** where placement and attention decisions go, with their explanations; none: no explanations are built */
+  readonly trace?: DecisionSink | undefined;
+  /**
+   * Every attention demand work may come with (refreshes' and tasks'), in a fixed order: the free-compute
+   * index keeps the nodes able to meet each apart, and when all of them and every node's attention
+   * capacity are whole numbers, the runtime keeps the free-attention total incrementally (exact then).
+   */
+  readonly attentionDemands: readonly number[];
+  /** the smallest attention a refresh asks for (Infinity when there are no twins) */
+  readonly minRefreshAttention: number;
+}
+
+export class SchedulingRuntime {
+  /** ready work in the profile's order */
+  readonly queue: ReadyQueue;
+  /** placement decisions taken (tasks and refreshes, placed or deferred) */
+  decisions = 0;
+  readonly #profile: Profile;
+  readonly #s: Snapshot;
+  readonly #binder: Binder;
+  readonly #clock: Clock;
+  readonly #trace: DecisionSink | undefined;
+  readonly #minRefreshAttention: number;
+  #cyclePending = false;
+  /** nodes by free compute, for profiles whose scores allow it (no scan per decision) */
+  readonly #index: FreeComputeIndex | undefined;
+  /** compute held on each node for waiting planned work, and the nodes holding some */
+  readonly #held: Float64Array;
+  readonly #holding: number[] = [];
+  /**
+   * Free attention summed over nodes, kept up to date from the nodes that changed instead of summed over all
+   * nodes every cycle. Only when every capacity and demand is a whole number: then every partial sum is exact
+   * and the total equals the full sum bit for bit, whatever the order; otherwise the cycle sums the nodes.
+   */
+  readonly #attentionTotalExact: boolean;
+  #freeAttention = 0;
+  readonly #attentionCounted: Float64Array;
+  readonly #attentionDirty: Int32Array;
+  readonly #attentionIsDirty: Uint8Array;
+  #attentionDirtyCount = 0;
+
+  constructor(o: RuntimeOptions) {
+    this.#profile = o.profile;
+    this.#s = o.snapshot;
+    this.#binder = o.binder;
+    this.#clock = o.clock;
+    this.#trace = o.trace;
+    this.#minRefreshAttention = o.minRefreshAttention;
+    const nodes = o.snapshot.nodes;
+    this.queue = new ReadyQueue(o.profile, o.snapshot.tenants.length);
+    if (indexable(o.profile)) this.#index = new FreeComputeIndex(nodes, [...new Set(o.attentionDemands)]);
+    this.#held = new Float64Array(nodes.length);
+    this.#attentionTotalExact =
+      nodes.every((n) => Number.isInteger(n.attentionCapacity)) &&
+      o.attentionDemands.every((a) => Number.isInteger(a)) &&
+      o.snapshot.totalAttention < Number.MAX_SAFE_INTEGER;
+    this.#attentionCounted = new Float64Array(nodes.length);
+    this.#attentionDirty = new Int32Array(nodes.length);
+    this.#attentionIsDirty = new Uint8Array(nodes.length);
+    for (const n of nodes) {
+      this.#attentionCounted[n.index] = n.freeAttention;
+      this.#freeAttention += n.freeAttention;
+    }
+  }
+
+  /**
+   * The system tells the runtime that node `i` is about to change (reservations, holds, up or down):
+   * called before every such change, so the free-compute index and the free-attention total follow it.
+   */
+  nodeChanged(i: number): void {
+    this.#index?.dirty(i);
+    if (this.#attentionIsDirty[i] === 0) {
+      this.#attentionIsDirty[i] = 1;
+      this.#attentionDirty[this.#attentionDirtyCount++] = i;
+    }
+  }
+
+  /** Ready work joins the queue; it is tried at the next cycle. */
+  enqueue(item: WorkItem): void {
+    this.queue.push(item);
+  }
+
+  /** Asks for one cycle at the current instant, after what is already due; repeated asks make one cycle. */
+  requestCycle(): void {
+    if (this.#cyclePending) return;
+    this.#cyclePending = true;
+    this.#clock.soon(this.#cycle);
+  }
+
+  readonly #cycle = (): void => {
+    this.#cyclePending = false;
+    this.cycle();
+  };
+
+  /** One scheduling cycle, now. */
+  cycle(): void {
+    const s = this.#s;
+    const profile = this.#profile;
+    const binder = this.#binder;
+    const trace = this.#trace;
+    const deferred: WorkItem[] = [];
+    const held = this.#held;
+    for (const i of this.#holding) {
+      held[i] = 0;
+      binder.hold(i, 0);
+    }
+    this.#holding.length = 0;
+    let skips = 0;
+    while (this.queue.size > 0 && skips < MAX_SKIPS_PER_CYCLE) {
+      const item = this.queue.pop(s)!;
+      let node: number;
+      if (trace) {
+        const p = place(item, s, profile, true);
+        trace.record(p.decision!);
+        node = p.node;
+      } else node = chooseNode(item, s, profile, this.#index);
+      this.decisions++;
+      if (node >= 0) {
+        this.#bind(item, node);
+        skips = 0;
+      } else {
+        deferred.push(item);
+        skips++;
+      }
+    }
+    for (const d of deferred) {
+      this.queue.push(d);
+      // planned work comes before proactive refreshes, as ready work does everywhere in the cycle
+      const n = s.nodes[d.plannedNode];
+      if (n?.up && held[n.index]! < n.computeCapacity) {
+        if (held[n.index] === 0) this.#holding.push(n.index);
+        held[n.index] = Math.min(held[n.index]! + d.compute, n.computeCapacity);
+        binder.hold(n.index, held[n.index]!);
+      }
+    }
+    this.#fillAttention();
+  }
+
+  #bind(item: WorkItem, node: number): void {
+    this.#binder.bind(item, node);
+    const scores = this.#profile.scores;
+    const n = this.#s.nodes[node]!;
+    for (let k = 0; k < scores.length; k++) scores[k]!.plugin.bound?.(item, n);
+  }
+
+  /** Hands free attention to the allocator's choice of twins, best first, until a choice does not fit. */
+  #fillAttention(): void {
+    const s = this.#s;
+    if (s.twins.length === 0) return;
+    let free = 0;
+    if (this.#attentionTotalExact) free = this.#freeAttentionTotal();
+    else for (let k = 0; k < s.nodes.length; k++) free += s.nodes[k]!.freeAttention;
+    if (free <= 1e-9) return;
+    const per = this.#minRefreshAttention;
+    const slots = Math.min(s.twins.length, per > 0 ? Math.floor(free / per + 1e-9) : s.twins.length);
+    if (slots <= 0) return;
+    const attention = this.#profile.attention;
+    const choices = attention.select(s, slots);
+    // A choice that fits nowhere (its tier is full, its tenant at quota) does not block the ones after it;
+    // once no refresh could fit any more, the rest go back untried.
+    let i = 0;
+    for (; i < choices.length && free >= per - 1e-9; i++) {
+      const c = choices[i]!;
+      const twin = s.twins[c.twin];
+      if (!twin || twin.refreshing) {
+        attention.refreshed?.(c.twin, false, s);
+        continue;
+      }
+      const item = this.#binder.newRefresh(c.twin);
+      attention.refreshStarted?.(c.twin, s);
+      let node: number;
+      if (this.#trace) {
+        const p = place(item, s, this.#profile, true);
+        this.#traceAttention(c, item, p.decision);
+        node = p.node;
+      } else node = chooseNode(item, s, this.#profile, this.#index);
+      this.decisions++;
+      if (node < 0) {
+        this.#binder.dropRefresh(item);
+        attention.refreshed?.(c.twin, false, s);
+        continue;
+      }
+      free -= item.attention;
+      this.#bind(item, node);
+    }
+    // tell the allocator about the choices never tried
+    for (; i < choices.length; i++) attention.refreshed?.(choices[i]!.twin, false, s);
+  }
+
+  /** Σ free attention over nodes, from the running total and the nodes changed since the last call. */
+  #freeAttentionTotal(): number {
+    const nodes = this.#s.nodes;
+    for (let d = 0; d < this.#attentionDirtyCount; d++) {
+      const i = this.#attentionDirty[d]!;
+      this.#attentionIsDirty[i] = 0;
+      const f = nodes[i]!.freeAttention;
+      this.#freeAttention += f - this.#attentionCounted[i]!;
+      this.#attentionCounted[i] = f;
+    }
+    this.#attentionDirtyCount = 0;
+    return this.#freeAttention;
+  }
+
+  #traceAttention(c: AttentionChoice, item: WorkItem, d: Decision | undefined): void {
+    const s = this.#s;
+    this.#trace!.record({
+      ...(d ?? { candidates: [], chosen: null }),
+      time: this.#clock.now,
+      kind: 'attention',
+      subject: s.twins[c.twin]!.id,
+      ...(c.score !== undefined ? { score: c.score } : {}),
+      ...(c.weight !== undefined ? { weight: c.weight } : {}),
+      ...(c.parts ? { features: c.parts } : {}),
+      ...(c.detail ? { detail: c.detail } : {}),
+      age: this.#clock.now - s.twins[item.twin]!.lastSample,
+    });
+  }
+}
