@@ -8,6 +8,7 @@ export type SecurityCode =
   | 'ARS_E_FORBIDDEN' // authenticated, not allowed, and the resource is the subject's own tenant's (403)
   | 'ARS_E_NOT_FOUND' // absent, or another tenant's: the two are indistinguishable on purpose (404)
   | 'ARS_E_POLICY_INVALID' // a policy document or change that cannot be accepted (400)
+  | 'ARS_E_QUERY_INVALID' // an RQL filter or sort that does not parse (400)
   | 'ARS_E_PAYLOAD_TOO_LARGE' // body or message over the tenant's size limit (413)
   | 'ARS_E_RATE_LIMITED' // token bucket empty (429)
   | 'ARS_E_QUOTA' // a count limit such as the number of things (403 is wrong: it is not a permission) (429)
@@ -20,6 +21,7 @@ export const HTTP_STATUS: Readonly<Record<SecurityCode, number>> = {
   ARS_E_FORBIDDEN: 403,
   ARS_E_NOT_FOUND: 404,
   ARS_E_POLICY_INVALID: 400,
+  ARS_E_QUERY_INVALID: 400,
   ARS_E_PAYLOAD_TOO_LARGE: 413,
   ARS_E_RATE_LIMITED: 429,
   ARS_E_QUOTA: 429,

@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 interface Make {
-  key?: CryptoKey;
+  key?: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
   alg?: string;
   kid?: string;
   claims?: Record<string, unknown>;

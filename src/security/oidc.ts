@@ -146,7 +146,10 @@ function failureOf(err: unknown): TokenFailure {
   )
     return 'malformed';
   // a non-200 or non-JSON key set answer is the issuer's problem, not the token's
-  if (err instanceof errors.JWKSInvalid || (err instanceof errors.JOSEError && err.code === 'ERR_JOSE_GENERIC'))
+  if (
+    err instanceof errors.JWKSInvalid ||
+    (err instanceof errors.JOSEError && err.code === 'ERR_JOSE_GENERIC')
+  )
     return 'jwks-unavailable';
   if (err instanceof errors.JOSEError) return 'malformed';
   // network failures fetching the JWKS are not the token's fault

@@ -1,0 +1,4 @@
+export * from './document.js';
+export * from './enforce.js';
+export * from './evaluator.js';
+export * from './rql.js';
