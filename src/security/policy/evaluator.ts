@@ -148,6 +148,7 @@ function filterAt(value: unknown, n: TrieNode | undefined, g: number, r: number)
 export class CompiledPolicy {
   readonly document: PolicyDocument;
   readonly #views = new Map<string, PermissionView>();
+  readonly #byPrincipal = new WeakMap<Principal, PermissionView>();
   /** subject id → the entries that name it, for collapsing */
   readonly #bySubject = new Map<string, number[]>();
 
@@ -168,7 +169,10 @@ export class CompiledPolicy {
   }
 
   viewFor(p: Principal): PermissionView {
-    return this.forSubjects(subjectIds(p));
+    // principals are immutable and live for a connection or request: remember their view by identity
+    let view = this.#byPrincipal.get(p);
+    if (view === undefined) this.#byPrincipal.set(p, (view = this.forSubjects(subjectIds(p))));
+    return view;
   }
 
   forSubjects(ids: readonly string[]): PermissionView {
