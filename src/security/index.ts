@@ -13,3 +13,4 @@ export * from './principal.js';
 export * from './redact.js';
 export * from './sensitive.js';
 export * from './tenancy.js';
+export * from './mqtt-guard.js';
