@@ -5,6 +5,7 @@ export * from './authenticate.js';
 export * from './bind-guard.js';
 export * from './errors.js';
 export * from './field-crypto.js';
+export * from './http-hardening.js';
 export * from './k-anonymity.js';
 export * from './limits.js';
 export * from './mqtt-guard.js';
