@@ -38,6 +38,11 @@ module.exports = {
     ),
     forbid('policies', ['world', ...upper], 'policies see the scheduler interfaces, never the world'),
     forbid('world', ['policies', ...upper], 'the world is handed a policy, it does not pick one'),
+    forbid(
+      'security',
+      ['engine', 'world', 'scheduler', 'policies', 'forecast', 'experiment', ...upper],
+      'the security model is library code over the model; the server and store call it, not the reverse',
+    ),
     forbid('experiment', ['server', 'dashboard', 'cli'], 'experiments are library code'),
     forbid('report', ['server', 'dashboard', 'cli'], 'reports are library code'),
     forbid('store', ['server', 'dashboard', 'cli'], 'the store is library code'),

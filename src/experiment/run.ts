@@ -1,5 +1,6 @@
 import type { PolicyRef, Scenario } from '../model/scenario.js';
 import { registry } from '../policies/index.js';
+import { withSensitivePlacement } from '../policies/privacy/index.js';
 import type { DecisionSink } from '../scheduler/scheduler.js';
 import type { RunResult } from '../world/results.js';
 import { type ExecutionRecord, World } from '../world/world.js';
@@ -36,7 +37,8 @@ export function resolvePolicy(
 /** Simulates one scenario with one policy and seed; a pure function of its inputs. */
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
   const ref = resolvePolicy(scenario, options.policy);
-  const profile = registry.create(ref.name, ref.params);
+  // every policy obeys the scenario's privacy rule the same way; without one the profile is unchanged
+  const profile = withSensitivePlacement(registry.create(ref.name, ref.params), scenario);
   const world = new World(scenario, profile, {
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.horizon !== undefined ? { horizon: options.horizon } : {}),

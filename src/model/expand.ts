@@ -6,10 +6,12 @@
  * Cost: linear in the number of expanded nodes, twins, tasks and edges (plus sorting trace times), so
  * a scenario with 100,000 twins expands in well under a second.
  */
+
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { InputError, type InputIssue } from '../errors.js';
 import { didYouMean } from './did-you-mean.js';
 import { formatPath, type Locate, type PathSegment } from './locate.js';
+import { describeSelector, nodeLabels, selects } from './privacy.js';
 import type { EdgeDef, NodeDef, PolicyRef, Scenario, TaskDef, TwinDef, WorkloadDef } from './scenario.js';
 import type { ScenarioSpec, Tier, WorkloadSpec } from './schema.js';
 import { readTrace, TraceProblem } from './trace.js';
@@ -274,6 +276,17 @@ export function expandScenario(spec: ScenarioSpec, options: ExpandOptions = {}):
       JSON.stringify(policy.name),
     );
 
+  if (spec.privacy) {
+    const selector = spec.privacy.sensitiveNodes;
+    const groupLabels = new Map(spec.nodes.map((g) => [g.id, g.labels]));
+    if (!nodes.some((n) => selects(selector, nodeLabels(n, groupLabels.get(n.group)))))
+      add(
+        ['privacy', 'sensitiveNodes'],
+        `selects no node (${describeSelector(selector)}): sensitive twins and tasks could never run`,
+        'a label selector that matches at least one node',
+      );
+  }
+
   if (issues.length > 0) throw new InputError('ARS_E_INPUT_SEMANTIC', issues);
 
   return Object.freeze({
@@ -292,6 +305,7 @@ export function expandScenario(spec: ScenarioSpec, options: ExpandOptions = {}):
     assetGroups: Object.freeze([...spec.assets]),
     twins: Object.freeze(twins),
     workloads: Object.freeze(workloads),
+    ...(spec.privacy ? { privacy: spec.privacy } : {}),
     file: options.file,
   });
 }
@@ -445,6 +459,7 @@ function buildWorkload(
       attention: t.attention,
       tier: t.tier,
       twin: t.twin ? Object.freeze({ group: t.twin.group, maxAge: t.twin.maxAge }) : undefined,
+      ...(t.sensitive === true ? { sensitive: true as const } : {}),
       outputBytes: t.outputBytes,
       inEdges: Object.freeze(inEdges[pos]!),
       outEdges: Object.freeze(outEdges[pos]!),

@@ -13,5 +13,6 @@ export {
   safeParseScenario,
 } from './load.js';
 export { formatPath } from './locate.js';
+export { describeSelector, type LabelledNode, nodeLabels, selects } from './privacy.js';
 export type * from './scenario.js';
 export * from './schema.js';

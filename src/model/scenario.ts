@@ -7,6 +7,7 @@ import type {
   DynamicsSpec,
   NetworkSpec,
   NodeGroupSpec,
+  PrivacySpec,
   ScenarioSpec,
   TenantSpec,
   Tier,
@@ -56,6 +57,8 @@ export interface TaskDef {
   readonly attention: number;
   readonly tier: Tier | undefined;
   readonly twin: { readonly group: string; readonly maxAge: number } | undefined;
+  /** present (true) only when the scenario marks the task's input sensitive */
+  readonly sensitive?: true;
   readonly outputBytes: number;
   /** indices into `WorkloadDef.edges` */
   readonly inEdges: readonly number[];
@@ -103,6 +106,8 @@ export interface Scenario {
   readonly assetGroups: readonly AssetGroupSpec[];
   readonly twins: readonly TwinDef[];
   readonly workloads: readonly WorkloadDef[];
+  /** present only when the scenario restricts where sensitive data may be processed */
+  readonly privacy?: PrivacySpec;
   /** the file it was loaded from, if any */
   readonly file: string | undefined;
 }

@@ -87,6 +87,18 @@ export const nodeGroupSchema = z
     count: z.number().int().positive().default(1).describe('how many identical nodes this entry makes'),
     tier: tierSchema,
     zone: id.optional().describe('network zone; transfers across zones use `network.zones`'),
+    labels: z
+      .record(
+        id.refine(
+          (k) => !['tier', 'zone', 'group'].includes(k),
+          'a label other than tier, zone or group (built in)',
+        ),
+        z.string(),
+      )
+      .optional()
+      .describe(
+        'free labels (e.g. `site: on-prem`) that `privacy.sensitiveNodes` can select on, beside the built-in `tier`, `zone` and `group`',
+      ),
     compute: z.number().positive().describe('compute capacity (units, e.g. cores) shared by running work'),
     attention: z
       .number()
@@ -265,7 +277,7 @@ const twinSchema = z
       .array(z.string())
       .default([])
       .describe(
-        'names of fields of the twin’s state that are sensitive; carried in the model for access control (the simulator does not restrict placement by them)',
+        'names of fields of the twin’s state that are sensitive; with `privacy.sensitiveNodes` set, its refreshes and the tasks reading it run only on the nodes it selects',
       ),
     forecaster: z
       .enum(['none', 'last-value', 'linear'])
@@ -353,6 +365,12 @@ export const taskSchema = z
     after: z.array(id).default([]).describe('tasks that must finish first (edges carrying no data)'),
     twin: twinNeedSchema.optional(),
     tier: tierSchema.optional().describe('if set, the task runs only on nodes of this tier'),
+    sensitive: z
+      .boolean()
+      .optional()
+      .describe(
+        'the task’s input is sensitive: with `privacy.sensitiveNodes` set, it runs only on the nodes selected there',
+      ),
     outputBytes: z.number().nonnegative().default(0).describe('result size returned to the user (bytes)'),
   })
   .describe('one vertex of a request DAG');
@@ -394,6 +412,19 @@ export const policySchema = z
   .default('fifo')
   .describe('the scheduling policy: a name, or `{ name, params }`');
 
+export const privacySchema = z
+  .strictObject({
+    sensitiveNodes: z
+      .record(id, z.union([z.string(), z.array(z.string()).min(1)]))
+      .describe(
+        'the nodes allowed to process sensitive data, as a label selector: every label listed must match (a list means any of its values); labels are a node’s `labels` plus `tier`, `zone` and `group`',
+      ),
+  })
+  .describe(
+    'where sensitive data may be processed: twins with `sensitive` fields and tasks marked `sensitive`',
+  );
+export type PrivacySpec = z.output<typeof privacySchema>;
+
 export const scenarioSchema = z
   .strictObject({
     $schema: z.string().optional().describe('path or URL of the JSON Schema, for editors'),
@@ -428,6 +459,7 @@ export const scenarioSchema = z
     network: networkSchema,
     assets: z.array(assetGroupSchema).default([]).describe('physical assets, each mirrored by a twin'),
     workloads: z.array(workloadSchema).default([]).describe('streams of user requests'),
+    privacy: privacySchema.optional(),
   })
   .describe('an ARS scenario: everything one simulation run needs');
 

@@ -24,6 +24,11 @@ export interface QueueSort extends Plugin {
 /** Says whether a node may run an item. Must not change state. Capacity is checked by the framework. */
 export interface Filter extends Plugin {
   filter(item: WorkItem, node: NodeView, s: Snapshot): Status;
+  /**
+   * When true, an explained placement lists the nodes this filter refused, by reason (`refused` in the
+   * trace), even when another node was chosen: for rules a user must be able to audit (sensitive data).
+   */
+  readonly explainRefusals?: boolean;
 }
 
 /**

@@ -144,9 +144,11 @@ export function place(item: WorkItem, s: Snapshot, profile: Profile, explain: bo
   let bestScore = Number.NEGATIVE_INFINITY;
   const top: CandidateExplanation[] = [];
   const reasons: Record<string, number> = {};
+  let refused: Record<string, string[]> | undefined;
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
     const why = infeasible(item, node, s, profile);
+    if (explain) refused = auditedRefusal(item, node, s, profile, refused);
     if (why !== null) {
       if (explain) reasons[why] = (reasons[why] ?? 0) + 1;
       continue;
@@ -175,9 +177,26 @@ export function place(item: WorkItem, s: Snapshot, profile: Profile, explain: bo
       runnerUp: top[1]?.id ?? null,
       candidates: top,
       ...(best < 0 ? { unschedulable: reasons } : {}),
+      ...(refused ? { refused } : {}),
     };
   }
   return { node: best, decision };
+}
+
+/** Adds the node to `refused` under the reason of each `explainRefusals` filter that refuses it. */
+function auditedRefusal(
+  item: WorkItem,
+  node: NodeView,
+  s: Snapshot,
+  profile: Profile,
+  refused: Record<string, string[]> | undefined,
+): Record<string, string[]> | undefined {
+  for (const f of profile.filters) {
+    if (!f.explainRefusals) continue;
+    const st = f.filter(item, node, s);
+    if (!st.ok) ((refused ??= {})[`${f.name}: ${st.reason}`] ??= []).push(node.id);
+  }
+  return refused;
 }
 
 function keepTop(top: CandidateExplanation[], c: CandidateExplanation): void {

@@ -1,5 +1,6 @@
 // Every command module registers itself on the program. Add one line per command.
 import type { Command } from 'commander';
+import { register as audit } from './audit.js';
 import { register as compare } from './compare.js';
 import { register as drf } from './drf.js';
 import { register as explain } from './explain.js';
@@ -12,4 +13,15 @@ import { register as validate } from './validate.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [run, compare, policies, plan, drf, validate, schema, tune, explain];
+export const commands: Register[] = [
+  run,
+  compare,
+  policies,
+  plan,
+  drf,
+  validate,
+  schema,
+  tune,
+  explain,
+  audit,
+];

@@ -1,0 +1,6 @@
+export {
+  SENSITIVE_PLACEMENT,
+  type SensitiveRule,
+  sensitiveRule,
+  withSensitivePlacement,
+} from './sensitive-placement.js';
