@@ -1,9 +1,10 @@
 // `ars tune <scenario>`: learn the ARS weights offline by simulation on training seeds (cross-entropy method).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { ArsError } from '../../errors.js';
 import { compare } from '../../experiment/compare.js';
+import { didYouMean } from '../../model/index.js';
 import { type ArsParams, type ParamName, resolveParams, TUNABLE } from '../../policies/ars/index.js';
 import {
   bestOf,
@@ -12,9 +13,9 @@ import {
   meanMetrics,
   objective,
 } from '../../policies/ars/tune.js';
-import { registry } from '../../policies/index.js';
+import { policyNames, registry } from '../../policies/index.js';
 import { loadForRun, numberOption } from '../common.js';
-import { printJson, runCommand } from '../io.js';
+import { checkOutputPath, outputError, printJson, runCommand, writeOutput } from '../io.js';
 
 interface TuneOpts {
   seeds?: string;
@@ -54,6 +55,11 @@ export function parseSeeds(text: string): number[] {
       );
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
+    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b))
+      throw new ArsError(
+        'ARS_E_INPUT_ARGUMENT',
+        `--seeds: "${part.length > 40 ? `${part.slice(0, 40)}…` : part}" goes beyond 2^53 - 1, where seeds stop being distinct`,
+      );
     if (b < a || b - a > 10_000) throw new ArsError('ARS_E_INPUT_ARGUMENT', `--seeds: bad range "${part}"`);
     for (let s = a; s <= b; s++) out.push(s);
   }
@@ -106,6 +112,8 @@ export function register(program: Command): void {
     .option('--json', 'print the profile document instead of a summary')
     .action(async (file: string, opts: TuneOpts) => {
       await runCommand(async () => {
+        // the profile is written after minutes of search: check its destination first
+        if (opts.out) checkOutputPath('--out', opts.out, { createDirs: true });
         const scenario = loadForRun(file);
         const seeds = parseSeeds(opts.seeds ?? '101-103');
         const iterations = numberOption('iterations', opts.iterations, { integer: true, min: 1 }) ?? 5;
@@ -120,7 +128,15 @@ export function register(program: Command): void {
         const baselines = (opts.baselines ?? TUNE_BASELINES.join(','))
           .split(',')
           .map((s) => s.trim())
-          .filter((n) => n !== '' && registry.has(n));
+          .filter((n) => n !== '');
+        for (const n of baselines)
+          if (!registry.has(n))
+            throw new ArsError(
+              'ARS_E_INPUT_ARGUMENT',
+              `--baselines: unknown policy "${n}"${didYouMean(n, policyNames())}; the profile would have no reference`,
+            );
+        if (baselines.length === 0)
+          throw new ArsError('ARS_E_INPUT_ARGUMENT', '--baselines needs at least one policy name');
         const common = {
           replications: 1,
           ...(horizon !== undefined ? { horizon } : {}),
@@ -178,8 +194,12 @@ export function register(program: Command): void {
           params,
         };
         if (opts.out) {
-          mkdirSync(dirname(opts.out), { recursive: true });
-          writeFileSync(opts.out, `${JSON.stringify(doc, null, 2)}\n`);
+          try {
+            mkdirSync(dirname(opts.out), { recursive: true });
+          } catch (err) {
+            throw outputError(`--out ${opts.out}`, err);
+          }
+          writeOutput('--out', opts.out, `${JSON.stringify(doc, null, 2)}\n`);
           log(
             `wrote ${opts.out} (objective ${result.startScore.toFixed(4)} → ${result.bestScore.toFixed(4)})`,
           );
