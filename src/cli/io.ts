@@ -197,7 +197,7 @@ export class OutputFile {
   #closed = false;
 
   constructor(option: string, file: string) {
-    this.#name = file === '-' ? 'stdout' : `${option} ${file}`;
+    this.#name = file === '-' ? 'to stdout' : `${option} ${file}`;
     if (file === '-') {
       this.#fd = 1;
       this.#owned = false;

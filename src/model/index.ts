@@ -12,7 +12,9 @@ export {
   NO_LIMITS,
   resolveLimits,
   type WorkEstimate,
+  type WorkProblem,
   type WorkRequest,
+  workProblem,
 } from './limits.js';
 export {
   type LoadOptions,

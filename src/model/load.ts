@@ -7,7 +7,7 @@
 import { extname } from 'node:path';
 import { type ErrorCode, InputError, type InputIssue } from '../errors.js';
 import { type ExpandOptions, expandScenario } from './expand.js';
-import { type Limits, resolveLimits } from './limits.js';
+import { type Limits, resolveLimits, workProblem } from './limits.js';
 import { documentLocator, formatPath, type PathSegment } from './locate.js';
 import { decodeText, parseText, readTextFile } from './read.js';
 import type { Scenario } from './scenario.js';
@@ -99,12 +99,29 @@ export function parseScenario(text: string, options: ParseOptions = {}): Scenari
     limits,
     locate,
   };
+  let scenario: Scenario;
   try {
-    return expandScenario(parsed.data, expandOptions);
+    scenario = expandScenario(parsed.data, expandOptions);
   } catch (err) {
     if (err instanceof InputError) throw new InputError(err.code, sortIssues(err.issues));
     throw err;
   }
+  // Valid is not enough: one run over the file's own horizon must fit the work limits too.
+  const problem = workProblem(scenario, { horizon: scenario.horizon, runs: 1 }, limits);
+  if (problem) {
+    const pos = locate(problem.path);
+    throw new InputError('ARS_E_INPUT_SEMANTIC', [
+      {
+        file,
+        path: formatPath(problem.path),
+        line: pos?.line,
+        column: pos?.column,
+        message: problem.message,
+        expected: problem.expected,
+      },
+    ]);
+  }
+  return scenario;
 }
 
 /** Paths of every mapping key equal to `name`, in document order (iterative: depth is already bounded). */

@@ -93,7 +93,7 @@ export function readBoundedFile(file: string, options: ReadOptions = {}): Buffer
       throw fileError(
         file,
         `is ${kindOf(st)}, not a regular file`,
-        `${expected} (save the input to a file first)`,
+        `${expected}; save piped input to a file first`,
       );
     if (st.size > maxBytes)
       throw fileError(file, 'file too large', `at most ${maxBytes} bytes`, `${st.size} bytes`);
