@@ -56,6 +56,8 @@ interface Case {
   args: string[];
   file?: string;
   where: string;
+  /** text that must not appear on stderr (work started before the input was checked) */
+  notContain?: string;
   /** stdout goes to this device instead of a pipe */
   stdoutTo?: string;
   skip?: boolean;
@@ -254,6 +256,23 @@ const cases: Case[] = [
     args: ['tune', base, '--out', t('a-file/profile.json')],
     where: 'is not a directory',
   },
+  {
+    name: 'a profile that is a device',
+    args: ['run', base, '--policy', 'ars', '--param', 'profile=/dev/zero'],
+    where: 'cannot read profile /dev/zero: is a character device',
+    skip: !existsSync('/dev/zero'),
+  },
+  {
+    name: 'a profile naming an Object.prototype key',
+    args: ['run', base, '--policy', 'ars', '--param', `profile=${H}/profile-tostring.json`],
+    where: 'unknown parameter "toString"',
+  },
+  {
+    name: 'tune with a start profile that is not one',
+    args: ['tune', base, '--start', `${H}/drf-wrong-shape.yaml`, '--baselines', 'fifo'],
+    where: 'cannot read profile',
+    notContain: 'references',
+  },
   // the other loaders
   {
     name: 'DRF duplicate users',
@@ -348,6 +367,7 @@ describe('the CLI on hostile input', () => {
     expect(r.stderr).not.toMatch(/internal error|FATAL|heap out of memory/i);
     expect(r.stderr).toContain(c.where);
     if (c.file) expect(r.stderr).toContain(c.file);
+    if (c.notContain) expect(r.stderr).not.toContain(c.notContain);
     const lines = r.stderr.trimEnd().split('\n');
     for (const line of lines) expect(line.length).toBeLessThan(1_000);
     expect(new Set(lines).size, 'the same line twice').toBe(lines.length);

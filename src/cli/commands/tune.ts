@@ -149,11 +149,12 @@ export function register(program: Command): void {
             perSeed.push(await compare(scenario, { ...common, policies, firstSeed: seed }));
           return policies.map((_, p) => meanMetrics(perSeed.map((c) => c.results[p]!.runs[0])));
         };
+        // read the start profile before the long work, so a bad file is refused at once
+        const start = resolveParams(policy, opts.start ? { profile: opts.start } : {});
         const log = (line: string) => process.stderr.write(`${line}\n`);
         log(`tune ${scenario.name}: references ${baselines.join(', ')} on seeds ${seeds.join(', ')}`);
         const refs = await measure(baselines.map((name) => ({ name, params: {} })));
         const reference: MetricValues = bestOf(refs);
-        const start = resolveParams(policy, opts.start ? { profile: opts.start } : {});
         // the tunable parameters left out keep their start values in every candidate and in the profile
         const fixed = Object.fromEntries(
           TUNABLE.filter((k) => !tuned.includes(k)).map((k) => [k, start[k]]),
