@@ -24,7 +24,8 @@ describe('ars tune', () => {
       '--seeds',
       '101',
       '--horizon',
-      '20',
+      // just past the scenario's 60 s warm-up: a shorter horizon measures nothing and is refused
+      '70',
       '--iterations',
       '2',
       '--population',

@@ -4,6 +4,7 @@
  * each candidate run on every training seed. The result is the profile document `--param profile=FILE` loads.
  */
 import { ArsError } from '../errors.js';
+import { didYouMean } from '../model/index.js';
 import type { Scenario } from '../model/scenario.js';
 import { type ArsParams, type ParamName, resolveParams, TUNABLE } from '../policies/ars/index.js';
 import {
@@ -13,7 +14,7 @@ import {
   meanMetrics,
   objective,
 } from '../policies/ars/tune.js';
-import { BASELINES, registry } from '../policies/index.js';
+import { BASELINES, policyNames, registry } from '../policies/index.js';
 import { compare } from './compare.js';
 
 export interface TuneOptions {
@@ -62,7 +63,17 @@ export async function tunePolicy(scenario: Scenario, o: TuneOptions): Promise<Tu
     throw new ArsError('ARS_E_INPUT_ARGUMENT', `--policy must be an ARS variant, got "${policy}"`);
   registry.get(policy);
   const tuned = [...(o.parameters ?? TUNABLE)];
-  const baselines = (o.baselines ?? BASELINES).filter((n) => registry.has(n));
+  const baselines = o.baselines ? [...o.baselines] : BASELINES.filter((n) => registry.has(n));
+  for (const n of baselines)
+    if (!registry.has(n))
+      throw new ArsError(
+        'ARS_E_INPUT_ARGUMENT',
+        `--baselines: unknown policy "${n}"${didYouMean(n, policyNames())}; the profile would have no reference`,
+      );
+  if (baselines.length === 0)
+    throw new ArsError('ARS_E_INPUT_ARGUMENT', '--baselines needs at least one policy name');
+  // read the start profile before the long work, so a bad file is refused at once
+  const start = resolveParams(policy, o.start ? { profile: o.start } : {});
   const seeds = o.seeds;
   const log = o.log ?? (() => {});
   const common = {
@@ -79,7 +90,6 @@ export async function tunePolicy(scenario: Scenario, o: TuneOptions): Promise<Tu
   log(`tune ${scenario.name}: references ${baselines.join(', ')} on seeds ${seeds.join(', ')}`);
   const refs = await measure(baselines.map((name) => ({ name, params: {} })));
   const reference: MetricValues = bestOf(refs);
-  const start = resolveParams(policy, o.start ? { profile: o.start } : {});
   // the tunable parameters left out keep their start values in every candidate and in the profile
   const fixed = Object.fromEntries(
     TUNABLE.filter((k) => !tuned.includes(k)).map((k) => [k, start[k]]),

@@ -10,14 +10,12 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { InputError, type InputIssue } from '../errors.js';
 import { didYouMean } from './did-you-mean.js';
-import { formatPath, type Locate, type PathSegment } from './locate.js';
+import { formatCount, type Limits, resolveLimits } from './limits.js';
+import { issueCollector, type Locate, type PathSegment } from './locate.js';
 import { describeSelector, nodeLabels, selects } from './privacy.js';
 import type { EdgeDef, NodeDef, PolicyRef, Scenario, TaskDef, TwinDef, WorkloadDef } from './scenario.js';
 import type { ScenarioSpec, Tier, WorkloadSpec } from './schema.js';
 import { readTrace, TraceProblem } from './trace.js';
-
-/** Files larger than this are refused before they are read (16 MiB). */
-export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 
 export interface ExpandOptions {
   /** the scenario file, written into the result and used to resolve trace files */
@@ -30,6 +28,8 @@ export interface ExpandOptions {
   readonly maxBytes?: number | undefined;
   /** maps a path to its line and column in the source; set by the loader */
   readonly locate?: Locate | undefined;
+  /** count limits (nodes, twins, tasks); missing fields take the defaults */
+  readonly limits?: Partial<Limits> | undefined;
 }
 
 /** The id of member `index` of a group of `count`: the group id itself when the group has one member. */
@@ -49,18 +49,34 @@ interface Capacity {
  */
 export function expandScenario(spec: ScenarioSpec, options: ExpandOptions = {}): Scenario {
   const issues: InputIssue[] = [];
-  const add = (path: readonly PathSegment[], message: string, expected?: string, found?: string) => {
-    const pos = options.locate?.(path);
-    issues.push({
-      file: options.file,
-      path: formatPath(path),
-      line: pos?.line,
-      column: pos?.column,
-      message,
-      expected,
-      found,
-    });
-  };
+  const add = issueCollector(issues, options.file, options.locate);
+
+  // Counts are checked before anything is expanded: a billion twins must be refused, not allocated.
+  const limits = resolveLimits(options.limits);
+  const tooMany = (path: PathSegment[], what: string, total: number, limit: number) =>
+    add(
+      path,
+      `refused: ${formatCount(total)} ${what} in all, more than the limit of ${formatCount(limit)} (lift it with --no-limits)`,
+      `at most ${limit} ${what}`,
+      String(total),
+    );
+  let nodeTotal = 0;
+  spec.nodes.forEach((g, gi) => {
+    nodeTotal += g.elastic ? Math.max(g.elastic.max, g.count) : g.count;
+    if (nodeTotal > limits.maxNodes && nodeTotal - (g.elastic?.max ?? g.count) <= limits.maxNodes)
+      tooMany(['nodes', gi, g.elastic ? 'elastic' : 'count'], 'nodes', nodeTotal, limits.maxNodes);
+  });
+  let twinTotal = 0;
+  spec.assets.forEach((a, ai) => {
+    twinTotal += a.count;
+    if (twinTotal > limits.maxTwins && twinTotal - a.count <= limits.maxTwins)
+      tooMany(['assets', ai, 'count'], 'twins', twinTotal, limits.maxTwins);
+  });
+  spec.workloads.forEach((w, wi) => {
+    if (w.tasks.length > limits.maxTasks)
+      tooMany(['workloads', wi, 'tasks'], 'tasks in one workload', w.tasks.length, limits.maxTasks);
+  });
+  if (issues.length > 0) throw new InputError('ARS_E_INPUT_SEMANTIC', issues);
 
   if (spec.warmup >= spec.horizon)
     add(['warmup'], 'warmup must end before the horizon', `less than ${spec.horizon}`, String(spec.warmup));
@@ -249,12 +265,7 @@ export function expandScenario(spec: ScenarioSpec, options: ExpandOptions = {}):
     if (w.arrival.kind === 'trace') {
       const base = options.baseDir ?? (options.file ? dirname(options.file) : process.cwd());
       const file = isAbsolute(w.arrival.file) ? w.arrival.file : resolve(base, w.arrival.file);
-      const result = readTrace(
-        file,
-        w.arrival.column,
-        w.arrival.scale,
-        options.maxBytes ?? DEFAULT_MAX_BYTES,
-      );
+      const result = readTrace(file, w.arrival.column, w.arrival.scale, options.maxBytes ?? limits.maxBytes);
       if (result instanceof TraceProblem)
         add(['workloads', wi, 'arrival', 'file'], result.message, result.expected, result.found);
       else traceTimes = result;

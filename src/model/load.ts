@@ -4,21 +4,15 @@
  * a later stage runs only when the earlier ones found none (a file that does not parse cannot be
  * checked against the schema, and references cannot be followed through fields of the wrong type).
  */
-import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { type Alias, LineCounter, parseDocument, visit } from 'yaml';
 import { type ErrorCode, InputError, type InputIssue } from '../errors.js';
-import { DEFAULT_MAX_BYTES, type ExpandOptions, expandScenario } from './expand.js';
-import { documentLocator } from './locate.js';
+import { type ExpandOptions, expandScenario } from './expand.js';
+import { type Limits, resolveLimits, workProblem } from './limits.js';
+import { documentLocator, formatPath, type PathSegment } from './locate.js';
+import { decodeText, parseText, readTextFile } from './read.js';
 import type { Scenario } from './scenario.js';
 import { scenarioSchema } from './schema.js';
 import { schemaIssues } from './schema-issues.js';
-
-/**
- * Most alias expansions (node copies made through `*alias`) a file may cause. Generous for scenarios
- * that reuse anchors, yet an alias bomb (nested aliases that multiply) exceeds it within microseconds.
- */
-export const DEFAULT_MAX_ALIAS_COUNT = 10_000;
 
 export interface ParseOptions {
   /** file name used in messages and to resolve trace files */
@@ -33,6 +27,8 @@ export interface ParseOptions {
   readonly maxBytes?: number | undefined;
   /** most alias expansions accepted; default 10,000 */
   readonly maxAliasCount?: number | undefined;
+  /** size, nesting and count limits (see limits.ts); missing fields take the defaults */
+  readonly limits?: Partial<Limits> | undefined;
 }
 
 export type LoadOptions = Omit<ParseOptions, 'file'>;
@@ -48,11 +44,6 @@ function formatOf(options: ParseOptions): 'yaml' | 'json' {
   return options.file && extname(options.file).toLowerCase() === '.json' ? 'json' : 'yaml';
 }
 
-/** yaml's messages end with " at line L, column C:" and a code excerpt; we report the position apart. */
-function shortMessage(message: string): string {
-  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-}
-
 /**
  * Parses, validates and expands a scenario written as YAML or JSON text.
  * @throws InputError carrying every problem found at the first stage that fails, each with the file,
@@ -61,85 +52,40 @@ function shortMessage(message: string): string {
  */
 export function parseScenario(text: string, options: ParseOptions = {}): Scenario {
   const file = options.file;
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const limits = resolveLimits(options.limits);
+  const maxBytes = options.maxBytes ?? limits.maxBytes;
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > maxBytes)
     throw fileError(file, 'file too large', `at most ${maxBytes} bytes`, `${bytes} bytes`);
-  const nul = text.indexOf('\0');
-  if (nul >= 0) throw fileError(file, 'not a text file', 'UTF-8 text', `a NUL byte at offset ${nul}`);
+  decodeText(text, file);
 
   const format = formatOf(options);
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter,
-    prettyErrors: true,
-    uniqueKeys: true,
-    schema: format === 'json' ? 'json' : 'core',
+  const { doc, lineCounter, data } = parseText(text, {
+    file,
+    format,
+    maxAliasCount: options.maxAliasCount ?? limits.maxAliasCount,
+    maxDepth: limits.maxDepth,
   });
-  if (doc.errors.length > 0) {
-    throw new InputError(
-      'ARS_E_INPUT_SYNTAX',
-      doc.errors.map((e) => ({
-        file,
-        path: '',
-        line: e.linePos?.[0].line,
-        column: e.linePos?.[0].col,
-        message:
-          e.code === 'MULTIPLE_DOCS'
-            ? 'YAML syntax error: a scenario file holds one YAML document, this one has several (`---`)'
-            : `${format === 'json' ? 'JSON' : 'YAML'} syntax error: ${shortMessage(e.message)}`,
-      })),
-    );
-  }
-  if (format === 'json') {
-    // The YAML parser reads JSON for positions, but also accepts what JSON does not (trailing commas).
-    try {
-      JSON.parse(text);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      const at = /at position (\d+)/.exec(message);
-      const pos = at ? lineCounter.linePos(Number(at[1])) : undefined;
-      throw new InputError('ARS_E_INPUT_SYNTAX', [
-        {
-          file,
-          path: '',
-          line: pos?.line,
-          column: pos?.col,
-          message: `JSON syntax error: ${message.replace(/ in JSON at position \d+.*$/, '')}`,
-        },
-      ]);
-    }
-  }
   if (doc.contents === null)
     throw fileError(file, 'the file is empty', 'a scenario mapping', 'no content (only blanks or comments)');
 
-  const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount });
-  } catch (err) {
-    if (!(err instanceof ReferenceError)) throw err;
-    let first: Alias | undefined;
-    visit(doc, {
-      Alias(_key, node) {
-        first = node;
-        return visit.BREAK;
-      },
-    });
-    const pos = first?.range ? lineCounter.linePos(first.range[0]) : undefined;
-    throw new InputError('ARS_E_INPUT_FILE', [
-      {
-        file,
-        path: '',
-        line: pos?.line,
-        column: pos?.col,
-        message: 'refused: YAML aliases expand too much (a possible alias bomb)',
-        expected: `at most ${maxAliasCount} alias expansions`,
-      },
-    ]);
-  }
-
   const locate = documentLocator(doc, lineCounter);
+  const protoKeys = findKeys(data, '__proto__');
+  if (protoKeys.length > 0) {
+    throw new InputError(
+      'ARS_E_INPUT_SCHEMA',
+      protoKeys.map((path) => {
+        const pos = locate(path, 'key');
+        return {
+          file,
+          path: formatPath(path),
+          line: pos?.line,
+          column: pos?.column,
+          message: '`__proto__` cannot be a key: it would change the object instead of naming an entry',
+        };
+      }),
+    );
+  }
   const parsed = scenarioSchema.safeParse(data);
   if (!parsed.success) {
     const issues = schemaIssues(parsed.error.issues, scenarioSchema, data, file, locate);
@@ -150,14 +96,51 @@ export function parseScenario(text: string, options: ParseOptions = {}): Scenari
     baseDir: options.baseDir,
     knownPolicies: options.knownPolicies,
     maxBytes,
+    limits,
     locate,
   };
+  let scenario: Scenario;
   try {
-    return expandScenario(parsed.data, expandOptions);
+    scenario = expandScenario(parsed.data, expandOptions);
   } catch (err) {
     if (err instanceof InputError) throw new InputError(err.code, sortIssues(err.issues));
     throw err;
   }
+  // Valid is not enough: one run over the file's own horizon must fit the work limits too.
+  const problem = workProblem(scenario, { horizon: scenario.horizon, runs: 1 }, limits);
+  if (problem) {
+    const pos = locate(problem.path);
+    throw new InputError('ARS_E_INPUT_SEMANTIC', [
+      {
+        file,
+        path: formatPath(problem.path),
+        line: pos?.line,
+        column: pos?.column,
+        message: problem.message,
+        expected: problem.expected,
+      },
+    ]);
+  }
+  return scenario;
+}
+
+/** Paths of every mapping key equal to `name`, in document order (iterative: depth is already bounded). */
+function findKeys(data: unknown, name: string): PathSegment[][] {
+  const found: PathSegment[][] = [];
+  const stack: [unknown, PathSegment[]][] = [[data, []]];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    const entries: [PathSegment, unknown][] = Array.isArray(value)
+      ? value.map((v, i) => [i, v])
+      : Object.entries(value);
+    for (let k = entries.length - 1; k >= 0; k--) {
+      const [key, v] = entries[k]!;
+      if (key === name) found.push([...path, key]);
+      stack.push([v, [...path, key]]);
+    }
+  }
+  return found;
 }
 
 /** Issues in reading order; those without a position keep their relative order at the end. */
@@ -187,31 +170,8 @@ export function safeParseScenario(text: string, options: ParseOptions = {}): Saf
  * oversized file, a directory, or bytes that are not UTF-8 text.
  */
 export function loadScenario(file: string, options: LoadOptions = {}): Scenario {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  let buffer: Buffer;
-  try {
-    const st = statSync(file);
-    if (st.isDirectory()) throw fileError(file, 'is a directory', 'a scenario file');
-    if (st.size > maxBytes)
-      throw fileError(file, 'file too large', `at most ${maxBytes} bytes`, `${st.size} bytes`);
-    buffer = readFileSync(file);
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    const code2message: Record<string, string> = {
-      ENOENT: 'file not found',
-      EACCES: 'permission denied',
-      EPERM: 'permission denied',
-      EISDIR: 'is a directory',
-    };
-    throw fileError(file, code2message[code ?? ''] ?? `cannot read the file (${code ?? String(err)})`);
-  }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(buffer);
-  } catch {
-    throw fileError(file, 'not a text file', 'UTF-8 text', 'bytes that are not valid UTF-8');
-  }
+  const maxBytes = options.maxBytes ?? resolveLimits(options.limits).maxBytes;
+  const text = readTextFile(file, { maxBytes, expected: 'a scenario file' });
   return parseScenario(text, { ...options, file });
 }
 

@@ -2,6 +2,7 @@
  * JSON paths (`nodes[2].compute`) and their positions in the source text.
  */
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import type { InputIssue } from '../errors.js';
 
 export type PathSegment = string | number;
 
@@ -62,5 +63,32 @@ export function documentLocator(doc: Document, lineCounter: LineCounter): Locate
     const target = at === 'key' && keyNode ? keyNode : node;
     const range = (target as Node | null | undefined)?.range;
     return range ? position(range[0]) : undefined;
+  };
+}
+
+/** A function that records one issue at `path`, with its line and column when `locate` finds them. */
+export type AddIssue = (
+  path: readonly PathSegment[],
+  message: string,
+  expected?: string,
+  found?: string,
+) => void;
+
+export function issueCollector(
+  issues: InputIssue[],
+  file: string | undefined,
+  locate: Locate | undefined,
+): AddIssue {
+  return (path, message, expected, found) => {
+    const pos = locate?.(path);
+    issues.push({
+      file,
+      path: formatPath(path),
+      line: pos?.line,
+      column: pos?.column,
+      message,
+      expected,
+      found,
+    });
   };
 }

@@ -13,10 +13,17 @@
  */
 import { z } from 'zod';
 
+// `__proto__` is refused: ids become keys of result maps (dominant shares by tenant, utilisation by
+// node), where that one name would set the object's prototype instead of adding an entry.
 const id = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_.:-]*$/, 'an identifier: a letter or _, then letters, digits, _ . : -')
-  .describe('identifier: a letter or underscore, then letters, digits, `_`, `.`, `:` or `-`');
+  .regex(
+    /^(?!__proto__$)[A-Za-z_][A-Za-z0-9_.:-]*$/,
+    'an identifier: a letter or _, then letters, digits, _ . : - (and not __proto__)',
+  )
+  .describe(
+    'identifier: a letter or underscore, then letters, digits, `_`, `.`, `:` or `-` (not `__proto__`)',
+  );
 const seconds = (what: string) => z.number().nonnegative().describe(`${what} (seconds)`);
 const positiveSeconds = (what: string) => z.number().positive().describe(`${what} (seconds)`);
 

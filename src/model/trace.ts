@@ -1,8 +1,9 @@
 /**
  * Reads arrival times from a CSV trace: a header row, then one row per arrival.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { InputError } from '../errors.js';
 import { didYouMean } from './did-you-mean.js';
+import { readTextFile } from './read.js';
 
 /** Why a trace could not be read, phrased for the user; `found` says what was there instead. */
 export class TraceProblem {
@@ -31,17 +32,14 @@ export function readTrace(
 ): number[] | TraceProblem {
   let text: string;
   try {
-    const st = statSync(path);
-    if (st.isDirectory()) return new TraceProblem('trace file is a directory', 'a CSV file', path);
-    if (st.size > maxBytes)
-      return new TraceProblem('trace file too large', `at most ${maxBytes} bytes`, `${st.size} bytes`);
-    text = readFileSync(path, 'utf8');
+    text = readTextFile(path, { maxBytes, expected: 'a CSV file' });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    if (!(err instanceof InputError)) throw err;
+    const issue = err.issues[0]!;
     return new TraceProblem(
-      code === 'ENOENT' ? 'trace file not found' : `trace file unreadable (${code ?? 'error'})`,
-      'a readable CSV file',
-      path,
+      `trace ${issue.message}`,
+      issue.expected ?? 'a readable CSV file',
+      issue.found ?? path,
     );
   }
   const lines = text.split(/\r?\n/);
@@ -62,14 +60,16 @@ export function readTrace(
     const line = lines[row]!;
     if (line.trim() === '') continue;
     const cell = splitCsvLine(line)[col];
-    const t = cell === undefined || cell === '' ? Number.NaN : Number(cell);
+    const t = cell === undefined || cell === '' ? Number.NaN : Number(cell) * scale;
     if (!Number.isFinite(t) || t < 0)
       return new TraceProblem(
         `trace line ${row + 1}: not an arrival time`,
-        'a number of seconds >= 0',
-        cell === undefined ? 'no such column on that line' : JSON.stringify(cell),
+        'a finite number of seconds >= 0 (after `scale`)',
+        cell === undefined
+          ? 'no such column on that line'
+          : JSON.stringify(cell.length > 40 ? `${cell.slice(0, 40)}…` : cell),
       );
-    times.push(t * scale);
+    times.push(t);
   }
   if (times.length === 0) return new TraceProblem('trace has no arrivals', 'at least one data row');
   times.sort((a, b) => a - b);

@@ -1,11 +1,10 @@
 // `ars explain <trace> --subject ID`: the story of one twin or request from a decision trace.
-import { createReadStream, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { ArsError } from '../../errors.js';
 import { StoryBuilder } from '../../policies/ars/explain.js';
 import { parseTraceLine } from '../../report/trace-file.js';
 import { numberOption } from '../common.js';
+import { boundedLines, decisionProblem } from '../decision-line.js';
 import { printJson, runCommand } from '../io.js';
 
 interface ExplainOpts {
@@ -29,23 +28,17 @@ export function register(program: Command): void {
     .option('--json', 'print the story as JSON')
     .action(async (file: string, opts: ExplainOpts) => {
       await runCommand(async () => {
-        try {
-          if (!statSync(file).isFile()) throw new Error('not a file');
-        } catch {
-          throw new ArsError('ARS_E_INPUT_FILE', `cannot read trace ${file}`);
-        }
         const limit = numberOption('events', opts.events, { integer: true, min: 0 }) ?? 40;
         const builder = new StoryBuilder(opts.subject!);
-        const lines = createInterface({
-          input: createReadStream(file, 'utf8'),
-          crlfDelay: Number.POSITIVE_INFINITY,
-        });
+        const lines = boundedLines(file);
         let n = 0;
         for await (const line of lines) {
           n++;
           if (line.trim() === '') continue;
           const d = parseTraceLine(line);
           if (typeof d === 'string') throw new ArsError('ARS_E_INPUT_SYNTAX', `${file}:${n}: ${d}`);
+          const problem = decisionProblem(d);
+          if (problem) throw new ArsError('ARS_E_INPUT_SYNTAX', `${file}:${n}: not a decision: ${problem}`);
           builder.add(d);
         }
         const story = builder.story();

@@ -1,7 +1,7 @@
 // `ars plan <file> --policy <name>`: plans a static problem (task DAG or ETC matrix) and shows the schedule.
-import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ArsError, InputError } from '../../errors.js';
+import { ArsError } from '../../errors.js';
+import { NO_LIMITS, readTextFile } from '../../model/index.js';
 import {
   bestKnownFor,
   PLANNERS,
@@ -13,6 +13,7 @@ import {
   type SearchOptions,
   validateSchedule,
 } from '../../policies/planning/index.js';
+import { commandLimits } from '../common.js';
 import { EXIT_INTERNAL, EXIT_OK, printJson, renderTable, runCommand } from '../io.js';
 
 interface PlanOptions {
@@ -37,7 +38,7 @@ function numberOption(
 ): number | undefined {
   if (raw === undefined) return undefined;
   const v = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
+  if (raw.trim() === '' || !Number.isFinite(v) || v < min || (integer && !Number.isSafeInteger(v))) {
     const what = integer ? `an integer ≥ ${min}` : `a number ≥ ${min}`;
     throw new ArsError('ARS_E_INPUT_ARGUMENT', `--${name} must be ${what}, got "${raw}"`);
   }
@@ -45,19 +46,8 @@ function numberOption(
 }
 
 function readProblem(file: string): Problem {
-  let text: string;
-  try {
-    if (statSync(file).size > MAX_FILE_BYTES) {
-      throw new InputError('ARS_E_INPUT_FILE', [
-        { file, path: '', message: 'file too large', expected: `at most ${MAX_FILE_BYTES} bytes` },
-      ]);
-    }
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'cannot read file';
-    throw new InputError('ARS_E_INPUT_FILE', [{ file, path: '', message: reason }]);
-  }
+  const maxBytes = commandLimits() === NO_LIMITS ? Number.POSITIVE_INFINITY : MAX_FILE_BYTES;
+  const text = readTextFile(file, { maxBytes, expected: 'a problem file (JSON DAG or ETC matrix)' });
   return parseProblem(text, file);
 }
 

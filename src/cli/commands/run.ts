@@ -1,10 +1,10 @@
 // `ars run <scenario>`: simulate one scenario with one policy and seed.
 import type { Command } from 'commander';
+import { ArsError } from '../../errors.js';
 import { resolvePolicy, runScenario } from '../../experiment/run.js';
 import { flatten, getPath, KEY_METRICS, toCsv } from '../../report/metrics.js';
-import { JsonLinesFile } from '../../report/trace-file.js';
 import { collect, loadForRun, numberOption, parseParams, progressBar } from '../common.js';
-import { printJson, renderTable, runCommand } from '../io.js';
+import { DecisionTraceOutput, printJson, renderTable, runCommand } from '../io.js';
 
 interface RunOpts {
   policy?: string;
@@ -27,7 +27,10 @@ export function register(program: Command): void {
     .option('--horizon <seconds>', 'simulated time to run (default: the scenario’s)')
     .option('--json', 'print the result document as JSON')
     .option('--csv', 'print the result as CSV (one row)')
-    .option('--trace <file>', 'write one JSON line per scheduling decision to this file')
+    .option(
+      '--trace <file>',
+      'write one JSON line per scheduling decision to this file (`-`: stdout, the table then goes to stderr)',
+    )
     .action(async (file: string, opts: RunOpts, cmd: Command) => {
       await runCommand(() => {
         const scenario = loadForRun(file);
@@ -35,7 +38,14 @@ export function register(program: Command): void {
         const horizon = numberOption('horizon', opts.horizon, { min: Number.MIN_VALUE });
         const params = parseParams(opts.param);
         const policy = resolvePolicy(scenario, opts.policy, params);
-        const trace = opts.trace ? new JsonLinesFile(opts.trace) : undefined;
+        if (opts.trace === '-' && (opts.json || opts.csv))
+          throw new ArsError(
+            'ARS_E_INPUT_ARGUMENT',
+            `--trace - writes the decisions to stdout, where --${opts.json ? 'json' : 'csv'} goes too: give --trace a file name`,
+          );
+        // opened before the run, so a bad path fails now rather than after the simulation
+        const trace = opts.trace ? new DecisionTraceOutput('--trace', opts.trace) : undefined;
+        const out = opts.trace === '-' ? process.stderr : process.stdout;
         const bar = progressBar('simulating', 100);
         try {
           const result = runScenario(scenario, {
@@ -56,20 +66,25 @@ export function register(program: Command): void {
               ),
             );
           } else {
-            process.stdout.write(
+            out.write(
               `${result.scenario} · policy ${result.policy} · seed ${result.seed} · ${result.horizon} s simulated (warm-up ${result.warmup} s)\n\n`,
             );
             const rows = KEY_METRICS.map((m) => {
               const v = getPath(result, m.path);
               return [m.label, typeof v === 'number' ? v : '–'] as [string, string | number];
             });
-            process.stdout.write(`${renderTable(['metric', 'value'], rows)}\n`);
+            out.write(`${renderTable(['metric', 'value'], rows)}\n`);
             const shares = Object.entries(result.fairness.dominantShares)
               .map(([t, s]) => `${t} ${(s * 100).toFixed(1)}%`)
               .join(', ');
-            process.stdout.write(`\ndominant shares: ${shares}\n`);
+            out.write(`\ndominant shares: ${shares}\n`);
           }
-          if (trace) process.stderr.write(`wrote ${trace.count} decisions to ${opts.trace}\n`);
+          if (trace) {
+            trace.close();
+            process.stderr.write(
+              `wrote ${trace.count} decisions to ${opts.trace === '-' ? 'stdout' : opts.trace}\n`,
+            );
+          }
         } finally {
           bar.stop();
           trace?.close();

@@ -1,9 +1,7 @@
 // `ars schema [--out FILE]`: the scenario JSON Schema, for editors and other tools.
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ArsError } from '../../errors.js';
 import { scenarioJsonSchema } from '../../model/index.js';
-import { runCommand } from '../io.js';
+import { runCommand, writeOutput } from '../io.js';
 
 export function register(program: Command): void {
   program
@@ -18,13 +16,8 @@ export function register(program: Command): void {
           process.stdout.write(text);
           return;
         }
-        try {
-          writeFileSync(opts.out, text);
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code ?? String(err);
-          throw new ArsError('ARS_E_INPUT_ARGUMENT', `cannot write ${opts.out} (${code})`);
-        }
-        process.stderr.write(`wrote ${opts.out}\n`);
+        writeOutput('--out', opts.out, text);
+        if (opts.out !== '-') process.stderr.write(`wrote ${opts.out}\n`);
       }, debug);
     });
 }

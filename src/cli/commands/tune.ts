@@ -1,5 +1,5 @@
 // `ars tune <scenario>`: learn the ARS weights offline by simulation on training seeds (cross-entropy method).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { ArsError } from '../../errors.js';
@@ -7,7 +7,7 @@ import { tunePolicy } from '../../experiment/tune.js';
 import { type ParamName, TUNABLE } from '../../policies/ars/index.js';
 import { BASELINES } from '../../policies/index.js';
 import { loadForRun, numberOption } from '../common.js';
-import { printJson, runCommand } from '../io.js';
+import { checkOutputPath, outputError, printJson, runCommand, writeOutput } from '../io.js';
 
 interface TuneOpts {
   seeds?: string;
@@ -35,6 +35,11 @@ export function parseSeeds(text: string): number[] {
       );
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
+    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b))
+      throw new ArsError(
+        'ARS_E_INPUT_ARGUMENT',
+        `--seeds: "${part.length > 40 ? `${part.slice(0, 40)}…` : part}" goes beyond 2^53 - 1, where seeds stop being distinct`,
+      );
     if (b < a || b - a > 10_000) throw new ArsError('ARS_E_INPUT_ARGUMENT', `--seeds: bad range "${part}"`);
     for (let s = a; s <= b; s++) out.push(s);
   }
@@ -87,6 +92,8 @@ export function register(program: Command): void {
     .option('--json', 'print the profile document instead of a summary')
     .action(async (file: string, opts: TuneOpts) => {
       await runCommand(async () => {
+        // the profile is written after minutes of search: check its destination first
+        if (opts.out) checkOutputPath('--out', opts.out, { createDirs: true });
         const scenario = loadForRun(file);
         const seeds = parseSeeds(opts.seeds ?? '101-103');
         const iterations = numberOption('iterations', opts.iterations, { integer: true, min: 1 }) ?? 5;
@@ -111,8 +118,12 @@ export function register(program: Command): void {
           log,
         });
         if (opts.out) {
-          mkdirSync(dirname(opts.out), { recursive: true });
-          writeFileSync(opts.out, `${JSON.stringify(doc, null, 2)}\n`);
+          try {
+            mkdirSync(dirname(opts.out), { recursive: true });
+          } catch (err) {
+            throw outputError(`--out ${opts.out}`, err);
+          }
+          writeOutput('--out', opts.out, `${JSON.stringify(doc, null, 2)}\n`);
           log(
             `wrote ${opts.out} (objective ${doc.objective.start.toFixed(4)} → ${doc.objective.best.toFixed(4)})`,
           );

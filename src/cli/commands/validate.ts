@@ -1,10 +1,10 @@
 // `ars validate <files...>`: checks scenario files without running them.
 import type { Command } from 'commander';
 import type { InputError } from '../../errors.js';
-import { formatIssues } from '../../errors.js';
 import { safeLoadScenario } from '../../model/index.js';
 import { policyNames } from '../../policies/index.js';
-import { EXIT_INPUT, EXIT_OK, printJson, runCommand } from '../io.js';
+import { commandLimits } from '../common.js';
+import { EXIT_INPUT, EXIT_OK, formatIssueList, printJson, runCommand } from '../io.js';
 
 interface FileReport {
   file: string;
@@ -49,7 +49,7 @@ export function register(program: Command): void {
         const knownPolicies = names.length > 0 ? names : undefined;
         const reports: FileReport[] = [];
         for (const file of files) {
-          const result = safeLoadScenario(file, { knownPolicies });
+          const result = safeLoadScenario(file, { knownPolicies, limits: commandLimits() });
           if (result.ok) {
             const s = result.scenario;
             const summary = { nodes: s.nodes.length, twins: s.twins.length, workloads: s.workloads.length };
@@ -64,7 +64,7 @@ export function register(program: Command): void {
             if (!opts.json) {
               // Issues of a file-level error may lack the file name; every line must name it.
               const issues = error.issues.map((i) => ({ ...i, file: i.file ?? file }));
-              process.stderr.write(`${formatIssues(issues)}\n`);
+              process.stderr.write(`${formatIssueList(issues)}\n`);
               process.stderr.write(
                 `${file}: error ${error.code}: ${plural(error.issues.length, 'problem')}\n`,
               );

@@ -3,8 +3,8 @@
  * compute-side weights and the feedback gains. Every parameter has a default, bounds and a one-line meaning;
  * a profile file (`profile=path.json`, written by `ars tune`) supplies values that explicit parameters override.
  */
-import { readFileSync } from 'node:fs';
-import { ArsError } from '../../errors.js';
+import { ArsError, InputError } from '../../errors.js';
+import { readTextFile } from '../../model/index.js';
 
 export interface ParamDef {
   readonly fallback: number;
@@ -222,16 +222,19 @@ export interface ProfileFile {
   readonly [extra: string]: unknown;
 }
 
+/** Largest profile file read (bytes). */
+const MAX_PROFILE_BYTES = 1024 * 1024;
+
 /** Reads `profile` (a tuned weights file) and checks every value, naming the file in errors. */
 export function readProfileFile(path: string, policy: string): Partial<ArsParams> {
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
+    // bounded and regular files only: a profile is a few hundred bytes, /dev/zero is not one
+    doc = JSON.parse(readTextFile(path, { maxBytes: MAX_PROFILE_BYTES, expected: 'a profile file (JSON)' }));
   } catch (err) {
-    throw new ArsError(
-      'ARS_E_POLICY',
-      `policy ${policy}: cannot read profile ${path}: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    const reason =
+      err instanceof InputError ? err.issues.map((i) => i.message).join('; ') : (err as Error).message;
+    throw new ArsError('ARS_E_POLICY', `policy ${policy}: cannot read profile ${path}: ${reason}`);
   }
   const params = (doc as { params?: unknown } | null)?.params;
   if (params === null || typeof params !== 'object' || Array.isArray(params)) {
@@ -239,7 +242,7 @@ export function readProfileFile(path: string, policy: string): Partial<ArsParams
   }
   const out: Partial<ArsParams> = {};
   for (const [k, v] of Object.entries(params)) {
-    if (!(k in PARAMS)) {
+    if (!Object.hasOwn(PARAMS, k)) {
       throw new ArsError('ARS_E_POLICY', `policy ${policy}: profile ${path}: unknown parameter "${k}"`);
     }
     out[k as ParamName] = checkParam(policy, k as ParamName, v, `profile ${path}: `);

@@ -9,6 +9,7 @@
  */
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { InputError, type InputIssue } from '../../errors.js';
+import { DEFAULT_MAX_DEPTH, tooDeep } from '../../model/index.js';
 
 /** The JSON file format of a DAG problem. */
 export interface DagProblemSpec {
@@ -82,6 +83,17 @@ export function costOf(problem: Problem, t: number, p: number): number {
  * @throws InputError ARS_E_INPUT_PROBLEM with every issue found
  */
 export function parseProblem(text: string, file?: string): Problem {
+  const deep = tooDeep(text, DEFAULT_MAX_DEPTH);
+  if (deep)
+    throw new InputError('ARS_E_INPUT_PROBLEM', [
+      {
+        file,
+        path: '',
+        ...deep,
+        message: 'nested too deeply',
+        expected: `at most ${DEFAULT_MAX_DEPTH} levels of lists and objects`,
+      },
+    ]);
   const start = text.trimStart();
   if (start.startsWith('{') || start.startsWith('[') || start === '') return parseDagJson(text, file);
   return parseEtc(text, file);
@@ -118,6 +130,17 @@ export function parseEtc(text: string, file?: string): EtcProblem {
       (lines[li] ?? '').trim(),
     );
   }
+  // The header is only a claim: count the values the file holds before allocating what it asks for.
+  let values = 0;
+  for (let j = li + 1; j < lines.length; j++)
+    for (const tok of (lines[j] ?? '').trim().split(/\s+/)) if (tok !== '') values++;
+  if (tasks * machines !== values)
+    fail(
+      headerLine,
+      `${values < tasks * machines ? 'too few' : 'too many'} ETC values: the header asks for ${tasks} × ${machines}, the file holds ${values}`,
+      `${tasks} × ${machines} = ${tasks * machines} values after the header`,
+      String(values),
+    );
   const etc = new Float64Array(tasks * machines);
   let k = 0;
   for (li = li + 1; li < lines.length; li++) {
@@ -216,7 +239,12 @@ export function buildDagProblem(
   const taskNames = Object.keys(costRaw as object);
   const T = taskNames.length;
   const index = new Map<string, number>(taskNames.map((n, i) => [n, i]));
-  const cost = new Float64Array(T * P);
+  // Allocate only when every row has its P numbers: a file's counts are claims, the rows are the evidence.
+  const rowsFit = taskNames.every((n) => {
+    const row = (costRaw as Record<string, unknown>)[n];
+    return Array.isArray(row) && row.length === P;
+  });
+  const cost = new Float64Array(rowsFit ? T * P : 0);
   taskNames.forEach((name, t) => {
     const row = (costRaw as Record<string, unknown>)[name];
     const path = `cost.${jsonKey(name)}`;
@@ -281,7 +309,9 @@ export function buildDagProblem(
   const matrix = (field: 'bandwidth' | 'latency', positive: boolean): Float64Array | undefined => {
     const m = obj[field];
     if (m === undefined) return undefined;
-    const out = new Float64Array(P * P);
+    const fits =
+      Array.isArray(m) && m.length === P && m.every((row) => Array.isArray(row) && row.length === P);
+    const out = new Float64Array(fits ? P * P : 0);
     if (!Array.isArray(m) || m.length !== P) {
       issue(
         field,
