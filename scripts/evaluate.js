@@ -62,6 +62,9 @@ const BASELINES = [
   'earliest-deadline-first',
   'uniform-refresh',
   'max-age-first',
+  'max-weight',
+  'whittle',
+  'aoi-randomized',
   'drf',
   'heft',
 ].filter((p) => registry.has(p));

@@ -3,6 +3,7 @@ import type { AttentionAllocator } from '../scheduler/plugins.js';
 import { buildProfile, type ProfileSpec } from '../scheduler/profile.js';
 import { choiceParam, type PolicyFactory, PolicyRegistry } from '../scheduler/registry.js';
 import type { Snapshot } from '../scheduler/types.js';
+import { aoiPolicies } from './aoi/index.js';
 import { arsPolicies } from './ars/index.js';
 import { maxAgeFirst, uniformRefresh } from './baseline/attention.js';
 import { edfOrder, fifoOrder } from './baseline/queue-sorts.js';
@@ -211,7 +212,10 @@ export const registry = new PolicyRegistry()
   .register(arsPolicies[0]!)
   .register(arsPolicies[1]!)
   .register(arsPolicies[2]!)
-  .register(arsPolicies[3]!);
+  .register(arsPolicies[3]!)
+  .register(aoiPolicies[0]!)
+  .register(aoiPolicies[1]!)
+  .register(aoiPolicies[2]!);
 
 /** Names of every registered policy, sorted. */
 export function policyNames(): string[] {

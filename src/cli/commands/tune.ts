@@ -38,6 +38,9 @@ export const TUNE_BASELINES = [
   'least-loaded',
   'earliest-deadline-first',
   'max-age-first',
+  'max-weight',
+  'whittle',
+  'aoi-randomized',
   'drf',
   'heft',
 ];
