@@ -80,16 +80,40 @@ class RefreshStats {
   }
 }
 
-/** Index of a twin under an index rule, per second of attention (see the file comment). */
-function indexOf(rule: 'max-weight' | 'whittle', alpha: number, p: number, d: number, age: number): number {
-  const a = Math.max(age, 0);
-  if (rule === 'max-weight') return (alpha * p * a * (a + 2 * d)) / d;
-  return alpha * d * whittleIndex(1, p, a / d);
+/**
+ * Index of every twin under an index rule, per second of attention (see the file comment), into `out`; a twin
+ * that is refreshing gets −1 (every index is ≥ 0). One tight pass: the estimates are read from the arrays, the
+ * prior cost is found once.
+ */
+function scoreTwins(
+  rule: 'max-weight' | 'whittle',
+  s: Snapshot,
+  stats: RefreshStats,
+  out: Float64Array,
+): void {
+  const twins = s.twins;
+  const now = s.now;
+  const prior = stats.cost(-1);
+  const { successes, attempts, duration } = stats;
+  const maxWeight = rule === 'max-weight';
+  for (let i = 0; i < twins.length; i++) {
+    const t = twins[i]!;
+    if (t.refreshing) {
+      out[i] = -1;
+      continue;
+    }
+    const alpha = t.criticality;
+    const p = (successes[i]! + PRIOR_SUCCESSES) / (attempts[i]! + PRIOR_SUCCESSES);
+    const observed = duration[i]!;
+    const d = observed > 0 ? observed : prior; // NaN (not yet observed) fails the test too
+    const a = Math.max(now - t.lastSample, 0);
+    out[i] = maxWeight ? (alpha * p * a * (a + 2 * d)) / d : alpha * d * whittleIndex(1, p, a / d);
+  }
 }
 
 /**
  * Max-Weight or Whittle: the `slots` non-refreshing twins with the largest index, best first (ties to the lower
- * twin index). One pass over the twins per call: O(twins · min(slots, 32)), or a sort above that.
+ * twin index). One pass over the twins per call, then the top k: O(twins · min(slots, 32)), or a sort above that.
  */
 export function aoiIndexAllocator(rule: 'max-weight' | 'whittle'): AttentionAllocator {
   const stats = new RefreshStats();
@@ -101,49 +125,41 @@ export function aoiIndexAllocator(rule: 'max-weight' | 'whittle'): AttentionAllo
       scores = new Float64Array(s.twins.length);
     },
     select(s, slots) {
-      const twins = s.twins;
-      const k = Math.min(slots, twins.length);
+      const n = s.twins.length;
+      const k = Math.min(slots, n);
       if (k <= 0) return [];
+      scoreTwins(rule, s, stats, scores);
       const bestTwin: number[] = [];
       const bestScore: number[] = [];
       if (k > SORT_ABOVE) {
         const order: number[] = [];
-        for (const t of twins) {
-          if (t.refreshing) continue;
-          scores[t.index] = indexOf(
-            rule,
-            t.criticality,
-            stats.reliability(t.index),
-            stats.cost(t.index),
-            s.now - t.lastSample,
-          );
-          order.push(t.index);
-        }
+        for (let i = 0; i < n; i++) if (scores[i]! >= 0) order.push(i);
         order.sort((a, b) => scores[b]! - scores[a]! || a - b);
         for (let i = 0; i < Math.min(k, order.length); i++) {
           bestTwin.push(order[i]!);
           bestScore.push(scores[order[i]!]!);
         }
       } else {
-        for (const t of twins) {
-          if (t.refreshing) continue;
-          const v = indexOf(
-            rule,
-            t.criticality,
-            stats.reliability(t.index),
-            stats.cost(t.index),
-            s.now - t.lastSample,
-          );
-          if (bestTwin.length === k && v <= bestScore[k - 1]!) continue;
-          // insertion into the sorted top-k list; twins come in index order, so equal scores keep the lower index
-          let at = bestTwin.length;
-          while (at > 0 && bestScore[at - 1]! < v) at--;
-          bestTwin.splice(at, 0, t.index);
-          bestScore.splice(at, 0, v);
-          if (bestTwin.length > k) {
-            bestTwin.pop();
-            bestScore.pop();
+        // top k by insertion into fixed arrays (splice on every improvement costs more than the scoring);
+        // twins come in index order, so equal scores keep the lower index
+        const topTwin = new Int32Array(k);
+        const topScore = new Float64Array(k);
+        let count = 0;
+        for (let i = 0; i < n; i++) {
+          const v = scores[i]!;
+          if (v < 0 || (count === k && v <= topScore[k - 1]!)) continue;
+          let at = count < k ? count++ : k - 1;
+          while (at > 0 && topScore[at - 1]! < v) {
+            topScore[at] = topScore[at - 1]!;
+            topTwin[at] = topTwin[at - 1]!;
+            at--;
           }
+          topScore[at] = v;
+          topTwin[at] = i;
+        }
+        for (let j = 0; j < count; j++) {
+          bestTwin.push(topTwin[j]!);
+          bestScore.push(topScore[j]!);
         }
       }
       return bestTwin.map((twin, i) => explainChoice(s, stats, twin, bestScore[i]!, rule));
