@@ -3,6 +3,7 @@ import type { AttentionAllocator } from '../scheduler/plugins.js';
 import { buildProfile, type ProfileSpec } from '../scheduler/profile.js';
 import { choiceParam, type PolicyFactory, PolicyRegistry } from '../scheduler/registry.js';
 import type { Snapshot } from '../scheduler/types.js';
+import { aoiPolicies } from './aoi/index.js';
 import { arsPolicies } from './ars/index.js';
 import { maxAgeFirst, uniformRefresh } from './baseline/attention.js';
 import { edfOrder, fifoOrder } from './baseline/queue-sorts.js';
@@ -208,8 +209,8 @@ export const registry = new PolicyRegistry()
       }),
     ),
   );
-// registered by name: every ARS variant the ars folder defines
-for (const f of arsPolicies) registry.register(f);
+// registered by name: every ARS variant the ars folder defines, and the age-of-information policies
+for (const f of [...arsPolicies, ...aoiPolicies]) registry.register(f);
 
 /** Names of every registered policy, sorted. */
 export function policyNames(): string[] {
@@ -229,6 +230,9 @@ export const BASELINES: readonly string[] = [
   'earliest-deadline-first',
   'uniform-refresh',
   'max-age-first',
+  'max-weight',
+  'whittle',
+  'aoi-randomized',
   'drf',
   'heft',
 ];
