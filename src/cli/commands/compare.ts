@@ -2,10 +2,10 @@
 import type { Command } from 'commander';
 import { ArsError } from '../../errors.js';
 import { compare } from '../../experiment/compare.js';
-import type { Estimate } from '../../experiment/summarize.js';
-import { getPath, KEY_METRICS, toCsv } from '../../report/metrics.js';
+import { estimateCaption, estimateRows, flattenEstimates } from '../../report/compare-table.js';
+import { toCsv } from '../../report/metrics.js';
 import { loadForRun, numberOption, progressBar } from '../common.js';
-import { formatNumber, printJson, renderTable, runCommand } from '../io.js';
+import { printJson, renderTable, runCommand } from '../io.js';
 
 interface CompareOpts {
   policies?: string;
@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .option('--horizon <seconds>', 'simulated time per run (default: the scenario’s)')
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--json', 'print one JSON document')
-    .option('--csv', 'print rows policy,metric,mean,ci95')
+    .option('--csv', 'print rows policy,metric,mean,ci95 (ci95 empty with one replication)')
     .action(async (file: string, opts: CompareOpts, cmd: Command) => {
       await runCommand(async () => {
         const scenario = loadForRun(file);
@@ -67,40 +67,15 @@ export function register(program: Command): void {
           }
           process.stdout.write(toCsv(['policy', 'metric', 'mean', 'ci95'], rows));
         } else {
+          const last = result.seeds[result.seeds.length - 1];
           process.stdout.write(
-            `${result.scenario} · ${result.replications} replication${result.replications === 1 ? '' : 's'} per policy (seeds ${result.seeds[0]}–${result.seeds[result.seeds.length - 1]}) · mean ± 95% CI · best marked *\n\n`,
+            `${result.scenario} · ${result.replications} replication${result.replications === 1 ? '' : 's'} per policy (seed${result.seeds.length === 1 ? ` ${last}` : `s ${result.seeds[0]}–${last}`}) · ${estimateCaption(result.replications)}\n\n`,
           );
           const header = ['metric', ...result.results.map((r) => r.policy)];
-          const rows = KEY_METRICS.map((m) => {
-            const ests = result.results.map((r) => getPath(r.metrics, m.path) as Estimate | null | undefined);
-            const means = ests.map((e) => (e ? e.mean : Number.NaN));
-            const finite = means.filter(Number.isFinite);
-            const best =
-              finite.length > 1 ? (m.lower ? Math.min(...finite) : Math.max(...finite)) : Number.NaN;
-            return [
-              m.label,
-              ...ests.map((e) =>
-                e ? `${formatNumber(e.mean)} ± ${formatNumber(e.ci95)}${e.mean === best ? ' *' : ''}` : '–',
-              ),
-            ];
-          });
+          const rows = estimateRows(result.results.map((r) => ({ name: r.policy, metrics: r.metrics })));
           process.stdout.write(`${renderTable(header, rows)}\n`);
         }
         return 0;
       }, Boolean(cmd.optsWithGlobals().debug));
     });
-}
-
-/** `a.b` → { mean, ci95 } pairs of a summarised document, skipping per-node detail. */
-function flattenEstimates(doc: unknown, prefix = ''): [string, Estimate][] {
-  if (doc === null || typeof doc !== 'object') return [];
-  const o = doc as Record<string, unknown>;
-  if ('mean' in o && 'ci95' in o && typeof o.mean === 'number') return [[prefix, o as unknown as Estimate]];
-  const out: [string, Estimate][] = [];
-  for (const [k, v] of Object.entries(o)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (key === 'resources.byNode') continue;
-    out.push(...flattenEstimates(v, key));
-  }
-  return out;
 }

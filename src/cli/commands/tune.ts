@@ -13,7 +13,7 @@ import {
   objective,
 } from '../../policies/ars/tune.js';
 import { registry } from '../../policies/index.js';
-import { loadForRun, numberOption } from '../common.js';
+import { loadForRun, numberOption, progressBar } from '../common.js';
 import { printJson, runCommand } from '../io.js';
 
 interface TuneOpts {
@@ -127,24 +127,48 @@ export function register(program: Command): void {
           ...(workers !== undefined ? { workers } : {}),
         };
         /** mean objective metrics of each policy over the training seeds */
-        const measure = async (policies: { name: string; params: Record<string, unknown> }[]) => {
+        const measure = async (
+          label: string,
+          policies: { name: string; params: Record<string, unknown> }[],
+        ) => {
           const perSeed: Awaited<ReturnType<typeof compare>>[] = [];
-          for (const seed of seeds)
-            perSeed.push(await compare(scenario, { ...common, policies, firstSeed: seed }));
+          // one bar over every run of this step (policies × seeds), shown on a terminal after a second
+          const bar = progressBar(label, policies.length * seeds.length);
+          try {
+            for (const seed of seeds) {
+              const before = perSeed.length * policies.length;
+              perSeed.push(
+                await compare(scenario, {
+                  ...common,
+                  policies,
+                  firstSeed: seed,
+                  onProgress: (done) => bar.update(before + done),
+                }),
+              );
+            }
+          } finally {
+            bar.stop();
+          }
           return policies.map((_, p) => meanMetrics(perSeed.map((c) => c.results[p]!.runs[0])));
         };
         const log = (line: string) => process.stderr.write(`${line}\n`);
         log(`tune ${scenario.name}: references ${baselines.join(', ')} on seeds ${seeds.join(', ')}`);
-        const refs = await measure(baselines.map((name) => ({ name, params: {} })));
+        const refs = await measure(
+          'reference runs',
+          baselines.map((name) => ({ name, params: {} })),
+        );
         const reference: MetricValues = bestOf(refs);
         const start = resolveParams(policy, opts.start ? { profile: opts.start } : {});
         // the tunable parameters left out keep their start values in every candidate and in the profile
         const fixed = Object.fromEntries(
           TUNABLE.filter((k) => !tuned.includes(k)).map((k) => [k, start[k]]),
         ) as Partial<ArsParams>;
+        let iteration = 0;
         const result = await crossEntropySearch(
           async (candidates) => {
+            iteration++;
             const values = await measure(
+              `iteration ${iteration}/${iterations}`,
               candidates.map((c) => ({ name: policy, params: { ...fixed, ...c } })),
             );
             return values.map((v) => objective(v, reference));
@@ -160,7 +184,7 @@ export function register(program: Command): void {
           },
         );
         const params = { ...fixed, ...result.best };
-        const [values] = await measure([{ name: policy, params: { ...params } }]);
+        const [values] = await measure('tuned profile', [{ name: policy, params: { ...params } }]);
         const doc = {
           policy,
           scenario: scenario.name,
