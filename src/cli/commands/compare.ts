@@ -3,9 +3,11 @@ import type { Command } from 'commander';
 import { ArsError } from '../../errors.js';
 import { compare } from '../../experiment/compare.js';
 import { estimateCaption, estimateRows, flattenEstimates } from '../../report/compare-table.js';
+import { writeReport } from '../../report/html/write.js';
 import { toCsv } from '../../report/metrics.js';
 import { loadForRun, numberOption, progressBar } from '../common.js';
 import { printJson, renderTable, runCommand } from '../io.js';
+import { reportWritten } from './report.js';
 
 interface CompareOpts {
   policies?: string;
@@ -15,6 +17,7 @@ interface CompareOpts {
   workers?: string;
   json?: boolean;
   csv?: boolean;
+  html?: string;
 }
 
 const DEFAULT_POLICIES = 'fifo,random,round-robin,least-loaded,earliest-deadline-first';
@@ -30,6 +33,7 @@ export function register(program: Command): void {
     .option('--horizon <seconds>', 'simulated time per run (default: the scenario’s)')
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--json', 'print one JSON document')
+    .option('--html <file>', 'also write a self-contained HTML report with charts to this file')
     .option('--csv', 'print rows policy,metric,mean,ci95 (ci95 empty with one replication)')
     .action(async (file: string, opts: CompareOpts, cmd: Command) => {
       await runCommand(async () => {
@@ -53,6 +57,15 @@ export function register(program: Command): void {
           ...(workers !== undefined ? { workers } : {}),
           onProgress: (done) => bar.update(done),
         }).finally(() => bar.stop());
+        if (opts.html) {
+          const doc = {
+            scenario: result.scenario,
+            replications: result.replications,
+            seeds: result.seeds,
+            results: result.results.map((r) => ({ policy: r.policy, metrics: r.metrics })),
+          };
+          reportWritten(opts.html, writeReport(opts.html, { kind: 'compare', doc }));
+        }
         if (opts.json) {
           printJson({
             scenario: result.scenario,

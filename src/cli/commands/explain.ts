@@ -1,10 +1,8 @@
 // `ars explain <trace> --subject ID`: the story of one twin or request from a decision trace.
-import { createReadStream, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { ArsError } from '../../errors.js';
 import { StoryBuilder } from '../../policies/ars/explain.js';
-import type { Decision } from '../../scheduler/scheduler.js';
+import { readDecisions } from '../../report/trace-read.js';
 import { numberOption } from '../common.js';
 import { printJson, runCommand } from '../io.js';
 
@@ -26,32 +24,9 @@ export function register(program: Command): void {
     .option('--json', 'print the story as JSON')
     .action(async (file: string, opts: ExplainOpts) => {
       await runCommand(async () => {
-        try {
-          if (!statSync(file).isFile()) throw new Error('not a file');
-        } catch {
-          throw new ArsError('ARS_E_INPUT_FILE', `cannot read trace ${file}`);
-        }
         const limit = numberOption('events', opts.events, { integer: true, min: 0 }) ?? 40;
         const builder = new StoryBuilder(opts.subject!);
-        const lines = createInterface({
-          input: createReadStream(file, 'utf8'),
-          crlfDelay: Number.POSITIVE_INFINITY,
-        });
-        let n = 0;
-        for await (const line of lines) {
-          n++;
-          if (line.trim() === '') continue;
-          let d: Decision;
-          try {
-            d = JSON.parse(line) as Decision;
-          } catch {
-            throw new ArsError('ARS_E_INPUT_SYNTAX', `${file}:${n}: not a JSON line`);
-          }
-          if (typeof d?.kind !== 'string' || typeof d.subject !== 'string') {
-            throw new ArsError('ARS_E_INPUT_SYNTAX', `${file}:${n}: not a decision (needs kind and subject)`);
-          }
-          builder.add(d);
-        }
+        await readDecisions(file, (d) => builder.add(d));
         const story = builder.story();
         if (opts.json) {
           printJson(story);

@@ -1,10 +1,13 @@
 // `ars run <scenario>`: simulate one scenario with one policy and seed.
 import type { Command } from 'commander';
+import { ArsError } from '../../errors.js';
 import { runScenario } from '../../experiment/run.js';
+import { writeReport } from '../../report/html/write.js';
 import { flatten, getPath, KEY_METRICS, toCsv } from '../../report/metrics.js';
 import { JsonLinesFile } from '../../report/trace-file.js';
 import { collect, loadForRun, numberOption, parseParams, progressBar } from '../common.js';
 import { printJson, renderTable, runCommand } from '../io.js';
+import { explainOption, reportWritten } from './report.js';
 
 interface RunOpts {
   policy?: string;
@@ -14,6 +17,8 @@ interface RunOpts {
   json?: boolean;
   csv?: boolean;
   trace?: string;
+  html?: string;
+  subject?: string;
 }
 
 export function register(program: Command): void {
@@ -28,9 +33,16 @@ export function register(program: Command): void {
     .option('--json', 'print the result document as JSON')
     .option('--csv', 'print the result as CSV (one row)')
     .option('--trace <file>', 'write one JSON line per scheduling decision to this file')
+    .option('--html <file>', 'also write a self-contained HTML report with charts to this file')
+    .option('--subject <id>', 'with --trace and --html: explain this twin or request in the report')
     .action(async (file: string, opts: RunOpts, cmd: Command) => {
-      await runCommand(() => {
+      await runCommand(async () => {
         const scenario = loadForRun(file);
+        if (opts.subject !== undefined && (opts.trace === undefined || opts.html === undefined))
+          throw new ArsError(
+            'ARS_E_INPUT_ARGUMENT',
+            '--subject needs --trace and --html: it explains a subject in the report',
+          );
         const seed = numberOption('seed', opts.seed, { integer: true, min: 0 });
         const horizon = numberOption('horizon', opts.horizon, { min: Number.MIN_VALUE });
         const params = parseParams(opts.param);
@@ -46,6 +58,7 @@ export function register(program: Command): void {
           : { name: scenario.policy.name, params: { ...scenario.policy.params, ...params } };
         const trace = opts.trace ? new JsonLinesFile(opts.trace) : undefined;
         const bar = progressBar('simulating', 100);
+        let traceClosed = false;
         try {
           const result = runScenario(scenario, {
             policy,
@@ -79,9 +92,19 @@ export function register(program: Command): void {
             process.stdout.write(`\ndominant shares: ${shares}\n`);
           }
           if (trace) process.stderr.write(`wrote ${trace.count} decisions to ${opts.trace}\n`);
+          // the report reads the trace, so it must be complete on disk first
+          trace?.close();
+          traceClosed = true;
+          if (opts.html) {
+            const explain = await explainOption(opts.trace, opts.subject);
+            reportWritten(
+              opts.html,
+              writeReport(opts.html, { kind: 'run', doc: result }, explain ? { explain } : {}),
+            );
+          }
         } finally {
           bar.stop();
-          trace?.close();
+          if (trace && !traceClosed) trace.close();
         }
         return 0;
       }, Boolean(cmd.optsWithGlobals().debug));
