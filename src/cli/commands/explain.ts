@@ -1,6 +1,5 @@
 // `ars explain <trace> --subject ID`: the story of one twin or request from a decision trace.
 import type { Command } from 'commander';
-import { ArsError } from '../../errors.js';
 import { StoryBuilder } from '../../policies/ars/explain.js';
 import { readDecisions } from '../../report/trace-read.js';
 import { numberOption } from '../common.js';
