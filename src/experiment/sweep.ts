@@ -16,6 +16,7 @@ import { resolvePolicy } from './run.js';
 import { summarizeDocuments } from './summarize.js';
 import { applyPoint, type GridPoint, gridPoints, pointLabels, type VarySpec } from './sweep-grid.js';
 import { type PoolCell, runCells } from './sweep-pool.js';
+import { type QueueOptions, runCellsOnQueue } from './sweep-queue.js';
 
 /** The scenario as written (parsed YAML or JSON, before validation), and where it came from. */
 export interface SweepSource {
@@ -34,6 +35,8 @@ export interface SweepOptions {
   /** worker threads; default one per core */
   workers?: number;
   store: RunStore;
+  /** run the cells on BullMQ workers (`ars worker`) instead of local threads */
+  queue?: QueueOptions;
   /** told once the grid is known: how many cells, how many the store holds already */
   onPlan?: (plan: { cells: number; stored: number; toRun: number; sweep: string }) => void;
   onProgress?: (done: number, total: number) => void;
@@ -174,7 +177,7 @@ export async function sweep(source: SweepSource, options: SweepOptions): Promise
     sweep: sweepId,
   });
   let done = 0;
-  await runCells(toRun, options.workers ?? cpus().length, (i, text, elapsedMs) => {
+  const record = (i: number, text: string, elapsedMs: number) => {
     const c = toRun[i]!;
     store.put({
       key: c.key,
@@ -190,7 +193,9 @@ export async function sweep(source: SweepSource, options: SweepOptions): Promise
       createdAt: new Date().toISOString(),
     });
     options.onProgress?.(++done, toRun.length);
-  });
+  };
+  if (options.queue) await runCellsOnQueue(toRun, options.queue, record);
+  else await runCells(toRun, options.workers ?? cpus().length, record);
 
   const result = sweepFromStore(store, sweepId);
   if (!result) throw new Error(`run store lost cells of sweep ${sweepId}`);

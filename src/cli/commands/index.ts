@@ -12,6 +12,7 @@ import { register as schema } from './schema.js';
 import { register as sweep } from './sweep.js';
 import { register as tune } from './tune.js';
 import { register as validate } from './validate.js';
+import { register as worker } from './worker.js';
 
 export type Register = (program: Command) => void;
 
@@ -20,6 +21,7 @@ export const commands: Register[] = [
   compare,
   sweep,
   runs,
+  worker,
   report,
   policies,
   plan,

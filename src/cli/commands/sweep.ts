@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { ArsError } from '../../errors.js';
 import { sweep } from '../../experiment/sweep.js';
 import { parseVary } from '../../experiment/sweep-grid.js';
+import { DEFAULT_PREFIX } from '../../experiment/sweep-queue.js';
 import { estimateCaption } from '../../report/compare-table.js';
 import { writeReport } from '../../report/html/write.js';
 import { toCsv } from '../../report/metrics.js';
@@ -27,6 +28,8 @@ interface SweepOpts {
   json?: boolean;
   csv?: boolean;
   html?: string;
+  queue?: string;
+  queuePrefix?: string;
 }
 
 const DEFAULT_POLICIES = 'fifo,least-loaded,earliest-deadline-first';
@@ -55,6 +58,11 @@ export function register(program: Command): void {
     .option('--horizon <seconds>', 'simulated time per run (default: the scenario’s)')
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--store <file>', 'run store (SQLite)', DEFAULT_STORE)
+    .option(
+      '--queue <url>',
+      'run the cells on `ars worker` processes through BullMQ on this Redis (redis://host:6379)',
+    )
+    .option('--queue-prefix <name>', 'Redis key prefix of the queue', DEFAULT_PREFIX)
     .option(
       '--metrics <list>',
       'metrics of the table (paths in the result document)',
@@ -96,10 +104,17 @@ export function register(program: Command): void {
               ...(seed !== undefined ? { firstSeed: seed } : {}),
               ...(horizon !== undefined ? { horizon } : {}),
               ...(workers !== undefined ? { workers } : {}),
+              ...(opts.queue
+                ? { queue: { url: opts.queue, prefix: opts.queuePrefix ?? DEFAULT_PREFIX } }
+                : {}),
               onPlan: (plan) => {
                 process.stderr.write(
                   `sweep ${plan.sweep} of ${base.name}: ${plan.cells} cells, ${plan.stored} in ${store.file} already, ${plan.toRun} to run\n`,
                 );
+                if (opts.queue && plan.toRun > 0)
+                  process.stderr.write(
+                    `cells queued on ${opts.queue} (prefix ${opts.queuePrefix ?? DEFAULT_PREFIX}): they run on \`ars worker --queue ${opts.queue}\` processes\n`,
+                  );
                 bar = progressBar('cells', plan.toRun);
               },
               onProgress: (done) => bar?.update(done),
