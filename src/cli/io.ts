@@ -7,6 +7,7 @@
 import { accessSync, closeSync, constants, existsSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ArsError, formatIssues, InputError, type InputIssue } from '../errors.js';
+import { traceLine } from '../report/trace-file.js';
 import type { Decision, DecisionSink } from '../scheduler/scheduler.js';
 
 export const EXIT_OK = 0;
@@ -297,7 +298,7 @@ export class DecisionTraceOutput implements DecisionSink {
     this.#out = new OutputFile(option, file);
   }
   record(d: Decision): void {
-    this.#out.write(`${JSON.stringify(d)}\n`);
+    this.#out.write(traceLine(d));
     this.count++;
   }
   close(): void {

@@ -32,6 +32,8 @@ export interface TuneOptions {
   /** start from this profile file instead of the defaults */
   readonly start?: string;
   readonly log?: (line: string) => void;
+  /** a progress display for each step (reference runs, each iteration, the tuned profile): `total` runs */
+  readonly progress?: (label: string, total: number) => { update(done: number): void; stop(): void };
 }
 
 /** The profile document `ars tune` writes. */
@@ -82,21 +84,45 @@ export async function tunePolicy(scenario: Scenario, o: TuneOptions): Promise<Tu
     ...(o.workers !== undefined ? { workers: o.workers } : {}),
   };
   /** mean objective metrics of each policy over the training seeds */
-  const measure = async (policies: { name: string; params: Record<string, unknown> }[]) => {
+  const measure = async (label: string, policies: { name: string; params: Record<string, unknown> }[]) => {
     const perSeed: Awaited<ReturnType<typeof compare>>[] = [];
-    for (const seed of seeds) perSeed.push(await compare(scenario, { ...common, policies, firstSeed: seed }));
+    // one display over every run of this step (policies × seeds)
+    const bar = o.progress?.(label, policies.length * seeds.length);
+    try {
+      for (const seed of seeds) {
+        const before = perSeed.length * policies.length;
+        perSeed.push(
+          await compare(scenario, {
+            ...common,
+            policies,
+            firstSeed: seed,
+            ...(bar ? { onProgress: (done: number) => bar.update(before + done) } : {}),
+          }),
+        );
+      }
+    } finally {
+      bar?.stop();
+    }
     return policies.map((_, p) => meanMetrics(perSeed.map((c) => c.results[p]!.runs[0])));
   };
   log(`tune ${scenario.name}: references ${baselines.join(', ')} on seeds ${seeds.join(', ')}`);
-  const refs = await measure(baselines.map((name) => ({ name, params: {} })));
+  const refs = await measure(
+    'reference runs',
+    baselines.map((name) => ({ name, params: {} })),
+  );
   const reference: MetricValues = bestOf(refs);
   // the tunable parameters left out keep their start values in every candidate and in the profile
   const fixed = Object.fromEntries(
     TUNABLE.filter((k) => !tuned.includes(k)).map((k) => [k, start[k]]),
   ) as Partial<ArsParams>;
+  let iteration = 0;
   const result = await crossEntropySearch(
     async (candidates) => {
-      const values = await measure(candidates.map((c) => ({ name: policy, params: { ...fixed, ...c } })));
+      iteration++;
+      const values = await measure(
+        `iteration ${iteration}/${o.iterations}`,
+        candidates.map((c) => ({ name: policy, params: { ...fixed, ...c } })),
+      );
       return values.map((v) => objective(v, reference));
     },
     {
@@ -109,7 +135,7 @@ export async function tunePolicy(scenario: Scenario, o: TuneOptions): Promise<Tu
     },
   );
   const params = { ...fixed, ...result.best };
-  const [values] = await measure([{ name: policy, params: { ...params } }]);
+  const [values] = await measure('tuned profile', [{ name: policy, params: { ...params } }]);
   return {
     policy,
     scenario: scenario.name,

@@ -6,27 +6,53 @@
 export interface MetricDef {
   readonly path: string;
   readonly label: string;
-  /** true when smaller is better */
-  readonly lower: boolean;
+  /**
+   * which way is better: smaller, larger, or neither. Counts (completed requests follow the arrivals)
+   * and utilisation (busy is not better or worse by itself) have no direction and get no best marker.
+   */
+  readonly better: 'lower' | 'higher' | null;
+  /** read from a quantile sketch: its relative accuracy bounds the digits worth printing */
+  readonly sketched?: boolean;
 }
 
 export const KEY_METRICS: readonly MetricDef[] = [
-  { path: 'requests.completed', label: 'requests completed', lower: false },
-  { path: 'requests.latency.mean', label: 'latency mean (s)', lower: true },
-  { path: 'requests.latency.p95', label: 'latency p95 (s)', lower: true },
-  { path: 'requests.latency.p99', label: 'latency p99 (s)', lower: true },
-  { path: 'requests.deadlineMissRate', label: 'deadline miss rate', lower: true },
-  { path: 'twins.weightedAoI', label: 'weighted AoI (s)', lower: true },
-  { path: 'twins.meanAoI', label: 'mean AoI (s)', lower: true },
-  { path: 'twins.trackingRmse', label: 'tracking RMSE', lower: true },
-  { path: 'twins.anomalyDetectionDelay.p95', label: 'anomaly delay p95 (s)', lower: true },
-  { path: 'twins.missedAnomalies', label: 'missed anomalies', lower: true },
-  { path: 'resources.compute.utilization', label: 'compute utilisation', lower: false },
-  { path: 'resources.attention.utilization', label: 'attention utilisation', lower: false },
-  { path: 'resources.energyJ', label: 'energy (J)', lower: true },
-  { path: 'resources.cost', label: 'cost', lower: true },
-  { path: 'fairness.jain', label: "Jain's index", lower: false },
+  { path: 'requests.completed', label: 'requests completed', better: null },
+  { path: 'requests.latency.mean', label: 'latency mean (s)', better: 'lower' },
+  { path: 'requests.latency.p95', label: 'latency p95 (s)', better: 'lower', sketched: true },
+  { path: 'requests.latency.p99', label: 'latency p99 (s)', better: 'lower', sketched: true },
+  { path: 'requests.deadlineMissRate', label: 'deadline miss rate', better: 'lower' },
+  { path: 'twins.weightedAoI', label: 'weighted AoI (s)', better: 'lower' },
+  { path: 'twins.meanAoI', label: 'mean AoI (s)', better: 'lower' },
+  { path: 'twins.trackingRmse', label: 'tracking RMSE', better: 'lower' },
+  {
+    path: 'twins.anomalyDetectionDelay.p95',
+    label: 'anomaly delay p95 (s)',
+    better: 'lower',
+    sketched: true,
+  },
+  { path: 'twins.missedAnomalies', label: 'missed anomalies', better: 'lower' },
+  { path: 'resources.compute.utilization', label: 'compute utilisation', better: null },
+  { path: 'resources.attention.utilization', label: 'attention utilisation', better: null },
+  { path: 'resources.energyJ', label: 'energy (J)', better: 'lower' },
+  { path: 'resources.cost', label: 'cost', better: 'lower' },
+  { path: 'fairness.jain', label: "Jain's index", better: 'higher' },
 ];
+
+/**
+ * Indexes of the best values of a metric across columns, or none when the metric has no direction
+ * or every column is equal (a marker on every cell says nothing).
+ */
+export function bestIndexes(metric: MetricDef, means: readonly (number | null | undefined)[]): Set<number> {
+  const finite = means.filter((m): m is number => typeof m === 'number' && Number.isFinite(m));
+  if (metric.better === null || finite.length < 2) return new Set();
+  const best = metric.better === 'lower' ? Math.min(...finite) : Math.max(...finite);
+  if (finite.every((m) => m === best)) return new Set();
+  const out = new Set<number>();
+  means.forEach((m, i) => {
+    if (m === best) out.add(i);
+  });
+  return out;
+}
 
 export function getPath(doc: unknown, path: string): unknown {
   let cur: unknown = doc;

@@ -2,10 +2,12 @@
 import type { Command } from 'commander';
 import { ArsError } from '../../errors.js';
 import { compare } from '../../experiment/compare.js';
-import type { Estimate } from '../../experiment/summarize.js';
-import { getPath, KEY_METRICS, toCsv } from '../../report/metrics.js';
+import { estimateCaption, estimateRows, flattenEstimates } from '../../report/compare-table.js';
+import { writeReport } from '../../report/html/write.js';
+import { toCsv } from '../../report/metrics.js';
 import { loadForRun, numberOption, progressBar } from '../common.js';
-import { formatNumber, printJson, renderTable, runCommand } from '../io.js';
+import { printJson, renderTable, runCommand } from '../io.js';
+import { reportWritten } from './report.js';
 
 interface CompareOpts {
   policies?: string;
@@ -15,6 +17,7 @@ interface CompareOpts {
   workers?: string;
   json?: boolean;
   csv?: boolean;
+  html?: string;
 }
 
 const DEFAULT_POLICIES = 'fifo,random,round-robin,least-loaded,earliest-deadline-first';
@@ -30,7 +33,8 @@ export function register(program: Command): void {
     .option('--horizon <seconds>', 'simulated time per run (default: the scenario’s)')
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--json', 'print one JSON document')
-    .option('--csv', 'print rows policy,metric,mean,ci95')
+    .option('--html <file>', 'also write a self-contained HTML report with charts to this file')
+    .option('--csv', 'print rows policy,metric,mean,ci95 (ci95 empty with one replication)')
     .action(async (file: string, opts: CompareOpts, cmd: Command) => {
       await runCommand(async () => {
         const scenario = loadForRun(file);
@@ -53,6 +57,15 @@ export function register(program: Command): void {
           ...(workers !== undefined ? { workers } : {}),
           onProgress: (done) => bar.update(done),
         }).finally(() => bar.stop());
+        if (opts.html) {
+          const doc = {
+            scenario: result.scenario,
+            replications: result.replications,
+            seeds: result.seeds,
+            results: result.results.map((r) => ({ policy: r.policy, metrics: r.metrics })),
+          };
+          reportWritten(opts.html, writeReport(opts.html, { kind: 'compare', doc }));
+        }
         if (opts.json) {
           printJson({
             scenario: result.scenario,
@@ -67,40 +80,15 @@ export function register(program: Command): void {
           }
           process.stdout.write(toCsv(['policy', 'metric', 'mean', 'ci95'], rows));
         } else {
+          const last = result.seeds[result.seeds.length - 1];
           process.stdout.write(
-            `${result.scenario} · ${result.replications} replication${result.replications === 1 ? '' : 's'} per policy (seeds ${result.seeds[0]}–${result.seeds[result.seeds.length - 1]}) · mean ± 95% CI · best marked *\n\n`,
+            `${result.scenario} · ${result.replications} replication${result.replications === 1 ? '' : 's'} per policy (seed${result.seeds.length === 1 ? ` ${last}` : `s ${result.seeds[0]}–${last}`}) · ${estimateCaption(result.replications)}\n\n`,
           );
           const header = ['metric', ...result.results.map((r) => r.policy)];
-          const rows = KEY_METRICS.map((m) => {
-            const ests = result.results.map((r) => getPath(r.metrics, m.path) as Estimate | null | undefined);
-            const means = ests.map((e) => (e ? e.mean : Number.NaN));
-            const finite = means.filter(Number.isFinite);
-            const best =
-              finite.length > 1 ? (m.lower ? Math.min(...finite) : Math.max(...finite)) : Number.NaN;
-            return [
-              m.label,
-              ...ests.map((e) =>
-                e ? `${formatNumber(e.mean)} ± ${formatNumber(e.ci95)}${e.mean === best ? ' *' : ''}` : '–',
-              ),
-            ];
-          });
+          const rows = estimateRows(result.results.map((r) => ({ name: r.policy, metrics: r.metrics })));
           process.stdout.write(`${renderTable(header, rows)}\n`);
         }
         return 0;
       }, Boolean(cmd.optsWithGlobals().debug));
     });
-}
-
-/** `a.b` → { mean, ci95 } pairs of a summarised document, skipping per-node detail. */
-function flattenEstimates(doc: unknown, prefix = ''): [string, Estimate][] {
-  if (doc === null || typeof doc !== 'object') return [];
-  const o = doc as Record<string, unknown>;
-  if ('mean' in o && 'ci95' in o && typeof o.mean === 'number') return [[prefix, o as unknown as Estimate]];
-  const out: [string, Estimate][] = [];
-  for (const [k, v] of Object.entries(o)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (key === 'resources.byNode') continue;
-    out.push(...flattenEstimates(v, key));
-  }
-  return out;
 }

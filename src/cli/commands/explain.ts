@@ -1,10 +1,8 @@
 // `ars explain <trace> --subject ID`: the story of one twin or request from a decision trace.
 import type { Command } from 'commander';
-import { ArsError } from '../../errors.js';
 import { StoryBuilder } from '../../policies/ars/explain.js';
-import { parseTraceLine } from '../../report/trace-file.js';
+import { readDecisions } from '../../report/trace-read.js';
 import { numberOption } from '../common.js';
-import { boundedLines, decisionProblem } from '../decision-line.js';
 import { printJson, runCommand } from '../io.js';
 
 interface ExplainOpts {
@@ -30,17 +28,7 @@ export function register(program: Command): void {
       await runCommand(async () => {
         const limit = numberOption('events', opts.events, { integer: true, min: 0 }) ?? 40;
         const builder = new StoryBuilder(opts.subject!);
-        const lines = boundedLines(file);
-        let n = 0;
-        for await (const line of lines) {
-          n++;
-          if (line.trim() === '') continue;
-          const d = parseTraceLine(line);
-          if (typeof d === 'string') throw new ArsError('ARS_E_INPUT_SYNTAX', `${file}:${n}: ${d}`);
-          const problem = decisionProblem(d);
-          if (problem) throw new ArsError('ARS_E_INPUT_SYNTAX', `${file}:${n}: not a decision: ${problem}`);
-          builder.add(d);
-        }
+        await readDecisions(file, (d) => builder.add(d));
         const story = builder.story();
         if (opts.json) {
           printJson(story);

@@ -6,16 +6,24 @@ import { register as drf } from './drf.js';
 import { register as explain } from './explain.js';
 import { register as plan } from './plan.js';
 import { register as policies } from './policies.js';
+import { register as report } from './report.js';
 import { register as run } from './run.js';
+import { register as runs } from './runs.js';
 import { register as schema } from './schema.js';
+import { register as sweep } from './sweep.js';
 import { register as tune } from './tune.js';
 import { register as validate } from './validate.js';
+import { register as worker } from './worker.js';
 
 export type Register = (program: Command) => void;
 
 export const commands: Register[] = [
   run,
   compare,
+  sweep,
+  runs,
+  worker,
+  report,
   policies,
   plan,
   drf,

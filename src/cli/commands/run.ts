@@ -2,9 +2,11 @@
 import type { Command } from 'commander';
 import { ArsError } from '../../errors.js';
 import { resolvePolicy, runScenario } from '../../experiment/run.js';
+import { writeReport } from '../../report/html/write.js';
 import { flatten, getPath, KEY_METRICS, toCsv } from '../../report/metrics.js';
 import { collect, loadForRun, numberOption, parseParams, progressBar } from '../common.js';
-import { DecisionTraceOutput, printJson, renderTable, runCommand } from '../io.js';
+import { checkOutputPath, DecisionTraceOutput, printJson, renderTable, runCommand } from '../io.js';
+import { explainOption, reportWritten } from './report.js';
 
 interface RunOpts {
   policy?: string;
@@ -14,6 +16,8 @@ interface RunOpts {
   json?: boolean;
   csv?: boolean;
   trace?: string;
+  html?: string;
+  subject?: string;
 }
 
 export function register(program: Command): void {
@@ -31,9 +35,20 @@ export function register(program: Command): void {
       '--trace <file>',
       'write one JSON line per scheduling decision to this file (`-`: stdout, the table then goes to stderr)',
     )
+    .option('--html <file>', 'also write a self-contained HTML report with charts to this file')
+    .option('--subject <id>', 'with --trace and --html: explain this twin or request in the report')
     .action(async (file: string, opts: RunOpts, cmd: Command) => {
-      await runCommand(() => {
+      await runCommand(async () => {
         const scenario = loadForRun(file);
+        if (
+          opts.subject !== undefined &&
+          (opts.trace === undefined || opts.trace === '-' || opts.html === undefined)
+        )
+          throw new ArsError(
+            'ARS_E_INPUT_ARGUMENT',
+            '--subject needs --trace FILE and --html: it explains a subject in the report',
+          );
+        if (opts.html !== undefined) checkOutputPath('--html', opts.html);
         const seed = numberOption('seed', opts.seed, { integer: true, min: 0 });
         const horizon = numberOption('horizon', opts.horizon, { min: Number.MIN_VALUE });
         const params = parseParams(opts.param);
@@ -47,6 +62,7 @@ export function register(program: Command): void {
         const trace = opts.trace ? new DecisionTraceOutput('--trace', opts.trace) : undefined;
         const out = opts.trace === '-' ? process.stderr : process.stdout;
         const bar = progressBar('simulating', 100);
+        let traceClosed = false;
         try {
           const result = runScenario(scenario, {
             policy,
@@ -80,14 +96,23 @@ export function register(program: Command): void {
             out.write(`\ndominant shares: ${shares}\n`);
           }
           if (trace) {
+            // the report reads the trace, so it must be complete on disk first
             trace.close();
+            traceClosed = true;
             process.stderr.write(
               `wrote ${trace.count} decisions to ${opts.trace === '-' ? 'stdout' : opts.trace}\n`,
             );
           }
+          if (opts.html) {
+            const explain = await explainOption(opts.trace, opts.subject);
+            reportWritten(
+              opts.html,
+              writeReport(opts.html, { kind: 'run', doc: result }, explain ? { explain } : {}),
+            );
+          }
         } finally {
           bar.stop();
-          trace?.close();
+          if (trace && !traceClosed) trace.close();
         }
         return 0;
       }, Boolean(cmd.optsWithGlobals().debug));

@@ -6,7 +6,7 @@ import { ArsError } from '../../errors.js';
 import { tunePolicy } from '../../experiment/tune.js';
 import { type ParamName, TUNABLE } from '../../policies/ars/index.js';
 import { BASELINES } from '../../policies/index.js';
-import { loadForRun, numberOption } from '../common.js';
+import { loadForRun, numberOption, progressBar } from '../common.js';
 import { checkOutputPath, outputError, printJson, runCommand, writeOutput } from '../io.js';
 
 interface TuneOpts {
@@ -116,6 +116,7 @@ export function register(program: Command): void {
           ...(baselines !== undefined ? { baselines } : {}),
           ...(opts.start !== undefined ? { start: opts.start } : {}),
           log,
+          progress: progressBar,
         });
         if (opts.out) {
           try {

@@ -1,5 +1,5 @@
 /**
- * Checks one line of a decision trace (`ars run --trace`) before `ars explain` reads it, so a trace
+ * Reading a `--trace` file back: checks each line of a decision trace before `ars explain` or a report reads it, so a trace
  * written by hand or by another tool with fields of the wrong type is refused with its line number
  * instead of failing deep inside the story builder.
  */
@@ -8,6 +8,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { ArsError } from '../errors.js';
 import { readReason } from '../model/index.js';
 import { DECISION_KINDS, type Decision } from '../scheduler/decision.js';
+import { parseTraceLine } from './trace-file.js';
 
 const KINDS: ReadonlySet<string> = new Set(DECISION_KINDS);
 
@@ -90,5 +91,24 @@ export async function* boundedLines(file: string, maxLine = MAX_TRACE_LINE): Asy
     }
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Calls `onDecision` for every decision of a trace file, in file order, with memory bounded by the longest
+ * line (`boundedLines`).
+ * @throws ArsError ARS_E_INPUT_FILE when the file cannot be read, ARS_E_INPUT_SYNTAX (with the line) for a
+ * line that is not JSON or not a decision
+ */
+export async function readDecisions(file: string, onDecision: (d: Decision) => void): Promise<void> {
+  let n = 0;
+  for await (const line of boundedLines(file)) {
+    n++;
+    if (line.trim() === '') continue;
+    const d = parseTraceLine(line);
+    if (typeof d === 'string') throw new ArsError('ARS_E_INPUT_SYNTAX', `${file}:${n}: ${d}`);
+    const problem = decisionProblem(d);
+    if (problem) throw new ArsError('ARS_E_INPUT_SYNTAX', `${file}:${n}: not a decision: ${problem}`);
+    onDecision(d);
   }
 }

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// Regenerates the report screenshots in docs/img/ from the built CLI and Debian's chromium:
+//
+//   npm run build && node scripts/report-screenshots.js
+//
+// It writes a compare report (smart factory, five policies), a sweep report (load from 0.5x to 2x) and a
+// plan report (PEFT on the paper's DAG) into a temporary directory, then photographs one part of each.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
+
+const root = join(fileURLToPath(import.meta.url), '..', '..');
+const chromiumPath = CHROMIUM_PATH;
+if (!existsSync(chromiumPath)) {
+  process.stderr.write(`no chromium at ${chromiumPath}: apt-get install -y chromium\n`);
+  process.exit(2);
+}
+const tmp = mkdtempSync(join(tmpdir(), 'ars-shots-'));
+const ars = (...args) => {
+  process.stderr.write(`ars ${args.join(' ')}\n`);
+  return execFileSync(process.execPath, [join(root, 'dist/cli/main.js'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+};
+
+try {
+  const compare = join(tmp, 'compare.html');
+  ars(
+    'compare',
+    'examples/smart-factory.yaml',
+    '--policies',
+    'fifo,least-loaded,max-age-first,drf,ars',
+    '-n',
+    '3',
+    '--horizon',
+    '300',
+    '--html',
+    compare,
+  );
+  const sweepJson = join(tmp, 'sweep.json');
+  writeFileSync(
+    sweepJson,
+    ars(
+      'sweep',
+      'examples/smart-factory.yaml',
+      '--vary',
+      'workloads.*.rate=0.5x..2x:4',
+      '--policies',
+      'fifo,least-loaded,ars',
+      '-n',
+      '3',
+      '--horizon',
+      '200',
+      '--store',
+      join(tmp, 'runs.db'),
+      '--json',
+    ),
+  );
+  ars('report', sweepJson);
+  const planJson = join(tmp, 'plan.json');
+  writeFileSync(planJson, ars('plan', 'test/fixtures/plan/peft-paper.json', '--policy', 'peft', '--json'));
+  ars('report', planJson);
+
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: CHROMIUM_ARGS,
+  });
+  const out = join(root, 'docs', 'img');
+  mkdirSync(out, { recursive: true });
+  const shoot = async (file, selector, name) => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 800 }, deviceScaleFactor: 1 });
+    await page.goto(`file://${file}`);
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('.uplot-chart')].every((e) => e.dataset.drawn === 'true'),
+    );
+    await page
+      .locator(selector)
+      .first()
+      .screenshot({ path: join(out, name) });
+    process.stderr.write(`wrote docs/img/${name}\n`);
+    await page.close();
+  };
+  await shoot(join(tmp, 'sweep.html'), '.uplot-chart', 'report-sweep.png');
+  await shoot(compare, '#metrics svg.chart >> nth=5', 'report-bars.png');
+  await shoot(compare, '#latency .uplot-chart', 'report-latency.png');
+  await shoot(join(tmp, 'plan.html'), 'svg.chart', 'report-gantt.png');
+  await browser.close();
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
