@@ -7,7 +7,7 @@ const forbid = (from, to, comment) => ({
   from: { path: layer(from) },
   to: { path: `^dist/(${to.join('|')})/` },
 });
-const upper = ['experiment', 'report', 'store', 'server', 'dashboard', 'cli'];
+const upper = ['experiment', 'report', 'store', 'live', 'server', 'dashboard', 'cli'];
 
 module.exports = {
   forbidden: [
@@ -35,9 +35,10 @@ module.exports = {
     ),
     forbid('policies', ['world', ...upper], 'policies see the scheduler interfaces, never the world'),
     forbid('world', ['policies', ...upper], 'the world is handed a policy, it does not pick one'),
-    forbid('experiment', ['server', 'dashboard', 'cli'], 'experiments are library code'),
-    forbid('report', ['server', 'dashboard', 'cli'], 'reports are library code'),
+    forbid('experiment', ['live', 'server', 'dashboard', 'cli'], 'experiments are library code'),
+    forbid('report', ['live', 'server', 'dashboard', 'cli'], 'reports are library code'),
     forbid('store', ['server', 'dashboard', 'cli'], 'the store is library code'),
+    forbid('live', ['cli'], 'the live runtime, agents and devices are library code'),
     forbid('server', ['cli'], 'the server uses the public API'),
   ],
   options: {
