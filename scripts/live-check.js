@@ -21,10 +21,15 @@ const { values } = parseArgs({
 const horizon = Number(values.horizon);
 const goal = Number(values.goal);
 const scenario = loadScenario(values.scenario, { knownPolicies: policyNames() });
-const policy = { name: values.policy, params: values.policy === scenario.policy.name ? scenario.policy.params : {} };
+const policy = {
+  name: values.policy,
+  params: values.policy === scenario.policy.name ? scenario.policy.params : {},
+};
 const warmup = Math.min(scenario.warmup, horizon / 2);
 
-process.stderr.write(`live: ${scenario.name}, policy ${policy.name}, ${horizon} s (warm-up ${warmup} s) ...\n`);
+process.stderr.write(
+  `live: ${scenario.name}, policy ${policy.name}, ${horizon} s (warm-up ${warmup} s) ...\n`,
+);
 const service = await startService({
   scenario,
   policy,
@@ -48,7 +53,9 @@ const rows = [
 ];
 const fmt = (x) => (x === null || x === undefined ? '-' : x.toFixed(4));
 let ok = true;
-const lines = [`${'metric'.padEnd(20)} ${'simulated'.padStart(10)} ${'live'.padStart(10)} ${'difference'.padStart(11)}`];
+const lines = [
+  `${'metric'.padEnd(20)} ${'simulated'.padStart(10)} ${'live'.padStart(10)} ${'difference'.padStart(11)}`,
+];
 for (const [name, a, b] of rows) {
   // relative to the larger of the two; two rates both under 1 % count as equal
   const scale = Math.max(Math.abs(a ?? 0), Math.abs(b ?? 0));

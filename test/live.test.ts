@@ -1,12 +1,16 @@
 // End to end with real parts: the live server on a free port, agents as child processes of the built CLI,
 // devices publishing over MQTT (embedded broker over TCP) and HTTP, requests completing, what-if answering.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Agent } from '../src/live/agent.js';
 import { playDevices } from '../src/live/devices.js';
 import { type Service, startService } from '../src/live/service.js';
 import { loadScenario, parseScenario } from '../src/model/index.js';
 import { policyNames } from '../src/policies/index.js';
+import { openSqliteStore } from '../src/store/index.js';
 import { root } from './run-cli.js';
 
 const cli = join(root, 'dist/cli/main.js');
@@ -204,5 +208,51 @@ describe('live service', () => {
     expect(badWhatIf.body.error.issues[0].pointer).toBe('/policies/0');
     for (const r of [malformed, wrongType, unknownWorkload, big, badWhatIf])
       expect(JSON.stringify(r.body)).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('keeps decisions, requests, agents and refreshed twin states in the SQLite store of --data', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'ars-live-'));
+    cleanups.push(() => rmSync(data, { recursive: true, force: true }));
+    const scenario = loadScenario(plantFile);
+    const s = await startService({ scenario, port: 0, data });
+    let closed = false;
+    cleanups.push(async () => {
+      if (!closed) await s.close();
+    });
+    const agent = new Agent({ server: s.url, id: 'in-process', kind: 'edge', compute: 2, attention: 2 });
+    await agent.start();
+    const devices = await playDevices(scenario, { http: s.url, period: 0.2 });
+    await until(
+      () => s.runtime.twins.every((t) => t.refreshes > 0 && t.state !== null),
+      'refreshes of every twin',
+    );
+    const submitted = await post(`${s.url}/api/v1/requests`, { workload: 'query' });
+    const id = submitted.body.id as string;
+    await until(() => s.runtime.requests.get(id)?.status === 'completed', 'the request');
+    await devices.stop();
+    await agent.stop();
+    await s.close();
+    closed = true;
+    const store = openSqliteStore({ path: join(data, 'ars.db') });
+    try {
+      const request = await store.getRequest(id);
+      expect(request?.state).toBe('done');
+      expect(request?.workload).toBe('query');
+      const tasks = await store.listTasks(id);
+      expect(tasks.map((t) => [t.taskId, t.state, t.node])).toEqual([
+        ['read', 'done', 'in-process'],
+        ['analyse', 'done', 'in-process'],
+      ]);
+      const decisions = await store.listDecisions({ subject: `${id}/read`, limit: 100 });
+      expect(decisions.at(-1)?.node).toBe('in-process');
+      expect((await store.getAgent('in-process'))?.status).toBe('disconnected');
+      const thing = await store.getThing('plant:sensor-0');
+      expect(thing?.sourceTime).toBeGreaterThan(0);
+      expect(thing?.features.state?.properties?.value).toHaveProperty('value');
+    } finally {
+      await store.close();
+    }
+    const trace = readFileSync(join(data, 'decisions.jsonl'), 'utf8').trim().split('\n');
+    expect(trace.some((line) => JSON.parse(line).subject === `${id}/read`)).toBe(true);
   });
 });

@@ -8,10 +8,13 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { parse } from 'yaml';
 import type { PolicyRef, Scenario } from '../model/scenario.js';
+import type { Decision } from '../scheduler/scheduler.js';
+import { openSqliteStore, type Store } from '../store/index.js';
 import { Agent } from './agent.js';
 import { type DevicePlayer, playDevices } from './devices.js';
 import { generateLoad, type LoadGenerator } from './load.js';
 import { embeddedBroker, externalBroker, type MqttIngest } from './mqtt.js';
+import { type Persister, persistTo } from './persist.js';
 import { livePlugin } from './plugin.js';
 import { LiveRuntime } from './runtime.js';
 
@@ -24,7 +27,7 @@ export interface ServiceOptions {
   /** embedded broker port (0 = free port); ignored with mqttUrl; undefined = no MQTT */
   readonly mqttPort?: number | undefined;
   readonly mqttUrl?: string | undefined;
-  /** directory for the decision trace (decisions.jsonl); created when missing */
+  /** directory for the store (ars.db: decisions, requests, agents, twin states) and decisions.jsonl */
   readonly data?: string | undefined;
   readonly updater?: string;
   readonly warmup?: number;
@@ -41,6 +44,7 @@ export interface Service {
   readonly app: FastifyInstance;
   readonly runtime: LiveRuntime;
   readonly mqtt: MqttIngest | undefined;
+  readonly store: Store | undefined;
   readonly agents: Agent[];
   readonly devices: DevicePlayer | undefined;
   readonly load: LoadGenerator | undefined;
@@ -64,8 +68,22 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     ...(options.updater ? { updater: options.updater } : {}),
     ...(options.warmup !== undefined ? { warmup: options.warmup } : {}),
     ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
-    ...(trace ? { onDecision: (d) => trace!.write(`${JSON.stringify(d)}\n`) } : {}),
+    ...(trace
+      ? {
+          onDecision: (d: Decision) => {
+            trace!.write(`${JSON.stringify(d)}\n`);
+            persister?.decision(d);
+          },
+        }
+      : {}),
   });
+  let store: Store | undefined;
+  let persister: Persister | undefined;
+  if (options.data) {
+    // NORMAL: the trace and twin states survive a crash of the process; the scheduler never waits on fsync
+    store = openSqliteStore({ path: join(options.data, 'ars.db'), synchronous: 'normal' });
+    persister = await persistTo(store, runtime, (err) => options.log?.(`store: ${err.message}`));
+  }
   const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
   await app.register(livePlugin, {
     runtime,
@@ -117,6 +135,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     app,
     runtime,
     mqtt,
+    store,
     agents,
     devices,
     load,
@@ -126,6 +145,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       for (const a of agents) await a.stop();
       runtime.stop();
       await app.close();
+      await persister?.close();
+      await store?.close();
       await mqtt?.close();
       if (trace) await new Promise<void>((done) => trace!.end(() => done()));
     },
