@@ -49,12 +49,16 @@ export interface LiveSummary {
   }[];
   readonly queueLength: number;
   readonly decisions: number;
+  /** ms from a task becoming ready to its assignment being sent (tasks that found a node at once) */
+  readonly decisionLatencyMs: { count: number; p50: number | null; p99: number | null; max: number | null };
   readonly jain: number;
 }
 
 export class LiveAccounting {
   readonly #rt: LiveRuntime;
   readonly latency = new QuantileSketch();
+  /** ms from a task joining the ready queue to its assignment being sent, for tasks placed at once */
+  readonly decisionLatencyMs = new QuantileSketch();
   readonly #tenants: TenantCounters[];
   samples = 0;
   refreshesOnDemand = 0;
@@ -288,6 +292,12 @@ export class LiveAccounting {
       }),
       queueLength: rt.queue.size,
       decisions: rt.decisions,
+      decisionLatencyMs: {
+        count: this.decisionLatencyMs.count,
+        p50: this.decisionLatencyMs.count > 0 ? this.decisionLatencyMs.quantile(0.5) : null,
+        p99: this.decisionLatencyMs.count > 0 ? this.decisionLatencyMs.quantile(0.99) : null,
+        max: this.decisionLatencyMs.count > 0 ? this.decisionLatencyMs.max : null,
+      },
       jain: this.jainIndex(),
     };
   }

@@ -293,6 +293,8 @@ export class LiveItem implements WorkItem {
   expectedEnd = 0;
   retries = 0;
   onDemand = false;
+  /** performance.now() when it joined the ready queue; NaN once a cycle could not place it */
+  readyAtMs = Number.NaN;
   /** for a refresh: the samples it carries (put back if it is re-dispatched) */
   samples: Sample[] = [];
 

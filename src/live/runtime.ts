@@ -6,6 +6,7 @@
  * explained and kept (and handed to `onDecision` for a store or an event stream).
  */
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { RandomStreams } from '../engine/random.js';
 import { ForecastBank } from '../forecast/index.js';
 import type { PolicyRef, Scenario } from '../model/scenario.js';
@@ -528,6 +529,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       }
     }
     if (item.req!.status === 'waiting') item.req!.status = 'running';
+    item.readyAtMs = performance.now();
     this.queue.push(item);
   }
 
@@ -580,11 +582,14 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
 
   // ------------------------------------------------------------------ scheduling
 
-  /** Runs a scheduling cycle soon (coalesced: many events in one turn give one cycle). */
+  /**
+   * Runs a scheduling cycle as soon as the current callback returns (a microtask: before the event loop turns,
+   * so a ready task is assigned without waiting behind other I/O); events of one callback share one cycle.
+   */
   requestCycle(): void {
     if (this.#cyclePending) return;
     this.#cyclePending = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.#cyclePending = false;
       this.cycle();
     });
@@ -605,6 +610,8 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
           this.#bind(item, this.nodes[p.node]!);
           skips = 0;
         } else {
+          // it waits for capacity: from now on its delay is queueing, not decision latency
+          item.readyAtMs = Number.NaN;
           deferred.push(item);
           skips++;
         }
@@ -721,6 +728,8 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       seconds: item.work,
       input,
     });
+    if (!Number.isNaN(item.readyAtMs))
+      this.accounting.decisionLatencyMs.add(performance.now() - item.readyAtMs);
   }
 
   #release(item: LiveItem): void {
