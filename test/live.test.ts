@@ -163,6 +163,15 @@ describe('live service', () => {
       expect(r.weightedAoI.mean).toBeGreaterThan(0);
       expect(r.weightedAoI.ci95).toBeGreaterThanOrEqual(0);
     }
+    // the same fork as a task: the what-if handler simulates the snapshot on the agent
+    const task = await post(`${s.url}/api/v1/requests`, {
+      tasks: [{ id: 'fork', kind: 'what-if', work: 0.1 }],
+      params: { minutes: 0.5, policies: ['fifo'], replications: 2 },
+    });
+    await until(() => s.runtime.requests.get(task.body.id)?.status === 'completed', 'the what-if task');
+    const forked = await get(`${s.url}/api/v1/requests/${task.body.id}/result`);
+    expect(forked.body.outputs.fork.results[0].policy).toBe('fifo');
+    expect(forked.body.outputs.fork.results[0].weightedAoI.mean).toBeGreaterThan(0);
     const snap = await fetch(`${s.url}/api/v1/snapshot`);
     const text = await snap.text();
     const parsed = parseScenario(text, { knownPolicies: policyNames() });

@@ -137,7 +137,12 @@ export class Agent {
     const abort = new AbortController();
     this.#running.set(msg.attempt, abort);
     const speed = this.options.speed?.kinds[msg.kind] ?? this.options.speed?.default ?? 1;
-    const ctx: HandlerContext = { seconds: msg.seconds, speed, signal: abort.signal };
+    const ctx: HandlerContext = {
+      seconds: msg.seconds,
+      speed,
+      signal: abort.signal,
+      server: this.options.server,
+    };
     try {
       if (msg.work === 'refresh') {
         const input = msg.input as RefreshInput;

@@ -8,7 +8,10 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ArsError } from '../errors.js';
 import { AutoForecaster } from '../forecast/index.js';
+import { parseScenario } from '../model/index.js';
+import { policyNames } from '../policies/index.js';
 import type { Sample, TaskInput } from './protocol.js';
+import { simulateSnapshot, whatIfSchema } from './snapshot.js';
 
 export interface HandlerContext {
   /** seconds of work at speed 1 the server expects this to take */
@@ -16,6 +19,8 @@ export interface HandlerContext {
   /** this agent's speed factor for the task's kind */
   readonly speed: number;
   readonly signal: AbortSignal;
+  /** the server the agent works for (the `what-if` handler reads the live snapshot from it) */
+  readonly server?: string | undefined;
 }
 
 export type TaskHandler = (input: TaskInput, ctx: HandlerContext) => Promise<unknown>;
@@ -138,6 +143,24 @@ export const BUILT_IN_TASKS: Readonly<Record<string, TaskHandler>> = {
         return { thingId: t.thingId, samples: t.history.length, forecast: byFeature };
       }),
     };
+  },
+  /**
+   * Forks the live state into the simulator on this agent: reads the server's snapshot and simulates it under
+   * `params.policies` (minutes, loadFactor, replications, seed as for `POST /api/v1/what-if`).
+   */
+  'what-if': async (input, ctx) => {
+    const body = whatIfSchema.parse(input.params);
+    if (!ctx.server) throw new Error('what-if needs the server address');
+    const url = new URL('/api/v1/snapshot', ctx.server);
+    url.searchParams.set('minutes', String(body.minutes));
+    url.searchParams.set('loadFactor', String(body.loadFactor));
+    url.searchParams.set('seed', String(body.seed));
+    const res = await fetch(url, { signal: ctx.signal });
+    if (!res.ok) throw new Error(`snapshot: ${res.status} ${await res.text()}`);
+    const scenario = parseScenario(await res.text(), { knownPolicies: policyNames() });
+    const answer = await simulateSnapshot(scenario, body, [scenario.policy.name]);
+    // the full metric documents stay on the agent; the request's result carries the predictions
+    return { ...answer, results: answer.results.map(({ metrics: _, ...r }) => r) };
   },
 };
 

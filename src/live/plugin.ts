@@ -255,9 +255,21 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
     return whatIf(rt, opts.source, parsed.data, known);
   });
 
-  app.get('/api/v1/snapshot', async (_req, reply) =>
-    reply.type('application/yaml; charset=utf-8').send(snapshotYaml(rt, opts.source)),
-  );
+  app.get<{ Querystring: Record<string, string> }>('/api/v1/snapshot', async (req, reply) => {
+    // the same options as a what-if, from the query string (minutes, loadFactor, seed)
+    const q = req.query;
+    const parsed = whatIfSchema.safeParse({
+      ...(q.minutes !== undefined ? { minutes: Number(q.minutes) } : {}),
+      ...(q.loadFactor !== undefined ? { loadFactor: Number(q.loadFactor) } : {}),
+      ...(q.seed !== undefined ? { seed: Number(q.seed) } : {}),
+    });
+    if (!parsed.success)
+      return fail(reply, 400, LIVE_ERRORS.body, 'bad snapshot options', zodIssues(parsed.error));
+    const { minutes, loadFactor, seed } = parsed.data;
+    return reply
+      .type('application/yaml; charset=utf-8')
+      .send(snapshotYaml(rt, opts.source, { minutes, loadFactor, seed }));
+  });
 
   // ---------------------------------------------------------------- telemetry (when the host has none)
   if (opts.telemetry) {

@@ -98,8 +98,12 @@ function scaleArrival(a: Record<string, unknown>, f: number): Record<string, unk
 }
 
 /** The snapshot as YAML, with the twins' current ages as a comment (the scenario format starts twins fresh). */
-export function snapshotYaml(rt: LiveRuntime, source: Record<string, unknown> | undefined): string {
-  const { spec, ages } = snapshotSpec(rt, source);
+export function snapshotYaml(
+  rt: LiveRuntime,
+  source: Record<string, unknown> | undefined,
+  options: { minutes?: number; loadFactor?: number; seed?: number } = {},
+): string {
+  const { spec, ages } = snapshotSpec(rt, source, options);
   const oldest = Object.entries(ages)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 10);
@@ -149,8 +153,19 @@ export async function whatIf(
     seed: body.seed,
   });
   const scenario: Scenario = parseScenario(JSON.stringify(spec), { knownPolicies });
+  return simulateSnapshot(scenario, body, [rt.policy.name]);
+}
+
+/** Simulates a snapshot scenario under each policy (default: `fallback`) with common random numbers. */
+export async function simulateSnapshot(
+  scenario: Scenario,
+  body: Pick<WhatIfBody, 'minutes' | 'loadFactor' | 'replications' | 'seed'> & {
+    policies?: string[] | undefined;
+  },
+  fallback: readonly string[],
+): Promise<WhatIfAnswer> {
   const table = await compare(scenario, {
-    policies: body.policies ?? [rt.policy.name],
+    policies: body.policies ?? fallback,
     replications: body.replications,
     firstSeed: body.seed,
     workers: 1,
