@@ -50,6 +50,7 @@ async function decisionLatency(requests) {
 async function twins10k(seconds) {
   const scenario = parseScenario(`
 name: ten-thousand
+horizon: 60
 tenants: [{ id: fleet }]
 nodes: [{ id: n, tier: edge, compute: 1, attention: 1 }]
 assets:
