@@ -113,9 +113,10 @@ export class Agent {
         if (!registered || this.#stopped || this.options.reconnect === false) return;
         const wait = this.#backoffMs;
         this.#backoffMs = Math.min(this.#backoffMs * 2, 5000);
+        // not unref'd: a reconnecting agent has nothing else keeping its process alive
         setTimeout(() => {
           if (!this.#stopped) this.#connect().catch(() => this.#retryLater());
-        }, wait).unref();
+        }, wait);
       });
     });
   }
@@ -125,7 +126,7 @@ export class Agent {
     this.#backoffMs = Math.min(this.#backoffMs * 2, 5000);
     setTimeout(() => {
       if (!this.#stopped) this.#connect().catch(() => this.#retryLater());
-    }, wait).unref();
+    }, wait);
   }
 
   #send(msg: unknown): void {

@@ -36,6 +36,8 @@ export class LiveNode implements NodeView {
   lastSeen = 0;
   connections = 0;
   send!: (msg: ServerMessage) => void;
+  /** closes the agent's connection (set by the transport) */
+  hangUp: (reason: string) => void = () => {};
   readonly #now: () => number;
   // accounting for utilisation
   busyCompute = 0;
@@ -293,6 +295,8 @@ export class LiveItem implements WorkItem {
   expectedEnd = 0;
   retries = 0;
   onDemand = false;
+  /** twins refreshed for this task since it became ready (they count as fresh enough) */
+  readonly refreshedFor = new Set<number>();
   /** performance.now() when it joined the ready queue; NaN once a cycle could not place it */
   readyAtMs = Number.NaN;
   /** for a refresh: the samples it carries (put back if it is re-dispatched) */

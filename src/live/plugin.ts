@@ -101,6 +101,10 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
           socket.close(4009, 'duplicate agent id');
           return;
         }
+        node.hangUp = (reason) => {
+          send({ type: 'error', code: 'ARS_E_AGENT_TIMEOUT', message: reason });
+          socket.close(4008, reason.slice(0, 100));
+        };
         send({ type: 'registered', node: node.index, heartbeatMs: opts.heartbeatMs ?? 1000 });
         return;
       }

@@ -96,4 +96,36 @@ describe('LiveRuntime', () => {
     expect(req.status).toBe('failed');
     expect(req.error).toMatch(/boom/);
   });
+
+  it('takes down an agent that missed three heartbeats, hangs up on it and re-dispatches its work', async () => {
+    const { rt, agent, submit, advance } = setup();
+    const a = agent('quiet');
+    let hungUp = '';
+    a.node.hangUp = (reason) => {
+      hungUp = reason;
+    };
+    const req = submit({ tasks: [{ id: 't', work: 10 }] });
+    await Promise.resolve();
+    expect(a.node.running).toBe(1);
+    const b = agent('chatty');
+    // a second per tick (the runtime looks every 100 ms), so this is silence, not a stall of the server
+    for (let k = 0; k < 5; k++) {
+      advance(1);
+      rt.heartbeat(b.node);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect(a.node.up).toBe(false);
+    expect(hungUp).toBe('missed heartbeats');
+    expect(b.node.up).toBe(true);
+    expect(assigns(b.inbox).map((m) => m.id)).toEqual([`${req.id}/t`]);
+  });
+
+  it('does not blame agents for a stall of the server itself', async () => {
+    const { agent, advance } = setup();
+    const a = agent('patient');
+    await new Promise((r) => setTimeout(r, 150));
+    advance(10); // as if a long what-if had held the event loop for ten seconds
+    await new Promise((r) => setTimeout(r, 250));
+    expect(a.node.up).toBe(true);
+  });
 });

@@ -89,6 +89,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
   #cyclePending = false;
   #timer: ReturnType<typeof setInterval> | undefined;
   #nextFeedback: number;
+  #lastTick = 0;
 
   constructor(options: LiveRuntimeOptions = {}) {
     super();
@@ -222,6 +223,8 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     node.account(now, this.warmup);
     node.up = false;
     node.connections = 0;
+    // a silent agent's connection may still be open: close it so that the agent reconnects and registers again
+    if (reason !== 'disconnected') node.hangUp(reason);
     for (const item of [...node.items]) {
       this.#release(item);
       this.#redispatch(item, `${node.id} ${reason}`);
@@ -372,6 +375,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     for (const w of waiters) {
       if (msg.ok && item.boundAt >= w.readyTime) {
         twin.waiting--;
+        w.refreshedFor.add(twin.index);
         w.readyTime = this.now;
         this.#ready(w);
       } else kept.push(w);
@@ -514,16 +518,13 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     if (t.maxAge !== undefined) {
       for (const x of t.twins) {
         const twin = this.twins[x]!;
-        if (this.now - twin.lastSample > t.maxAge && !twin.waiters.includes(item) && item.readyTime >= 0) {
+        // a twin refreshed for this task counts as fresh: a bound tighter than the devices can meet ends
+        // with the freshest state there is instead of looping (as in the simulator)
+        if (this.now - twin.lastSample > t.maxAge && !item.refreshedFor.has(x)) {
           // wait for one refresh of this twin that starts after now
-          if (twin.waiters.length === 0 || !twin.refreshing) {
-            twin.waiters.push(item);
-            twin.waiting++;
-            if (!twin.refreshing) this.#requestRefresh(twin, item.priority, item.deadline);
-          } else {
-            twin.waiters.push(item);
-            twin.waiting++;
-          }
+          twin.waiters.push(item);
+          twin.waiting++;
+          if (!twin.refreshing) this.#requestRefresh(twin, item.priority, item.deadline);
           return;
         }
       }
@@ -766,6 +767,10 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
 
   #tick(): void {
     const now = this.now;
+    // after a stall of this process (a long what-if, a GC pause, no CPU) nobody could be heard: start the
+    // heartbeat clocks again rather than blame the agents
+    if (now - this.#lastTick > (3 * this.#heartbeatMs) / 1000) for (const n of this.nodes) n.lastSeen = now;
+    this.#lastTick = now;
     // agents that stopped talking are down (a half-open TCP connection never closes by itself)
     for (const n of this.nodes)
       if (n.up && now - n.lastSeen > (3 * this.#heartbeatMs) / 1000)

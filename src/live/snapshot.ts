@@ -168,7 +168,8 @@ export async function simulateSnapshot(
     policies: body.policies ?? fallback,
     replications: body.replications,
     firstSeed: body.seed,
-    workers: 1,
+    // worker threads (in compiled code): the caller's event loop keeps serving agents and heartbeats
+    workers: 2,
   });
   return {
     scenario: scenario.name,
