@@ -1,9 +1,12 @@
 // Every command module registers itself on the program. Add one line per command.
 import type { Command } from 'commander';
 import { register as audit } from './audit.js';
+import { register as agent } from './agent.js';
 import { register as compare } from './compare.js';
+import { register as devices } from './devices.js';
 import { register as drf } from './drf.js';
 import { register as explain } from './explain.js';
+import { register as load } from './load.js';
 import { register as plan } from './plan.js';
 import { register as policies } from './policies.js';
 import { register as report } from './report.js';
@@ -11,6 +14,8 @@ import { register as run } from './run.js';
 import { register as runs } from './runs.js';
 import { register as schema } from './schema.js';
 import { register as sweep } from './sweep.js';
+import { register as serve } from './serve.js';
+import { register as snapshot } from './snapshot.js';
 import { register as tune } from './tune.js';
 import { register as validate } from './validate.js';
 import { register as worker } from './worker.js';
@@ -32,4 +37,9 @@ export const commands: Register[] = [
   tune,
   explain,
   audit,
+  serve,
+  agent,
+  snapshot,
+  devices,
+  load,
 ];

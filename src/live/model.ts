@@ -1,0 +1,343 @@
+/**
+ * The live system's records, shaped as the scheduler's views (NodeView, TwinView, TenantView, WorkItem) so
+ * that the policies read them exactly as they read the simulated world's. Times are service seconds: wall
+ * seconds since the runtime started (sample times in epoch ms are converted on arrival).
+ */
+import type { TenantSpec, Tier } from '../model/schema.js';
+import type { DataInput, NodeView, TenantView, TwinView, WorkItem } from '../scheduler/types.js';
+import type { RegisterMessage, Sample, ServerMessage } from './protocol.js';
+
+/** Samples of a twin kept for `forecast` tasks and what-if rate estimates. */
+export const HISTORY_LENGTH = 256;
+/** Samples kept waiting for a refresh; older ones are dropped first (a refresh reflects the newest). */
+export const PENDING_LIMIT = 1024;
+
+export class LiveNode implements NodeView {
+  readonly index: number;
+  readonly id: string;
+  tier!: Tier;
+  zone: string | undefined;
+  group!: string;
+  up = true;
+  computeCapacity!: number;
+  attentionCapacity!: number;
+  usedCompute = 0;
+  usedAttention = 0;
+  costPerSecond!: number;
+  readonly powerIdle = 0;
+  readonly powerBusy = 0;
+  speedDefault!: number;
+  speedKinds!: Record<string, number>;
+  labels!: Record<string, string>;
+  handlers!: Set<string>;
+  /** attempts running here */
+  readonly items = new Set<LiveItem>();
+  /** service seconds of the last message from the agent */
+  lastSeen = 0;
+  connections = 0;
+  send!: (msg: ServerMessage) => void;
+  /** closes the agent's connection (set by the transport) */
+  hangUp: (reason: string) => void = () => {};
+  readonly #now: () => number;
+  // accounting for utilisation
+  busyCompute = 0;
+  busyAttention = 0;
+  upCompute = 0;
+  upAttention = 0;
+  lastAccount = 0;
+
+  constructor(index: number, reg: RegisterMessage, now: () => number, send: (msg: ServerMessage) => void) {
+    this.index = index;
+    this.id = reg.id;
+    this.#now = now;
+    this.lastAccount = now();
+    this.update(reg, send);
+  }
+
+  /** Takes a re-registration (same id): capacities may have changed. */
+  update(reg: RegisterMessage, send: (msg: ServerMessage) => void): void {
+    this.tier = reg.kind;
+    this.group = reg.labels.group ?? reg.id;
+    this.zone = reg.labels.zone;
+    this.computeCapacity = reg.compute;
+    this.attentionCapacity = reg.attention;
+    this.costPerSecond = reg.costPerSecond;
+    this.speedDefault = reg.speed.default;
+    this.speedKinds = reg.speed.kinds;
+    this.labels = reg.labels;
+    this.handlers = new Set(reg.handlers);
+    this.send = send;
+  }
+
+  get freeCompute(): number {
+    return this.up ? this.computeCapacity - this.usedCompute : 0;
+  }
+  get freeAttention(): number {
+    return this.up ? this.attentionCapacity - this.usedAttention : 0;
+  }
+  get running(): number {
+    return this.items.size;
+  }
+  get backlog(): number {
+    const now = this.#now();
+    let sum = 0;
+    for (const it of this.items) sum += it.compute * Math.max(0, it.expectedEnd - now);
+    return sum / this.computeCapacity;
+  }
+  speed(kind: string): number {
+    return this.speedKinds[kind] ?? this.speedDefault;
+  }
+
+  /** Brings the utilisation integrals up to `now` (call before any change of use or state). */
+  account(now: number, from: number): void {
+    const start = Math.max(this.lastAccount, from);
+    if (now > start && this.up) {
+      const dt = now - start;
+      this.busyCompute += this.usedCompute * dt;
+      this.busyAttention += this.usedAttention * dt;
+      this.upCompute += this.computeCapacity * dt;
+      this.upAttention += this.attentionCapacity * dt;
+    }
+    this.lastAccount = now;
+  }
+}
+
+export interface RefreshSpec {
+  readonly kind: string;
+  readonly work: number;
+  readonly compute: number;
+  readonly attention: number;
+}
+
+export class LiveTwin implements TwinView {
+  readonly index: number;
+  readonly id: string;
+  /** `namespace:name` as in Eclipse Ditto: the tenant is the namespace */
+  readonly thingId: string;
+  readonly group: string;
+  readonly tenant: number;
+  readonly tenantId: string;
+  readonly zone: string | undefined;
+  readonly criticality: number;
+  readonly anomalyRate: number;
+  readonly refresh: RefreshSpec;
+  readonly maxAge: number | undefined;
+  updater: string;
+  /** service seconds: generation time of the newest sample the state reflects */
+  lastSample: number;
+  lastValue = 0;
+  refreshing = false;
+  waiting = 0;
+  suspicion = 0;
+  typicalChange = 0;
+  changes = 0;
+  state: unknown = null;
+  revision = 0;
+  refreshes = 0;
+  /** samples not yet reflected in the state, oldest first */
+  pending: Sample[] = [];
+  /** newest samples, oldest first (ring of HISTORY_LENGTH) */
+  readonly history: Sample[] = [];
+  samplesReceived = 0;
+  /** items waiting for this twin to be fresh */
+  readonly waiters: LiveItem[] = [];
+  // age-of-information integral from the warm-up on
+  accounted = 0;
+
+  constructor(init: {
+    index: number;
+    id: string;
+    group: string;
+    tenant: number;
+    tenantId: string;
+    zone: string | undefined;
+    criticality: number;
+    anomalyRate: number;
+    refresh: RefreshSpec;
+    maxAge: number | undefined;
+    updater: string;
+    registeredAt: number;
+  }) {
+    this.index = init.index;
+    this.id = init.id;
+    this.thingId = `${init.tenantId}:${init.id}`;
+    this.group = init.group;
+    this.tenant = init.tenant;
+    this.tenantId = init.tenantId;
+    this.zone = init.zone;
+    this.criticality = init.criticality;
+    this.anomalyRate = init.anomalyRate;
+    this.refresh = init.refresh;
+    this.maxAge = init.maxAge;
+    this.updater = init.updater;
+    this.lastSample = init.registeredAt;
+    this.accounted = init.registeredAt;
+  }
+
+  addSample(s: Sample): void {
+    this.samplesReceived++;
+    this.pending.push(s);
+    if (this.pending.length > PENDING_LIMIT) this.pending.splice(0, this.pending.length - PENDING_LIMIT);
+    this.history.push(s);
+    if (this.history.length > HISTORY_LENGTH) this.history.shift();
+  }
+}
+
+export class LiveTenant implements TenantView {
+  readonly index: number;
+  readonly id: string;
+  readonly weight: number;
+  heldCompute = 0;
+  heldAttention = 0;
+  readonly quotaCompute: number | undefined;
+  readonly quotaAttention: number | undefined;
+
+  constructor(index: number, spec: { id: string; weight: number; quota?: TenantSpec['quota'] | undefined }) {
+    this.index = index;
+    this.id = spec.id;
+    this.weight = spec.weight;
+    this.quotaCompute = spec.quota?.compute;
+    this.quotaAttention = spec.quota?.attention;
+  }
+}
+
+export interface LiveTaskSpec {
+  readonly id: string;
+  readonly kind: string;
+  readonly handler: string;
+  readonly work: number;
+  readonly compute: number;
+  readonly attention: number;
+  readonly tier: Tier | undefined;
+  /** twins (by index) the task reads, and the oldest state it accepts */
+  readonly twins: readonly number[];
+  readonly maxAge: number | undefined;
+  /** indices of the tasks it follows */
+  readonly after: readonly number[];
+}
+
+export type RequestStatus = 'waiting' | 'running' | 'completed' | 'failed';
+
+export class LiveRequest {
+  readonly uid: number;
+  readonly id: string;
+  readonly workload: string;
+  readonly tenant: LiveTenant;
+  readonly priority: number;
+  readonly arrival: number;
+  readonly deadline: number;
+  readonly tasks: readonly LiveTaskSpec[];
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly pending: number[];
+  readonly outputs: (unknown | undefined)[];
+  readonly taskNodes: (string | undefined)[];
+  status: RequestStatus = 'waiting';
+  finish = Number.NaN;
+  error: string | undefined;
+  done = 0;
+  counted: boolean;
+
+  constructor(init: {
+    uid: number;
+    workload: string;
+    tenant: LiveTenant;
+    priority: number;
+    arrival: number;
+    deadline: number;
+    tasks: readonly LiveTaskSpec[];
+    params: Readonly<Record<string, unknown>>;
+    counted: boolean;
+  }) {
+    this.uid = init.uid;
+    this.id = `r-${init.uid}`;
+    this.workload = init.workload;
+    this.tenant = init.tenant;
+    this.priority = init.priority;
+    this.arrival = init.arrival;
+    this.deadline = init.deadline;
+    this.tasks = init.tasks;
+    this.params = init.params;
+    this.counted = init.counted;
+    this.pending = init.tasks.map((t) => t.after.length);
+    this.outputs = init.tasks.map(() => undefined);
+    this.taskNodes = init.tasks.map(() => undefined);
+  }
+}
+
+const NO_INPUTS: readonly DataInput[] = Object.freeze([]);
+
+/** One unit of work: a request's task or a twin refresh. Re-dispatch gives it a new attempt id. */
+export class LiveItem implements WorkItem {
+  readonly uid: number;
+  readonly id: string;
+  readonly type: 'task' | 'refresh';
+  readonly tenant: number;
+  readonly tenantId: string;
+  readonly priority: number;
+  readonly deadline: number;
+  readonly arrival: number;
+  readyTime: number;
+  readonly kind: string;
+  readonly work: number;
+  readonly compute: number;
+  readonly attention: number;
+  readonly tier: Tier | undefined;
+  readonly inputs = NO_INPUTS;
+  readonly twin: number;
+  plannedNode = -1;
+  readonly request: number;
+  readonly req: LiveRequest | undefined;
+  readonly task: number;
+  readonly handler: string;
+  attempt = -1;
+  node: LiveNode | undefined;
+  boundAt = 0;
+  expectedEnd = 0;
+  retries = 0;
+  onDemand = false;
+  /** twins refreshed for this task since it became ready (they count as fresh enough) */
+  readonly refreshedFor = new Set<number>();
+  /** performance.now() when it joined the ready queue; NaN once a cycle could not place it */
+  readyAtMs = Number.NaN;
+  /** for a refresh: the samples it carries (put back if it is re-dispatched) */
+  samples: Sample[] = [];
+
+  constructor(init: {
+    uid: number;
+    id: string;
+    type: 'task' | 'refresh';
+    tenant: LiveTenant;
+    priority: number;
+    deadline: number;
+    arrival: number;
+    kind: string;
+    handler: string;
+    work: number;
+    compute: number;
+    attention: number;
+    tier: Tier | undefined;
+    twin: number;
+    req: LiveRequest | undefined;
+    task: number;
+  }) {
+    this.uid = init.uid;
+    this.id = init.id;
+    this.type = init.type;
+    this.tenant = init.tenant.index;
+    this.tenantId = init.tenant.id;
+    this.priority = init.priority;
+    this.deadline = init.deadline;
+    this.arrival = init.arrival;
+    this.readyTime = init.arrival;
+    this.kind = init.kind;
+    this.handler = init.handler;
+    this.work = init.work;
+    this.compute = init.compute;
+    this.attention = init.attention;
+    this.tier = init.tier;
+    this.twin = init.twin;
+    this.req = init.req;
+    this.request = init.req?.uid ?? -1;
+    this.task = init.task;
+  }
+}

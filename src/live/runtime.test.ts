@@ -1,0 +1,131 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerMessage } from './protocol.js';
+import { registerMessage } from './protocol.js';
+import { planRequest, submitSchema } from './requests.js';
+import { LiveRuntime } from './runtime.js';
+
+const runtimes: LiveRuntime[] = [];
+afterEach(() => {
+  for (const rt of runtimes.splice(0)) rt.stop();
+});
+
+/** A runtime on a clock the test moves, with agents that record what they are sent. */
+function setup(policy = 'fifo') {
+  let ms = 1_000_000;
+  const rt = new LiveRuntime({ policy: { name: policy, params: {} }, clockMs: () => ms });
+  runtimes.push(rt);
+  const agent = (id: string, compute = 1) => {
+    const inbox: ServerMessage[] = [];
+    const node = rt.connectAgent(
+      registerMessage.parse({ type: 'register', id, kind: 'edge', compute, attention: 0 }),
+      (m) => inbox.push(m),
+    );
+    return { node, inbox };
+  };
+  const submit = (body: unknown) => {
+    const planned = planRequest(submitSchema.parse(body), undefined, new Set(['default']), rt.resolver);
+    if (!planned.ok) throw new Error(JSON.stringify(planned.issues));
+    return rt.submit(planned.request);
+  };
+  return { rt, agent, submit, advance: (s: number) => (ms += s * 1000) };
+}
+
+const assigns = (inbox: ServerMessage[]) =>
+  inbox.filter((m): m is Extract<ServerMessage, { type: 'assign' }> => m.type === 'assign');
+
+describe('LiveRuntime', () => {
+  it('re-dispatches a dropped agent’s task under a new attempt and ignores the old attempt’s late result', async () => {
+    const { rt, agent, submit, advance } = setup();
+    const a = agent('a');
+    const req = submit({ tasks: [{ id: 't', work: 1 }] });
+    await Promise.resolve();
+    const first = assigns(a.inbox)[0]!;
+    expect(first.id).toBe(`${req.id}/t`);
+    const b = agent('b');
+    rt.disconnectAgent(a.node);
+    await Promise.resolve();
+    const second = assigns(b.inbox)[0]!;
+    expect(second.attempt).not.toBe(first.attempt);
+    advance(1);
+    rt.result(a.node, { type: 'result', attempt: first.attempt, ok: true, output: 'late' });
+    expect(req.status).toBe('running');
+    rt.result(b.node, { type: 'result', attempt: second.attempt, ok: true, output: 'done' });
+    expect(req.status).toBe('completed');
+    expect(req.outputs).toEqual(['done']);
+    expect(req.taskNodes).toEqual(['b']);
+  });
+
+  it('runs a DAG in order, passing each task its predecessors’ outputs', async () => {
+    const { rt, agent, submit } = setup();
+    const a = agent('a', 2);
+    const req = submit({
+      tasks: [
+        { id: 'x', work: 1 },
+        { id: 'y', work: 1, after: ['x'] },
+      ],
+    });
+    await Promise.resolve();
+    expect(assigns(a.inbox).map((m) => m.id)).toEqual([`${req.id}/x`]);
+    rt.result(a.node, { type: 'result', attempt: assigns(a.inbox)[0]!.attempt, ok: true, output: 42 });
+    await Promise.resolve();
+    const y = assigns(a.inbox)[1]!;
+    expect(y.id).toBe(`${req.id}/y`);
+    expect((y.input as { upstream: unknown }).upstream).toEqual({ x: 42 });
+  });
+
+  it('keeps a task that fits nowhere waiting, explains why, and places it when capacity frees', async () => {
+    const { rt, agent, submit } = setup();
+    const a = agent('a', 1);
+    const big = submit({ tasks: [{ id: 'big', work: 1, compute: 2 }] });
+    await Promise.resolve();
+    expect(assigns(a.inbox)).toHaveLength(0);
+    const why = rt.decisionsAbout(`${big.id}/big`).at(-1)!;
+    expect(why.chosen).toBeNull();
+    expect(why.unschedulable).toEqual({ 'not enough free compute': 1 });
+    const b = agent('b', 4);
+    await Promise.resolve();
+    expect(assigns(b.inbox).map((m) => m.id)).toEqual([`${big.id}/big`]);
+  });
+
+  it('fails a request whose task fails on its agent and says why', async () => {
+    const { rt, agent, submit } = setup();
+    const a = agent('a');
+    const req = submit({ tasks: [{ id: 't', work: 1 }] });
+    await Promise.resolve();
+    rt.result(a.node, { type: 'result', attempt: assigns(a.inbox)[0]!.attempt, ok: false, error: 'boom' });
+    expect(req.status).toBe('failed');
+    expect(req.error).toMatch(/boom/);
+  });
+
+  it('takes down an agent that missed three heartbeats, hangs up on it and re-dispatches its work', async () => {
+    const { rt, agent, submit, advance } = setup();
+    const a = agent('quiet');
+    let hungUp = '';
+    a.node.hangUp = (reason) => {
+      hungUp = reason;
+    };
+    const req = submit({ tasks: [{ id: 't', work: 10 }] });
+    await Promise.resolve();
+    expect(a.node.running).toBe(1);
+    const b = agent('chatty');
+    // a second per tick (the runtime looks every 100 ms), so this is silence, not a stall of the server
+    for (let k = 0; k < 5; k++) {
+      advance(1);
+      rt.heartbeat(b.node);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect(a.node.up).toBe(false);
+    expect(hungUp).toBe('missed heartbeats');
+    expect(b.node.up).toBe(true);
+    expect(assigns(b.inbox).map((m) => m.id)).toEqual([`${req.id}/t`]);
+  });
+
+  it('does not blame agents for a stall of the server itself', async () => {
+    const { agent, advance } = setup();
+    const a = agent('patient');
+    await new Promise((r) => setTimeout(r, 150));
+    advance(10); // as if a long what-if had held the event loop for ten seconds
+    await new Promise((r) => setTimeout(r, 250));
+    expect(a.node.up).toBe(true);
+  });
+});

@@ -1,0 +1,804 @@
+/**
+ * The live runtime: the simulator's scheduling cycle on the wall clock. Agents are the nodes, the served
+ * scenario's twins are the twins, submitted requests are the work. The policy is built from the same registry
+ * and decides through the same functions (`place`, the profile's queue order, its attention allocator and
+ * feedback controller) over this object, which implements the scheduler's `Snapshot`. Every decision is
+ * explained and kept (and handed to `onDecision` for a store or an event stream).
+ */
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { RandomStreams } from '../engine/random.js';
+import { ForecastBank } from '../forecast/index.js';
+import type { PolicyRef, Scenario } from '../model/scenario.js';
+import { registry } from '../policies/index.js';
+import type { AttentionChoice, Filter, RequestPlanView } from '../scheduler/plugins.js';
+import type { Profile } from '../scheduler/profile.js';
+import { type Decision, place, ReadyQueue } from '../scheduler/scheduler.js';
+import type { Location, Snapshot, WorkItem } from '../scheduler/types.js';
+import { LiveAccounting } from './accounting.js';
+import { BUILT_IN_TASKS, BUILT_IN_UPDATERS } from './handlers.js';
+import { LiveItem, LiveNode, LiveRequest, LiveTenant, LiveTwin } from './model.js';
+import type { RegisterMessage, ResultMessage, Sample, TaskInput } from './protocol.js';
+import type { PlannedRequest, TwinResolver } from './requests.js';
+
+export interface LiveRuntimeOptions {
+  readonly scenario?: Scenario | undefined;
+  /** default: the scenario's policy, else `ars` */
+  readonly policy?: PolicyRef | undefined;
+  /** the twins' update handler: last, ewma, kalman or a user handler name (default last) */
+  readonly updater?: string;
+  /** seconds from the start excluded from the metrics (default 0) */
+  readonly warmup?: number;
+  /** wall clock in epoch milliseconds (default Date.now) */
+  readonly clockMs?: () => number;
+  /** how often agents send heartbeats; an agent silent for three is taken down (default 1000) */
+  readonly heartbeatMs?: number;
+  /** decisions kept in memory for `/decisions` and explanations (default 100,000) */
+  readonly decisionLimit?: number;
+  readonly seed?: number;
+  readonly onDecision?: (d: Decision) => void;
+}
+
+/** How often the runtime looks at heartbeats, feedback windows and idle attention, in milliseconds. */
+export const TICK_MS = 100;
+/** Window of the live arrival-rate forecasts, seconds. */
+export const ARRIVAL_WINDOW = 10;
+
+const handlerFilter: Filter = {
+  name: 'live-handler',
+  filter(item, node) {
+    const h = (item as LiveItem).handler;
+    const builtIn = item.type === 'refresh' ? BUILT_IN_UPDATERS : BUILT_IN_TASKS;
+    if (h === undefined || h in builtIn || (node as LiveNode).handlers.has(h)) return { ok: true };
+    return { ok: false, reason: `agent has no handler "${h}"` };
+  },
+};
+
+export class LiveRuntime extends EventEmitter implements Snapshot {
+  readonly scenario: Scenario | undefined;
+  readonly policy: PolicyRef;
+  readonly profile: Profile;
+  readonly startMs: number;
+  readonly warmup: number;
+  readonly nodes: LiveNode[] = [];
+  readonly twins: LiveTwin[] = [];
+  readonly tenants: LiveTenant[] = [];
+  readonly requests = new Map<string, LiveRequest>();
+  readonly queue: ReadyQueue;
+  readonly accounting: LiveAccounting;
+  readonly decisionLog: Decision[] = [];
+  /** arrivals per workload, forecast by the project's forecasters (what-if uses the predicted rates) */
+  readonly arrivalRates = new ForecastBank({ windowSeconds: ARRIVAL_WINDOW });
+  decisions = 0;
+  readonly #clockMs: () => number;
+  readonly #heartbeatMs: number;
+  readonly #decisionLimit: number;
+  readonly #onDecision: ((d: Decision) => void) | undefined;
+  readonly #byAttempt = new Map<number, LiveItem>();
+  readonly #twinByName = new Map<string, number>();
+  readonly #groups = new Map<string, number[]>();
+  readonly #nodeById = new Map<string, LiveNode>();
+  readonly #rngPolicy;
+  readonly #rngPick;
+  readonly #maxRetries: number;
+  readonly #minRefreshAttention: number;
+  #uid = 0;
+  #requestUid = 0;
+  #attempt = 0;
+  #frozenNow: number | undefined;
+  #cyclePending = false;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #nextFeedback: number;
+  #lastTick = 0;
+
+  constructor(options: LiveRuntimeOptions = {}) {
+    super();
+    this.setMaxListeners(0);
+    const scenario = options.scenario;
+    this.scenario = scenario;
+    this.policy = options.policy ?? scenario?.policy ?? { name: 'ars', params: {} };
+    const built = registry.create(this.policy.name, this.policy.params);
+    this.profile = { ...built, filters: Object.freeze([...built.filters, handlerFilter]) };
+    this.#clockMs = options.clockMs ?? Date.now;
+    this.startMs = this.#clockMs();
+    this.warmup = options.warmup ?? 0;
+    this.#heartbeatMs = options.heartbeatMs ?? 1000;
+    this.#decisionLimit = options.decisionLimit ?? 100_000;
+    this.#onDecision = options.onDecision;
+    const streams = new RandomStreams(options.seed ?? scenario?.seed ?? 1);
+    this.#rngPolicy = streams.stream('policy');
+    this.#rngPick = streams.stream('arrivals');
+    this.#maxRetries = scenario?.failures.maxRetries ?? 3;
+    const tenantSpecs = scenario?.tenants ?? [{ id: 'default', weight: 1, quota: undefined }];
+    tenantSpecs.forEach((t, i) => {
+      this.tenants.push(new LiveTenant(i, t));
+    });
+    const tenantIndex = new Map(this.tenants.map((t) => [t.id, t.index]));
+    for (const d of scenario?.twins ?? []) {
+      const tenant = tenantIndex.get(d.tenant) ?? 0;
+      const twin = new LiveTwin({
+        index: this.twins.length,
+        id: d.id,
+        group: d.group,
+        tenant,
+        tenantId: this.tenants[tenant]!.id,
+        zone: d.zone,
+        criticality: d.criticality,
+        anomalyRate: d.anomaly?.rate ?? 0,
+        refresh: d.refresh,
+        maxAge: d.maxAge,
+        updater: options.updater ?? 'last',
+        registeredAt: 0,
+      });
+      this.twins.push(twin);
+      this.#twinByName.set(twin.id, twin.index);
+      this.#twinByName.set(twin.thingId, twin.index);
+      const g = this.#groups.get(d.group) ?? [];
+      g.push(twin.index);
+      this.#groups.set(d.group, g);
+    }
+    this.#minRefreshAttention = this.twins.reduce(
+      (m, t) => Math.min(m, t.refresh.attention > 0 ? t.refresh.attention : m),
+      Number.POSITIVE_INFINITY,
+    );
+    this.queue = new ReadyQueue(this.profile, this.tenants.length);
+    this.accounting = new LiveAccounting(this);
+    this.#nextFeedback = scenario?.scheduling.feedbackWindow ?? 60;
+    this.profile.attention.init?.(this);
+    this.#timer = setInterval(() => this.#tick(), TICK_MS);
+    this.#timer.unref();
+  }
+
+  // ------------------------------------------------------------------ Snapshot
+
+  /** Service seconds; fixed for the length of one scheduling cycle so a decision sees one instant. */
+  get now(): number {
+    return this.#frozenNow ?? (this.#clockMs() - this.startMs) / 1000;
+  }
+
+  /** Service seconds of an epoch-millisecond time. */
+  serviceTime(epochMs: number): number {
+    return (epochMs - this.startMs) / 1000;
+  }
+
+  get totalCompute(): number {
+    let c = 0;
+    for (const n of this.nodes) if (n.up) c += n.computeCapacity;
+    return c;
+  }
+
+  get totalAttention(): number {
+    let a = 0;
+    for (const n of this.nodes) if (n.up) a += n.attentionCapacity;
+    return a;
+  }
+
+  /** Live data moves over the real network; the scheduler is not told a model of it. */
+  transferTime(_from: Location, _to: number, _bytes: number): number {
+    return 0;
+  }
+
+  inputsReadyAt(_item: WorkItem, _to: number): number {
+    return this.now;
+  }
+
+  random(): number {
+    return this.#rngPolicy.next();
+  }
+
+  // ------------------------------------------------------------------ agents
+
+  /** An agent registered: a new node, or the same node back up (same id keeps its index). */
+  connectAgent(reg: RegisterMessage, send: LiveNode['send']): LiveNode {
+    const now = this.now;
+    let node = this.#nodeById.get(reg.id);
+    if (node) {
+      if (node.up && node.connections > 0)
+        throw Object.assign(new Error(`agent id "${reg.id}" is already connected`), {
+          code: 'ARS_E_AGENT_DUPLICATE',
+        });
+      node.account(now, this.warmup);
+      node.update(reg, send);
+      node.up = true;
+    } else {
+      node = new LiveNode(this.nodes.length, reg, () => this.now, send);
+      this.nodes.push(node);
+      this.#nodeById.set(node.id, node);
+    }
+    node.connections = 1;
+    node.lastSeen = now;
+    this.emit('node', { node: node.id, up: true, time: now });
+    this.requestCycle();
+    return node;
+  }
+
+  heartbeat(node: LiveNode): void {
+    node.lastSeen = this.now;
+  }
+
+  /** The agent is gone: its running work goes back to the queue under new attempts. */
+  disconnectAgent(node: LiveNode, reason = 'disconnected'): void {
+    if (!node.up) return;
+    const now = this.now;
+    node.account(now, this.warmup);
+    node.up = false;
+    node.connections = 0;
+    // a silent agent's connection may still be open: close it so that the agent reconnects and registers again
+    if (reason !== 'disconnected') node.hangUp(reason);
+    for (const item of [...node.items]) {
+      this.#release(item);
+      this.#redispatch(item, `${node.id} ${reason}`);
+    }
+    // planned work waits for a node that is gone: let placement choose again
+    for (const item of this.queue.items())
+      if (item.plannedNode === node.index) (item as LiveItem).plannedNode = -1;
+    this.emit('node', { node: node.id, up: false, reason, time: now });
+    this.requestCycle();
+  }
+
+  #redispatch(item: LiveItem, why: string): void {
+    item.retries++;
+    this.#record({
+      time: this.now,
+      kind: 'place',
+      subject: item.id,
+      chosen: null,
+      candidates: [],
+      redispatch: why,
+    });
+    if (item.type === 'refresh') {
+      const twin = this.twins[item.twin]!;
+      // the samples it carried are not reflected yet: give them back, oldest first
+      twin.pending = [...item.samples, ...twin.pending];
+      item.samples = [];
+      twin.refreshing = false;
+      this.profile.attention.refreshed?.(twin.index, false, this);
+      if (twin.waiters.length > 0)
+        this.#requestRefresh(twin, twin.waiters[0]!.priority, twin.waiters[0]!.deadline);
+      return;
+    }
+    if (item.retries > this.#maxRetries) {
+      this.#failRequest(item.req!, `task ${item.id} lost after ${item.retries - 1} retries (${why})`);
+      return;
+    }
+    item.plannedNode = -1;
+    this.queue.push(item);
+  }
+
+  /** A result from an agent. Results of attempts that were re-dispatched, or from another agent, are ignored. */
+  result(node: LiveNode, msg: ResultMessage): void {
+    node.lastSeen = this.now;
+    const item = this.#byAttempt.get(msg.attempt);
+    if (!item || item.node !== node) {
+      this.emit('late', { node: node.id, attempt: msg.attempt });
+      return;
+    }
+    this.#frozenNow = this.now;
+    try {
+      this.#release(item);
+      if (item.type === 'refresh') this.#completeRefresh(item, msg);
+      else if (msg.ok) this.#completeTask(item, msg.output);
+      else
+        this.#failRequest(
+          item.req!,
+          `task ${item.id} failed on ${node.id}: ${msg.error ?? 'no reason given'}`,
+        );
+    } finally {
+      this.#frozenNow = undefined;
+    }
+    this.requestCycle();
+  }
+
+  // ------------------------------------------------------------------ twins
+
+  twinByName(name: string): LiveTwin | undefined {
+    const i = this.#twinByName.get(name);
+    return i === undefined ? undefined : this.twins[i];
+  }
+
+  /** Stores samples of a twin (they move its state only when a refresh runs). */
+  ingest(twin: LiveTwin, samples: readonly Sample[]): void {
+    for (const s of samples) twin.addSample(s);
+    this.accounting.samples += samples.length;
+  }
+
+  #requestRefresh(twin: LiveTwin, priority: number, deadline: number): void {
+    const item = this.#refreshItem(twin, priority, deadline);
+    item.onDemand = true;
+    this.queue.push(item);
+  }
+
+  #refreshItem(twin: LiveTwin, priority = 0, deadline = Number.POSITIVE_INFINITY): LiveItem {
+    twin.refreshing = true;
+    this.profile.attention.refreshStarted?.(twin.index, this);
+    const r = twin.refresh;
+    return new LiveItem({
+      uid: this.#uid++,
+      id: `refresh:${twin.id}`,
+      type: 'refresh',
+      tenant: this.tenants[twin.tenant]!,
+      priority,
+      deadline,
+      arrival: this.now,
+      kind: r.kind,
+      handler: twin.updater,
+      work: r.work,
+      compute: r.compute,
+      attention: r.attention,
+      tier: undefined,
+      twin: twin.index,
+      req: undefined,
+      task: -1,
+    });
+  }
+
+  #completeRefresh(item: LiveItem, msg: ResultMessage): void {
+    const twin = this.twins[item.twin]!;
+    twin.refreshing = false;
+    if (!msg.ok) {
+      twin.pending = [...item.samples, ...twin.pending];
+      this.profile.attention.refreshed?.(twin.index, false, this);
+      this.emit('twin', { thingId: twin.thingId, ok: false, error: msg.error, time: this.now });
+    } else {
+      twin.state = msg.output ?? null;
+      twin.revision++;
+      twin.refreshes++;
+      if (item.onDemand) this.accounting.refreshesOnDemand++;
+      else this.accounting.refreshesProactive++;
+      const newest = item.samples[item.samples.length - 1];
+      if (msg.sampleTime !== undefined && newest) {
+        const t = this.serviceTime(msg.sampleTime);
+        if (t > twin.lastSample) {
+          this.accounting.accountAge(twin);
+          const value = firstNumber(newest.value);
+          const dt = Math.max(t - twin.lastSample, 1e-9);
+          const change = Math.abs(value - twin.lastValue) / Math.sqrt(dt);
+          twin.suspicion = twin.typicalChange > 0 ? change / twin.typicalChange : 0;
+          twin.changes++;
+          twin.typicalChange += (change - twin.typicalChange) / Math.min(twin.changes, 20);
+          twin.lastSample = t;
+          twin.lastValue = value;
+        }
+      }
+      this.profile.attention.refreshed?.(twin.index, true, this);
+      this.emit('twin', {
+        thingId: twin.thingId,
+        revision: twin.revision,
+        state: twin.state,
+        ageSeconds: this.now - twin.lastSample,
+        time: this.now,
+      });
+    }
+    // tasks that began waiting before this refresh started have the freshest state the devices gave
+    const waiters = twin.waiters.splice(0);
+    const kept: LiveItem[] = [];
+    for (const w of waiters) {
+      if (msg.ok && item.boundAt >= w.readyTime) {
+        twin.waiting--;
+        w.refreshedFor.add(twin.index);
+        w.readyTime = this.now;
+        this.#ready(w);
+      } else kept.push(w);
+    }
+    twin.waiters.push(...kept);
+    if (kept.length > 0) this.#requestRefresh(twin, kept[0]!.priority, kept[0]!.deadline);
+  }
+
+  // ------------------------------------------------------------------ requests
+
+  readonly resolver: TwinResolver = {
+    byName: (name) => this.#twinByName.get(name),
+    pickFromGroup: (group) => {
+      const g = this.#groups.get(group);
+      return g && g.length > 0 ? g[this.#rngPick.int(g.length)] : undefined;
+    },
+    handlerFor: (kind) => {
+      if (kind in BUILT_IN_TASKS) return kind;
+      for (const n of this.nodes) if (n.handlers.has(kind)) return kind;
+      return 'work';
+    },
+  };
+
+  /** Accepts a planned request: its root tasks become ready now. */
+  submit(plan: PlannedRequest, params: Readonly<Record<string, unknown>> = {}): LiveRequest {
+    const now = this.now;
+    const tenant = this.tenants.find((t) => t.id === plan.tenant) ?? this.tenants[0]!;
+    const req = new LiveRequest({
+      uid: this.#requestUid++,
+      workload: plan.workload,
+      tenant,
+      priority: plan.priority,
+      arrival: now,
+      deadline: plan.deadline !== undefined ? now + plan.deadline : Number.POSITIVE_INFINITY,
+      tasks: plan.tasks,
+      params,
+      counted: now >= this.warmup,
+    });
+    this.requests.set(req.id, req);
+    this.accounting.arrived(req);
+    this.arrivalRates.record(req.workload, now);
+    this.#announce(req);
+    const planner = this.profile.planner;
+    const planned = planner?.planRequest ? planner.planRequest(this.#planView(req), this) : undefined;
+    req.tasks.forEach((t, i) => {
+      if (t.after.length > 0) return;
+      this.#taskReady(req, i, planned?.[i] ?? -1);
+    });
+    if (planned) (req as { planned?: Int32Array }).planned = planned;
+    this.emit('request', { id: req.id, status: req.status, time: now });
+    this.requestCycle();
+    return req;
+  }
+
+  #announce(req: LiveRequest): void {
+    const alloc = this.profile.attention;
+    if (!alloc.requestArrived) return;
+    let work = 0;
+    let compute = 0;
+    let attention = 0;
+    const twins: number[] = [];
+    const maxAges: number[] = [];
+    for (const t of req.tasks) {
+      work += t.work;
+      compute += t.work * t.compute;
+      attention += t.work * t.attention;
+      if (t.maxAge !== undefined)
+        for (const x of t.twins) {
+          twins.push(x);
+          maxAges.push(t.maxAge);
+        }
+    }
+    alloc.requestArrived(
+      {
+        workload: req.workload,
+        tenant: req.tenant.index,
+        time: req.arrival,
+        deadline: req.deadline,
+        priority: req.priority,
+        work,
+        computeDemand: compute,
+        attentionDemand: attention,
+        twins,
+        maxAges,
+      },
+      this,
+    );
+  }
+
+  #planView(req: LiveRequest): RequestPlanView {
+    const edges: { from: number; to: number; bytes: number }[] = [];
+    req.tasks.forEach((t, i) => {
+      for (const j of t.after) edges.push({ from: j, to: i, bytes: 0 });
+    });
+    return {
+      id: req.id,
+      tenant: req.tenant.index,
+      arrival: req.arrival,
+      deadline: req.deadline,
+      tasks: req.tasks.map((t) => ({
+        id: t.id,
+        kind: t.kind,
+        work: t.work,
+        compute: t.compute,
+        attention: t.attention,
+        tier: t.tier,
+      })),
+      edges,
+    };
+  }
+
+  #taskReady(req: LiveRequest, i: number, plannedNode: number): void {
+    const t = req.tasks[i]!;
+    const item = new LiveItem({
+      uid: this.#uid++,
+      id: `${req.id}/${t.id}`,
+      type: 'task',
+      tenant: req.tenant,
+      priority: req.priority,
+      deadline: req.deadline,
+      arrival: req.arrival,
+      kind: t.kind,
+      handler: t.handler,
+      work: t.work,
+      compute: t.compute,
+      attention: t.attention,
+      tier: t.tier,
+      twin: t.twins[0] ?? -1,
+      req,
+      task: i,
+    });
+    item.readyTime = this.now;
+    item.plannedNode = plannedNode >= 0 && this.nodes[plannedNode]?.up ? plannedNode : -1;
+    this.#ready(item);
+  }
+
+  /** Ready work waits for its twins when they are older than it accepts, else joins the queue. */
+  #ready(item: LiveItem): void {
+    const t = item.req!.tasks[item.task]!;
+    if (t.maxAge !== undefined) {
+      for (const x of t.twins) {
+        const twin = this.twins[x]!;
+        // a twin refreshed for this task counts as fresh: a bound tighter than the devices can meet ends
+        // with the freshest state there is instead of looping (as in the simulator)
+        if (this.now - twin.lastSample > t.maxAge && !item.refreshedFor.has(x)) {
+          // wait for one refresh of this twin that starts after now
+          twin.waiters.push(item);
+          twin.waiting++;
+          if (!twin.refreshing) this.#requestRefresh(twin, item.priority, item.deadline);
+          return;
+        }
+      }
+    }
+    if (item.req!.status === 'waiting') item.req!.status = 'running';
+    item.readyAtMs = performance.now();
+    this.queue.push(item);
+  }
+
+  #completeTask(item: LiveItem, output: unknown): void {
+    const req = item.req!;
+    if (req.status === 'failed') return;
+    req.outputs[item.task] = output ?? null;
+    req.taskNodes[item.task] = item.node?.id;
+    req.done++;
+    req.tasks.forEach((t, j) => {
+      if (t.after.includes(item.task) && --req.pending[j]! === 0) {
+        const planned = (req as { planned?: Int32Array }).planned;
+        this.#taskReady(req, j, planned?.[j] ?? -1);
+      }
+    });
+    if (req.done === req.tasks.length) {
+      req.status = 'completed';
+      req.finish = this.now;
+      this.accounting.completed(req);
+      this.emit('request', {
+        id: req.id,
+        status: req.status,
+        time: req.finish,
+        latency: req.finish - req.arrival,
+      });
+    }
+  }
+
+  #failRequest(req: LiveRequest, error: string): void {
+    if (req.status === 'failed' || req.status === 'completed') return;
+    req.status = 'failed';
+    req.error = error;
+    req.finish = this.now;
+    // its waiting tasks leave the queue and the twins' waiting lists
+    this.queue.removeWhere((it) => (it as LiveItem).req === req);
+    for (const t of this.twins) {
+      const before = t.waiters.length;
+      const left = t.waiters.filter((w) => w.req !== req);
+      t.waiters.splice(0, before, ...left);
+      t.waiting = left.length;
+    }
+    for (const [, it] of this.#byAttempt)
+      if (it.req === req) {
+        this.#release(it);
+        it.node?.send({ type: 'cancel', attempt: it.attempt });
+      }
+    this.accounting.failed(req);
+    this.emit('request', { id: req.id, status: req.status, error, time: req.finish });
+  }
+
+  // ------------------------------------------------------------------ scheduling
+
+  /**
+   * Runs a scheduling cycle as soon as the current callback returns (a microtask: before the event loop turns,
+   * so a ready task is assigned without waiting behind other I/O); events of one callback share one cycle.
+   */
+  requestCycle(): void {
+    if (this.#cyclePending) return;
+    this.#cyclePending = true;
+    queueMicrotask(() => {
+      this.#cyclePending = false;
+      this.cycle();
+    });
+  }
+
+  /** Places ready work in the profile's order, then fills free attention with the allocator's refreshes. */
+  cycle(): void {
+    this.#frozenNow = this.now;
+    try {
+      const deferred: LiveItem[] = [];
+      let skips = 0;
+      while (this.queue.size > 0 && skips < 64) {
+        const item = this.queue.pop(this) as LiveItem;
+        const p = place(item, this, this.profile, true);
+        this.decisions++;
+        this.#record({ ...p.decision!, ...(item.retries > 0 ? { attempt: item.retries } : {}) });
+        if (p.node >= 0) {
+          this.#bind(item, this.nodes[p.node]!);
+          skips = 0;
+        } else {
+          // it waits for capacity: from now on its delay is queueing, not decision latency
+          item.readyAtMs = Number.NaN;
+          deferred.push(item);
+          skips++;
+        }
+      }
+      for (const d of deferred) this.queue.push(d);
+      this.#fillAttention();
+    } finally {
+      this.#frozenNow = undefined;
+    }
+  }
+
+  #fillAttention(): void {
+    if (this.twins.length === 0 || !Number.isFinite(this.#minRefreshAttention)) return;
+    let free = 0;
+    for (const n of this.nodes) free += n.freeAttention;
+    const per = this.#minRefreshAttention;
+    const slots = Math.min(this.twins.length, Math.floor(free / per + 1e-9));
+    if (slots <= 0) return;
+    const choices = this.profile.attention.select(this, slots);
+    let i = 0;
+    for (; i < choices.length && free >= per - 1e-9; i++) {
+      const c = choices[i]!;
+      const twin = this.twins[c.twin];
+      if (!twin || twin.refreshing) {
+        this.profile.attention.refreshed?.(c.twin, false, this);
+        continue;
+      }
+      const item = this.#refreshItem(twin);
+      const p = place(item, this, this.profile, true);
+      this.decisions++;
+      this.#traceAttention(c, twin, p.decision);
+      if (p.node < 0) {
+        twin.refreshing = false;
+        this.profile.attention.refreshed?.(twin.index, false, this);
+        continue;
+      }
+      free -= item.attention;
+      this.#bind(item, this.nodes[p.node]!);
+    }
+    for (; i < choices.length; i++) this.profile.attention.refreshed?.(choices[i]!.twin, false, this);
+  }
+
+  #traceAttention(c: AttentionChoice, twin: LiveTwin, d: Decision | undefined): void {
+    this.#record({
+      ...(d ?? { candidates: [], chosen: null }),
+      time: this.now,
+      kind: 'attention',
+      subject: twin.id,
+      ...(c.score !== undefined ? { score: c.score } : {}),
+      ...(c.weight !== undefined ? { weight: c.weight } : {}),
+      ...(c.parts ? { features: c.parts } : {}),
+      ...(c.detail ? { detail: c.detail } : {}),
+      age: this.now - twin.lastSample,
+    });
+  }
+
+  #bind(item: LiveItem, node: LiveNode): void {
+    const now = this.now;
+    node.account(now, this.warmup);
+    const tenant = this.tenants[item.tenant]!;
+    node.usedCompute += item.compute;
+    node.usedAttention += item.attention;
+    tenant.heldCompute += item.compute;
+    tenant.heldAttention += item.attention;
+    item.attempt = this.#attempt++;
+    item.node = node;
+    item.boundAt = now;
+    item.expectedEnd = now + item.work / node.speed(item.kind);
+    node.items.add(item);
+    this.#byAttempt.set(item.attempt, item);
+    for (const sc of this.profile.scores) sc.plugin.bound?.(item, node);
+    if (item.type === 'refresh') {
+      const twin = this.twins[item.twin]!;
+      item.samples = twin.pending;
+      twin.pending = [];
+      node.send({
+        type: 'assign',
+        attempt: item.attempt,
+        id: item.id,
+        work: 'refresh',
+        kind: item.kind,
+        handler: item.handler,
+        seconds: item.work,
+        input: { thingId: twin.thingId, updater: twin.updater, state: twin.state, samples: item.samples },
+      });
+      return;
+    }
+    const req = item.req!;
+    const spec = req.tasks[item.task]!;
+    const upstream: Record<string, unknown> = {};
+    for (const j of spec.after) upstream[req.tasks[j]!.id] = req.outputs[j];
+    const withHistory = item.handler !== 'work' && item.handler !== 'twin-query';
+    const input: TaskInput = {
+      request: req.id,
+      params: req.params,
+      twins: spec.twins.map((x) => {
+        const t = this.twins[x]!;
+        return {
+          thingId: t.thingId,
+          state: t.state,
+          ageSeconds: now - t.lastSample,
+          history: withHistory ? [...t.history] : [],
+        };
+      }),
+      upstream,
+    };
+    node.send({
+      type: 'assign',
+      attempt: item.attempt,
+      id: item.id,
+      work: 'task',
+      kind: item.kind,
+      handler: item.handler,
+      seconds: item.work,
+      input,
+    });
+    if (!Number.isNaN(item.readyAtMs))
+      this.accounting.decisionLatencyMs.add(performance.now() - item.readyAtMs);
+  }
+
+  #release(item: LiveItem): void {
+    const node = item.node;
+    if (!node || !this.#byAttempt.delete(item.attempt)) return;
+    node.account(this.now, this.warmup);
+    const tenant = this.tenants[item.tenant]!;
+    node.usedCompute = Math.max(0, node.usedCompute - item.compute);
+    node.usedAttention = Math.max(0, node.usedAttention - item.attention);
+    tenant.heldCompute = Math.max(0, tenant.heldCompute - item.compute);
+    tenant.heldAttention = Math.max(0, tenant.heldAttention - item.attention);
+    node.items.delete(item);
+  }
+
+  #record(d: Decision): void {
+    this.decisionLog.push(d);
+    if (this.decisionLog.length > this.#decisionLimit)
+      this.decisionLog.splice(0, this.decisionLog.length >> 1);
+    this.#onDecision?.(d);
+    if (this.listenerCount('decision') > 0) this.emit('decision', d);
+  }
+
+  /** Kept decisions about a subject (a twin id, a task id `r-7/fetch`, or a request id for all its tasks). */
+  decisionsAbout(subject: string | undefined, limit = 1000): Decision[] {
+    const out: Decision[] = [];
+    for (let i = this.decisionLog.length - 1; i >= 0 && out.length < limit; i--) {
+      const d = this.decisionLog[i]!;
+      if (subject === undefined || d.subject === subject || d.subject.startsWith(`${subject}/`)) out.push(d);
+    }
+    return out.reverse();
+  }
+
+  // ------------------------------------------------------------------ clock
+
+  #tick(): void {
+    const now = this.now;
+    // after a stall of this process (a long what-if, a GC pause, no CPU) nobody could be heard: start the
+    // heartbeat clocks again rather than blame the agents
+    if (now - this.#lastTick > (3 * this.#heartbeatMs) / 1000) for (const n of this.nodes) n.lastSeen = now;
+    this.#lastTick = now;
+    // agents that stopped talking are down (a half-open TCP connection never closes by itself)
+    for (const n of this.nodes)
+      if (n.up && now - n.lastSeen > (3 * this.#heartbeatMs) / 1000)
+        this.disconnectAgent(n, 'missed heartbeats');
+    if (now >= this.#nextFeedback) {
+      this.#frozenNow = now;
+      try {
+        this.accounting.feedbackWindow();
+      } finally {
+        this.#frozenNow = undefined;
+      }
+      this.#nextFeedback = now + (this.scenario?.scheduling.feedbackWindow ?? 60);
+    }
+    this.requestCycle();
+  }
+
+  /** Stops the clock; agents stay connected until the server closes. */
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  recordFeedback(d: Decision): void {
+    this.#record(d);
+  }
+}
+
+function firstNumber(v: Sample['value']): number {
+  if (typeof v === 'number') return v;
+  for (const x of Object.values(v)) if (typeof x === 'number') return x;
+  return 0;
+}

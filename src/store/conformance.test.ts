@@ -1,0 +1,409 @@
+/**
+ * The conformance suite every store passes: revisions and write preconditions, merge-style updates, the
+ * filter language and keyset paging, atomic sample batches, retention, requests and tasks with attempts, the
+ * decision trace, agents, and state that survives closing and reopening. A new store (PostgreSQL) adds one
+ * entry to `stores` below and is checked without further work.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidCursorError } from './cursor.js';
+import { openSqliteStore } from './sqlite.js';
+import type { Store, ThingFilter, ThingInput } from './store.js';
+
+interface StoreFactory {
+  name: string;
+  /** Opens a store on an empty location; `reopen` opens the same location again (undefined: not persistent). */
+  create(retentionMs?: number): { store: Store; reopen?: () => Store };
+}
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const stores: StoreFactory[] = [
+  {
+    name: 'sqlite :memory:',
+    create: (retentionMs) => ({ store: openSqliteStore({ path: ':memory:', retentionMs }) }),
+  },
+  {
+    name: 'sqlite file',
+    create: (retentionMs) => {
+      const dir = mkdtempSync(join(tmpdir(), 'ars-store-'));
+      dirs.push(dir);
+      const path = join(dir, 'nested', 'ars.db');
+      return {
+        store: openSqliteStore({ path, retentionMs }),
+        reopen: () => openSqliteStore({ path, retentionMs }),
+      };
+    },
+  },
+];
+
+const thing = (thingId: string, extra: Partial<ThingInput> = {}): ThingInput => ({
+  thingId,
+  tenant: 'acme',
+  attributes: {},
+  features: {},
+  ...extra,
+});
+
+describe.each(stores)('store $name', (factory) => {
+  let store: Store;
+  let reopen: (() => Store) | undefined;
+  beforeEach(() => {
+    ({ store, reopen } = factory.create(60_000));
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('migrates an empty location to the current schema and answers ping', async () => {
+    expect(await store.schemaVersion()).toBeGreaterThanOrEqual(1);
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+
+  it('creates a thing at revision 1 and bumps the revision on every write', async () => {
+    const created = await store.putThing(thing('plant:press-1', { attributes: { site: 'north' } }), {
+      now: 1000,
+    });
+    expect(created).toMatchObject({
+      ok: true,
+      created: true,
+      thing: { revision: 1, createdAt: 1000, sourceTime: null },
+    });
+    const replaced = await store.putThing(thing('plant:press-1', { attributes: { site: 'south' } }), {
+      now: 2000,
+    });
+    expect(replaced).toMatchObject({
+      ok: true,
+      created: false,
+      thing: { revision: 2, createdAt: 1000, modifiedAt: 2000, attributes: { site: 'south' } },
+    });
+    expect(await store.getThing('plant:press-1')).toEqual(replaced.ok ? replaced.thing : undefined);
+    expect(await store.getThing('plant:nope')).toBeUndefined();
+  });
+
+  it('refuses writes whose precondition fails and leaves the thing unchanged', async () => {
+    await store.putThing(thing('plant:a'));
+    expect(await store.putThing(thing('plant:a'), { mustNotExist: true })).toMatchObject({
+      ok: false,
+      reason: 'exists',
+      current: { revision: 1 },
+    });
+    expect(await store.putThing(thing('plant:a'), { expectedRevision: 7 })).toMatchObject({
+      ok: false,
+      reason: 'revision-mismatch',
+      current: { revision: 1 },
+    });
+    expect(await store.putThing(thing('plant:b'), { mustExist: true })).toEqual({
+      ok: false,
+      reason: 'not-found',
+    });
+    expect(await store.putThing(thing('plant:a'), { expectedRevision: 1 })).toMatchObject({
+      ok: true,
+      thing: { revision: 2 },
+    });
+    expect(await store.getThing('plant:b')).toBeUndefined();
+  });
+
+  it('updates a thing read-modify-write, sets the source time, and aborts when the change throws', async () => {
+    await store.putThing(thing('plant:t', { features: { temp: { properties: { value: 20 } } } }));
+    const refreshed = await store.updateThing(
+      'plant:t',
+      (t) => ({ ...t, features: { temp: { properties: { value: 21.5 } } } }),
+      { sourceTime: 5000, expectedRevision: 1 },
+    );
+    expect(refreshed).toMatchObject({ ok: true, thing: { revision: 2, sourceTime: 5000 } });
+    // A later write without a source time keeps the one the state reflects.
+    const touched = await store.updateThing('plant:t', (t) => ({ ...t, attributes: { x: 1 } }));
+    expect(touched).toMatchObject({
+      ok: true,
+      thing: { revision: 3, sourceTime: 5000, attributes: { x: 1 } },
+    });
+    await expect(
+      store.updateThing('plant:t', () => {
+        throw new Error('handler failed');
+      }),
+    ).rejects.toThrow('handler failed');
+    expect((await store.getThing('plant:t'))?.revision).toBe(3);
+    expect(await store.updateThing('plant:none', (t) => t)).toEqual({ ok: false, reason: 'not-found' });
+    expect(await store.updateThing('plant:t', (t) => t, { expectedRevision: 1 })).toMatchObject({
+      reason: 'revision-mismatch',
+    });
+  });
+
+  it('deletes with preconditions', async () => {
+    await store.putThing(thing('plant:d'));
+    expect(await store.deleteThing('plant:d', { expectedRevision: 2 })).toMatchObject({
+      reason: 'revision-mismatch',
+    });
+    expect(await store.deleteThing('plant:d')).toMatchObject({ ok: true, thing: { thingId: 'plant:d' } });
+    expect(await store.deleteThing('plant:d')).toEqual({ ok: false, reason: 'not-found' });
+  });
+
+  it('filters things with every operator and pages through them with cursors', async () => {
+    for (let i = 0; i < 25; i++) {
+      await store.putThing(
+        thing(`plant:m-${String(i).padStart(2, '0')}`, {
+          tenant: i % 5 === 0 ? 'other' : 'acme',
+          attributes: {
+            index: i,
+            line: i < 10 ? 'line-1' : 'line-2',
+            hot: i % 2 === 0,
+            ...(i === 3 ? { tag: null } : {}),
+          },
+          features: { temp: { properties: { value: 20 + i / 2 } } },
+        }),
+      );
+    }
+    const ids = async (filter: ThingFilter, tenant?: string) =>
+      (await store.listThings({ filter, limit: 100, ...(tenant ? { tenant } : {}) })).items.map((t) =>
+        Number(t.thingId.slice(-2)),
+      );
+    expect(await ids({ op: 'eq', path: 'attributes/index', value: 3 })).toEqual([3]);
+    expect((await ids({ op: 'ne', path: 'attributes/line', value: 'line-2' })).length).toBe(10);
+    expect(await ids({ op: 'gt', path: 'attributes/index', value: 22 })).toEqual([23, 24]);
+    expect(await ids({ op: 'lt', path: 'features/temp/properties/value', value: 21 })).toEqual([0, 1]);
+    expect(await ids({ op: 'ge', path: 'attributes/index', value: 24 })).toEqual([24]);
+    expect(await ids({ op: 'le', path: 'attributes/index', value: 0 })).toEqual([0]);
+    expect(await ids({ op: 'in', path: 'attributes/index', values: [1, 4, 99] })).toEqual([1, 4]);
+    expect(await ids({ op: 'like', path: 'thingId', pattern: 'plant:m-1?' })).toHaveLength(10);
+    expect(await ids({ op: 'like', path: 'attributes/line', pattern: '*-1' })).toHaveLength(10);
+    expect(await ids({ op: 'eq', path: 'attributes/hot', value: true })).toHaveLength(13);
+    expect(await ids({ op: 'eq', path: 'attributes/tag', value: null })).toEqual([3]);
+    expect(await ids({ op: 'exists', path: 'attributes/tag' })).toEqual([3]);
+    // A number comparison never matches a string, and a missing property never matches gt/lt.
+    expect(await ids({ op: 'gt', path: 'attributes/line', value: 0 })).toEqual([]);
+    expect(await ids({ op: 'gt', path: 'attributes/absent', value: 0 })).toEqual([]);
+    expect(
+      await ids({
+        op: 'and',
+        filters: [
+          { op: 'eq', path: 'attributes/line', value: 'line-1' },
+          { op: 'not', filter: { op: 'eq', path: 'attributes/hot', value: true } },
+        ],
+      }),
+    ).toEqual([1, 3, 5, 7, 9]);
+    expect(
+      await ids({
+        op: 'or',
+        filters: [
+          { op: 'eq', path: 'attributes/index', value: 2 },
+          { op: 'eq', path: 'tenant', value: 'other' },
+        ],
+      }),
+    ).toEqual([0, 2, 5, 10, 15, 20]);
+    expect(await ids({ op: 'gt', path: 'attributes/index', value: 18 }, 'other')).toEqual([20]);
+    // A filter made of quotes and SQL text is data, not SQL.
+    expect(await ids({ op: 'eq', path: "attributes/x'); DROP TABLE things; --", value: "'" })).toEqual([]);
+    expect(await store.countThings()).toBe(25);
+    expect(await store.countThings('other')).toBe(5);
+
+    const seen: string[] = [];
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.listThings({ tenant: 'acme', limit: 7, ...(after ? { after } : {}) });
+      seen.push(...page.items.map((t) => t.thingId));
+      after = page.next;
+      pages++;
+    } while (after);
+    expect(pages).toBe(3);
+    expect(seen).toHaveLength(20);
+    expect([...seen].sort()).toEqual(seen);
+    await expect(store.listThings({ limit: 5, after: 'not-a-cursor' })).rejects.toBeInstanceOf(
+      InvalidCursorError,
+    );
+  });
+
+  it('stores sample batches atomically, in order, and refuses a batch naming an unknown thing', async () => {
+    await store.putThing(thing('plant:s1'));
+    await store.putThing(thing('plant:s2', { tenant: 'other' }));
+    const ok = await store.appendSamples(
+      [
+        { thingId: 'plant:s1', time: 1000, features: { temp: { value: 20 } } },
+        { thingId: 'plant:s1', time: 2000, features: { temp: { value: 21 }, vib: { rms: 0.3 } } },
+      ],
+      { receivedAt: 2500 },
+    );
+    expect(ok).toMatchObject({ ok: true, stored: 2 });
+    expect(
+      await store.appendSamples([
+        { thingId: 'plant:s1', time: 3000, features: { temp: { value: 22 } } },
+        { thingId: 'plant:ghost', time: 3000, features: { temp: { value: 0 } } },
+      ]),
+    ).toEqual({ ok: false, index: 1, reason: 'unknown-thing' });
+    expect(
+      await store.appendSamples([{ thingId: 'plant:s2', time: 3000, features: {} }], { tenant: 'acme' }),
+    ).toEqual({ ok: false, index: 0, reason: 'tenant-mismatch' });
+    const samples = await store.listSamples({ thingId: 'plant:s1', limit: 10 });
+    expect(samples.map((s) => s.time)).toEqual([1000, 2000]);
+    expect(samples[1]).toMatchObject({ tenant: 'acme', receivedAt: 2500, features: { vib: { rms: 0.3 } } });
+    expect(
+      (await store.listSamples({ thingId: 'plant:s1', feature: 'vib', limit: 10 })).map((s) => s.time),
+    ).toEqual([2000]);
+    expect(
+      (await store.listSamples({ thingId: 'plant:s1', newestFirst: true, limit: 1 })).map((s) => s.time),
+    ).toEqual([2000]);
+    expect(
+      (await store.listSamples({ thingId: 'plant:s1', since: 1500, until: 2500, limit: 5 })).length,
+    ).toBe(1);
+  });
+
+  it('settles concurrent batches independently: a bad batch does not sink the good ones', async () => {
+    await store.putThing(thing('plant:c'));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.appendSamples([
+          { thingId: i === 7 ? 'plant:ghost' : 'plant:c', time: i, features: { v: { x: i } } },
+        ]),
+      ),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(19);
+    expect(results[7]).toMatchObject({ ok: false, reason: 'unknown-thing' });
+    expect(await store.listSamples({ thingId: 'plant:c', limit: 100 })).toHaveLength(19);
+  });
+
+  it('prunes samples older than the retention window', async () => {
+    await store.putThing(thing('plant:r'));
+    await store.appendSamples([
+      { thingId: 'plant:r', time: 0, features: {} },
+      { thingId: 'plant:r', time: 50_000, features: {} },
+      { thingId: 'plant:r', time: 100_000, features: {} },
+    ]);
+    expect(await store.pruneSamples(100_000)).toEqual({ samples: 1 });
+    expect((await store.listSamples({ thingId: 'plant:r', limit: 10 })).map((s) => s.time)).toEqual([
+      50_000, 100_000,
+    ]);
+  });
+
+  it('keeps requests and tasks with their states and counts attempts', async () => {
+    const base = { tenant: 'acme', priority: 1, state: 'queued' as const, spec: { tasks: [{ id: 'a' }] } };
+    for (let i = 0; i < 5; i++) {
+      expect(
+        await store.createRequest({ ...base, id: `r${i}`, submittedAt: 100 + (i % 2), deadlineAt: 900 }, [
+          { requestId: `r${i}`, taskId: 'a', state: 'ready', attempts: 0 },
+          { requestId: `r${i}`, taskId: 'b', state: 'pending', attempts: 0 },
+        ]),
+      ).toEqual({ ok: true });
+    }
+    expect(await store.createRequest({ ...base, id: 'r0', submittedAt: 1 }, [])).toEqual({
+      ok: false,
+      reason: 'exists',
+    });
+    expect(await store.getRequest('r0')).toMatchObject({ id: 'r0', deadlineAt: 900, spec: base.spec });
+    expect(await store.getRequest('zz')).toBeUndefined();
+
+    const order: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await store.listRequests({ limit: 2, ...(after ? { after } : {}) });
+      order.push(...page.items.map((r) => r.id));
+      after = page.next;
+    } while (after);
+    expect(order).toEqual(['r0', 'r2', 'r4', 'r1', 'r3']);
+
+    await store.updateTask('r1', 'a', { state: 'assigned', node: 'edge-1', assignedAt: 200, attempt: true });
+    await store.updateTask('r1', 'a', { state: 'assigned', node: 'edge-2', assignedAt: 300, attempt: true });
+    const done = await store.updateTask('r1', 'a', {
+      state: 'done',
+      finishedAt: 400,
+      result: { answer: 42 },
+    });
+    expect(done).toMatchObject({ state: 'done', node: 'edge-2', attempts: 2, result: { answer: 42 } });
+    expect(await store.updateTask('r1', 'zz', { state: 'done' })).toBeUndefined();
+    expect((await store.listTasks('r1')).map((t) => t.taskId)).toEqual(['a', 'b']);
+    await store.updateTask('r2', 'a', { state: 'running', node: 'edge-1' });
+    expect((await store.tasksInState(['assigned', 'running'])).map((t) => t.requestId)).toEqual(['r2']);
+    expect(await store.tasksInState(['running'], 'edge-9')).toEqual([]);
+
+    const finished = await store.updateRequest('r1', {
+      state: 'done',
+      finishedAt: 450,
+      result: { ok: true },
+    });
+    expect(finished).toMatchObject({ state: 'done', finishedAt: 450, result: { ok: true } });
+    expect(await store.updateRequest('zz', { state: 'done' })).toBeUndefined();
+    expect((await store.listRequests({ state: 'done', limit: 10 })).items.map((r) => r.id)).toEqual(['r1']);
+  });
+
+  it('appends decisions and finds them by subject and kind', async () => {
+    const seqs = await store.appendDecisions([
+      {
+        time: 1,
+        kind: 'assign',
+        subject: 'r1/a',
+        node: 'edge-1',
+        detail: { winner: 'edge-1', candidates: 3 },
+      },
+      { time: 2, kind: 'refresh', subject: 'plant:t', node: 'edge-2', detail: { weight: 0.4 } },
+      { time: 3, kind: 'assign', subject: 'r1/b', detail: { winner: null } },
+    ]);
+    expect(seqs).toHaveLength(3);
+    expect(seqs[0]! < seqs[1]! && seqs[1]! < seqs[2]!).toBe(true);
+    expect(await store.listDecisions({ subject: 'r1/a', limit: 10 })).toEqual([
+      {
+        seq: seqs[0],
+        time: 1,
+        kind: 'assign',
+        subject: 'r1/a',
+        node: 'edge-1',
+        detail: { winner: 'edge-1', candidates: 3 },
+      },
+    ]);
+    expect((await store.listDecisions({ kind: 'assign', limit: 10 })).map((d) => d.subject)).toEqual([
+      'r1/a',
+      'r1/b',
+    ]);
+    expect((await store.listDecisions({ afterSeq: seqs[1]!, limit: 10 })).map((d) => d.seq)).toEqual([
+      seqs[2],
+    ]);
+  });
+
+  it('registers agents, records heartbeats and status', async () => {
+    const agent = {
+      id: 'edge-1',
+      kind: 'edge',
+      compute: 4,
+      attention: 8,
+      labels: { zone: 'line-1' },
+      status: 'connected' as const,
+      connectedAt: 10,
+      lastSeenAt: 10,
+    };
+    await store.putAgent(agent);
+    await store.putAgent({ ...agent, id: 'cloud-1', kind: 'cloud', labels: {} });
+    expect(await store.touchAgent('edge-1', 20)).toBe(true);
+    expect(await store.touchAgent('edge-1', 30, 'disconnected')).toBe(true);
+    expect(await store.touchAgent('nope', 30)).toBe(false);
+    expect(await store.getAgent('edge-1')).toEqual({ ...agent, lastSeenAt: 30, status: 'disconnected' });
+    expect((await store.listAgents()).map((a) => a.id)).toEqual(['cloud-1', 'edge-1']);
+    await store.putAgent({ ...agent, compute: 16 });
+    expect((await store.getAgent('edge-1'))?.compute).toBe(16);
+  });
+
+  it('keeps everything across close and reopen (persistent stores)', async () => {
+    if (!reopen) return;
+    await store.putThing(thing('plant:p', { attributes: { a: 1 } }));
+    await store.updateThing('plant:p', (t) => t, { sourceTime: 77 });
+    await store.appendSamples([{ thingId: 'plant:p', time: 5, features: { x: { v: 1 } } }]);
+    await store.createRequest(
+      { id: 'q', tenant: 'acme', priority: 0, state: 'running', submittedAt: 1, spec: {} },
+      [{ requestId: 'q', taskId: 't', state: 'assigned', node: 'edge-1', attempts: 1 }],
+    );
+    await store.appendDecisions([{ time: 1, kind: 'assign', subject: 'q/t', detail: {} }]);
+    await store.close();
+    store = reopen();
+    expect(await store.getThing('plant:p')).toMatchObject({
+      revision: 2,
+      sourceTime: 77,
+      attributes: { a: 1 },
+    });
+    expect(await store.listSamples({ thingId: 'plant:p', limit: 5 })).toHaveLength(1);
+    expect(await store.tasksInState(['assigned'])).toMatchObject([{ requestId: 'q', attempts: 1 }]);
+    expect(await store.listDecisions({ subject: 'q/t', limit: 5 })).toHaveLength(1);
+  });
+});

@@ -1,0 +1,304 @@
+/**
+ * The live service's store: everything `ars serve` must not lose across a restart.
+ *
+ * - **things** — twins shaped like Eclipse Ditto things, each with a revision that grows by one on every
+ *   change (the HTTP `ETag`), plus the generation time of the newest sample the twin's state reflects
+ *   (`sourceTime`, from which the twin's age of information is measured);
+ * - **samples** — raw telemetry as it arrives, kept for a retention window;
+ * - **requests and tasks** — submitted DAGs, their states and each task's attempts;
+ * - **decisions** — the scheduler's trace, queryable by subject;
+ * - **agents** — the nodes that connected, their capacities and last heartbeat;
+ * - a **schema version**, moved forward by numbered migrations on open.
+ *
+ * Every method is async so that a networked store (PostgreSQL) implements the same interface.
+ * Expected outcomes — "no such thing", "stale revision", "already exists" — are values, not exceptions;
+ * exceptions mean the store itself failed. Every implementation passes `conformance.ts`.
+ * Times are milliseconds since the Unix epoch (wall clock), named `...Time` or `...At`.
+ */
+
+/** Any JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+/** One feature of a thing (Ditto: `features/<id>`): reported and desired property values. */
+export interface Feature {
+  properties?: JsonObject;
+  desiredProperties?: JsonObject;
+}
+
+/** The document a client writes: everything of a thing except the fields the store maintains. */
+export interface ThingInput {
+  /** `namespace:name`; see {@link THING_ID_PATTERN}. */
+  thingId: string;
+  /** The tenant that owns the thing; `default` when none is given. */
+  tenant: string;
+  policyId?: string;
+  attributes: JsonObject;
+  features: Record<string, Feature>;
+}
+
+/** A stored thing. */
+export interface Thing extends ThingInput {
+  /** 1 on creation, +1 on every successful write. */
+  revision: number;
+  createdAt: number;
+  modifiedAt: number;
+  /** Generation time of the newest sample the twin's state reflects; null until its first refresh. */
+  sourceTime: number | null;
+}
+
+/** Ditto's thing id: a Java-package-like namespace, a colon, then a name without `/`. */
+export const THING_ID_PATTERN = '^(?:[a-zA-Z]\\w*(?:\\.[a-zA-Z]\\w*)*)?:[^/\\s]+$';
+
+/** Why a write did not happen. */
+export type WriteRefusal =
+  | { ok: false; reason: 'not-found' }
+  | { ok: false; reason: 'exists'; current: Thing }
+  | { ok: false; reason: 'revision-mismatch'; current: Thing };
+
+export type ThingWrite = { ok: true; thing: Thing; created: boolean } | WriteRefusal;
+
+/** Write preconditions (HTTP `If-Match` / `If-None-Match: *`). */
+export interface WriteCondition {
+  /** The write happens only if the stored revision equals this one. */
+  expectedRevision?: number;
+  /** The write happens only if the thing does not exist yet (create, never replace). */
+  mustNotExist?: boolean;
+  /** The write happens only if the thing exists (replace, never create). */
+  mustExist?: boolean;
+  /** Also set `sourceTime` (a refresh writes the twin's state and the age it reflects together). */
+  sourceTime?: number;
+  /** The wall-clock time of the write; `Date.now()` when absent. */
+  now?: number;
+}
+
+/**
+ * A filter over things, the parsed form of an RQL expression (see `rql.ts`). `path` is a slash path into the
+ * thing document: `thingId`, `tenant`, `revision`, `attributes/site`, `features/temp/properties/value`.
+ */
+export type ThingFilter =
+  | { op: 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le'; path: string; value: string | number | boolean | null }
+  | { op: 'in'; path: string; values: (string | number | boolean | null)[] }
+  | { op: 'like'; path: string; pattern: string }
+  | { op: 'exists'; path: string }
+  | { op: 'and' | 'or'; filters: ThingFilter[] }
+  | { op: 'not'; filter: ThingFilter };
+
+/** A page of results in a stable order with an opaque cursor for the next page (keyset paging). */
+export interface Page<T> {
+  items: T[];
+  /** Pass as `after` to get the next page; absent on the last page. */
+  next?: string;
+}
+
+export interface ThingQuery {
+  tenant?: string;
+  filter?: ThingFilter;
+  /** At most this many (1..1000). */
+  limit: number;
+  /** The cursor of the previous page. Things are ordered by `thingId`. */
+  after?: string;
+}
+
+/** One raw telemetry sample: values of some features' properties of one thing at one generation time. */
+export interface SampleInput {
+  thingId: string;
+  /** Feature id → property → value. */
+  features: Record<string, JsonObject>;
+  /** When the device generated the values. */
+  time: number;
+}
+
+export interface Sample extends SampleInput {
+  /** Store-assigned, increasing in arrival order. */
+  seq: number;
+  tenant: string;
+  receivedAt: number;
+}
+
+export type SampleAppend =
+  | { ok: true; stored: number; firstSeq: number }
+  /** Nothing of the batch was stored: `index` is the first sample at fault. */
+  | { ok: false; index: number; reason: 'unknown-thing' | 'tenant-mismatch' };
+
+export interface SampleQuery {
+  thingId: string;
+  /** Generation time bounds, inclusive. */
+  since?: number;
+  until?: number;
+  /** Only samples carrying this feature. */
+  feature?: string;
+  /** Newest first when true (default false: oldest first). */
+  newestFirst?: boolean;
+  limit: number;
+}
+
+export type RequestState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+export type TaskState = 'pending' | 'ready' | 'assigned' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** A submitted request: a DAG of tasks from a tenant. `spec` is the submitted body as accepted. */
+export interface RequestRecord {
+  id: string;
+  tenant: string;
+  /** The scenario workload it was submitted as, when submitted by name. */
+  workload?: string;
+  priority: number;
+  state: RequestState;
+  submittedAt: number;
+  /** Absolute deadline, if any. */
+  deadlineAt?: number;
+  startedAt?: number;
+  finishedAt?: number;
+  spec: JsonObject;
+  result?: Json;
+  error?: string;
+}
+
+export interface TaskRecord {
+  requestId: string;
+  taskId: string;
+  state: TaskState;
+  /** The agent it was last assigned to. */
+  node?: string;
+  /** How many times it has been assigned (a re-dispatch after an agent loss adds one). */
+  attempts: number;
+  readyAt?: number;
+  assignedAt?: number;
+  startedAt?: number;
+  finishedAt?: number;
+  result?: Json;
+  error?: string;
+}
+
+export interface RequestQuery {
+  tenant?: string;
+  state?: RequestState;
+  limit: number;
+  /** Requests are ordered by submission (`submittedAt`, then `id`). */
+  after?: string;
+}
+
+export type RequestUpdate = Partial<
+  Pick<RequestRecord, 'state' | 'startedAt' | 'finishedAt' | 'result' | 'error'>
+>;
+export type TaskUpdate = Partial<
+  Pick<
+    TaskRecord,
+    'state' | 'node' | 'readyAt' | 'assignedAt' | 'startedAt' | 'finishedAt' | 'result' | 'error'
+  >
+> & {
+  /** Count one more attempt (set with an assignment). */
+  attempt?: boolean;
+};
+
+/** One entry of the scheduler's decision trace. */
+export interface DecisionInput {
+  time: number;
+  /** What was decided: `assign`, `attention`, `refresh`, `reject`, … */
+  kind: string;
+  /** What it was about: a task (`requestId/taskId`), a twin (thingId) or a request id. */
+  subject: string;
+  node?: string;
+  /** The explanation: candidates, scores, winner and runner-up. */
+  detail: JsonObject;
+}
+
+export interface DecisionRecord extends DecisionInput {
+  seq: number;
+}
+
+export interface DecisionQuery {
+  subject?: string;
+  kind?: string;
+  /** Only decisions with `seq` greater than this. */
+  afterSeq?: number;
+  limit: number;
+}
+
+export type AgentStatus = 'connected' | 'disconnected';
+
+export interface AgentRecord {
+  id: string;
+  kind: string;
+  compute: number;
+  attention: number;
+  labels: Record<string, string>;
+  status: AgentStatus;
+  connectedAt: number;
+  lastSeenAt: number;
+}
+
+export interface PruneResult {
+  samples: number;
+}
+
+export interface Store {
+  /** `sqlite`, `postgres`, … */
+  readonly kind: string;
+  /** The schema version after migrations ran. */
+  schemaVersion(): Promise<number>;
+  /** Cheap round trip for readiness checks; throws when the store is unusable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  getThing(thingId: string): Promise<Thing | undefined>;
+  /** Create or replace a whole thing (respecting `condition`). */
+  putThing(input: ThingInput, condition?: WriteCondition): Promise<ThingWrite>;
+  /**
+   * Read-modify-write of one thing in one transaction: `change` receives the current document and returns
+   * the new one (or a refusal is returned without calling it). Used for JSON Merge Patch and twin refreshes.
+   * `change` may throw to abort; the thing is then unchanged and the error propagates.
+   */
+  updateThing(
+    thingId: string,
+    change: (current: Thing) => ThingInput,
+    condition?: WriteCondition,
+  ): Promise<ThingWrite>;
+  /** `ok: true` with the deleted thing; refusals as for writes. */
+  deleteThing(thingId: string, condition?: WriteCondition): Promise<ThingWrite>;
+  listThings(query: ThingQuery): Promise<Page<Thing>>;
+  countThings(tenant?: string): Promise<number>;
+
+  /**
+   * Store a batch of samples atomically and durably: when the promise resolves, every sample survives a crash;
+   * when a sample names an unknown thing (or a thing of another tenant, when `tenant` is given) none is stored.
+   */
+  appendSamples(
+    samples: SampleInput[],
+    options?: { tenant?: string; receivedAt?: number },
+  ): Promise<SampleAppend>;
+  listSamples(query: SampleQuery): Promise<Sample[]>;
+  /** Drop samples generated before `now - retentionMs` (the store's retention window). */
+  pruneSamples(now?: number): Promise<PruneResult>;
+
+  /** Fails with `exists` (as `ok: false`) when the id is taken. */
+  createRequest(
+    request: RequestRecord,
+    tasks: TaskRecord[],
+  ): Promise<{ ok: true } | { ok: false; reason: 'exists' }>;
+  getRequest(id: string): Promise<RequestRecord | undefined>;
+  listRequests(query: RequestQuery): Promise<Page<RequestRecord>>;
+  /** Returns the updated request, or undefined when it does not exist. */
+  updateRequest(id: string, update: RequestUpdate): Promise<RequestRecord | undefined>;
+  listTasks(requestId: string): Promise<TaskRecord[]>;
+  /** Tasks in any of these states across all requests (recovery after a restart or an agent loss). */
+  tasksInState(states: TaskState[], node?: string): Promise<TaskRecord[]>;
+  updateTask(requestId: string, taskId: string, update: TaskUpdate): Promise<TaskRecord | undefined>;
+
+  appendDecisions(decisions: DecisionInput[]): Promise<number[]>;
+  listDecisions(query: DecisionQuery): Promise<DecisionRecord[]>;
+
+  putAgent(agent: AgentRecord): Promise<void>;
+  getAgent(id: string): Promise<AgentRecord | undefined>;
+  listAgents(): Promise<AgentRecord[]>;
+  /** Heartbeat or status change; returns false when the agent is unknown. */
+  touchAgent(id: string, lastSeenAt: number, status?: AgentStatus): Promise<boolean>;
+}
+
+/** Options shared by every store implementation. */
+export interface StoreOptions {
+  /** How long raw samples are kept, by generation time. Default 7 days. */
+  retentionMs?: number;
+}
+
+export const DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;

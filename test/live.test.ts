@@ -1,0 +1,274 @@
+// End to end with real parts: the live server on a free port, agents as child processes of the built CLI,
+// devices publishing over MQTT (embedded broker over TCP) and HTTP, requests completing, what-if answering.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Agent } from '../src/live/agent.js';
+import { playDevices } from '../src/live/devices.js';
+import { type Service, startService } from '../src/live/service.js';
+import { loadScenario, parseScenario } from '../src/model/index.js';
+import { policyNames } from '../src/policies/index.js';
+import { openSqliteStore } from '../src/store/index.js';
+import { root } from './run-cli.js';
+
+const cli = join(root, 'dist/cli/main.js');
+const plantFile = join(root, 'test/fixtures/live/small-plant.yaml');
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function serve(options: Parameters<typeof startService>[0] = {}): Promise<Service> {
+  const s = await startService({ port: 0, heartbeatMs: 500, ...options });
+  cleanups.push(() => s.close());
+  return s;
+}
+
+/** Starts `ars agent` as a child process; resolves once the server lists it as up. */
+async function agentProcess(s: Service, id: string, args: string[] = []): Promise<ChildProcess> {
+  const child = spawn('node', [cli, 'agent', '--server', s.url, '--id', id, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => {
+    stderr += String(d);
+  });
+  cleanups.push(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  await until(() => s.runtime.nodes.some((n) => n.id === id && n.up), `agent ${id} to register (${stderr})`);
+  return child;
+}
+
+async function until(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+async function get(url: string) {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+// generous: agent processes start slowly on a busy machine; nothing here asserts wall time
+describe('live service', { timeout: 180_000 }, () => {
+  it('runs an ad hoc request on agent processes, in DAG order, and explains where each task went', async () => {
+    const s = await serve();
+    await agentProcess(s, 'edge-1', ['--kind', 'edge', '--compute', '2']);
+    await agentProcess(s, 'cloud-1', ['--kind', 'cloud', '--compute', '4', '--speed', '2']);
+    const submitted = await post(`${s.url}/api/v1/requests`, {
+      deadline: 30,
+      tasks: [
+        { id: 'prepare', work: 0.05 },
+        { id: 'crunch', work: 0.2, compute: 3, after: ['prepare'] },
+      ],
+    });
+    expect(submitted.status).toBe(202);
+    const id = submitted.body.id as string;
+    await until(() => s.runtime.requests.get(id)?.status === 'completed', 'the request to complete');
+    const result = await get(`${s.url}/api/v1/requests/${id}/result`);
+    expect(result.status).toBe(200);
+    expect(result.body.outputs.crunch.workedSeconds).toBeCloseTo(0.1); // 0.2 s of work at speed 2
+    const status = await get(`${s.url}/api/v1/requests/${id}`);
+    // only the cloud agent has 3 compute units free
+    expect(status.body.tasks.find((t: { id: string }) => t.id === 'crunch').node).toBe('cloud-1');
+    const why = await get(`${s.url}/api/v1/requests/${id}/explanation`);
+    const crunch = why.body.decisions.filter((d: { subject: string }) => d.subject === `${id}/crunch`);
+    expect(crunch.at(-1).chosen).toBe('cloud-1');
+    expect(crunch.at(-1).candidates.map((c: { id: string }) => c.id)).toEqual(['cloud-1']);
+    const nodes = await get(`${s.url}/api/v1/nodes`);
+    expect(nodes.body.nodes.map((n: { id: string }) => n.id).sort()).toEqual(['cloud-1', 'edge-1']);
+  });
+
+  it('re-dispatches the task of a killed agent and finishes it on another', async () => {
+    // first fit: the task goes to the first agent that registered
+    const s = await serve({ policy: { name: 'fifo', params: {} } });
+    const doomed = await agentProcess(s, 'doomed', ['--compute', '1']);
+    await agentProcess(s, 'survivor', ['--compute', '1']);
+    const submitted = await post(`${s.url}/api/v1/requests`, { tasks: [{ id: 'long', work: 1.5 }] });
+    const id = submitted.body.id as string;
+    await until(
+      () => s.runtime.nodes.find((n) => n.id === 'doomed')!.running === 1,
+      'the task to start on doomed',
+    );
+    doomed.kill('SIGKILL');
+    await until(() => s.runtime.requests.get(id)?.status === 'completed', 'the task to finish elsewhere');
+    const status = await get(`${s.url}/api/v1/requests/${id}`);
+    expect(status.body.tasks[0].node).toBe('survivor');
+    const trail = s.runtime.decisionsAbout(`${id}/long`);
+    expect(trail.some((d) => typeof d.redispatch === 'string' && d.redispatch.startsWith('doomed'))).toBe(
+      true,
+    );
+  });
+
+  it('refreshes twins from MQTT samples only with attention: ages fall when an agent offers attention', async () => {
+    const scenario = loadScenario(plantFile);
+    const s = await serve({ scenario, mqttPort: 0, policy: { name: 'max-age-first', params: {} } });
+    const devices = await playDevices(scenario, { mqtt: s.mqtt!.url, period: 0.2 });
+    cleanups.push(() => devices.stop());
+    await agentProcess(s, 'no-attention', ['--compute', '4', '--attention', '0']);
+    await until(() => s.mqtt!.accepted >= 60, 'samples over MQTT');
+    await new Promise((r) => setTimeout(r, 1000));
+    const stale = await get(`${s.url}/api/v1/live/twins`);
+    const meanAge = (b: Record<string, any>) =>
+      b.twins.reduce((a: number, t: { ageSeconds: number }) => a + t.ageSeconds, 0) / b.twins.length;
+    const before = meanAge(stale.body);
+    expect(stale.body.twins.every((t: { refreshes: number }) => t.refreshes === 0)).toBe(true);
+    await agentProcess(s, 'watcher', ['--compute', '4', '--attention', '4']);
+    await until(() => s.runtime.twins.every((t) => t.refreshes >= 2), 'every twin to be refreshed twice');
+    const fresh = await get(`${s.url}/api/v1/live/twins`);
+    expect(meanAge(fresh.body)).toBeLessThan(before);
+    expect(fresh.body.twins[0].state).toHaveProperty('value');
+    expect(s.runtime.decisionsAbout('sensor-0').some((d) => d.kind === 'attention')).toBe(true);
+  });
+
+  it('takes HTTP telemetry batches and serves scenario workloads, then answers a what-if with CIs', async () => {
+    const scenario = loadScenario(plantFile);
+    const s = await serve({ scenario });
+    const devices = await playDevices(scenario, { http: s.url, period: 0.2 });
+    cleanups.push(() => devices.stop());
+    await agentProcess(s, 'edge-a', ['--compute', '2', '--attention', '2']);
+    await until(() => s.runtime.accounting.samples >= 24, 'samples over HTTP');
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++)
+      ids.push((await post(`${s.url}/api/v1/requests`, { workload: 'query' })).body.id);
+    await until(
+      () => ids.every((id) => s.runtime.requests.get(id)?.status === 'completed'),
+      'workload requests',
+    );
+    const result = await get(`${s.url}/api/v1/requests/${ids[0]}/result`);
+    expect(result.body.outputs.read.twins[0].thingId).toMatch(/^plant:sensor-\d+$/);
+    const answer = await post(`${s.url}/api/v1/what-if`, {
+      minutes: 0.5,
+      policies: ['fifo', 'max-age-first'],
+      replications: 2,
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.results.map((r: { policy: string }) => r.policy)).toEqual(['fifo', 'max-age-first']);
+    for (const r of answer.body.results) {
+      expect(r.weightedAoI.mean).toBeGreaterThan(0);
+      expect(r.weightedAoI.ci95).toBeGreaterThanOrEqual(0);
+    }
+    // the same fork as a task: the what-if handler simulates the snapshot on the agent
+    const task = await post(`${s.url}/api/v1/requests`, {
+      tasks: [{ id: 'fork', kind: 'what-if', work: 0.1 }],
+      params: { minutes: 0.5, policies: ['fifo'], replications: 2 },
+    });
+    const fork = s.runtime.requests.get(task.body.id)!;
+    await until(
+      () => fork.status === 'completed' || fork.status === 'failed',
+      `the what-if task (${JSON.stringify({ status: fork.status, nodes: s.runtime.nodes.map((n) => [n.id, n.up, n.running]), queue: s.runtime.queue.size, why: s.runtime.decisionsAbout(fork.id).slice(-2) })})`,
+      20_000,
+    );
+    expect(fork.error).toBeUndefined();
+    const forked = await get(`${s.url}/api/v1/requests/${task.body.id}/result`);
+    expect(forked.body.outputs.fork.results[0].policy).toBe('fifo');
+    expect(forked.body.outputs.fork.results[0].weightedAoI.mean).toBeGreaterThan(0);
+    const snap = await fetch(`${s.url}/api/v1/snapshot`);
+    const text = await snap.text();
+    const parsed = parseScenario(text, { knownPolicies: policyNames() });
+    expect(parsed.nodes.map((n) => n.id)).toEqual(['edge-a']);
+    expect(parsed.twins).toHaveLength(12);
+  });
+
+  it('answers bad input with 4xx, a stable code and a JSON Pointer, never a stack trace', async () => {
+    const s = await serve({ scenario: loadScenario(plantFile) });
+    const malformed = await post(`${s.url}/api/v1/requests`, '{"tasks": [');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.code).toBe('ARS_E_INPUT_BODY');
+    const wrongType = await post(`${s.url}/api/v1/requests`, { tasks: [{ id: 'a', work: 'soon' }] });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body.error.issues[0].pointer).toBe('/tasks/0/work');
+    const unknownWorkload = await post(`${s.url}/api/v1/requests`, { workload: 'nope' });
+    expect(unknownWorkload.status).toBe(404);
+    expect(unknownWorkload.body.error.code).toBe('ARS_E_NOT_FOUND');
+    const unknownTwin = await post(`${s.url}/api/v1/requests`, {
+      tasks: [{ id: 'a', work: 1, twins: ['plant:ghost'] }],
+    });
+    expect(unknownTwin.body.error.issues[0].pointer).toBe('/tasks/0/twins/0');
+    const cycle = await post(`${s.url}/api/v1/requests`, {
+      tasks: [
+        { id: 'a', work: 1, after: ['b'] },
+        { id: 'b', work: 1, after: ['a'] },
+      ],
+    });
+    expect(cycle.status).toBe(400);
+    const unknownThing = await post(`${s.url}/api/v1/telemetry`, { thingId: 'plant:ghost', value: 1 });
+    expect(unknownThing.status).toBe(404);
+    const big = await post(`${s.url}/api/v1/telemetry`, {
+      thingId: 'x',
+      value: 1,
+      pad: 'x'.repeat(9 * 1024 * 1024),
+    });
+    expect(big.status).toBe(413);
+    expect(big.body.error.code).toBe('ARS_E_TOO_LARGE');
+    const notReady = await post(`${s.url}/api/v1/requests`, { tasks: [{ id: 'a', work: 1 }] });
+    const early = await get(`${s.url}/api/v1/requests/${notReady.body.id}/result`);
+    expect(early.status).toBe(409);
+    const badWhatIf = await post(`${s.url}/api/v1/what-if`, { policies: ['nope'] });
+    expect(badWhatIf.body.error.issues[0].pointer).toBe('/policies/0');
+    for (const r of [malformed, wrongType, unknownWorkload, big, badWhatIf])
+      expect(JSON.stringify(r.body)).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('keeps decisions, requests, agents and refreshed twin states in the SQLite store of --data', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'ars-live-'));
+    cleanups.push(() => rmSync(data, { recursive: true, force: true }));
+    const scenario = loadScenario(plantFile);
+    const s = await startService({ scenario, port: 0, data });
+    let closed = false;
+    cleanups.push(async () => {
+      if (!closed) await s.close();
+    });
+    const agent = new Agent({ server: s.url, id: 'in-process', kind: 'edge', compute: 2, attention: 2 });
+    await agent.start();
+    const devices = await playDevices(scenario, { http: s.url, period: 0.2 });
+    await until(
+      () => s.runtime.twins.every((t) => t.refreshes > 0 && t.state !== null),
+      'refreshes of every twin',
+    );
+    const submitted = await post(`${s.url}/api/v1/requests`, { workload: 'query' });
+    const id = submitted.body.id as string;
+    await until(() => s.runtime.requests.get(id)?.status === 'completed', 'the request');
+    await devices.stop();
+    await agent.stop();
+    await s.close();
+    closed = true;
+    const store = openSqliteStore({ path: join(data, 'ars.db') });
+    try {
+      const request = await store.getRequest(id);
+      expect(request?.state).toBe('done');
+      expect(request?.workload).toBe('query');
+      const tasks = await store.listTasks(id);
+      expect(tasks.map((t) => [t.taskId, t.state, t.node])).toEqual([
+        ['read', 'done', 'in-process'],
+        ['analyse', 'done', 'in-process'],
+      ]);
+      const decisions = await store.listDecisions({ subject: `${id}/read`, limit: 100 });
+      expect(decisions.at(-1)?.node).toBe('in-process');
+      expect((await store.getAgent('in-process'))?.status).toBe('disconnected');
+      const thing = await store.getThing('plant:sensor-0');
+      expect(thing?.sourceTime).toBeGreaterThan(0);
+      expect(thing?.features.state?.properties?.value).toHaveProperty('value');
+    } finally {
+      await store.close();
+    }
+    const trace = readFileSync(join(data, 'decisions.jsonl'), 'utf8').trim().split('\n');
+    expect(trace.some((line) => JSON.parse(line).subject === `${id}/read`)).toBe(true);
+  });
+});
