@@ -122,6 +122,19 @@ export class LiveTwin implements TwinView {
   readonly anomalyRate: number;
   readonly refresh: RefreshSpec;
   readonly maxAge: number | undefined;
+  get refreshCompute(): number {
+    return this.refresh.compute;
+  }
+  get refreshAttention(): number {
+    return this.refresh.attention;
+  }
+  get refreshWork(): number {
+    return this.refresh.work;
+  }
+  /** a live refresh reads samples the server already holds: nothing crosses the network for it */
+  get refreshBytes(): number {
+    return 0;
+  }
   updater: string;
   /** service seconds: generation time of the newest sample the state reflects */
   lastSample: number;

@@ -80,6 +80,7 @@ describe('LiveRuntime', () => {
     await Promise.resolve();
     expect(assigns(a.inbox)).toHaveLength(0);
     const why = rt.decisionsAbout(`${big.id}/big`).at(-1)!;
+    if (why.kind !== 'place') throw new Error(`expected a place decision, got ${why.kind}`);
     expect(why.chosen).toBeNull();
     expect(why.unschedulable).toEqual({ 'not enough free compute': 1 });
     const b = agent('b', 4);

@@ -1,7 +1,7 @@
 // Every command module registers itself on the program. Add one line per command.
 import type { Command } from 'commander';
-import { register as audit } from './audit.js';
 import { register as agent } from './agent.js';
+import { register as audit } from './audit.js';
 import { register as compare } from './compare.js';
 import { register as devices } from './devices.js';
 import { register as drf } from './drf.js';
@@ -13,9 +13,9 @@ import { register as report } from './report.js';
 import { register as run } from './run.js';
 import { register as runs } from './runs.js';
 import { register as schema } from './schema.js';
-import { register as sweep } from './sweep.js';
 import { register as serve } from './serve.js';
 import { register as snapshot } from './snapshot.js';
+import { register as sweep } from './sweep.js';
 import { register as tune } from './tune.js';
 import { register as validate } from './validate.js';
 import { register as worker } from './worker.js';
