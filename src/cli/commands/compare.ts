@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ArsError } from '../../errors.js';
 import { compare } from '../../experiment/compare.js';
 import type { Estimate } from '../../experiment/summarize.js';
+import { PLACEMENT_BASELINES } from '../../policies/index.js';
 import { getPath, KEY_METRICS, toCsv } from '../../report/metrics.js';
 import { loadForRun, numberOption, progressBar } from '../common.js';
 import { formatNumber, printJson, renderTable, runCommand } from '../io.js';
@@ -17,7 +18,7 @@ interface CompareOpts {
   csv?: boolean;
 }
 
-const DEFAULT_POLICIES = 'fifo,random,round-robin,least-loaded,earliest-deadline-first';
+const DEFAULT_POLICIES = PLACEMENT_BASELINES.join(',');
 
 export function register(program: Command): void {
   program
