@@ -3,7 +3,7 @@
 // each example with the ARS profile tuned for it, and the 10,000-twin edge fleet of bench/, and prints one
 // SHA-256 per run (of the result JSON, and of the JSON lines of the trace). Compare two outputs with diff.
 //
-//   npm run build && node scripts/hash-runs.js [--horizon 200] [--fleet-horizon 120] [--no-fleet] [--only smart-grid] > hashes.txt
+//   npm run build && node scripts/hash-runs.js [--horizon 200] [--fleet-horizon 120] [--no-fleet | --fleet-only] [--only smart-grid] > hashes.txt
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,7 +47,7 @@ class HashSink {
 const examples = readdirSync('examples')
   .filter((f) => f.endsWith('.yaml'))
   .sort();
-for (const file of examples) {
+for (const file of args.includes('--fleet-only') ? [] : examples) {
   const name = file.replace(/\.yaml$/, '');
   if (only && !name.includes(only)) continue;
   const scenario = loadScenario(join('examples', file));

@@ -217,6 +217,15 @@ export function policyNames(): string[] {
   return registry.names();
 }
 
+/** The placement baselines `ars compare` runs when no `--policies` are given. */
+export const PLACEMENT_BASELINES: readonly string[] = [
+  'fifo',
+  'random',
+  'round-robin',
+  'least-loaded',
+  'earliest-deadline-first',
+];
+
 /**
  * The reference policies: `ars tune` scores candidates against the best of them, scripts/evaluate.js and
  * docs/evaluation.md compare ARS with them, in this order. `uniform-refresh` is `least-loaded` under its

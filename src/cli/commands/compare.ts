@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ArsError } from '../../errors.js';
 import { compare } from '../../experiment/compare.js';
+import { PLACEMENT_BASELINES } from '../../policies/index.js';
 import { estimateCaption, estimateRows, flattenEstimates } from '../../report/compare-table.js';
 import { writeReport } from '../../report/html/write.js';
 import { toCsv } from '../../report/metrics.js';
@@ -20,7 +21,7 @@ interface CompareOpts {
   html?: string;
 }
 
-const DEFAULT_POLICIES = 'fifo,random,round-robin,least-loaded,earliest-deadline-first';
+const DEFAULT_POLICIES = PLACEMENT_BASELINES.join(',');
 
 export function register(program: Command): void {
   program
