@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseScenario, scenarioJsonSchema } from '../dist/model/index.js';
+import { DEFAULT_LIMITS, parseScenario, scenarioJsonSchema } from '../dist/model/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const docsFile = join(root, 'docs', 'scenario.md');
@@ -236,10 +236,36 @@ export function renderScenarioDocs() {
     '',
     '| code | meaning |',
     '| --- | --- |',
-    '| `ARS_E_INPUT_FILE` | missing, unreadable, a directory, empty, not UTF-8 text, larger than 16 MiB, or YAML aliases that expand too much |',
+    '| `ARS_E_INPUT_FILE` | missing, unreadable (the reason is given), a directory, a device or pipe, empty, not UTF-8 text, larger than 16 MiB, nested too deeply, or YAML aliases that expand too much |',
     '| `ARS_E_INPUT_SYNTAX` | YAML or JSON that does not parse (including duplicate keys) |',
     '| `ARS_E_INPUT_SCHEMA` | a wrong type, a value out of range, a missing required field, an unknown field (with a suggestion when one is close) |',
-    '| `ARS_E_INPUT_SEMANTIC` | duplicate ids, unknown tenants, tasks, asset groups, nodes, zones or policies, a cycle among tasks, a task or refresh no node can run, an elastic `count` outside `min`..`max`, `warmup` not before `horizon`, a missing or unreadable trace file |',
+    '| `ARS_E_INPUT_SEMANTIC` | duplicate ids, unknown tenants, tasks, asset groups, nodes, zones or policies, a cycle among tasks, a task or refresh no node can run, an elastic `count` outside `min`..`max`, `warmup` not before `horizon`, a missing or unreadable trace file, more nodes, twins, tasks or simulation work than the limits below |',
+    '',
+    '## Limits',
+    '',
+    'A scenario can be valid and still impossible to run: a billion twins, an arrival rate of 1e308, a',
+    'scheduling window of 1e-300 s, a horizon of 1e12 s. The loader checks these limits before it',
+    'expands groups or starts a run, and refuses with the place in the file, the estimate and the',
+    'limit. `ars --no-limits <command>` lifts them all; `ars --max-work <events> <command>` sets the',
+    'work limit alone (see [cli.md](cli.md#limits)).',
+    '',
+    '| limit | default | what counts |',
+    '| --- | --- | --- |',
+    `| file size | ${DEFAULT_LIMITS.maxBytes} bytes (16 MiB) | the scenario file and every trace file it names; only regular files are read (no devices or pipes) |`,
+    `| YAML aliases | ${DEFAULT_LIMITS.maxAliasCount} expansions | nodes copied through \`*alias\` while reading a file |`,
+    `| nesting depth | ${DEFAULT_LIMITS.maxDepth} levels | lists and mappings inside each other |`,
+    `| nodes | ${DEFAULT_LIMITS.maxNodes} | nodes after expanding groups; an elastic group counts with \`elastic.max\` |`,
+    `| twins | ${DEFAULT_LIMITS.maxTwins} | twins after expanding asset groups |`,
+    `| tasks | ${DEFAULT_LIMITS.maxTasks} per workload | tasks in one request DAG |`,
+    `| events per simulated second | ${DEFAULT_LIMITS.maxEventsPerSecond} | the estimate below, per second of simulated time |`,
+    `| work | ${DEFAULT_LIMITS.maxWork} events | the estimate below over the horizon, times the runs of the command |`,
+    '',
+    'The work estimate is an upper-side count of simulation events: per request its arrival and a start',
+    'and an end per task; twin refreshes at the most the nodes can run at once (compute and attention',
+    'slots over the shortest refresh) and at most one per twin at a time; the scheduling and feedback',
+    'windows; anomalies; node failures and repairs; autoscaler looks. On the examples it is 1.5 to 2.5',
+    'times the events the simulator reports. `__proto__` is refused as an id and as a key anywhere in',
+    'the file: ids become keys of result maps, where that one name would be lost.',
     '',
   );
   return `${out.join('\n')}`;

@@ -159,9 +159,8 @@ export function estimateWork(scenario: Scenario, horizon: number): WorkEstimate 
   windows(1 / scenario.scheduling.window, ['scheduling', 'window']);
   windows(1 / scenario.scheduling.feedbackWindow, ['scheduling', 'feedbackWindow']);
   const anomalies = source('anomalies', ['assets']);
-  scenario.assetGroups.forEach((g, gi) => {
+  for (const [gi, g] of scenario.assetGroups.entries())
     anomalies(g.count * (g.anomaly?.rate ?? 0), ['assets', gi, 'anomaly', 'rate']);
-  });
   const failures = source('node failures', ['nodes']);
   const scaler = source('autoscaler', ['nodes']);
   scenario.nodeGroups.forEach((g, gi) => {
