@@ -81,7 +81,7 @@ describe('LiveRuntime', () => {
     expect(assigns(a.inbox)).toHaveLength(0);
     const why = rt.decisionsAbout(`${big.id}/big`).at(-1)!;
     expect(why.chosen).toBeNull();
-    expect(why.unschedulable).toEqual({ 'not enough free compute': 1 });
+    expect((why as { unschedulable?: unknown }).unschedulable).toEqual({ 'not enough free compute': 1 });
     const b = agent('b', 4);
     await Promise.resolve();
     expect(assigns(b.inbox).map((m) => m.id)).toEqual([`${big.id}/big`]);
