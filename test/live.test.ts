@@ -111,9 +111,14 @@ describe('live service', { timeout: 180_000 }, () => {
     const status = await get(`${s.url}/api/v1/requests/${id}`);
     expect(status.body.tasks[0].node).toBe('survivor');
     const trail = s.runtime.decisionsAbout(`${id}/long`);
-    expect(trail.some((d) => typeof d.redispatch === 'string' && d.redispatch.startsWith('doomed'))).toBe(
-      true,
-    );
+    expect(
+      trail.some(
+        (d) =>
+          d.kind === 'place' &&
+          typeof d.waiting === 'string' &&
+          d.waiting.startsWith('re-dispatched: doomed'),
+      ),
+    ).toBe(true);
   });
 
   it('refreshes twins from MQTT samples only with attention: ages fall when an agent offers attention', async () => {

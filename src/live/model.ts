@@ -121,6 +121,7 @@ export class LiveTwin implements TwinView {
   readonly criticality: number;
   readonly anomalyRate: number;
   readonly refresh: RefreshSpec;
+  readonly sampleBytes: number;
   readonly maxAge: number | undefined;
   get refreshCompute(): number {
     return this.refresh.compute;
@@ -167,6 +168,7 @@ export class LiveTwin implements TwinView {
     criticality: number;
     anomalyRate: number;
     refresh: RefreshSpec;
+    sampleBytes: number;
     maxAge: number | undefined;
     updater: string;
     registeredAt: number;
@@ -181,10 +183,25 @@ export class LiveTwin implements TwinView {
     this.criticality = init.criticality;
     this.anomalyRate = init.anomalyRate;
     this.refresh = init.refresh;
+    this.sampleBytes = init.sampleBytes;
     this.maxAge = init.maxAge;
     this.updater = init.updater;
     this.lastSample = init.registeredAt;
     this.accounted = init.registeredAt;
+  }
+
+  // what one refresh costs, as policies read it
+  get refreshCompute(): number {
+    return this.refresh.compute;
+  }
+  get refreshAttention(): number {
+    return this.refresh.attention;
+  }
+  get refreshWork(): number {
+    return this.refresh.work;
+  }
+  get refreshBytes(): number {
+    return this.sampleBytes;
   }
 
   addSample(s: Sample): void {

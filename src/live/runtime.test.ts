@@ -82,7 +82,7 @@ describe('LiveRuntime', () => {
     const why = rt.decisionsAbout(`${big.id}/big`).at(-1)!;
     if (why.kind !== 'place') throw new Error(`expected a place decision, got ${why.kind}`);
     expect(why.chosen).toBeNull();
-    expect(why.unschedulable).toEqual({ 'not enough free compute': 1 });
+    expect((why as { unschedulable?: unknown }).unschedulable).toEqual({ 'not enough free compute': 1 });
     const b = agent('b', 4);
     await Promise.resolve();
     expect(assigns(b.inbox).map((m) => m.id)).toEqual([`${big.id}/big`]);

@@ -126,6 +126,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
         criticality: d.criticality,
         anomalyRate: d.anomaly?.rate ?? 0,
         refresh: d.refresh,
+        sampleBytes: d.sampleBytes,
         maxAge: d.maxAge,
         updater: options.updater ?? 'last',
         registeredAt: 0,
@@ -244,7 +245,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       subject: item.id,
       chosen: null,
       candidates: [],
-      redispatch: why,
+      waiting: `re-dispatched: ${why}`,
     });
     if (item.type === 'refresh') {
       const twin = this.twins[item.twin]!;

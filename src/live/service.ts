@@ -145,6 +145,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       for (const a of agents) await a.stop();
       runtime.stop();
       await app.close();
+      // the store records every agent as gone, whether or not its close reached us before the server stopped
+      for (const n of runtime.nodes) runtime.disconnectAgent(n, 'server stopped');
       await persister?.close();
       await store?.close();
       await mqtt?.close();
