@@ -292,12 +292,14 @@ export class SqliteStore implements Store {
     };
     const writeBatch = (batch: PendingBatch): SampleAppend => {
       const owners: string[] = [];
+      const byThing: Record<string, string> = {};
       for (let i = 0; i < batch.samples.length; i++) {
         const owner = tenantOf(batch.samples[i]!.thingId);
         if (owner === undefined) return { ok: false, index: i, reason: 'unknown-thing' };
         if (batch.tenant !== undefined && owner !== batch.tenant)
           return { ok: false, index: i, reason: 'tenant-mismatch' };
         owners.push(owner);
+        byThing[batch.samples[i]!.thingId] = owner;
       }
       let firstSeq = 0;
       batch.samples.forEach((s, i) => {
@@ -310,7 +312,7 @@ export class SqliteStore implements Store {
         );
         if (i === 0) firstSeq = Number(info.lastInsertRowid);
       });
-      return { ok: true, stored: batch.samples.length, firstSeq };
+      return { ok: true, stored: batch.samples.length, firstSeq, tenants: byThing };
     };
     return this.db.transaction(() => batches.map(writeBatch)).immediate();
   }

@@ -117,7 +117,8 @@ export interface Sample extends SampleInput {
 }
 
 export type SampleAppend =
-  | { ok: true; stored: number; firstSeq: number }
+  /** `tenants`: thingId → tenant of every thing in the batch. */
+  | { ok: true; stored: number; firstSeq: number; tenants: Record<string, string> }
   /** Nothing of the batch was stored: `index` is the first sample at fault. */
   | { ok: false; index: number; reason: 'unknown-thing' | 'tenant-mismatch' };
 
