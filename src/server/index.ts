@@ -10,5 +10,13 @@ export {
 } from './events.js';
 export { ingestSamples, type LiveContext, type Transport } from './ingest.js';
 export { createLiveMetrics, type LiveMetrics } from './metrics.js';
+export {
+  handleTelemetryMessage,
+  type MqttIngest,
+  type MqttIngestOptions,
+  type MqttOutcome,
+  startMqttIngest,
+  TELEMETRY_PREFIX,
+} from './mqtt.js';
 export { API_PREFIX, createServer, type LiveServer, type ServerOptions } from './server.js';
 export { DEFAULT_TENANT, etag, thingView } from './things.js';
