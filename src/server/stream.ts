@@ -52,6 +52,8 @@ function eventFilter(query: { types?: string; thingId?: string; tenant?: string 
 
 export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { events } = app.ars;
+  // Parsed before the upgrade, so that a bad filter answers 400 on both the WebSocket and the SSE path.
+  const filters = new WeakMap<object, EventFilter>();
   app.route({
     method: 'GET',
     url: '/events',
@@ -60,8 +62,11 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Stream of twin changes, request state changes and decisions (WebSocket or SSE)',
       querystring: EventsQuery,
     },
+    preHandler: async (request) => {
+      filters.set(request, eventFilter(request.query));
+    },
     wsHandler: (socket, request) => {
-      const filter = eventFilter(request.query);
+      const filter = filters.get(request) ?? eventFilter(request.query);
       const unsubscribe = events.subscribe(filter, (event: LiveEvent) => {
         if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
           socket.close(1013, 'consumer too slow');
@@ -74,7 +79,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Clients send nothing; anything they send is ignored.
     },
     handler: async (request, reply) => {
-      const filter = eventFilter(request.query);
+      const filter = filters.get(request) ?? eventFilter(request.query);
       reply.hijack();
       const out = reply.raw;
       out.writeHead(200, {
