@@ -124,7 +124,14 @@ export class SqliteStore implements Store {
       insertSample: db.prepare(
         'INSERT INTO samples (thing_id, tenant, time, received_at, features) VALUES (?, ?, ?, ?, ?)',
       ),
-      pruneSamples: db.prepare('DELETE FROM samples WHERE time < ?'),
+      countSamples: db.prepare('SELECT count(*) FROM samples').pluck(),
+      countThingSamples: db.prepare('SELECT count(*) FROM samples WHERE thing_id = ?').pluck(),
+      // Arrival order is seq order, so the rows to drop are a prefix of the table: no index on time needed.
+      pruneSamples: db.prepare(
+        `DELETE FROM samples WHERE seq < coalesce(
+           (SELECT seq FROM samples WHERE received_at >= ? ORDER BY seq LIMIT 1),
+           (SELECT max(seq) + 1 FROM samples))`,
+      ),
       insertRequest: db.prepare(
         `INSERT OR IGNORE INTO requests (id, tenant, workload, priority, state, submitted_at, deadline_at,
            started_at, finished_at, spec, result, error)
@@ -347,6 +354,12 @@ export class SqliteStore implements Store {
       receivedAt: r.received_at as number,
       features: JSON.parse(r.features as string) as Record<string, JsonObject>,
     }));
+  }
+
+  async countSamples(thingId?: string): Promise<number> {
+    return (
+      thingId === undefined ? this.q.countSamples.get() : this.q.countThingSamples.get(thingId)
+    ) as number;
   }
 
   async pruneSamples(now: number = Date.now()): Promise<PruneResult> {
