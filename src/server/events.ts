@@ -48,6 +48,8 @@ export type LiveEvent =
       count: number;
       /** Newest generation time among them. */
       newestTime: number;
+      /** The values of the newest of them (feature → property → value), so a listener need not read the store. */
+      latest: Record<string, Record<string, Json>>;
       transport: 'http' | 'mqtt';
       time: number;
     };

@@ -30,15 +30,22 @@ export async function ingestSamples(
   }
   ctx.metrics.ingestSamples.inc({ transport: options.transport }, samples.length);
   if (ctx.events.size > 0) {
-    const perThing = new Map<string, { count: number; newestTime: number }>();
+    const perThing = new Map<
+      string,
+      { count: number; newestTime: number; latest: SampleInput['features'] }
+    >();
     for (const s of samples) {
       const seen = perThing.get(s.thingId);
-      if (seen) {
+      if (!seen) perThing.set(s.thingId, { count: 1, newestTime: s.time, latest: s.features });
+      else {
         seen.count++;
-        seen.newestTime = Math.max(seen.newestTime, s.time);
-      } else perThing.set(s.thingId, { count: 1, newestTime: s.time });
+        if (s.time >= seen.newestTime) {
+          seen.newestTime = s.time;
+          seen.latest = s.features;
+        }
+      }
     }
-    for (const [thingId, { count, newestTime }] of perThing) {
+    for (const [thingId, { count, newestTime, latest }] of perThing) {
       const tenant = result.tenants[thingId] ?? '';
       ctx.events.emit({
         type: 'telemetry',
@@ -46,6 +53,7 @@ export async function ingestSamples(
         tenant,
         count,
         newestTime,
+        latest,
         transport: options.transport,
         time: receivedAt,
       });

@@ -373,7 +373,7 @@ describe('telemetry', () => {
     app.ars.events.subscribe({}, (e) => seen.push(e));
     await json('POST', '/api/v1/telemetry', [
       { thingId: press.thingId, time: 5, features: {} },
-      { thingId: press.thingId, time: 9, features: {} },
+      { thingId: press.thingId, time: 9, features: { t: { v: 2 } } },
     ]);
     await patch(`/api/v1/things/${press.thingId}`, { attributes: { a: 1 } });
     expect(seen).toMatchObject([
@@ -383,6 +383,7 @@ describe('telemetry', () => {
         tenant: 'acme',
         count: 2,
         newestTime: 9,
+        latest: { t: { v: 2 } },
         transport: 'http',
       },
       { type: 'twin', action: 'modified', thingId: press.thingId, revision: 2 },

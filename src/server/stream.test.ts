@@ -68,6 +68,7 @@ describe('WebSocket', () => {
       tenant: 'acme',
       count: 1,
       newestTime: 1,
+      latest: {},
       transport: 'http',
       time: 7,
     });
@@ -114,6 +115,7 @@ describe('Server-Sent Events', () => {
       tenant: 'acme',
       count: 3,
       newestTime: 9,
+      latest: {},
       transport: 'mqtt',
       time: 10,
     });
