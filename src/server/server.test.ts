@@ -294,6 +294,33 @@ describe('bad input on the registry', () => {
     expectProblem(empty, 400, 'ARS_E_INPUT_JSON');
   });
 
+  it('answers bad input on delete and on the sample history', async () => {
+    expectProblem(await json('DELETE', '/api/v1/things/a:none'), 404, 'ARS_E_THING_NOT_FOUND', '/thingId');
+    expectProblem(await json('GET', '/api/v1/things/a:none/samples'), 404, 'ARS_E_THING_NOT_FOUND');
+    await json('POST', '/api/v1/things', press);
+    const url = `/api/v1/things/${press.thingId}`;
+    expectProblem(
+      await json('DELETE', url, undefined, { 'if-match': 'yesterday' }),
+      400,
+      'ARS_E_INPUT_HEADER',
+      '/if-match',
+    );
+    expectProblem(
+      await json('GET', `${url}/samples?since=yesterday`),
+      400,
+      'ARS_E_INPUT_VALIDATION',
+      '/since',
+    );
+    expectProblem(
+      await json('GET', `${url}/samples?order=sideways`),
+      400,
+      'ARS_E_INPUT_VALIDATION',
+      '/order',
+    );
+    expectProblem(await json('GET', `${url}/samples?limit=100000`), 400, 'ARS_E_INPUT_VALIDATION', '/limit');
+    expectProblem(await json('GET', `${url}/samples?feature=a/b`), 400, 'ARS_E_INPUT_VALIDATION', '/feature');
+  });
+
   it('answers unknown routes with 404', async () => {
     expectProblem(await json('GET', '/api/v1/nothing'), 404, 'ARS_E_NOT_FOUND');
   });
