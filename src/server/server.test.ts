@@ -474,6 +474,18 @@ describe('decisions, health, metrics and OpenAPI', () => {
     expect(doc.paths['/api/v1/things/{thingId}'].patch.requestBody).toBeDefined();
   });
 
+  it('drops samples past the retention window on a schedule', async () => {
+    const short = openSqliteStore({ path: join(dir, 'short.db'), retentionMs: 1 });
+    await short.putThing({ thingId: 'a:b', tenant: 'default', attributes: {}, features: {} });
+    await short.appendSamples([{ thingId: 'a:b', time: 0, features: {} }], { receivedAt: Date.now() - 1000 });
+    const other = await createServer({ store: short, retentionSweepMs: 20 });
+    for (let i = 0; i < 200 && (await short.countSamples()) > 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(await short.countSamples()).toBe(0);
+    await other.close();
+    await short.close();
+  });
+
   it('registers part B routes from plain plugins, with the shared context', async () => {
     const other = await createServer({
       store,

@@ -47,7 +47,9 @@ export interface ServerOptions {
   ready?: () => boolean | Promise<boolean>;
   /** Part B's routes: plain Fastify plugins, registered under `/api/v1` after the built-in routes. */
   plugins?: FastifyPluginAsync[];
-  /** The version reported by `/openapi.json` and `/healthz`. */
+  /** How often samples past the store's retention window are dropped; 0 never. Default every 10 minutes. */
+  retentionSweepMs?: number;
+  /** The version reported by `/openapi.json`. */
   version?: string;
 }
 
@@ -158,6 +160,18 @@ export async function createServer(options: ServerOptions) {
       return reply.type(metrics.registry.contentType).send(text);
     },
   );
+
+  const sweepMs = options.retentionSweepMs ?? 10 * 60_000;
+  if (sweepMs > 0) {
+    const sweep = setInterval(() => {
+      options.store.pruneSamples().then(
+        (r) => r.samples > 0 && app.log.info({ samples: r.samples }, 'samples past retention dropped'),
+        (err: unknown) => app.log.error({ err }, 'retention sweep failed'),
+      );
+    }, sweepMs);
+    sweep.unref();
+    app.addHook('onClose', async () => clearInterval(sweep));
+  }
 
   await app.register(
     async (api) => {
