@@ -123,19 +123,6 @@ export class LiveTwin implements TwinView {
   readonly refresh: RefreshSpec;
   readonly sampleBytes: number;
   readonly maxAge: number | undefined;
-  get refreshCompute(): number {
-    return this.refresh.compute;
-  }
-  get refreshAttention(): number {
-    return this.refresh.attention;
-  }
-  get refreshWork(): number {
-    return this.refresh.work;
-  }
-  /** a live refresh reads samples the server already holds: nothing crosses the network for it */
-  get refreshBytes(): number {
-    return 0;
-  }
   updater: string;
   /** service seconds: generation time of the newest sample the state reflects */
   lastSample: number;

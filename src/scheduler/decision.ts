@@ -36,8 +36,6 @@ interface PlacementFacts {
   readonly waiting?: string;
   /** when no node fitted: how many nodes failed for each reason */
   readonly unschedulable?: Readonly<Record<string, number>>;
-  /** live only: why running work was handed back to the queue (its agent left, its lease ran out) */
-  readonly redispatch?: string;
 }
 
 /** A task or an on-demand refresh taken from the ready queue and bound to a node, or deferred. Subject: the item id. */

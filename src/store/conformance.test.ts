@@ -267,17 +267,22 @@ describe.each(stores)('store $name', (factory) => {
     expect(await store.listSamples({ thingId: 'plant:c', limit: 100 })).toHaveLength(19);
   });
 
-  it('prunes samples older than the retention window', async () => {
+  it('prunes samples that arrived before the retention window', async () => {
     await store.putThing(thing('plant:r'));
-    await store.appendSamples([
-      { thingId: 'plant:r', time: 0, features: {} },
-      { thingId: 'plant:r', time: 50_000, features: {} },
-      { thingId: 'plant:r', time: 100_000, features: {} },
-    ]);
+    for (const receivedAt of [0, 50_000, 100_000]) {
+      await store.appendSamples([{ thingId: 'plant:r', time: receivedAt - 10, features: {} }], {
+        receivedAt,
+      });
+    }
+    expect(await store.countSamples()).toBe(3);
     expect(await store.pruneSamples(100_000)).toEqual({ samples: 1 });
-    expect((await store.listSamples({ thingId: 'plant:r', limit: 10 })).map((s) => s.time)).toEqual([
+    expect(await store.countSamples('plant:r')).toBe(2);
+    expect(await store.countSamples('plant:none')).toBe(0);
+    expect((await store.listSamples({ thingId: 'plant:r', limit: 10 })).map((s) => s.receivedAt)).toEqual([
       50_000, 100_000,
     ]);
+    expect(await store.pruneSamples(1_000_000)).toEqual({ samples: 2 });
+    expect(await store.pruneSamples(1_000_000)).toEqual({ samples: 0 });
   });
 
   it('keeps requests and tasks with their states and counts attempts', async () => {

@@ -25,7 +25,6 @@ export const MIGRATIONS: readonly string[] = [
     features    TEXT NOT NULL
   );
   CREATE INDEX samples_thing_time ON samples (thing_id, time);
-  CREATE INDEX samples_time ON samples (time);
 
   CREATE TABLE requests (
     id           TEXT PRIMARY KEY,

@@ -26,6 +26,7 @@ import {
   thingFromRow,
 } from './sqlite-rows.js';
 import { MIGRATIONS } from './sqlite-schema.js';
+import { prepareStatements, type Statements } from './sqlite-statements.js';
 import {
   type AgentRecord,
   type AgentStatus,
@@ -75,7 +76,7 @@ export class SqliteStore implements Store {
   private readonly retentionMs: number;
   private readonly sampleWriter = new GroupCommit<PendingBatch, SampleAppend>((b) => this.commitSamples(b));
   private closed = false;
-  private readonly q: ReturnType<SqliteStore['prepare']>;
+  private readonly q: Statements;
 
   constructor(options: SqliteStoreOptions) {
     this.path = options.path;
@@ -87,7 +88,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
-    this.q = this.prepare();
+    this.q = prepareStatements(this.db);
   }
 
   private migrate(): void {
@@ -103,57 +104,6 @@ export class SqliteStore implements Store {
         this.db.pragma(`user_version = ${v + 1}`);
       })();
     }
-  }
-
-  private prepare() {
-    const db = this.db;
-    return {
-      getThing: db.prepare('SELECT * FROM things WHERE thing_id = ?'),
-      thingTenant: db.prepare('SELECT tenant FROM things WHERE thing_id = ?').pluck(),
-      insertThing: db.prepare(
-        `INSERT INTO things (thing_id, tenant, revision, created_at, modified_at, source_time, doc)
-         VALUES (@thingId, @tenant, 1, @now, @now, @sourceTime, @doc)`,
-      ),
-      updateThing: db.prepare(
-        `UPDATE things SET tenant = @tenant, revision = revision + 1, modified_at = @now,
-           source_time = coalesce(@sourceTime, source_time), doc = @doc WHERE thing_id = @thingId`,
-      ),
-      deleteThing: db.prepare('DELETE FROM things WHERE thing_id = ?'),
-      countAll: db.prepare('SELECT count(*) FROM things').pluck(),
-      countTenant: db.prepare('SELECT count(*) FROM things WHERE tenant = ?').pluck(),
-      insertSample: db.prepare(
-        'INSERT INTO samples (thing_id, tenant, time, received_at, features) VALUES (?, ?, ?, ?, ?)',
-      ),
-      pruneSamples: db.prepare('DELETE FROM samples WHERE time < ?'),
-      insertRequest: db.prepare(
-        `INSERT OR IGNORE INTO requests (id, tenant, workload, priority, state, submitted_at, deadline_at,
-           started_at, finished_at, spec, result, error)
-         VALUES (@id, @tenant, @workload, @priority, @state, @submittedAt, @deadlineAt, @startedAt, @finishedAt,
-           @spec, @result, @error)`,
-      ),
-      getRequest: db.prepare('SELECT * FROM requests WHERE id = ?'),
-      insertTask: db.prepare(
-        `INSERT INTO tasks (request_id, task_id, position, state, node, attempts, ready_at, assigned_at, started_at,
-           finished_at, result, error)
-         VALUES (@requestId, @taskId, @position, @state, @node, @attempts, @readyAt, @assignedAt, @startedAt, @finishedAt,
-           @result, @error)`,
-      ),
-      listTasks: db.prepare('SELECT * FROM tasks WHERE request_id = ? ORDER BY position'),
-      getTask: db.prepare('SELECT * FROM tasks WHERE request_id = ? AND task_id = ?'),
-      insertDecision: db.prepare(
-        'INSERT INTO decisions (time, kind, subject, node, detail) VALUES (?, ?, ?, ?, ?)',
-      ),
-      putAgent: db.prepare(
-        `INSERT INTO agents (id, kind, compute, attention, labels, status, connected_at, last_seen_at)
-         VALUES (@id, @kind, @compute, @attention, @labels, @status, @connectedAt, @lastSeenAt)
-         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, compute = excluded.compute,
-           attention = excluded.attention, labels = excluded.labels, status = excluded.status,
-           connected_at = excluded.connected_at, last_seen_at = excluded.last_seen_at`,
-      ),
-      getAgent: db.prepare('SELECT * FROM agents WHERE id = ?'),
-      listAgents: db.prepare('SELECT * FROM agents ORDER BY id'),
-      touchAgent: db.prepare('UPDATE agents SET last_seen_at = ?, status = coalesce(?, status) WHERE id = ?'),
-    };
   }
 
   async schemaVersion(): Promise<number> {
@@ -292,12 +242,14 @@ export class SqliteStore implements Store {
     };
     const writeBatch = (batch: PendingBatch): SampleAppend => {
       const owners: string[] = [];
+      const byThing: Record<string, string> = {};
       for (let i = 0; i < batch.samples.length; i++) {
         const owner = tenantOf(batch.samples[i]!.thingId);
         if (owner === undefined) return { ok: false, index: i, reason: 'unknown-thing' };
         if (batch.tenant !== undefined && owner !== batch.tenant)
           return { ok: false, index: i, reason: 'tenant-mismatch' };
         owners.push(owner);
+        byThing[batch.samples[i]!.thingId] = owner;
       }
       let firstSeq = 0;
       batch.samples.forEach((s, i) => {
@@ -310,7 +262,7 @@ export class SqliteStore implements Store {
         );
         if (i === 0) firstSeq = Number(info.lastInsertRowid);
       });
-      return { ok: true, stored: batch.samples.length, firstSeq };
+      return { ok: true, stored: batch.samples.length, firstSeq, tenants: byThing };
     };
     return this.db.transaction(() => batches.map(writeBatch)).immediate();
   }
@@ -345,6 +297,12 @@ export class SqliteStore implements Store {
       receivedAt: r.received_at as number,
       features: JSON.parse(r.features as string) as Record<string, JsonObject>,
     }));
+  }
+
+  async countSamples(thingId?: string): Promise<number> {
+    return (
+      thingId === undefined ? this.q.countSamples.get() : this.q.countThingSamples.get(thingId)
+    ) as number;
   }
 
   async pruneSamples(now: number = Date.now()): Promise<PruneResult> {

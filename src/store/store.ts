@@ -4,7 +4,7 @@
  * - **things** — twins shaped like Eclipse Ditto things, each with a revision that grows by one on every
  *   change (the HTTP `ETag`), plus the generation time of the newest sample the twin's state reflects
  *   (`sourceTime`, from which the twin's age of information is measured);
- * - **samples** — raw telemetry as it arrives, kept for a retention window;
+ * - **samples** — raw telemetry as it arrives, kept for a retention window after arrival;
  * - **requests and tasks** — submitted DAGs, their states and each task's attempts;
  * - **decisions** — the scheduler's trace, queryable by subject;
  * - **agents** — the nodes that connected, their capacities and last heartbeat;
@@ -117,7 +117,8 @@ export interface Sample extends SampleInput {
 }
 
 export type SampleAppend =
-  | { ok: true; stored: number; firstSeq: number }
+  /** `tenants`: thingId → tenant of every thing in the batch. */
+  | { ok: true; stored: number; firstSeq: number; tenants: Record<string, string> }
   /** Nothing of the batch was stored: `index` is the first sample at fault. */
   | { ok: false; index: number; reason: 'unknown-thing' | 'tenant-mismatch' };
 
@@ -268,7 +269,9 @@ export interface Store {
     options?: { tenant?: string; receivedAt?: number },
   ): Promise<SampleAppend>;
   listSamples(query: SampleQuery): Promise<Sample[]>;
-  /** Drop samples generated before `now - retentionMs` (the store's retention window). */
+  /** How many samples are stored (of one thing, when given). */
+  countSamples(thingId?: string): Promise<number>;
+  /** Drop samples that arrived before `now - retentionMs` (the store's retention window). */
   pruneSamples(now?: number): Promise<PruneResult>;
 
   /** Fails with `exists` (as `ok: false`) when the id is taken. */
@@ -297,7 +300,7 @@ export interface Store {
 
 /** Options shared by every store implementation. */
 export interface StoreOptions {
-  /** How long raw samples are kept, by generation time. Default 7 days. */
+  /** How long raw samples are kept after they arrive. Default 7 days. */
   retentionMs?: number;
 }
 

@@ -1,0 +1,101 @@
+/**
+ * The live service's Prometheus metrics, on a registry of its own (two servers in one process, as in tests,
+ * never share counters). Ingest is counted here; the other families are filled by the scheduling runtime
+ * (part B) through the same object.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface LiveMetrics {
+  readonly registry: Registry;
+  /** Samples durably stored, by transport (`http`, `mqtt`). */
+  readonly ingestSamples: Counter<'transport'>;
+  /** Samples or messages refused, by transport and reason (`malformed-json`, `schema`, `unknown-thing`, …). */
+  readonly ingestRejects: Counter<'transport' | 'reason'>;
+  /** Age of information of twins in seconds (mean per tenant and criticality), set by the runtime. */
+  readonly twinAoi: Gauge<'tenant' | 'criticality'>;
+  /** Request response time in seconds, by tenant. */
+  readonly requestLatency: Histogram<'tenant'>;
+  /** Requests finished after their deadline, by tenant. */
+  readonly requestMisses: Counter<'tenant'>;
+  /** Requests by final state (`done`, `failed`, `cancelled`) and tenant. */
+  readonly requestsFinished: Counter<'tenant' | 'state'>;
+  /** Scheduler decisions by kind. */
+  readonly decisions: Counter<'kind'>;
+  /** Time from a task becoming ready to its assignment being sent, in seconds. */
+  readonly decisionLatency: Histogram;
+  /** Busy share of each node's capacity, 0..1, by node and resource (`compute`, `attention`). */
+  readonly nodeUtilisation: Gauge<'node' | 'resource'>;
+  /** Ready tasks waiting for a node. */
+  readonly queueLength: Gauge;
+  /** Connected agents. */
+  readonly agents: Gauge;
+}
+
+export function createLiveMetrics(options: { defaultMetrics?: boolean } = {}): LiveMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  if (options.defaultMetrics) {
+    // Process figures (CPU, memory, event loop lag) for a real deployment; off in tests.
+    collectDefaultMetrics({ register: registry });
+  }
+  return {
+    registry,
+    ingestSamples: new Counter({
+      name: 'ars_ingest_samples_total',
+      help: 'Telemetry samples durably stored',
+      labelNames: ['transport'],
+      registers,
+    }),
+    ingestRejects: new Counter({
+      name: 'ars_ingest_rejects_total',
+      help: 'Telemetry samples or messages refused, by reason',
+      labelNames: ['transport', 'reason'],
+      registers,
+    }),
+    twinAoi: new Gauge({
+      name: 'ars_twin_aoi_seconds',
+      help: 'Mean age of information of twins',
+      labelNames: ['tenant', 'criticality'],
+      registers,
+    }),
+    requestLatency: new Histogram({
+      name: 'ars_request_latency_seconds',
+      help: 'Request response time from submission to completion',
+      labelNames: ['tenant'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    }),
+    requestMisses: new Counter({
+      name: 'ars_request_deadline_misses_total',
+      help: 'Requests that finished after their deadline',
+      labelNames: ['tenant'],
+      registers,
+    }),
+    requestsFinished: new Counter({
+      name: 'ars_requests_finished_total',
+      help: 'Requests by final state',
+      labelNames: ['tenant', 'state'],
+      registers,
+    }),
+    decisions: new Counter({
+      name: 'ars_decisions_total',
+      help: 'Scheduler decisions by kind',
+      labelNames: ['kind'],
+      registers,
+    }),
+    decisionLatency: new Histogram({
+      name: 'ars_decision_latency_seconds',
+      help: 'From a task becoming ready to its assignment being sent',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers,
+    }),
+    nodeUtilisation: new Gauge({
+      name: 'ars_node_utilisation_ratio',
+      help: 'Busy share of a node capacity',
+      labelNames: ['node', 'resource'],
+      registers,
+    }),
+    queueLength: new Gauge({ name: 'ars_queue_length', help: 'Ready tasks waiting for a node', registers }),
+    agents: new Gauge({ name: 'ars_agents_connected', help: 'Connected agents', registers }),
+  };
+}
