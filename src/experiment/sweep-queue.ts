@@ -17,8 +17,9 @@ import { ArsError } from '../errors.js';
 import type { PolicyRef, Scenario } from '../model/scenario.js';
 import type { PoolCell } from './sweep-pool.js';
 
-export const QUEUE_NAME = 'ars-sweep';
-export const DEFAULT_PREFIX = 'ars';
+import { DEFAULT_PREFIX, QUEUE_NAME } from './sweep-queue-names.js';
+
+export { DEFAULT_PREFIX, QUEUE_NAME };
 
 export interface QueueOptions {
   /** redis://host:port[/db] */

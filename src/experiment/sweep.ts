@@ -16,7 +16,7 @@ import { resolvePolicy } from './run.js';
 import { summarizeDocuments } from './summarize.js';
 import { applyPoint, type GridPoint, gridPoints, pointLabels, type VarySpec } from './sweep-grid.js';
 import { type PoolCell, runCells } from './sweep-pool.js';
-import { type QueueOptions, runCellsOnQueue } from './sweep-queue.js';
+import type { QueueOptions } from './sweep-queue.js';
 
 /** The scenario as written (parsed YAML or JSON, before validation), and where it came from. */
 export interface SweepSource {
@@ -194,8 +194,11 @@ export async function sweep(source: SweepSource, options: SweepOptions): Promise
     });
     options.onProgress?.(++done, toRun.length);
   };
-  if (options.queue) await runCellsOnQueue(toRun, options.queue, record);
-  else await runCells(toRun, options.workers ?? cpus().length, record);
+  if (options.queue) {
+    // BullMQ and its Redis client load only for distributed sweeps
+    const { runCellsOnQueue } = await import('./sweep-queue.js');
+    await runCellsOnQueue(toRun, options.queue, record);
+  } else await runCells(toRun, options.workers ?? cpus().length, record);
 
   const result = sweepFromStore(store, sweepId);
   if (!result) throw new Error(`run store lost cells of sweep ${sweepId}`);

@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { ArsError } from '../../errors.js';
 import { sweep } from '../../experiment/sweep.js';
 import { parseVary } from '../../experiment/sweep-grid.js';
-import { DEFAULT_PREFIX } from '../../experiment/sweep-queue.js';
+import { DEFAULT_PREFIX } from '../../experiment/sweep-queue-names.js';
 import { estimateCaption } from '../../report/compare-table.js';
 import { writeReport } from '../../report/html/write.js';
 import { toCsv } from '../../report/metrics.js';

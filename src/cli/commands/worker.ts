@@ -1,6 +1,6 @@
 // `ars worker --queue redis://host:6379`: runs sweep cells from a BullMQ queue until stopped.
 import type { Command } from 'commander';
-import { checkRedis, DEFAULT_PREFIX, startQueueWorker } from '../../experiment/sweep-queue.js';
+import { DEFAULT_PREFIX } from '../../experiment/sweep-queue-names.js';
 import { numberOption } from '../common.js';
 import { runCommand } from '../io.js';
 
@@ -23,6 +23,8 @@ export function register(program: Command): void {
       await runCommand(async () => {
         const concurrency = numberOption('concurrency', opts.concurrency, { integer: true, min: 1 }) ?? 1;
         const lock = numberOption('lock-ms', opts.lockMs, { integer: true, min: 1000 }) ?? 30_000;
+        // BullMQ and its Redis client load only for this command
+        const { checkRedis, startQueueWorker } = await import('../../experiment/sweep-queue.js');
         await checkRedis(opts.queue!);
         const worker = startQueueWorker({
           url: opts.queue!,
