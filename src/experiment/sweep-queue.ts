@@ -16,6 +16,9 @@ import { Redis } from 'ioredis';
 import { ArsError } from '../errors.js';
 import type { PolicyRef, Scenario } from '../model/scenario.js';
 import type { PoolCell } from './sweep-pool.js';
+import type { CellJob } from './sweep-queue-processor.js';
+
+export type { CellJob } from './sweep-queue-processor.js';
 
 import { DEFAULT_PREFIX, QUEUE_NAME } from './sweep-queue-names.js';
 
@@ -26,14 +29,6 @@ export interface QueueOptions {
   url: string;
   /** key prefix in Redis, to keep unrelated sweeps (or tests) apart; default "ars" */
   prefix?: string;
-}
-
-/** What a queued cell carries: everything its run depends on. */
-export interface CellJob {
-  scenario: Scenario;
-  policy: PolicyRef;
-  seed: number;
-  horizon: number | undefined;
 }
 
 export function connectionOf(url: string): { url: string; maxRetriesPerRequest: null } {

@@ -6,8 +6,7 @@
  */
 import { QuantileSketch } from '../metrics/quantiles.js';
 import type { MetricsWindow } from '../scheduler/plugins.js';
-import type { LiveRequest, LiveTwin } from './model.js';
-import type { LiveRuntime } from './runtime.js';
+import type { LiveRequest, LiveState, LiveTwin } from './model.js';
 
 interface TenantCounters {
   arrived: number;
@@ -55,7 +54,7 @@ export interface LiveSummary {
 }
 
 export class LiveAccounting {
-  readonly #rt: LiveRuntime;
+  readonly #rt: LiveState;
   readonly latency = new QuantileSketch();
   /** ms from a task joining the ready queue to its assignment being sent, for tasks placed at once */
   readonly decisionLatencyMs = new QuantileSketch();
@@ -77,7 +76,7 @@ export class LiveAccounting {
     upA: 0,
   };
 
-  constructor(rt: LiveRuntime) {
+  constructor(rt: LiveState) {
     this.#rt = rt;
     this.#tenants = rt.tenants.map(() => ({
       arrived: 0,

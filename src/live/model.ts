@@ -3,8 +3,13 @@
  * that the policies read them exactly as they read the simulated world's. Times are service seconds: wall
  * seconds since the runtime started (sample times in epoch ms are converted on arrival).
  */
+
+import type { ForecastBank } from '../forecast/index.js';
+import type { PolicyRef } from '../model/scenario.js';
 import type { TenantSpec, Tier } from '../model/schema.js';
-import type { DataInput, NodeView, TenantView, TwinView, WorkItem } from '../scheduler/types.js';
+import type { Decision } from '../scheduler/decision.js';
+import type { Profile } from '../scheduler/profile.js';
+import type { DataInput, NodeView, Snapshot, TenantView, TwinView, WorkItem } from '../scheduler/types.js';
 import type { RegisterMessage, Sample, ServerMessage } from './protocol.js';
 
 /** Samples of a twin kept for `forecast` tasks and what-if rate estimates. */
@@ -357,4 +362,26 @@ export class LiveItem implements WorkItem {
     this.request = init.req?.uid ?? -1;
     this.task = init.task;
   }
+}
+
+/**
+ * What accounting, snapshots and what-ifs read of the live runtime: its records and clock, nothing it does.
+ * (They take this view rather than the runtime class, so the runtime can own them without an import circle.)
+ */
+export interface LiveState extends Snapshot {
+  readonly policy: PolicyRef;
+  readonly profile: Profile;
+  /** wall-clock ms at which service time 0 began */
+  readonly startMs: number;
+  readonly warmup: number;
+  /** service seconds */
+  readonly now: number;
+  readonly nodes: readonly LiveNode[];
+  readonly twins: readonly LiveTwin[];
+  readonly tenants: readonly LiveTenant[];
+  readonly queue: { readonly size: number };
+  readonly arrivalRates: ForecastBank;
+  /** decisions made so far */
+  readonly decisions: number;
+  recordFeedback(d: Decision): void;
 }

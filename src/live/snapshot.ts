@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { compare } from '../experiment/compare.js';
 import { parseScenario } from '../model/index.js';
 import type { Scenario } from '../model/scenario.js';
-import type { LiveRuntime } from './runtime.js';
+import type { LiveState } from './model.js';
 
 export const whatIfSchema = z.strictObject({
   /** minutes to simulate from now */
@@ -29,7 +29,7 @@ export type WhatIfBody = z.output<typeof whatIfSchema>;
 
 /** The live state as a scenario document (plain data, ready for YAML), plus the twins' ages it cannot carry. */
 export function snapshotSpec(
-  rt: LiveRuntime,
+  rt: LiveState,
   source: Record<string, unknown> | undefined,
   options: { minutes?: number; loadFactor?: number; seed?: number } = {},
 ): { spec: Record<string, unknown>; ages: Record<string, number> } {
@@ -99,7 +99,7 @@ function scaleArrival(a: Record<string, unknown>, f: number): Record<string, unk
 
 /** The snapshot as YAML, with the twins' current ages as a comment (the scenario format starts twins fresh). */
 export function snapshotYaml(
-  rt: LiveRuntime,
+  rt: LiveState,
   source: Record<string, unknown> | undefined,
   options: { minutes?: number; loadFactor?: number; seed?: number } = {},
 ): string {
@@ -142,7 +142,7 @@ interface Ci {
 
 /** Runs the snapshot in the simulator under each candidate policy. */
 export async function whatIf(
-  rt: LiveRuntime,
+  rt: LiveState,
   source: Record<string, unknown> | undefined,
   body: WhatIfBody,
   knownPolicies: readonly string[],
