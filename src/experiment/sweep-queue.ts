@@ -14,7 +14,6 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ArsError } from '../errors.js';
-import type { PolicyRef, Scenario } from '../model/scenario.js';
 import type { PoolCell } from './sweep-pool.js';
 import type { CellJob } from './sweep-queue-processor.js';
 

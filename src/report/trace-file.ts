@@ -1,5 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { DECISION_KINDS, type Decision, type DecisionSink, TRACE_VERSION } from '../scheduler/decision.js';
+import { DECISION_KINDS, type Decision, TRACE_VERSION } from '../scheduler/decision.js';
 
 /** The line of one decision: the format version first, then the decision's own fields in their order. */
 export function traceLine(d: Decision): string {

@@ -1,8 +1,9 @@
 // `ars serve [scenario]`: the live service on 127.0.0.1 (agents, requests, telemetry, what-if).
 import type { Command } from 'commander';
+import type { LiveSummary } from '../../live/accounting.js';
 import { startService } from '../../live/service.js';
 import { collect, loadForRun, numberOption, parseParams } from '../common.js';
-import { runCommand } from '../io.js';
+import { printJson, runCommand } from '../io.js';
 
 interface ServeOpts {
   policy?: string;
@@ -15,6 +16,9 @@ interface ServeOpts {
   updater: string;
   demo?: boolean | string;
   devicePeriod?: string;
+  duration?: string;
+  statusEvery?: string;
+  json?: boolean;
 }
 
 export function register(program: Command): void {
@@ -45,6 +49,12 @@ export function register(program: Command): void {
       'also start an agent per scenario node, an embedded broker, devices and load',
     )
     .option('--device-period <seconds>', 'demo devices: seconds between two samples of one device', '1')
+    .option(
+      '--duration <seconds>',
+      'stop by itself after this long and print the live summary (default: run until Ctrl-C)',
+    )
+    .option('--json', 'with --duration: print the live summary as JSON on stdout')
+    .option('--status-every <seconds>', 'print one status line this often on stderr (0: never)', '10')
     .action(async (file: string | undefined, opts: ServeOpts, cmd: Command) => {
       const debug = Boolean(cmd.optsWithGlobals().debug);
       await runCommand(async () => {
@@ -53,6 +63,8 @@ export function register(program: Command): void {
         const port = numberOption('port', opts.port, { integer: true, min: 0 })!;
         const mqttPort = numberOption('mqtt-port', opts.mqttPort, { integer: true, min: 0 });
         const devicePeriod = numberOption('device-period', opts.devicePeriod, { min: 0.01 });
+        const duration = numberOption('duration', opts.duration, { min: Number.MIN_VALUE });
+        const statusEvery = numberOption('status-every', opts.statusEvery, { min: 0 }) ?? 10;
         const policy = opts.policy ? { name: opts.policy, params: parseParams(opts.param) } : undefined;
         const demo = opts.demo !== undefined;
         if (demo && !scenario) {
@@ -91,16 +103,47 @@ export function register(program: Command): void {
                 `  demo: ${service.agents.length} agents, devices publishing, load from the scenario's workloads`,
               ]
             : []),
-          'Ctrl-C stops.',
+          duration !== undefined ? `Stops after ${duration} s (or Ctrl-C).` : 'Ctrl-C stops.',
         ];
         process.stderr.write(`${lines.join('\n')}\n`);
+        const status =
+          statusEvery > 0
+            ? setInterval(
+                () => process.stderr.write(`${statusLine(rt.accounting.summary())}\n`),
+                statusEvery * 1000,
+              )
+            : undefined;
         await new Promise<void>((resolve) => {
           const stop = () => resolve();
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
+          if (duration !== undefined) setTimeout(stop, duration * 1000).unref();
         });
+        if (status) clearInterval(status);
+        const summary = rt.accounting.summary();
         await service.close();
+        if (duration !== undefined) {
+          if (opts.json) printJson(summary);
+          else process.stderr.write(`${statusLine(summary)}\n`);
+        }
         return 0;
       }, debug);
     });
+}
+
+/** One line of what the live system is doing now: what a platform engineer watches scroll by. */
+function statusLine(s: LiveSummary): string {
+  const f = (v: number | null, digits = 2) => (v === null ? '–' : v.toFixed(digits));
+  const up = s.nodes.filter((n) => n.up).length;
+  return [
+    `[${s.time.toFixed(0)} s]`,
+    `weighted AoI ${f(s.twins.weightedAoI)} s`,
+    `requests ${s.requests.completed}/${s.requests.arrived} done`,
+    `latency p95 ${f(s.requests.latency.p95)} s`,
+    `misses ${s.requests.deadlineMissRate === null ? '–' : `${(s.requests.deadlineMissRate * 100).toFixed(1)} %`}`,
+    `refreshes ${s.twins.refreshes.proactive + s.twins.refreshes.onDemand}`,
+    `queue ${s.queueLength}`,
+    `agents ${up}/${s.nodes.length}`,
+    `decision p99 ${f(s.decisionLatencyMs.p99, 3)} ms`,
+  ].join(' · ');
 }

@@ -199,7 +199,7 @@ describe('ars explain', () => {
     expect(parseTraceLine(line)).toEqual(d);
     expect(parseTraceLine(JSON.stringify(d))).toEqual(d);
     expect(parseTraceLine(JSON.stringify({ ...d, v: 2 }))).toMatch(/version 2; this ars reads version 1/);
-    expect(parseTraceLine(JSON.stringify({ ...d, kind: 'dance' }))).toMatch(/kind must be one of/);
+    expect(parseTraceLine(JSON.stringify({ ...d, kind: 'dance' }))).toMatch(/`kind` must be one of/);
     expect(parseTraceLine('{')).toBe('not a JSON line');
   });
 });
