@@ -27,14 +27,15 @@ function* sources(dir) {
 
 // `import … from 'x'`, `import type … from 'x'`, `export … from 'x'`, `import 'x'` and `import('x')`:
 // the statements start a line (biome formats them so); comments are dropped first
-const STATIC = /^[ \t]*(?:import|export)\b[^;'"]*?(?:from[ \t\n]*)?['"]([^'"]+)['"]/gm;
+// (an `export const x = '…'` is no dependency: a `from` is needed unless the import is bare)
+const STATIC = /^[ \t]*(?:import[ \t]+['"]([^'"]+)['"]|(?:import|export)\b[^;'"=]*?\bfrom[ \t\n]*['"]([^'"]+)['"])/gm;
 const DYNAMIC = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** The module specifiers a TypeScript file depends on, type-only ones included. */
 export function specifiers(text) {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^[ \t]*\/\/.*$/gm, '');
   const out = new Set();
-  for (const m of code.matchAll(STATIC)) out.add(m[1]);
+  for (const m of code.matchAll(STATIC)) out.add(m[1] ?? m[2]);
   for (const m of code.matchAll(DYNAMIC)) out.add(m[1]);
   return [...out];
 }
