@@ -28,7 +28,8 @@ function* sources(dir) {
 // `import … from 'x'`, `import type … from 'x'`, `export … from 'x'`, `import 'x'` and `import('x')`:
 // the statements start a line (biome formats them so); comments are dropped first
 // (an `export const x = '…'` is no dependency: a `from` is needed unless the import is bare)
-const STATIC = /^[ \t]*(?:import[ \t]+['"]([^'"]+)['"]|(?:import|export)\b[^;'"=]*?\bfrom[ \t\n]*['"]([^'"]+)['"])/gm;
+const STATIC =
+  /^[ \t]*(?:import[ \t]+['"]([^'"]+)['"]|(?:import|export)\b[^;'"=]*?\bfrom[ \t\n]*['"]([^'"]+)['"])/gm;
 const DYNAMIC = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** The module specifiers a TypeScript file depends on, type-only ones included. */
