@@ -117,6 +117,16 @@ const cases: Case[] = [
     where: 'nodes[0].speed.kinds.__proto__: `__proto__` cannot be a key',
   },
   {
+    name: 'GA iterations past the work limit',
+    args: ['plan', 'test/fixtures/plan/heft-paper.json', '--policy', 'ga', '--iterations', '1000000000000'],
+    where: '--iterations 1000000000000 would evaluate about',
+  },
+  {
+    name: 'a million sweep workers',
+    args: ['sweep', base, '--vary', 'horizon=10,20', '--workers', '1000000'],
+    where: '--workers 1000000: at most 256 worker threads',
+  },
+  {
     name: 'trace with wrong field types',
     args: ['run', `${H}/trace-wrong-type.yaml`],
     file: `${H}/trace-wrong-type.yaml`,

@@ -55,7 +55,7 @@ export class PolicyRegistry {
   create(name: string, params: Readonly<Record<string, unknown>> = {}): Profile {
     const f = this.get(name);
     for (const key of Object.keys(params)) {
-      if (!(key in f.params)) {
+      if (!Object.hasOwn(f.params, key)) {
         const known = Object.keys(f.params);
         throw new ArsError(
           'ARS_E_POLICY',

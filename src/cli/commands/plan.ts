@@ -1,7 +1,7 @@
 // `ars plan <file> --policy <name>`: plans a static problem (task DAG or ETC matrix) and shows the schedule.
 import type { Command } from 'commander';
 import { ArsError } from '../../errors.js';
-import { NO_LIMITS, readTextFile } from '../../model/index.js';
+import { formatCount, NO_LIMITS, readTextFile } from '../../model/index.js';
 import {
   bestKnownFor,
   PLANNERS,
@@ -43,6 +43,25 @@ function numberOption(
     throw new ArsError('ARS_E_INPUT_ARGUMENT', `--${name} must be ${what}, got "${raw}"`);
   }
   return v;
+}
+
+/**
+ * GA and PSO evaluate a population of whole schedules per iteration: refuse an `--iterations` whose
+ * estimated work (iterations × tasks × processors) is past the command's work limit before searching,
+ * instead of running for days. `--max-work` raises the limit, `--no-limits` lifts it.
+ */
+function checkSearchWork(policy: string, problem: Problem, iterations: number | undefined): void {
+  if (iterations === undefined || (policy !== 'ga' && policy !== 'pso')) return;
+  const work = iterations * problem.tasks * problem.processorNames.length;
+  const { maxWork } = commandLimits();
+  if (work > maxWork) {
+    throw new ArsError(
+      'ARS_E_INPUT_ARGUMENT',
+      `--iterations ${iterations} would evaluate about ${formatCount(work)} task placements ` +
+        `(${problem.tasks} tasks × ${problem.processorNames.length} processors per iteration), past the limit of ` +
+        `${formatCount(maxWork)}; lower --iterations, use --budget-ms, or raise the limit with --max-work or --no-limits`,
+    );
+  }
 }
 
 function readProblem(file: string): Problem {
@@ -111,6 +130,7 @@ export function register(program: Command): void {
         const iterations = numberOption('iterations', opts.iterations, true, 0);
         const bestKnown = numberOption('best-known', opts.bestKnown, false, 0) ?? bestKnownFor(file);
         const problem = readProblem(file);
+        checkSearchWork(opts.policy, problem, iterations);
         const options: SearchOptions = { seed, budgetMs, iterations, bestKnown };
         const schedule = plan(opts.policy, problem, options);
         const violations = validateSchedule(problem, schedule);

@@ -1,5 +1,6 @@
 // `ars sweep <scenario> --vary PATH=VALUES ...`: policies over a parameter grid, kept in the run store.
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
@@ -7,12 +8,13 @@ import { ArsError } from '../../errors.js';
 import { sweep } from '../../experiment/sweep.js';
 import { parseVary } from '../../experiment/sweep-grid.js';
 import { DEFAULT_PREFIX } from '../../experiment/sweep-queue-names.js';
+import { NO_LIMITS } from '../../model/index.js';
 import { estimateCaption } from '../../report/compare-table.js';
 import { writeReport } from '../../report/html/write.js';
 import { toCsv } from '../../report/metrics.js';
 import { DEFAULT_SWEEP_METRICS, metricByPath, sweepCsvRows, sweepTable } from '../../report/sweep-table.js';
 import { DEFAULT_STORE, RunStore } from '../../store/runs-sqlite.js';
-import { collect, loadForRun, numberOption, progressBar } from '../common.js';
+import { collect, commandLimits, loadForRun, numberOption, progressBar } from '../common.js';
 import { printJson, renderTable, runCommand } from '../io.js';
 import { reportWritten } from './report.js';
 
@@ -33,6 +35,8 @@ interface SweepOpts {
 }
 
 const DEFAULT_POLICIES = 'fifo,least-loaded,earliest-deadline-first';
+/** Past this many threads a sweep only thrashes; `--no-limits` allows more. */
+const MAX_WORKERS = 256;
 
 const list = (text: string) =>
   text
@@ -91,6 +95,13 @@ export function register(program: Command): void {
         const seed = numberOption('seed', opts.seed, { integer: true, min: 0 });
         const horizon = numberOption('horizon', opts.horizon, { min: Number.MIN_VALUE });
         const workers = numberOption('workers', opts.workers, { integer: true, min: 1 });
+        if (workers !== undefined && workers > MAX_WORKERS && commandLimits() !== NO_LIMITS) {
+          throw new ArsError(
+            'ARS_E_INPUT_ARGUMENT',
+            `--workers ${workers}: at most ${MAX_WORKERS} worker threads (this machine has ${cpus().length} cores); ` +
+              'use --no-limits to start more',
+          );
+        }
         const store = new RunStore(opts.store ?? DEFAULT_STORE);
         let bar: ReturnType<typeof progressBar> | undefined;
         try {
