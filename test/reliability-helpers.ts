@@ -10,6 +10,8 @@ export interface Replica {
   http: number;
   mqtt: string;
   base: string;
+  /** Leadership when it started listening (null: not campaigning). */
+  leader: boolean | null;
   /** Lines the replica printed after its first one. */
   lines: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -38,12 +40,13 @@ export function startReplica(store: string, env: Record<string, string> = {}): P
         return;
       }
       first = false;
-      const info = JSON.parse(line) as { http: number; mqtt: string };
+      const info = JSON.parse(line) as { http: number; mqtt: string; leader: boolean | null };
       resolve({
         child,
         http: info.http,
         mqtt: info.mqtt,
         base: `http://127.0.0.1:${info.http}`,
+        leader: info.leader,
         lines,
         exited,
       });
@@ -62,3 +65,23 @@ export async function putThing(base: string, thingId: string, tenant = 'acme'): 
   });
   if (res.status >= 300) throw new Error(`PUT ${thingId}: ${res.status} ${await res.text()}`);
 }
+
+/** The first line (parsed) a replica printed after starting that satisfies `match`, waiting up to `timeoutMs`. */
+export async function waitForLine<T = Record<string, unknown>>(
+  replica: Replica,
+  match: (line: Record<string, unknown>) => boolean,
+  timeoutMs: number,
+): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const line of replica.lines) {
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      if (match(parsed)) return parsed as T;
+    }
+    if (Date.now() > deadline) return undefined;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** PostgreSQL for the tests, or undefined (with a message) when unreachable. */
+export const PG_URL = process.env.ARS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
