@@ -67,6 +67,8 @@ export interface PostgresStoreOptions extends StoreOptions {
   statementTimeoutMs?: number;
   /** Give up connecting after this many milliseconds. Default 5 s. */
   connectTimeoutMs?: number;
+  /** The `application_name` of the connections (pg_stat_activity). Default `ars`. */
+  applicationName?: string;
 }
 
 /** A PostgreSQL identifier, refused unless plain (it becomes SQL text). */
@@ -114,6 +116,7 @@ export class PostgresStore implements Store {
       options: `-c search_path=${schema}`,
       types: TYPES,
       keepAlive: true,
+      application_name: options.applicationName ?? 'ars',
     });
     // An idle pooled connection that dies (server restart) must not crash the process; the next query reconnects.
     this.pool.on('error', () => {});
