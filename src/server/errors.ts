@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   ARS_E_TENANT_MISMATCH: { status: 409, title: 'the thing belongs to another tenant' },
   ARS_E_PRECONDITION_FAILED: { status: 412, title: 'precondition failed (stale revision)' },
   ARS_E_BODY_TOO_LARGE: { status: 413, title: 'request body too large' },
+  ARS_E_URI_TOO_LONG: { status: 414, title: 'a path segment is too long' },
   ARS_E_MEDIA_TYPE: { status: 415, title: 'unsupported content type' },
   ARS_E_INTERNAL: { status: 500, title: 'internal error' },
   ARS_E_NOT_READY: { status: 503, title: 'not ready' },
@@ -178,6 +179,25 @@ function translate(
     return new HttpError('ARS_E_INPUT_VALIDATION', error.message, { status: error.statusCode });
   }
   return new HttpError('ARS_E_INTERNAL', 'internal error; the server log has the details', { status: 500 });
+}
+
+/** The longest path segment (as sent, percent-encoded) the router takes. */
+export const MAX_PATH_PARAM_LENGTH = 4096;
+
+/** The router's refusals, before any route runs: a segment too long (414) or a URL it cannot decode (400). */
+export function frameworkError(error: FastifyError): HttpError {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return new HttpError(
+      'ARS_E_URI_TOO_LONG',
+      `a path segment is longer than ${MAX_PATH_PARAM_LENGTH} characters`,
+      {
+        in: 'params',
+      },
+    );
+  }
+  return new HttpError('ARS_E_INPUT_VALIDATION', 'malformed URL: a path segment cannot be decoded', {
+    in: 'params',
+  });
 }
 
 /** The `Retry-After` of a 503 `ARS_E_STORE_UNAVAILABLE`, in seconds. */
