@@ -9,6 +9,7 @@
  * A 5xx never carries a stack trace or an internal message.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isStoreUnavailable } from '../store/unavailable.js';
 
 export const ERROR_CODES = {
   ARS_E_INPUT_JSON: { status: 400, title: 'malformed JSON' },
@@ -24,9 +25,14 @@ export const ERROR_CODES = {
   ARS_E_TENANT_MISMATCH: { status: 409, title: 'the thing belongs to another tenant' },
   ARS_E_PRECONDITION_FAILED: { status: 412, title: 'precondition failed (stale revision)' },
   ARS_E_BODY_TOO_LARGE: { status: 413, title: 'request body too large' },
+  ARS_E_URI_TOO_LONG: { status: 414, title: 'a path segment is too long' },
   ARS_E_MEDIA_TYPE: { status: 415, title: 'unsupported content type' },
   ARS_E_INTERNAL: { status: 500, title: 'internal error' },
   ARS_E_NOT_READY: { status: 503, title: 'not ready' },
+  ARS_E_STORE_UNAVAILABLE: {
+    status: 503,
+    title: 'the store is unavailable; retry after Retry-After seconds',
+  },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 /** Stable codes; part B adds its own with {@link HttpError} (the status travels with the error). */
@@ -163,17 +169,48 @@ function translate(
         pointer: '/content-length',
       });
   }
+  if (isStoreUnavailable(error)) {
+    // The write rolled back: nothing was half-written, and the same request can be sent again.
+    return new HttpError('ARS_E_STORE_UNAVAILABLE', 'the store is unavailable; nothing was written', {
+      status: 503,
+    });
+  }
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     return new HttpError('ARS_E_INPUT_VALIDATION', error.message, { status: error.statusCode });
   }
   return new HttpError('ARS_E_INTERNAL', 'internal error; the server log has the details', { status: 500 });
 }
 
+/** The longest path segment (as sent, percent-encoded) the router takes. */
+export const MAX_PATH_PARAM_LENGTH = 4096;
+
+/** The router's refusals, before any route runs: a segment too long (414) or a URL it cannot decode (400). */
+export function frameworkError(error: FastifyError): HttpError {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return new HttpError(
+      'ARS_E_URI_TOO_LONG',
+      `a path segment is longer than ${MAX_PATH_PARAM_LENGTH} characters`,
+      {
+        in: 'params',
+      },
+    );
+  }
+  return new HttpError('ARS_E_INPUT_VALIDATION', 'malformed URL: a path segment cannot be decoded', {
+    in: 'params',
+  });
+}
+
+/** The `Retry-After` of a 503 `ARS_E_STORE_UNAVAILABLE`, in seconds. */
+export const STORE_RETRY_AFTER_SECONDS = 1;
+
 /** Installs the one error handler and the 404 handler. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const http = translate(error);
-    if (http.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (http.code === 'ARS_E_STORE_UNAVAILABLE') {
+      request.log.warn({ err: error }, 'store unavailable');
+      reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
+    } else if (http.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, http);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -15,7 +15,7 @@
  * When the store itself fails, the message is not acknowledged and the connection is closed, so the sender
  * delivers it again: nothing acknowledged is lost.
  */
-import { createServer as createTcpServer, type Server } from 'node:net';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { Aedes, type Client, type PublishPacket } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Type } from 'typebox';
@@ -156,6 +156,12 @@ async function startEmbedded(options: MqttIngestOptions): Promise<MqttIngest> {
     log.warn({ client: client.id, err: error }, 'mqtt client error'),
   );
   const server: Server = createTcpServer(broker.handle);
+  // Open device connections, so that close() ends them: server.close() alone waits for every device to leave.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -175,8 +181,12 @@ async function startEmbedded(options: MqttIngestOptions): Promise<MqttIngest> {
     close: async () => {
       if (closed) return;
       closed = true;
+      // Stop accepting, then end the devices' sessions. A message whose store commit is still pending gets no
+      // PUBACK, so its device sends it again to whichever replica it reaches next.
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await stopped;
     },
   };
 }

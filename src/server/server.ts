@@ -16,7 +16,14 @@ import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import type { Store } from '../store/store.js';
-import { HttpError, installErrorHandling, parseJsonBody } from './errors.js';
+import {
+  frameworkError,
+  HttpError,
+  installErrorHandling,
+  MAX_PATH_PARAM_LENGTH,
+  parseJsonBody,
+  sendProblem,
+} from './errors.js';
 import { EventBus } from './events.js';
 import type { LiveContext } from './ingest.js';
 import { createLiveMetrics, type LiveMetrics } from './metrics.js';
@@ -77,6 +84,10 @@ export async function createServer(options: ServerOptions) {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 4 * 1024 * 1024,
+    // A thing id may be 256 characters, percent-encoded up to 12 bytes each; longer segments answer 414.
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    // The router's own refusals (a segment too long, a malformed URL) in the same problem+json shape.
+    frameworkErrors: (error, _request, reply) => sendProblem(reply, frameworkError(error)),
   });
   const events =
     options.events ?? new EventBus((error) => app.log.error({ err: error }, 'event listener failed'));

@@ -7,15 +7,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidCursorError } from './cursor.js';
+import { openPostgresStore } from './postgres.js';
 import { openSqliteStore } from './sqlite.js';
 import type { Store, ThingFilter, ThingInput } from './store.js';
 
 interface StoreFactory {
   name: string;
   /** Opens a store on an empty location; `reopen` opens the same location again (undefined: not persistent). */
-  create(retentionMs?: number): { store: Store; reopen?: () => Store };
+  create(
+    retentionMs?: number,
+  ):
+    | Promise<{ store: Store; reopen?: () => Store | Promise<Store> }>
+    | { store: Store; reopen?: () => Store };
 }
 
 const dirs: string[] = [];
@@ -42,6 +48,42 @@ const stores: StoreFactory[] = [
   },
 ];
 
+// PostgreSQL at ARS_TEST_PG_URL: every store of this run gets its own schema, dropped at the end, so that
+// parallel runs never see each other's rows.
+const PG_URL = process.env.ARS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const pgReachable = await (async () => {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch (error) {
+    console.warn(
+      `conformance: PostgreSQL store skipped, ${PG_URL} unreachable (${(error as Error).message}); set ARS_TEST_PG_URL`,
+    );
+    return false;
+  }
+})();
+const pgSchemas: string[] = [];
+const runTag = `ars_t${process.pid}_${Date.now().toString(36)}`;
+if (pgReachable) {
+  stores.push({
+    name: 'postgres',
+    create: async (retentionMs) => {
+      const schema = `${runTag}_${pgSchemas.length}`;
+      pgSchemas.push(schema);
+      const options = { url: PG_URL, schema, retentionMs, poolSize: 4 };
+      return { store: await openPostgresStore(options), reopen: () => openPostgresStore(options) };
+    },
+  });
+  afterAll(async () => {
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    for (const schema of pgSchemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  });
+}
+
 const thing = (thingId: string, extra: Partial<ThingInput> = {}): ThingInput => ({
   thingId,
   tenant: 'acme',
@@ -52,9 +94,9 @@ const thing = (thingId: string, extra: Partial<ThingInput> = {}): ThingInput => 
 
 describe.each(stores)('store $name', (factory) => {
   let store: Store;
-  let reopen: (() => Store) | undefined;
-  beforeEach(() => {
-    ({ store, reopen } = factory.create(60_000));
+  let reopen: (() => Store | Promise<Store>) | undefined;
+  beforeEach(async () => {
+    ({ store, reopen } = await factory.create(60_000));
   });
   afterEach(async () => {
     await store.close();
@@ -401,7 +443,7 @@ describe.each(stores)('store $name', (factory) => {
     );
     await store.appendDecisions([{ time: 1, kind: 'assign', subject: 'q/t', detail: {} }]);
     await store.close();
-    store = reopen();
+    store = await reopen();
     expect(await store.getThing('plant:p')).toMatchObject({
       revision: 2,
       sourceTime: 77,
