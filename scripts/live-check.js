@@ -3,6 +3,11 @@
 // scenario node, devices, load) for HORIZON wall seconds beside `ars run` of the same scenario, policy and
 // horizon, and compares weighted AoI, latency p95 and deadline miss rate. Goal: within 15 % of each other.
 // Usage: npm run live-check [-- --scenario FILE --policy NAME --horizon SECONDS --period SECONDS]
+//
+// The devices sample every PERIOD seconds (default 0.25). A simulated refresh reads the asset the moment it
+// starts; a live refresh reflects the newest sample pushed, on average PERIOD / 2 older: a structural gap in
+// every twin's age that the output states. At one sample a second it alone was 0.5 s of a 2.5 s weighted AoI
+// (the 16.9-18.5 % measured before); at 0.25 s it is 0.125 s, and the comparison measures the scheduling.
 import { parseArgs } from 'node:util';
 import { runScenario } from '../dist/experiment/run.js';
 import { startService } from '../dist/live/service.js';
@@ -14,7 +19,7 @@ const { values } = parseArgs({
     scenario: { type: 'string', default: 'examples/smart-factory.yaml' },
     policy: { type: 'string', default: 'ars' },
     horizon: { type: 'string', default: '120' },
-    period: { type: 'string', default: '1' },
+    period: { type: 'string', default: '0.25' },
     goal: { type: 'string', default: '0.15' },
   },
 });
@@ -66,8 +71,9 @@ for (const [name, a, b] of rows) {
   );
 }
 lines.push(
+  `sampling: devices every ${values.period} s add ${(Number(values.period) / 2).toFixed(3)} s to the mean age of every twin live (the simulator reads the asset at the refresh)`,
   `live: ${live.requests.arrived} requests arrived, ${live.requests.completed} completed, ${live.twins.refreshes.proactive + live.twins.refreshes.onDemand} refreshes, ${live.twins.samples} samples, ${live.decisions} decisions; errors ${JSON.stringify(late)}`,
-  `sim:  ${sim.requests.arrived ?? '-'} requests arrived, ${sim.requests.completed} completed`,
+  `sim:  ${sim.requests.arrived ?? '-'} requests arrived, ${sim.requests.completed} completed, ${sim.twins.refreshes.proactive + sim.twins.refreshes.onDemand} refreshes`,
   ok ? `within ${goal * 100} %: yes` : `within ${goal * 100} %: NO`,
 );
 process.stdout.write(`${lines.join('\n')}\n`);

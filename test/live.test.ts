@@ -127,7 +127,7 @@ describe('live service', { timeout: 180_000 }, () => {
     const devices = await playDevices(scenario, { mqtt: s.mqtt!.url, period: 0.2 });
     cleanups.push(() => devices.stop());
     await agentProcess(s, 'no-attention', ['--compute', '4', '--attention', '0']);
-    await until(() => s.mqtt!.accepted >= 60, 'samples over MQTT');
+    await until(() => s.runtime.accounting.samples >= 60, 'samples over MQTT');
     await new Promise((r) => setTimeout(r, 1000));
     const stale = await get(`${s.url}/api/v1/live/twins`);
     const meanAge = (b: Record<string, any>) =>
@@ -191,21 +191,22 @@ describe('live service', { timeout: 180_000 }, () => {
     expect(parsed.twins).toHaveLength(12);
   });
 
-  it('answers bad input with 4xx, a stable code and a JSON Pointer, never a stack trace', async () => {
+  it('answers bad input with 4xx problem+json, a stable code and a JSON Pointer, never a stack trace', async () => {
     const s = await serve({ scenario: loadScenario(plantFile) });
     const malformed = await post(`${s.url}/api/v1/requests`, '{"tasks": [');
     expect(malformed.status).toBe(400);
-    expect(malformed.body.error.code).toBe('ARS_E_INPUT_BODY');
+    expect(malformed.body.code).toBe('ARS_E_INPUT_JSON');
     const wrongType = await post(`${s.url}/api/v1/requests`, { tasks: [{ id: 'a', work: 'soon' }] });
     expect(wrongType.status).toBe(400);
-    expect(wrongType.body.error.issues[0].pointer).toBe('/tasks/0/work');
+    expect(wrongType.body.code).toBe('ARS_E_INPUT_VALIDATION');
+    expect(wrongType.body.pointer).toBe('/tasks/0/work');
     const unknownWorkload = await post(`${s.url}/api/v1/requests`, { workload: 'nope' });
     expect(unknownWorkload.status).toBe(404);
-    expect(unknownWorkload.body.error.code).toBe('ARS_E_NOT_FOUND');
+    expect(unknownWorkload.body.code).toBe('ARS_E_NOT_FOUND');
     const unknownTwin = await post(`${s.url}/api/v1/requests`, {
       tasks: [{ id: 'a', work: 1, twins: ['plant:ghost'] }],
     });
-    expect(unknownTwin.body.error.issues[0].pointer).toBe('/tasks/0/twins/0');
+    expect(unknownTwin.body.errors[0].pointer).toBe('/tasks/0/twins/0');
     const cycle = await post(`${s.url}/api/v1/requests`, {
       tasks: [
         { id: 'a', work: 1, after: ['b'] },
@@ -213,21 +214,31 @@ describe('live service', { timeout: 180_000 }, () => {
       ],
     });
     expect(cycle.status).toBe(400);
-    const unknownThing = await post(`${s.url}/api/v1/telemetry`, { thingId: 'plant:ghost', value: 1 });
+    const unknownThing = await post(`${s.url}/api/v1/telemetry`, {
+      thingId: 'plant:ghost',
+      features: { value: { value: 1 } },
+    });
     expect(unknownThing.status).toBe(404);
+    expect(unknownThing.body.code).toBe('ARS_E_THING_NOT_FOUND');
     const big = await post(`${s.url}/api/v1/telemetry`, {
-      thingId: 'x',
-      value: 1,
+      thingId: 'plant:sensor-0',
+      features: { value: { value: 1 } },
       pad: 'x'.repeat(9 * 1024 * 1024),
     });
     expect(big.status).toBe(413);
-    expect(big.body.error.code).toBe('ARS_E_TOO_LARGE');
+    expect(big.body.code).toBe('ARS_E_BODY_TOO_LARGE');
+    const wrongMedia = await post(`${s.url}/api/v1/requests`, 'tasks', { 'content-type': 'text/plain' });
+    expect(wrongMedia.status).toBe(415);
     const notReady = await post(`${s.url}/api/v1/requests`, { tasks: [{ id: 'a', work: 1 }] });
     const early = await get(`${s.url}/api/v1/requests/${notReady.body.id}/result`);
     expect(early.status).toBe(409);
+    expect(early.body.code).toBe('ARS_E_REQUEST_PENDING');
+    const missing = await get(`${s.url}/api/v1/requests/r-999`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe('ARS_E_NOT_FOUND');
     const badWhatIf = await post(`${s.url}/api/v1/what-if`, { policies: ['nope'] });
-    expect(badWhatIf.body.error.issues[0].pointer).toBe('/policies/0');
-    for (const r of [malformed, wrongType, unknownWorkload, big, badWhatIf])
+    expect(badWhatIf.body.pointer).toBe('/policies/0');
+    for (const r of [malformed, wrongType, unknownWorkload, big, badWhatIf, missing])
       expect(JSON.stringify(r.body)).not.toMatch(/at .*\.js:\d+/);
   });
 
@@ -270,10 +281,14 @@ describe('live service', { timeout: 180_000 }, () => {
       const thing = await store.getThing('plant:sensor-0');
       expect(thing?.sourceTime).toBeGreaterThan(0);
       expect(thing?.features.state?.properties?.value).toHaveProperty('value');
+      // the samples the devices sent over HTTP are in the store, and the refreshes read them there
+      expect(await store.countSamples('plant:sensor-0')).toBeGreaterThan(0);
+      expect(tasks.every((t) => t.attempts === 1)).toBe(true);
     } finally {
       await store.close();
     }
     const trace = readFileSync(join(data, 'decisions.jsonl'), 'utf8').trim().split('\n');
     expect(trace.some((line) => JSON.parse(line).subject === `${id}/read`)).toBe(true);
+    expect(trace.every((line) => JSON.parse(line).v === 1)).toBe(true);
   });
 });

@@ -6,6 +6,9 @@
 // - mqtt: QoS 1 PUBLISHes of one sample each through the embedded aedes broker from 32 mqtt.js clients, each
 //   keeping 50 messages in flight; the figure is PUBACKs per second (each PUBACK means stored and fsynced).
 //
+// - http normal: the same HTTP load against a store with synchronous = NORMAL, the setting `ars serve` runs
+//   with (a 2xx still comes after the commit, which survives a crash of the process but not a power loss).
+//
 // Every run checks that the store holds exactly what was acknowledged. Beside each wall-clock rate, the rate per
 // CPU-second of the server process: on a machine shared with other work the wall rate falls with the load,
 // the CPU-normalised one much less.
@@ -23,10 +26,10 @@ const BATCH = 100;
 const MQTT_CLIENTS = 32;
 const MQTT_IN_FLIGHT = 50;
 
-function startServer() {
+function startServer(args = []) {
   const child = spawn(
     process.execPath,
-    [fileURLToPath(new URL('../workloads/live-server.js', import.meta.url))],
+    [fileURLToPath(new URL('../workloads/live-server.js', import.meta.url)), ...args],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
     },
@@ -166,6 +169,21 @@ export async function run({ quick, measure, log }) {
       mqttCpu.push(r.messagesPerCpuSecond);
       return r.messagesPerSecond;
     });
+    // The same HTTP load on a store with synchronous = NORMAL (what `ars serve` runs with).
+    const normal = startServer(['--synchronous', 'normal']);
+    let httpNormal;
+    try {
+      const { httpPort: normalPort } = await normal.ports;
+      httpNormal = await measure(async () => {
+        const r = await httpRun(normalPort, seconds, normal);
+        log(
+          `http (synchronous=NORMAL): ${Math.round(r.samplesPerSecond)} samples/s, p99 ${r.latencyP99Ms} ms`,
+        );
+        return r.samplesPerSecond;
+      });
+    } finally {
+      await normal.stop();
+    }
     // The warm-up run is the first; the CPU figures are the median of the measured ones, like the rates.
     const cpuHttp = spreadOf(httpCpu.slice(1));
     const cpuMqtt = spreadOf(mqttCpu.slice(1));
@@ -182,6 +200,12 @@ export async function run({ quick, measure, log }) {
           samplesPerServerCpuSecond: cpuHttp.median,
           samplesPerServerCpuSecondMin: cpuHttp.min,
           samplesPerServerCpuSecondMax: cpuHttp.max,
+        },
+        httpNormal: {
+          synchronous: 'NORMAL',
+          samplesPerSecond: httpNormal.median,
+          samplesPerSecondMin: httpNormal.min,
+          samplesPerSecondMax: httpNormal.max,
         },
         mqtt: {
           qos: 1,
@@ -205,6 +229,13 @@ export async function run({ quick, measure, log }) {
           unit: 'samples/s',
         },
         { figure: 'http.samplesPerServerCpuSecond', ...cpuHttp, unit: 'samples/CPU-s' },
+        {
+          figure: 'httpNormal.samplesPerSecond',
+          median: httpNormal.median,
+          min: httpNormal.min,
+          max: httpNormal.max,
+          unit: 'samples/s',
+        },
         { figure: 'mqtt.messagesPerSecond', median: mq.median, min: mq.min, max: mq.max, unit: 'msg/s' },
         { figure: 'mqtt.messagesPerServerCpuSecond', ...cpuMqtt, unit: 'msg/CPU-s' },
       ],

@@ -4,7 +4,9 @@
  * by criticality, utilisation of compute and attention, Jain's index over tenants' inverse stretch. Also the
  * metric windows the policy's feedback controller reads.
  */
+import { jainIndex } from '../metrics/fairness.js';
 import { QuantileSketch } from '../metrics/quantiles.js';
+import { aoiIntegral } from '../metrics/time-weighted.js';
 import type { MetricsWindow } from '../scheduler/plugins.js';
 import type { LiveRequest, LiveState, LiveTwin } from './model.js';
 
@@ -150,26 +152,18 @@ export class LiveAccounting {
     const now = this.#rt.now;
     const from = Math.max(t.accounted, this.#rt.warmup);
     if (now > from) {
-      const s = t.lastSample;
-      const area = ((now - s) * (now - s) - (from - s) * (from - s)) / 2;
+      const area = aoiIntegral(from, now, t.lastSample);
       this.aoiIntegral += area;
       this.weightedAoiIntegral += t.criticality * area;
     }
     t.accounted = now;
   }
 
+  /** Jain's index over the tenants' mean inverse stretch (tenants with no finished request left out), as simulated. */
   jainIndex(): number {
-    let sum = 0;
-    let sq = 0;
-    let k = 0;
-    for (const t of this.#tenants) {
-      if (t.stretchCount === 0) continue;
-      const x = t.stretchInverseSum / t.stretchCount;
-      sum += x;
-      sq += x * x;
-      k++;
-    }
-    return k === 0 || sq === 0 ? 1 : (sum * sum) / (k * sq);
+    const values: number[] = [];
+    for (const t of this.#tenants) if (t.stretchCount > 0) values.push(t.stretchInverseSum / t.stretchCount);
+    return values.length === 0 ? 1 : jainIndex(values);
   }
 
   #utilisationTotals(): { busyC: number; busyA: number; upC: number; upA: number } {

@@ -2,12 +2,13 @@
  * Devices for demos and tests: the scenario's assets played on the wall clock with the simulator's own drift
  * and anomaly models (src/world/asset.ts), each publishing a sample every `period` seconds, staggered so the
  * load is even. Publishes over MQTT (`telemetry/<tenant>/<thingId>`, QoS 1 by default) or HTTP batches
- * (`POST /api/v1/telemetry`).
+ * (`POST /api/v1/telemetry`), each sample as `{ time, features: { value: { value } } }`.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { RandomStreams } from '../engine/random.js';
 import type { Scenario } from '../model/scenario.js';
 import { AssetStates } from '../world/asset.js';
+import { thingIdFor } from './model.js';
 
 export interface DevicesOptions {
   readonly mqtt?: string;
@@ -55,7 +56,7 @@ export async function playDevices(scenario: Scenario, options: DevicesOptions): 
   };
   const tick = () => {
     const t = (Date.now() - start) / 1000;
-    const batch: { thingId: string; time: number; value: number }[] = [];
+    const batch: { thingId: string; tenant: string; time: number; value: number }[] = [];
     for (let i = 0; i < n; i++) {
       const def = scenario.twins[i]!;
       while (nextAnomaly[i]! <= t) {
@@ -68,15 +69,19 @@ export async function playDevices(scenario: Scenario, options: DevicesOptions): 
       // skip samples missed while the process was stalled rather than bursting them out
       if (next[i]! <= t) next[i] = t + period;
       const value = assets.valueAt(i, at);
-      batch.push({ thingId: `${def.tenant}:${def.id}`, time: start + at * 1000, value });
+      batch.push({
+        thingId: thingIdFor(def.tenant, def.id),
+        tenant: def.tenant,
+        time: Math.round(start + at * 1000),
+        value,
+      });
     }
     if (batch.length === 0) return;
     if (client) {
       for (const s of batch) {
-        const topic = `telemetry/${s.thingId.slice(0, s.thingId.indexOf(':'))}/${s.thingId}`;
         client.publish(
-          topic,
-          JSON.stringify({ time: s.time, value: s.value }),
+          `telemetry/${s.tenant}/${s.thingId}`,
+          JSON.stringify({ time: s.time, features: { value: { value: s.value } } }),
           { qos: options.qos ?? 1 },
           (err) => {
             if (err) report(err);
@@ -90,10 +95,19 @@ export async function playDevices(scenario: Scenario, options: DevicesOptions): 
           const res = await fetch(telemetryUrl, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(batch),
+            body: JSON.stringify(
+              batch.map((s) => ({
+                thingId: s.thingId,
+                time: s.time,
+                features: { value: { value: s.value } },
+              })),
+            ),
           });
           if (!res.ok) report(new Error(`telemetry answered ${res.status}: ${await res.text()}`));
-          else published += batch.length;
+          else {
+            await res.arrayBuffer();
+            published += batch.length;
+          }
         } catch (err) {
           report(err as Error);
         }

@@ -14,8 +14,24 @@ import type { RegisterMessage, Sample, ServerMessage } from './protocol.js';
 
 /** Samples of a twin kept for `forecast` tasks and what-if rate estimates. */
 export const HISTORY_LENGTH = 256;
-/** Samples kept waiting for a refresh; older ones are dropped first (a refresh reflects the newest). */
+/** Most samples one refresh carries: the newest ones since the state's (a refresh reflects the newest). */
 export const PENDING_LIMIT = 1024;
+
+/**
+ * A scenario twin's thing id: `namespace:name` with the tenant as namespace, made a valid Ditto namespace
+ * (letters, digits and `_`, each dot-separated part starting with a letter): tenant `general-ward` gives
+ * `general_ward:bed-1`. The thing's `tenant` stays the tenant's own id.
+ */
+export function thingIdFor(tenant: string, twin: string): string {
+  const ns = tenant
+    .split('.')
+    .map((part) => {
+      const w = part.replace(/\W/g, '_');
+      return /^[A-Za-z]/.test(w) ? w : `t${w}`;
+    })
+    .join('.');
+  return `${ns}:${twin}`;
+}
 
 export class LiveNode implements NodeView {
   readonly index: number;
@@ -28,6 +44,8 @@ export class LiveNode implements NodeView {
   attentionCapacity!: number;
   usedCompute = 0;
   usedAttention = 0;
+  /** compute kept free for planned work waiting for this node (the scheduling runtime's hold) */
+  heldCompute = 0;
   costPerSecond!: number;
   readonly powerIdle = 0;
   readonly powerBusy = 0;
@@ -75,7 +93,7 @@ export class LiveNode implements NodeView {
   }
 
   get freeCompute(): number {
-    return this.up ? this.computeCapacity - this.usedCompute : 0;
+    return this.up ? this.computeCapacity - this.usedCompute - this.heldCompute : 0;
   }
   get freeAttention(): number {
     return this.up ? this.attentionCapacity - this.usedAttention : 0;
@@ -140,8 +158,10 @@ export class LiveTwin implements TwinView {
   state: unknown = null;
   revision = 0;
   refreshes = 0;
-  /** samples not yet reflected in the state, oldest first */
-  pending: Sample[] = [];
+  /** samples stored since the last refresh started (they are read from the store when one is dispatched) */
+  pendingCount = 0;
+  /** epoch ms: generation time of the newest sample the state reflects (-Infinity before the first) */
+  reflectedMs = Number.NEGATIVE_INFINITY;
   /** newest samples, oldest first (ring of HISTORY_LENGTH) */
   readonly history: Sample[] = [];
   samplesReceived = 0;
@@ -167,7 +187,7 @@ export class LiveTwin implements TwinView {
   }) {
     this.index = init.index;
     this.id = init.id;
-    this.thingId = `${init.tenantId}:${init.id}`;
+    this.thingId = thingIdFor(init.tenantId, init.id);
     this.group = init.group;
     this.tenant = init.tenant;
     this.tenantId = init.tenantId;
@@ -196,11 +216,11 @@ export class LiveTwin implements TwinView {
     return this.sampleBytes;
   }
 
-  addSample(s: Sample): void {
-    this.samplesReceived++;
-    this.pending.push(s);
-    if (this.pending.length > PENDING_LIMIT) this.pending.splice(0, this.pending.length - PENDING_LIMIT);
-    this.history.push(s);
+  /** `count` samples were stored; `newest` is the newest of them (kept in the history for forecasts). */
+  samplesStored(count: number, newest: Sample): void {
+    this.samplesReceived += count;
+    this.pendingCount += count;
+    this.history.push(newest);
     if (this.history.length > HISTORY_LENGTH) this.history.shift();
   }
 }
@@ -245,12 +265,16 @@ export class LiveRequest {
   readonly id: string;
   readonly workload: string;
   readonly tenant: LiveTenant;
+  /** the tenant it was submitted for (the scheduling tenant's id, or an authenticated tenant's) */
+  readonly tenantId: string;
   readonly priority: number;
   readonly arrival: number;
   readonly deadline: number;
   readonly tasks: readonly LiveTaskSpec[];
   readonly params: Readonly<Record<string, unknown>>;
   readonly pending: number[];
+  /** how many times each task has been dispatched (a re-dispatch adds one) */
+  readonly attempts: number[];
   readonly outputs: (unknown | undefined)[];
   readonly taskNodes: (string | undefined)[];
   status: RequestStatus = 'waiting';
@@ -263,6 +287,7 @@ export class LiveRequest {
     uid: number;
     workload: string;
     tenant: LiveTenant;
+    tenantId?: string;
     priority: number;
     arrival: number;
     deadline: number;
@@ -274,10 +299,12 @@ export class LiveRequest {
     this.id = `r-${init.uid}`;
     this.workload = init.workload;
     this.tenant = init.tenant;
+    this.tenantId = init.tenantId ?? init.tenant.id;
     this.priority = init.priority;
     this.arrival = init.arrival;
     this.deadline = init.deadline;
     this.tasks = init.tasks;
+    this.attempts = init.tasks.map(() => 0);
     this.params = init.params;
     this.counted = init.counted;
     this.pending = init.tasks.map((t) => t.after.length);
@@ -321,8 +348,10 @@ export class LiveItem implements WorkItem {
   readonly refreshedFor = new Set<number>();
   /** performance.now() when it joined the ready queue; NaN once a cycle could not place it */
   readyAtMs = Number.NaN;
-  /** for a refresh: the samples it carries (put back if it is re-dispatched) */
+  /** for a refresh: the samples it carries, read from the store when it is dispatched */
   samples: Sample[] = [];
+  /** service seconds at which the current attempt's lease runs out */
+  leaseUntil = Number.POSITIVE_INFINITY;
 
   constructor(init: {
     uid: number;

@@ -1,12 +1,16 @@
 /**
- * Writes what the live runtime decides and does to the service's Store (src/store): the decision trace,
- * agents, requests with their tasks, and each twin's state with the generation time of the newest sample
- * it reflects (`sourceTime`). Writes are batched every `flushMs` and applied in order on one chain, so the
- * scheduling cycle never waits for the disk; a failed write is reported, never thrown into the runtime.
+ * What the live runtime decides and does, written to the service's Store (src/store) and announced on the
+ * server's event bus (src/server/events.ts, served as `/api/v1/events`): the decision trace, agents,
+ * requests with their tasks and attempt counts, and each refreshed twin's state with the generation time of
+ * the newest sample it reflects (`sourceTime`). Store writes are batched every `flushMs` and applied in order
+ * on one chain, so the scheduling cycle never waits for the disk; a failed write is reported, never thrown
+ * into the runtime. A submitted request is written at once (`accept`), before the 202 goes out.
  */
 import type { Decision } from '../scheduler/scheduler.js';
-import type { Json, JsonObject, RequestState, Store } from '../store/index.js';
-import type { LiveRequest } from './model.js';
+import type { EventBus } from '../server/events.js';
+import type { Json, JsonObject, RequestState, Store, TaskUpdate } from '../store/index.js';
+import type { LiveRequest, LiveState } from './model.js';
+import type { Sample } from './protocol.js';
 import type { LiveRuntime } from './runtime.js';
 
 /** How often buffered writes go to the store, ms: a refresh storm becomes one transaction per kind. */
@@ -22,20 +26,33 @@ const STATES: Record<LiveRequest['status'], RequestState> = {
 export interface Persister {
   /** hand to the runtime's `onDecision` */
   decision(d: Decision): void;
+  /** writes a submitted request and its tasks now */
+  accept(r: LiveRequest): Promise<void>;
   /** writes what is buffered; resolves when it is in the store */
   flush(): Promise<void>;
   close(): Promise<void>;
   readonly errors: number;
 }
 
-export async function persistTo(
-  store: Store,
-  rt: LiveRuntime,
-  onError: (err: Error) => void,
-  flushMs = FLUSH_MS,
-): Promise<Persister> {
-  const epoch = (t: number) => Math.round(rt.startMs + t * 1000);
-  // every twin of the served scenario is a thing; an existing one (a restart) keeps its revision
+/**
+ * A stored sample's values as the agents' update handlers take them: the number of feature `value`'s property
+ * `value` when that is all there is, else every numeric property (`feature.property`, or just `property`
+ * for the feature `value`).
+ */
+export function sampleValue(features: Record<string, Record<string, unknown>>): Sample['value'] {
+  const keys = Object.keys(features);
+  const only = features.value;
+  if (keys.length === 1 && only && Object.keys(only).length === 1 && typeof only.value === 'number')
+    return only.value;
+  const out: Record<string, number> = {};
+  for (const [f, props] of Object.entries(features))
+    for (const [p, v] of Object.entries(props ?? {}))
+      if (typeof v === 'number' && Number.isFinite(v)) out[f === 'value' ? p : `${f}.${p}`] = v;
+  return out;
+}
+
+/** Every twin of the served scenario is a thing of the registry; an existing one (a restart) is kept. */
+export async function registerTwins(store: Store, rt: LiveState): Promise<void> {
   for (const t of rt.twins) {
     const existing = await store.getThing(t.thingId);
     if (!existing)
@@ -43,19 +60,55 @@ export async function persistTo(
         {
           thingId: t.thingId,
           tenant: t.tenantId,
-          attributes: { group: t.group, criticality: t.criticality },
+          attributes: { twin: t.id, group: t.group, criticality: t.criticality },
           features: {},
         },
         { mustNotExist: true },
       );
   }
+}
+
+const json = (v: unknown): Json => JSON.parse(JSON.stringify(v ?? null)) as Json;
+
+export function persistTo(
+  store: Store,
+  rt: LiveRuntime,
+  events: EventBus,
+  onError: (err: Error) => void,
+  flushMs = FLUSH_MS,
+): Persister {
+  const epoch = (t: number) => Math.round(rt.startMs + t * 1000);
   let decisions: Decision[] = [];
   const twins = new Set<number>();
   const requests = new Map<string, LiveRequest>();
+  let tasks: { requestId: string; taskId: string; update: TaskUpdate }[] = [];
   const created = new Set<string>();
   const agents = new Map<string, boolean>();
   let chain: Promise<void> = Promise.resolve();
   let errors = 0;
+
+  const create = async (r: LiveRequest) => {
+    if (created.has(r.id)) return;
+    created.add(r.id);
+    const spec = {
+      workload: r.workload,
+      params: r.params,
+      tasks: r.tasks.map((t) => ({ id: t.id, kind: t.kind, work: t.work })),
+    };
+    await store.createRequest(
+      {
+        id: r.id,
+        tenant: r.tenantId,
+        ...(r.workload !== 'ad-hoc' ? { workload: r.workload } : {}),
+        priority: r.priority,
+        state: 'queued',
+        submittedAt: epoch(r.arrival),
+        ...(Number.isFinite(r.deadline) ? { deadlineAt: epoch(r.deadline) } : {}),
+        spec: json(spec) as JsonObject,
+      },
+      r.tasks.map((t) => ({ requestId: r.id, taskId: t.id, state: 'pending', attempts: 0 })),
+    );
+  };
 
   const write = async (): Promise<void> => {
     // take what is buffered now; events during the awaits below go to the next flush
@@ -65,6 +118,8 @@ export async function persistTo(
     agents.clear();
     const requestBatch = [...requests.values()];
     requests.clear();
+    const taskBatch = tasks;
+    tasks = [];
     const twinBatch = [...twins];
     twins.clear();
     if (ds.length > 0)
@@ -74,7 +129,7 @@ export async function persistTo(
           kind: d.kind,
           subject: d.subject,
           ...(typeof d.chosen === 'string' ? { node: d.chosen } : {}),
-          detail: JSON.parse(JSON.stringify(d)) as JsonObject,
+          detail: json(d) as JsonObject,
         })),
       );
     for (const [id, up] of agentBatch) {
@@ -91,48 +146,25 @@ export async function persistTo(
         lastSeenAt: epoch(n.lastSeen),
       });
     }
+    for (const r of requestBatch) await create(r);
+    for (const t of taskBatch) {
+      const r = rt.requests.get(t.requestId);
+      if (r) await create(r);
+      await store.updateTask(t.requestId, t.taskId, t.update);
+    }
     for (const r of requestBatch) {
-      if (!created.has(r.id)) {
-        const spec = {
-          workload: r.workload,
-          tasks: r.tasks.map((t) => ({ id: t.id, kind: t.kind, work: t.work })),
-        };
-        await store.createRequest(
-          {
-            id: r.id,
-            tenant: r.tenant.id,
-            ...(r.workload !== 'ad-hoc' ? { workload: r.workload } : {}),
-            priority: r.priority,
-            state: 'queued',
-            submittedAt: epoch(r.arrival),
-            ...(Number.isFinite(r.deadline) ? { deadlineAt: epoch(r.deadline) } : {}),
-            spec: JSON.parse(JSON.stringify(spec)) as JsonObject,
-          },
-          r.tasks.map((t) => ({ requestId: r.id, taskId: t.id, state: 'pending', attempts: 0 })),
-        );
-        created.add(r.id);
-      }
       const done = r.status === 'completed' || r.status === 'failed';
       await store.updateRequest(r.id, {
         state: STATES[r.status],
         ...(done ? { finishedAt: epoch(r.finish) } : {}),
         ...(r.status === 'completed'
-          ? {
-              result: JSON.parse(
-                JSON.stringify(Object.fromEntries(r.tasks.map((t, i) => [t.id, r.outputs[i] ?? null]))),
-              ) as Json,
-            }
+          ? { result: json(Object.fromEntries(r.tasks.map((t, i) => [t.id, r.outputs[i] ?? null]))) }
           : {}),
         ...(r.error ? { error: r.error } : {}),
       });
-      if (done)
-        for (const [i, t] of r.tasks.entries()) {
-          const node = r.taskNodes[i];
-          await store.updateTask(r.id, t.id, {
-            state: r.outputs[i] !== undefined ? 'done' : r.status === 'failed' ? 'failed' : 'pending',
-            ...(node ? { node } : {}),
-          });
-        }
+      if (r.status === 'failed')
+        for (const [i, t] of r.tasks.entries())
+          if (r.outputs[i] === undefined) await store.updateTask(r.id, t.id, { state: 'failed' });
     }
     for (const i of twinBatch) {
       const t = rt.twins[i]!;
@@ -140,12 +172,9 @@ export async function persistTo(
         t.thingId,
         (current) => ({
           ...current,
-          features: {
-            ...current.features,
-            state: { properties: JSON.parse(JSON.stringify({ value: t.state ?? null })) as JsonObject },
-          },
+          features: { ...current.features, state: { properties: { value: json(t.state) } } },
         }),
-        { sourceTime: epoch(t.lastSample) },
+        Number.isFinite(t.reflectedMs) ? { sourceTime: t.reflectedMs } : {},
       );
     }
   };
@@ -157,16 +186,58 @@ export async function persistTo(
     });
     return chain;
   };
-  const onRequest = (e: { id: string }) => {
+  const onRequest = (e: { id: string; status: string; error?: string }) => {
     const r = rt.requests.get(e.id);
-    if (r) requests.set(r.id, r);
+    if (!r) return;
+    requests.set(r.id, r);
+    events.emit({
+      type: 'request',
+      requestId: r.id,
+      tenant: r.tenantId,
+      state: STATES[r.status],
+      time: Date.now(),
+      ...(e.error ? { data: { error: e.error } } : {}),
+    });
   };
-  const onTwin = (e: { thingId: string; revision?: number }) => {
+  const onTask = (e: { requestId: string; taskId: string; state: 'assigned' | 'done'; node?: string }) => {
+    const now = Date.now();
+    tasks.push({
+      requestId: e.requestId,
+      taskId: e.taskId,
+      update:
+        e.state === 'assigned'
+          ? { state: 'assigned', attempt: true, assignedAt: now, ...(e.node ? { node: e.node } : {}) }
+          : { state: 'done', finishedAt: now, ...(e.node ? { node: e.node } : {}) },
+    });
+    const r = rt.requests.get(e.requestId);
+    events.emit({
+      type: 'request',
+      requestId: e.requestId,
+      tenant: r?.tenantId ?? '',
+      state: e.state,
+      taskId: e.taskId,
+      ...(e.node ? { node: e.node } : {}),
+      time: now,
+    });
+  };
+  const onTwin = (e: { thingId: string; tenant?: string; revision?: number; sourceTime?: number | null }) => {
     const t = rt.twinByName(e.thingId);
-    if (t && e.revision !== undefined) twins.add(t.index);
+    if (!t || e.revision === undefined) return;
+    twins.add(t.index);
+    events.emit({
+      type: 'twin',
+      action: 'refreshed',
+      thingId: t.thingId,
+      tenant: t.tenantId,
+      revision: t.revision,
+      time: Date.now(),
+      sourceTime: e.sourceTime ?? null,
+      data: json(t.state),
+    });
   };
   const onNode = (e: { node: string; up: boolean }) => agents.set(e.node, e.up);
   rt.on('request', onRequest);
+  rt.on('task', onTask);
   rt.on('twin', onTwin);
   rt.on('node', onNode);
   const timer = setInterval(() => void flush(), flushMs);
@@ -174,11 +245,27 @@ export async function persistTo(
   return {
     decision(d) {
       decisions.push(d);
+      if (events.size > 1)
+        events.emit({
+          type: 'decision',
+          kind: d.kind,
+          subject: d.subject,
+          ...(typeof d.chosen === 'string' ? { node: d.chosen } : {}),
+          time: epoch(d.time),
+          data: json(d),
+        });
+    },
+    async accept(r) {
+      // on the chain, so that no buffered update of it can be written before it exists
+      const done = chain.then(() => create(r));
+      chain = done.catch(() => {});
+      await done;
     },
     flush,
     async close() {
       clearInterval(timer);
       rt.off('request', onRequest);
+      rt.off('task', onTask);
       rt.off('twin', onTwin);
       rt.off('node', onNode);
       await flush();

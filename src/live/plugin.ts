@@ -1,15 +1,20 @@
 /**
- * The live routes as one Fastify plugin: the agent WebSocket, requests, nodes, decisions, what-if and the
- * snapshot, plus (when the host server does not bring its own) HTTP telemetry ingest. `ars serve` registers
- * it on the service's server. Errors are `{ error: { code, message, issues: [{ pointer, message }] } }` with
- * stable codes; no stack trace ever leaves the server.
+ * The live routes (part B) as one Fastify plugin that `ars serve` hands to `createServer` (src/server) through
+ * its `plugins` option, so it is registered under `/api/v1` beside the registry, telemetry, decisions and the
+ * event stream: the agent WebSocket, requests, nodes, live twin ages, the live summary, what-if and the
+ * snapshot. Errors are thrown as `HttpError` and leave as the server's problem+json with a stable `ARS_E_*`
+ * code and a JSON Pointer; no stack trace ever leaves the server.
+ *
+ * Tenants: when the security layer has put a `principal` on the request (src/security/principal.ts), a
+ * submitted request is tagged with the principal's tenant, and requests, explanations and twins of other
+ * tenants are invisible (404 `ARS_E_NOT_FOUND`). Without a principal (local, unauthenticated), all is visible.
  */
-import websocket from '@fastify/websocket';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type WebSocket from 'ws';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { policyNames } from '../policies/index.js';
-import { AGENT_PATH } from './agent.js';
+import type { Principal } from '../security/principal.js';
+import { HttpError, type ProblemItem } from '../server/errors.js';
 import type { LiveNode, LiveRequest } from './model.js';
 import { agentMessage, type ServerMessage } from './protocol.js';
 import { type BodyIssue, planRequest, submitSchema, zodIssues } from './requests.js';
@@ -20,49 +25,44 @@ export interface LivePluginOptions {
   readonly runtime: LiveRuntime;
   /** the served scenario as written (YAML parsed to data), for snapshots */
   readonly source?: Record<string, unknown> | undefined;
-  /** serve `POST /api/v1/telemetry` here (off when the host server ingests telemetry itself) */
-  readonly telemetry?: boolean;
-  readonly heartbeatMs?: number;
+  /** stores a submitted request (and its tasks) before the 202 answers it */
+  readonly accept?: (r: LiveRequest) => Promise<void>;
 }
 
-/** Stable error codes of the live routes. */
+/** Stable error codes of the live routes (besides the server's own, src/server/errors.ts). */
 export const LIVE_ERRORS = {
-  body: 'ARS_E_INPUT_BODY', // malformed JSON or a body that does not match the schema
-  notFound: 'ARS_E_NOT_FOUND', // unknown request, workload, twin or tenant
-  notReady: 'ARS_E_NOT_READY', // a request's result asked for before it completed
-  tooLarge: 'ARS_E_TOO_LARGE',
-  mediaType: 'ARS_E_MEDIA_TYPE',
+  body: 'ARS_E_INPUT_VALIDATION', // a body or query that does not match the schema
+  notFound: 'ARS_E_NOT_FOUND', // unknown request, workload, twin or tenant (or another tenant's)
+  pending: 'ARS_E_REQUEST_PENDING', // a request's result asked for before it completed (409)
   agent: 'ARS_E_AGENT_PROTOCOL', // an agent message that does not follow the protocol
 } as const;
 
-function fail(reply: FastifyReply, status: number, code: string, message: string, issues: BodyIssue[] = []) {
-  return reply.code(status).send({ error: { code, message, issues } });
+/** The agent endpoint, below the API prefix. */
+export const AGENT_ROUTE = '/agents/connect';
+
+function invalid(message: string, issues: BodyIssue[], part: 'body' | 'query' = 'body'): HttpError {
+  const errors: ProblemItem[] = issues.map((i) => ({ in: part, pointer: i.pointer, detail: i.message }));
+  return new HttpError(LIVE_ERRORS.body, message, {
+    in: part,
+    pointer: issues[0]?.pointer ?? '',
+    errors,
+  });
 }
 
-export const sampleSchema = z.strictObject({
-  thingId: z.string().min(1),
-  /** epoch milliseconds when the sample was generated; default: when it arrived */
-  time: z.number().nonnegative().optional(),
-  value: z.union([z.number(), z.record(z.string(), z.number())]),
-});
-const telemetrySchema = z.union([sampleSchema, z.array(sampleSchema).min(1).max(10_000)]);
+function notFound(message: string, pointer: string, part: 'body' | 'params' = 'params'): HttpError {
+  return new HttpError(LIVE_ERRORS.notFound, message, { status: 404, in: part, pointer });
+}
+
+/** The tenant a request acts for, when the security layer authenticated it to one. */
+export function principalTenant(req: FastifyRequest): string | undefined {
+  return (req as FastifyRequest & { principal?: Principal }).principal?.tenant;
+}
 
 export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions): Promise<void> {
   const rt = opts.runtime;
-  if (!app.hasDecorator('websocketServer')) await app.register(websocket);
-
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
-    const status = err.statusCode ?? 500;
-    if (status === 413) return fail(reply, 413, LIVE_ERRORS.tooLarge, 'request body too large');
-    if (status === 415) return fail(reply, 415, LIVE_ERRORS.mediaType, err.message);
-    if (status >= 400 && status < 500)
-      return fail(reply, status, LIVE_ERRORS.body, err.message, [{ pointer: '', message: err.message }]);
-    app.log.error(err);
-    return fail(reply, 500, 'ARS_E_INTERNAL', 'internal error');
-  });
 
   // ---------------------------------------------------------------- agents
-  app.get(AGENT_PATH, { websocket: true }, (socket: WebSocket) => {
+  app.get(AGENT_ROUTE, { websocket: true }, (socket: WebSocket) => {
     let node: LiveNode | undefined;
     const send = (msg: ServerMessage) => {
       if (socket.readyState === 1) socket.send(JSON.stringify(msg));
@@ -105,7 +105,7 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
           send({ type: 'error', code: 'ARS_E_AGENT_TIMEOUT', message: reason });
           socket.close(4008, reason.slice(0, 100));
         };
-        send({ type: 'registered', node: node.index, heartbeatMs: opts.heartbeatMs ?? 1000 });
+        send({ type: 'registered', node: node.index, heartbeatMs: rt.heartbeatMs });
         return;
       }
       if (!node) {
@@ -121,51 +121,54 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
   });
 
   // ---------------------------------------------------------------- requests
-  app.post('/api/v1/requests', async (req, reply) => {
+  app.post('/requests', async (req, reply) => {
     const parsed = submitSchema.safeParse(req.body ?? {});
-    if (!parsed.success)
-      return fail(
-        reply,
-        400,
-        LIVE_ERRORS.body,
-        'the request does not match the schema',
-        zodIssues(parsed.error),
+    if (!parsed.success) throw invalid('the request does not match the schema', zodIssues(parsed.error));
+    const own = principalTenant(req);
+    if (own !== undefined && parsed.data.tenant !== undefined && parsed.data.tenant !== own)
+      throw notFound(`unknown tenant "${parsed.data.tenant}"`, '/tenant', 'body');
+    const body = own !== undefined ? { ...parsed.data, tenant: own } : parsed.data;
+    const tenants = new Set(rt.tenants.map((t) => t.id));
+    // a principal's tenant that the scenario does not know still gets its requests (and only its twins)
+    if (own !== undefined) tenants.add(own);
+    const planned = planRequest(body, rt.scenario, tenants, rt.resolver);
+    if (!planned.ok) {
+      if (planned.status === 404)
+        throw notFound(planned.issues[0]!.message, planned.issues[0]!.pointer, 'body');
+      throw invalid(planned.issues[0]!.message, planned.issues);
+    }
+    if (own !== undefined) {
+      const foreign = planned.request.tasks.findIndex((t) =>
+        t.twins.some((x) => rt.twins[x]!.tenantId !== own),
       );
-    const planned = planRequest(parsed.data, rt.scenario, new Set(rt.tenants.map((t) => t.id)), rt.resolver);
-    if (!planned.ok)
-      return fail(
-        reply,
-        planned.status,
-        planned.status === 404 ? LIVE_ERRORS.notFound : LIVE_ERRORS.body,
-        planned.issues[0]!.message,
-        planned.issues,
-      );
+      if (foreign >= 0) throw notFound('unknown twin', `/tasks/${foreign}/twins`, 'body');
+    }
     const r = rt.submit(planned.request, parsed.data.params);
+    await opts.accept?.(r);
     return reply.code(202).header('location', `/api/v1/requests/${r.id}`).send(requestView(rt, r));
   });
 
-  const findRequest = (id: string, reply: FastifyReply) => {
+  const findRequest = (req: FastifyRequest, id: string): LiveRequest => {
     const r = rt.requests.get(id);
-    if (!r)
-      void fail(reply, 404, LIVE_ERRORS.notFound, `unknown request "${id}"`, [
-        { pointer: '/id', message: 'no such request' },
-      ]);
+    const own = principalTenant(req);
+    if (!r || (own !== undefined && r.tenantId !== own)) throw notFound(`unknown request "${id}"`, '/id');
     return r;
   };
 
-  app.get<{ Params: { id: string } }>('/api/v1/requests/:id', async (req, reply) => {
-    const r = findRequest(req.params.id, reply);
-    return r ? requestView(rt, r) : reply;
-  });
+  app.get<{ Params: { id: string } }>('/requests/:id', async (req) =>
+    requestView(rt, findRequest(req, req.params.id)),
+  );
 
-  app.get<{ Params: { id: string } }>('/api/v1/requests/:id/result', async (req, reply) => {
-    const r = findRequest(req.params.id, reply);
-    if (!r) return reply;
+  app.get<{ Params: { id: string } }>('/requests/:id/result', async (req, reply) => {
+    const r = findRequest(req, req.params.id);
     if (r.status === 'failed') return reply.code(200).send({ id: r.id, status: r.status, error: r.error });
     if (r.status !== 'completed')
-      return fail(reply, 409, LIVE_ERRORS.notReady, `request ${r.id} is ${r.status}`, [
-        { pointer: '/status', message: r.status },
-      ]);
+      throw new HttpError(LIVE_ERRORS.pending, `request ${r.id} is ${r.status}`, {
+        status: 409,
+        in: 'params',
+        pointer: '/id',
+        extra: { state: r.status },
+      });
     const outputs: Record<string, unknown> = {};
     r.tasks.forEach((t, i) => {
       outputs[t.id] = r.outputs[i];
@@ -173,9 +176,8 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
     return { id: r.id, status: r.status, latency: r.finish - r.arrival, outputs };
   });
 
-  app.get<{ Params: { id: string } }>('/api/v1/requests/:id/explanation', async (req, reply) => {
-    const r = findRequest(req.params.id, reply);
-    if (!r) return reply;
+  app.get<{ Params: { id: string } }>('/requests/:id/explanation', async (req) => {
+    const r = findRequest(req, req.params.id);
     const twins = new Set(r.tasks.flatMap((t) => t.twins.map((x) => rt.twins[x]!.id)));
     const decisions = rt
       .decisionsAbout(undefined, Number.POSITIVE_INFINITY)
@@ -189,77 +191,71 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
     return { id: r.id, status: r.status, policy: rt.policy.name, decisions };
   });
 
-  app.get('/api/v1/requests', async () => ({
-    requests: [...rt.requests.values()].slice(-1000).map((r) => requestView(rt, r)),
-  }));
+  app.get('/requests', async (req) => {
+    const own = principalTenant(req);
+    const all = [...rt.requests.values()];
+    const visible = own === undefined ? all : all.filter((r) => r.tenantId === own);
+    return { requests: visible.slice(-1000).map((r) => requestView(rt, r)) };
+  });
 
-  // ---------------------------------------------------------------- nodes, twins, decisions, summary
-  app.get('/api/v1/nodes', async () => ({
-    nodes: rt.nodes.map((n) => ({
-      id: n.id,
-      index: n.index,
-      tier: n.tier,
-      zone: n.zone ?? null,
-      labels: n.labels,
-      up: n.up,
-      compute: { capacity: n.computeCapacity, used: n.usedCompute },
-      attention: { capacity: n.attentionCapacity, used: n.usedAttention },
-      speed: { default: n.speedDefault, kinds: n.speedKinds },
-      handlers: [...n.handlers],
-      running: n.running,
-      lastSeen: n.lastSeen,
-    })),
-  }));
-
-  app.get('/api/v1/live/twins', async () => {
-    const now = rt.now;
+  // ---------------------------------------------------------------- nodes, twins, summary
+  app.get('/nodes', async (req) => {
+    const own = principalTenant(req);
     return {
-      twins: rt.twins.map((t) => ({
-        thingId: t.thingId,
-        group: t.group,
-        criticality: t.criticality,
-        ageSeconds: now - t.lastSample,
-        revision: t.revision,
-        refreshes: t.refreshes,
-        samples: t.samplesReceived,
-        pending: t.pending.length,
-        state: t.state,
+      nodes: rt.nodes.map((n) => ({
+        id: n.id,
+        index: n.index,
+        tier: n.tier,
+        zone: n.zone ?? null,
+        labels: n.labels,
+        up: n.up,
+        compute: { capacity: n.computeCapacity, used: n.usedCompute },
+        attention: { capacity: n.attentionCapacity, used: n.usedAttention },
+        speed: { default: n.speedDefault, kinds: n.speedKinds },
+        handlers: [...n.handlers],
+        // what runs where is tenant data: a tenant sees only its own work on shared nodes
+        running: own === undefined ? n.running : [...n.items].filter((it) => it.tenantId === own).length,
+        lastSeen: n.lastSeen,
       })),
     };
   });
 
-  app.get<{ Querystring: { subject?: string; limit?: string } }>('/api/v1/decisions', async (req, reply) => {
-    const limit = req.query.limit === undefined ? 1000 : Number(req.query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100_000)
-      return fail(reply, 400, LIVE_ERRORS.body, 'limit must be an integer in [1, 100000]', [
-        { pointer: '/limit', message: 'bad limit' },
-      ]);
-    return { decisions: rt.decisionsAbout(req.query.subject, limit) };
+  app.get('/live/twins', async (req) => {
+    const now = rt.now;
+    const own = principalTenant(req);
+    return {
+      twins: rt.twins
+        .filter((t) => own === undefined || t.tenantId === own)
+        .map((t) => ({
+          thingId: t.thingId,
+          group: t.group,
+          criticality: t.criticality,
+          ageSeconds: now - t.lastSample,
+          revision: t.revision,
+          refreshes: t.refreshes,
+          samples: t.samplesReceived,
+          pending: t.pendingCount,
+          state: t.state,
+        })),
+    };
   });
 
-  app.get('/api/v1/live/summary', async () => rt.accounting.summary());
+  app.get('/live/summary', async () => rt.accounting.summary());
 
   // ---------------------------------------------------------------- what-if and snapshot
-  app.post('/api/v1/what-if', async (req, reply) => {
+  app.post('/what-if', async (req) => {
     const parsed = whatIfSchema.safeParse(req.body ?? {});
-    if (!parsed.success)
-      return fail(
-        reply,
-        400,
-        LIVE_ERRORS.body,
-        'the what-if does not match the schema',
-        zodIssues(parsed.error),
-      );
+    if (!parsed.success) throw invalid('the what-if does not match the schema', zodIssues(parsed.error));
     const known = policyNames();
     const unknown = (parsed.data.policies ?? []).findIndex((p) => !known.includes(p));
     if (unknown >= 0)
-      return fail(reply, 400, LIVE_ERRORS.body, `unknown policy "${parsed.data.policies![unknown]}"`, [
+      throw invalid(`unknown policy "${parsed.data.policies![unknown]}"`, [
         { pointer: `/policies/${unknown}`, message: `one of ${known.join(', ')}` },
       ]);
     return whatIf(rt, opts.source, parsed.data, known);
   });
 
-  app.get<{ Querystring: Record<string, string> }>('/api/v1/snapshot', async (req, reply) => {
+  app.get<{ Querystring: Record<string, string> }>('/snapshot', async (req, reply) => {
     // the same options as a what-if, from the query string (minutes, loadFactor, seed)
     const q = req.query;
     const parsed = whatIfSchema.safeParse({
@@ -267,42 +263,12 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
       ...(q.loadFactor !== undefined ? { loadFactor: Number(q.loadFactor) } : {}),
       ...(q.seed !== undefined ? { seed: Number(q.seed) } : {}),
     });
-    if (!parsed.success)
-      return fail(reply, 400, LIVE_ERRORS.body, 'bad snapshot options', zodIssues(parsed.error));
+    if (!parsed.success) throw invalid('bad snapshot options', zodIssues(parsed.error), 'query');
     const { minutes, loadFactor, seed } = parsed.data;
     return reply
       .type('application/yaml; charset=utf-8')
       .send(snapshotYaml(rt, opts.source, { minutes, loadFactor, seed }));
   });
-
-  // ---------------------------------------------------------------- telemetry (when the host has none)
-  if (opts.telemetry) {
-    app.post('/api/v1/telemetry', { bodyLimit: 8 * 1024 * 1024 }, async (req, reply) => {
-      const parsed = telemetrySchema.safeParse(req.body);
-      if (!parsed.success)
-        return fail(
-          reply,
-          400,
-          LIVE_ERRORS.body,
-          'telemetry does not match the schema',
-          zodIssues(parsed.error),
-        );
-      const batch = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
-      const issues: BodyIssue[] = [];
-      batch.forEach((s, i) => {
-        if (!rt.twinByName(s.thingId))
-          issues.push({
-            pointer: Array.isArray(parsed.data) ? `/${i}/thingId` : '/thingId',
-            message: `unknown thing "${s.thingId}"`,
-          });
-      });
-      if (issues.length > 0) return fail(reply, 404, LIVE_ERRORS.notFound, issues[0]!.message, issues);
-      const arrived = Date.now();
-      for (const s of batch)
-        rt.ingest(rt.twinByName(s.thingId)!, [{ time: s.time ?? arrived, value: s.value }]);
-      return reply.code(202).send({ accepted: batch.length });
-    });
-  }
 }
 
 function requestView(rt: LiveRuntime, r: LiveRequest) {
@@ -323,6 +289,7 @@ function requestView(rt: LiveRuntime, r: LiveRequest) {
       handler: t.handler,
       node: r.taskNodes[i] ?? null,
       done: r.outputs[i] !== undefined,
+      attempts: r.attempts[i] ?? 0,
     })),
     ...(r.error ? { error: r.error } : {}),
   };

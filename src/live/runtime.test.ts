@@ -121,6 +121,31 @@ describe('LiveRuntime', () => {
     expect(assigns(b.inbox).map((m) => m.id)).toEqual([`${req.id}/t`]);
   });
 
+  it('cancels an attempt whose lease ran out while its agent kept talking, and dispatches it again', async () => {
+    const { rt, agent, submit, advance } = setup();
+    const a = agent('busy');
+    const req = submit({ tasks: [{ id: 't', work: 1 }] });
+    await Promise.resolve();
+    const first = assigns(a.inbox)[0]!;
+    // lease: 3 × 1 s of expected work + three 1 s heartbeats = 6 s; the agent heartbeats all along
+    for (let k = 0; k < 8; k++) {
+      advance(1);
+      rt.heartbeat(a.node);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect(a.node.up).toBe(true);
+    expect(a.inbox).toContainEqual({ type: 'cancel', attempt: first.attempt });
+    const second = assigns(a.inbox)[1]!;
+    expect(second.id).toBe(`${req.id}/t`);
+    expect(second.attempt).not.toBe(first.attempt);
+    expect(req.attempts).toEqual([2]);
+    rt.result(a.node, { type: 'result', attempt: first.attempt, ok: true, output: 'late' });
+    expect(req.status).toBe('running');
+    rt.result(a.node, { type: 'result', attempt: second.attempt, ok: true, output: 'done' });
+    expect(req.status).toBe('completed');
+    expect(req.outputs).toEqual(['done']);
+  });
+
   it('does not blame agents for a stall of the server itself', async () => {
     const { agent, advance } = setup();
     const a = agent('patient');

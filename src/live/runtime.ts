@@ -1,9 +1,16 @@
 /**
- * The live runtime: the simulator's scheduling cycle on the wall clock. Agents are the nodes, the served
- * scenario's twins are the twins, submitted requests are the work. The policy is built from the same registry
- * and decides through the same functions (`place`, the profile's queue order, its attention allocator and
- * feedback controller) over this object, which implements the scheduler's `Snapshot`. Every decision is
- * explained and kept (and handed to `onDecision` for a store or an event stream).
+ * The live runtime: the simulator's `SchedulingRuntime` (src/scheduler/runtime) on the wall clock. Agents are
+ * the nodes, the served scenario's twins are the twins, submitted requests are the work. This object is the
+ * system side of the runtime's ports: it implements the scheduler's `Snapshot` over agents and twins, a
+ * `Binder` that reserves a node's capacity and sends the work to its agent, and a `Clock` on wall seconds
+ * since the service started. The cycle (queue order, placement, holds for planned work, attention filling)
+ * is the simulator's own code; every decision is explained and kept (and handed to `onDecision` for the
+ * store, the trace file and the event stream).
+ *
+ * Leases: every attempt has a lease of `leaseFactor` times its expected duration on its node (plus three
+ * heartbeats). An agent silent for three heartbeats is taken down, and an attempt whose lease runs out is
+ * cancelled on its agent; either way the work is dispatched again under a new attempt id, and a late result
+ * of the old attempt is ignored, so a task completes once and a request completes once.
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -11,13 +18,14 @@ import { RandomStreams } from '../engine/random.js';
 import { ForecastBank } from '../forecast/index.js';
 import type { PolicyRef, Scenario } from '../model/scenario.js';
 import { registry } from '../policies/index.js';
-import type { AttentionChoice, Filter, RequestPlanView } from '../scheduler/plugins.js';
+import type { Filter, RequestPlanView } from '../scheduler/plugins.js';
 import type { Profile } from '../scheduler/profile.js';
-import { type Decision, place, ReadyQueue } from '../scheduler/scheduler.js';
+import { type Binder, type Clock, SchedulingRuntime } from '../scheduler/runtime/index.js';
+import type { Decision, ReadyQueue } from '../scheduler/scheduler.js';
 import type { Location, Snapshot, WorkItem } from '../scheduler/types.js';
 import { LiveAccounting } from './accounting.js';
 import { BUILT_IN_TASKS, BUILT_IN_UPDATERS } from './handlers.js';
-import { LiveItem, LiveNode, LiveRequest, LiveTenant, LiveTwin } from './model.js';
+import { LiveItem, LiveNode, LiveRequest, LiveTenant, LiveTwin, PENDING_LIMIT } from './model.js';
 import type { RegisterMessage, ResultMessage, Sample, TaskInput } from './protocol.js';
 import type { PlannedRequest, TwinResolver } from './requests.js';
 
@@ -37,12 +45,21 @@ export interface LiveRuntimeOptions {
   readonly decisionLimit?: number;
   readonly seed?: number;
   readonly onDecision?: (d: Decision) => void;
+  /**
+   * Reads the stored samples of a thing generated after `afterMs` (epoch ms), oldest first, at most `limit`:
+   * what a refresh carries to its agent. Without it a refresh carries no samples (unit tests).
+   */
+  readonly readSamples?: (thingId: string, afterMs: number, limit: number) => Promise<Sample[]>;
+  /** an attempt's lease: this many times its expected duration, plus three heartbeats (default 3) */
+  readonly leaseFactor?: number;
 }
 
 /** How often the runtime looks at heartbeats, feedback windows and idle attention, in milliseconds. */
 export const TICK_MS = 100;
 /** Window of the live arrival-rate forecasts, seconds. */
 export const ARRIVAL_WINDOW = 10;
+/** Default lease of an attempt, in multiples of its expected duration on its node. */
+export const LEASE_FACTOR = 3;
 
 const handlerFilter: Filter = {
   name: 'live-handler',
@@ -60,20 +77,20 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
   readonly profile: Profile;
   readonly startMs: number;
   readonly warmup: number;
+  readonly heartbeatMs: number;
   readonly nodes: LiveNode[] = [];
   readonly twins: LiveTwin[] = [];
   readonly tenants: LiveTenant[] = [];
   readonly requests = new Map<string, LiveRequest>();
-  readonly queue: ReadyQueue;
   readonly accounting: LiveAccounting;
   readonly decisionLog: Decision[] = [];
   /** arrivals per workload, forecast by the project's forecasters (what-if uses the predicted rates) */
   readonly arrivalRates = new ForecastBank({ windowSeconds: ARRIVAL_WINDOW });
-  decisions = 0;
   readonly #clockMs: () => number;
-  readonly #heartbeatMs: number;
   readonly #decisionLimit: number;
   readonly #onDecision: ((d: Decision) => void) | undefined;
+  readonly #readSamples: LiveRuntimeOptions['readSamples'];
+  readonly #leaseFactor: number;
   readonly #byAttempt = new Map<number, LiveItem>();
   readonly #twinByName = new Map<string, number>();
   readonly #groups = new Map<string, number[]>();
@@ -82,11 +99,16 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
   readonly #rngPick;
   readonly #maxRetries: number;
   readonly #minRefreshAttention: number;
+  readonly #attentionDemands: number[];
+  /** the simulator's scheduling cycle; rebuilt (queue carried over) when a new agent adds a node */
+  #sched!: SchedulingRuntime;
+  /** decisions of scheduling runtimes replaced by a rebuild */
+  #decisionsBefore = 0;
+  #generation = 0;
   #uid = 0;
   #requestUid = 0;
   #attempt = 0;
   #frozenNow: number | undefined;
-  #cyclePending = false;
   #timer: ReturnType<typeof setInterval> | undefined;
   #nextFeedback: number;
   #lastTick = 0;
@@ -102,9 +124,11 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     this.#clockMs = options.clockMs ?? Date.now;
     this.startMs = this.#clockMs();
     this.warmup = options.warmup ?? 0;
-    this.#heartbeatMs = options.heartbeatMs ?? 1000;
+    this.heartbeatMs = options.heartbeatMs ?? 1000;
     this.#decisionLimit = options.decisionLimit ?? 100_000;
     this.#onDecision = options.onDecision;
+    this.#readSamples = options.readSamples;
+    this.#leaseFactor = options.leaseFactor ?? LEASE_FACTOR;
     const streams = new RandomStreams(options.seed ?? scenario?.seed ?? 1);
     this.#rngPolicy = streams.stream('policy');
     this.#rngPick = streams.stream('arrivals');
@@ -142,7 +166,12 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       (m, t) => Math.min(m, t.refresh.attention > 0 ? t.refresh.attention : m),
       Number.POSITIVE_INFINITY,
     );
-    this.queue = new ReadyQueue(this.profile, this.tenants.length);
+    // the attention demands that occur, as the simulated world tells its runtime
+    const levels = new Set<number>([0]);
+    for (const t of this.twins) levels.add(t.refresh.attention);
+    for (const w of scenario?.workloads ?? []) for (const task of w.tasks) levels.add(task.attention);
+    this.#attentionDemands = [...levels];
+    this.#buildScheduler();
     this.accounting = new LiveAccounting(this);
     this.#nextFeedback = scenario?.scheduling.feedbackWindow ?? 60;
     this.profile.attention.init?.(this);
@@ -150,7 +179,70 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     this.#timer.unref();
   }
 
-  // ------------------------------------------------------------------ Snapshot
+  // ------------------------------------------------------------------ the ports
+
+  /**
+   * The scheduling runtime over the current nodes. Its node index and free-attention books are sized by the
+   * node count, so a new agent (not a returning one) builds a new one; ready work moves over in queue order.
+   */
+  #buildScheduler(): void {
+    const old = this.#sched as SchedulingRuntime | undefined;
+    const generation = ++this.#generation;
+    const clock: Clock = {
+      get now() {
+        return rt.now;
+      },
+      // a microtask: before the event loop turns, so a ready task is assigned without waiting behind other
+      // I/O; events of one callback share one cycle, and the cycle sees one instant
+      soon: (fn) =>
+        queueMicrotask(() => {
+          if (generation !== this.#generation) return;
+          this.#frozenNow = this.now;
+          try {
+            fn();
+          } finally {
+            this.#frozenNow = undefined;
+          }
+        }),
+    };
+    const rt = this;
+    const binder: Binder = {
+      bind: (item, node) => this.#bind(item as LiveItem, this.nodes[node]!),
+      newRefresh: (twin) => this.#refreshItem(this.twins[twin]!),
+      dropRefresh: (item) => {
+        this.twins[item.twin]!.refreshing = false;
+      },
+      hold: (node, compute) => {
+        const n = this.nodes[node]!;
+        this.#sched.nodeChanged(node);
+        n.heldCompute = compute;
+      },
+    };
+    this.#sched = new SchedulingRuntime({
+      profile: this.profile,
+      snapshot: this,
+      binder,
+      clock,
+      trace: { record: (d) => this.#record(d) },
+      attentionDemands: this.#attentionDemands,
+      minRefreshAttention: this.#minRefreshAttention,
+    });
+    if (old) {
+      this.#decisionsBefore += old.decisions;
+      for (const item of [...old.queue.items()]) this.#sched.enqueue(item);
+      for (const n of this.nodes) n.heldCompute = 0;
+    }
+  }
+
+  /** ready work, in the profile's order (the scheduling runtime's queue) */
+  get queue(): ReadyQueue {
+    return this.#sched.queue;
+  }
+
+  /** placement and attention decisions taken */
+  get decisions(): number {
+    return this.#decisionsBefore + this.#sched.decisions;
+  }
 
   /** Service seconds; fixed for the length of one scheduling cycle so a decision sees one instant. */
   get now(): number {
@@ -198,6 +290,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
         throw Object.assign(new Error(`agent id "${reg.id}" is already connected`), {
           code: 'ARS_E_AGENT_DUPLICATE',
         });
+      this.#sched.nodeChanged(node.index);
       node.account(now, this.warmup);
       node.update(reg, send);
       node.up = true;
@@ -205,6 +298,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       node = new LiveNode(this.nodes.length, reg, () => this.now, send);
       this.nodes.push(node);
       this.#nodeById.set(node.id, node);
+      this.#buildScheduler();
     }
     node.connections = 1;
     node.lastSeen = now;
@@ -221,9 +315,11 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
   disconnectAgent(node: LiveNode, reason = 'disconnected'): void {
     if (!node.up) return;
     const now = this.now;
+    this.#sched.nodeChanged(node.index);
     node.account(now, this.warmup);
     node.up = false;
     node.connections = 0;
+    node.heldCompute = 0;
     // a silent agent's connection may still be open: close it so that the agent reconnects and registers again
     if (reason !== 'disconnected') node.hangUp(reason);
     for (const item of [...node.items]) {
@@ -249,8 +345,8 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     });
     if (item.type === 'refresh') {
       const twin = this.twins[item.twin]!;
-      // the samples it carried are not reflected yet: give them back, oldest first
-      twin.pending = [...item.samples, ...twin.pending];
+      // the samples it carried are not reflected yet: they stay in the store for the next refresh
+      twin.pendingCount += item.samples.length;
       item.samples = [];
       twin.refreshing = false;
       this.profile.attention.refreshed?.(twin.index, false, this);
@@ -263,7 +359,8 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       return;
     }
     item.plannedNode = -1;
-    this.queue.push(item);
+    item.readyAtMs = Number.NaN;
+    this.#sched.enqueue(item);
   }
 
   /** A result from an agent. Results of attempts that were re-dispatched, or from another agent, are ignored. */
@@ -297,21 +394,24 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     return i === undefined ? undefined : this.twins[i];
   }
 
-  /** Stores samples of a twin (they move its state only when a refresh runs). */
-  ingest(twin: LiveTwin, samples: readonly Sample[]): void {
-    for (const s of samples) twin.addSample(s);
-    this.accounting.samples += samples.length;
+  /**
+   * Samples of a twin were stored (the telemetry ingest's event): they move its state only when a refresh
+   * runs, which reads them from the store. `newest` is the newest of them, kept for forecasts.
+   */
+  samplesStored(twin: LiveTwin, count: number, newest: Sample): void {
+    twin.samplesStored(count, newest);
+    this.accounting.samples += count;
   }
 
   #requestRefresh(twin: LiveTwin, priority: number, deadline: number): void {
     const item = this.#refreshItem(twin, priority, deadline);
+    this.profile.attention.refreshStarted?.(twin.index, this);
     item.onDemand = true;
-    this.queue.push(item);
+    this.#sched.enqueue(item);
   }
 
   #refreshItem(twin: LiveTwin, priority = 0, deadline = Number.POSITIVE_INFINITY): LiveItem {
     twin.refreshing = true;
-    this.profile.attention.refreshStarted?.(twin.index, this);
     const r = twin.refresh;
     return new LiveItem({
       uid: this.#uid++,
@@ -337,7 +437,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     const twin = this.twins[item.twin]!;
     twin.refreshing = false;
     if (!msg.ok) {
-      twin.pending = [...item.samples, ...twin.pending];
+      twin.pendingCount += item.samples.length;
       this.profile.attention.refreshed?.(twin.index, false, this);
       this.emit('twin', { thingId: twin.thingId, ok: false, error: msg.error, time: this.now });
     } else {
@@ -348,6 +448,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       else this.accounting.refreshesProactive++;
       const newest = item.samples[item.samples.length - 1];
       if (msg.sampleTime !== undefined && newest) {
+        twin.reflectedMs = Math.max(twin.reflectedMs, msg.sampleTime);
         const t = this.serviceTime(msg.sampleTime);
         if (t > twin.lastSample) {
           this.accounting.accountAge(twin);
@@ -364,9 +465,11 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       this.profile.attention.refreshed?.(twin.index, true, this);
       this.emit('twin', {
         thingId: twin.thingId,
+        tenant: twin.tenantId,
         revision: twin.revision,
         state: twin.state,
         ageSeconds: this.now - twin.lastSample,
+        sourceTime: Number.isFinite(twin.reflectedMs) ? twin.reflectedMs : null,
         time: this.now,
       });
     }
@@ -408,6 +511,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       uid: this.#requestUid++,
       workload: plan.workload,
       tenant,
+      tenantId: plan.tenant,
       priority: plan.priority,
       arrival: now,
       deadline: plan.deadline !== undefined ? now + plan.deadline : Number.POSITIVE_INFINITY,
@@ -532,15 +636,24 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     }
     if (item.req!.status === 'waiting') item.req!.status = 'running';
     item.readyAtMs = performance.now();
-    this.queue.push(item);
+    this.#sched.enqueue(item);
   }
 
   #completeTask(item: LiveItem, output: unknown): void {
     const req = item.req!;
-    if (req.status === 'failed') return;
+    // a request completes once: a task already done (or a request already over) takes no second result
+    if (req.status === 'failed' || req.status === 'completed' || req.outputs[item.task] !== undefined) return;
     req.outputs[item.task] = output ?? null;
     req.taskNodes[item.task] = item.node?.id;
     req.done++;
+    this.emit('task', {
+      requestId: req.id,
+      taskId: req.tasks[item.task]!.id,
+      state: 'done',
+      node: item.node?.id,
+      attempt: item.attempt,
+      time: this.now,
+    });
     req.tasks.forEach((t, j) => {
       if (t.after.includes(item.task) && --req.pending[j]! === 0) {
         const planned = (req as { planned?: Int32Array }).planned;
@@ -584,94 +697,25 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
 
   // ------------------------------------------------------------------ scheduling
 
-  /**
-   * Runs a scheduling cycle as soon as the current callback returns (a microtask: before the event loop turns,
-   * so a ready task is assigned without waiting behind other I/O); events of one callback share one cycle.
-   */
+  /** Asks the scheduling runtime for a cycle at the current instant (one per callback). */
   requestCycle(): void {
-    if (this.#cyclePending) return;
-    this.#cyclePending = true;
-    queueMicrotask(() => {
-      this.#cyclePending = false;
-      this.cycle();
-    });
+    this.#sched.requestCycle();
   }
 
-  /** Places ready work in the profile's order, then fills free attention with the allocator's refreshes. */
+  /** One scheduling cycle, now: the simulator's (src/scheduler/runtime). */
   cycle(): void {
     this.#frozenNow = this.now;
     try {
-      const deferred: LiveItem[] = [];
-      let skips = 0;
-      while (this.queue.size > 0 && skips < 64) {
-        const item = this.queue.pop(this) as LiveItem;
-        const p = place(item, this, this.profile, true);
-        this.decisions++;
-        this.#record({ ...p.decision!, ...(item.retries > 0 ? { attempt: item.retries } : {}) });
-        if (p.node >= 0) {
-          this.#bind(item, this.nodes[p.node]!);
-          skips = 0;
-        } else {
-          // it waits for capacity: from now on its delay is queueing, not decision latency
-          item.readyAtMs = Number.NaN;
-          deferred.push(item);
-          skips++;
-        }
-      }
-      for (const d of deferred) this.queue.push(d);
-      this.#fillAttention();
+      this.#sched.cycle();
     } finally {
       this.#frozenNow = undefined;
     }
   }
 
-  #fillAttention(): void {
-    if (this.twins.length === 0 || !Number.isFinite(this.#minRefreshAttention)) return;
-    let free = 0;
-    for (const n of this.nodes) free += n.freeAttention;
-    const per = this.#minRefreshAttention;
-    const slots = Math.min(this.twins.length, Math.floor(free / per + 1e-9));
-    if (slots <= 0) return;
-    const choices = this.profile.attention.select(this, slots);
-    let i = 0;
-    for (; i < choices.length && free >= per - 1e-9; i++) {
-      const c = choices[i]!;
-      const twin = this.twins[c.twin];
-      if (!twin || twin.refreshing) {
-        this.profile.attention.refreshed?.(c.twin, false, this);
-        continue;
-      }
-      const item = this.#refreshItem(twin);
-      const p = place(item, this, this.profile, true);
-      this.decisions++;
-      this.#traceAttention(c, twin, p.decision);
-      if (p.node < 0) {
-        twin.refreshing = false;
-        this.profile.attention.refreshed?.(twin.index, false, this);
-        continue;
-      }
-      free -= item.attention;
-      this.#bind(item, this.nodes[p.node]!);
-    }
-    for (; i < choices.length; i++) this.profile.attention.refreshed?.(choices[i]!.twin, false, this);
-  }
-
-  #traceAttention(c: AttentionChoice, twin: LiveTwin, d: Decision | undefined): void {
-    this.#record({
-      ...(d ?? { candidates: [], chosen: null }),
-      time: this.now,
-      kind: 'attention',
-      subject: twin.id,
-      ...(c.score !== undefined ? { score: c.score } : {}),
-      ...(c.weight !== undefined ? { weight: c.weight } : {}),
-      ...(c.parts ? { features: c.parts } : {}),
-      ...(c.detail ? { detail: c.detail } : {}),
-      age: this.now - twin.lastSample,
-    });
-  }
-
+  /** The binder's `bind`: reserves the item's demands on the node, then sends the work to its agent. */
   #bind(item: LiveItem, node: LiveNode): void {
     const now = this.now;
+    this.#sched.nodeChanged(node.index);
     node.account(now, this.warmup);
     const tenant = this.tenants[item.tenant]!;
     node.usedCompute += item.compute;
@@ -681,28 +725,18 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     item.attempt = this.#attempt++;
     item.node = node;
     item.boundAt = now;
-    item.expectedEnd = now + item.work / node.speed(item.kind);
+    const expected = item.work / node.speed(item.kind);
+    item.expectedEnd = now + expected;
+    item.leaseUntil = now + this.#leaseFactor * expected + (3 * this.heartbeatMs) / 1000;
     node.items.add(item);
     this.#byAttempt.set(item.attempt, item);
-    for (const sc of this.profile.scores) sc.plugin.bound?.(item, node);
     if (item.type === 'refresh') {
-      const twin = this.twins[item.twin]!;
-      item.samples = twin.pending;
-      twin.pending = [];
-      node.send({
-        type: 'assign',
-        attempt: item.attempt,
-        id: item.id,
-        work: 'refresh',
-        kind: item.kind,
-        handler: item.handler,
-        seconds: item.work,
-        input: { thingId: twin.thingId, updater: twin.updater, state: twin.state, samples: item.samples },
-      });
+      this.#dispatchRefresh(item, node);
       return;
     }
     const req = item.req!;
     const spec = req.tasks[item.task]!;
+    req.attempts[item.task] = (req.attempts[item.task] ?? 0) + 1;
     const upstream: Record<string, unknown> = {};
     for (const j of spec.after) upstream[req.tasks[j]!.id] = req.outputs[j];
     const withHistory = item.handler !== 'work' && item.handler !== 'twin-query';
@@ -732,11 +766,54 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     });
     if (!Number.isNaN(item.readyAtMs))
       this.accounting.decisionLatencyMs.add(performance.now() - item.readyAtMs);
+    // a deferred item's delay from now on is queueing, not decision latency
+    item.readyAtMs = Number.NaN;
+    this.emit('task', {
+      requestId: req.id,
+      taskId: spec.id,
+      state: 'assigned',
+      node: node.id,
+      attempt: item.attempt,
+      time: now,
+    });
+  }
+
+  /** A refresh carries the samples stored since the state's newest: read them, then send the work. */
+  #dispatchRefresh(item: LiveItem, node: LiveNode): void {
+    const twin = this.twins[item.twin]!;
+    const attempt = item.attempt;
+    twin.pendingCount = 0;
+    const send = (samples: Sample[]) => {
+      // re-dispatched or cancelled while the samples were read: this attempt is over
+      if (this.#byAttempt.get(attempt) !== item) return;
+      item.samples = samples;
+      node.send({
+        type: 'assign',
+        attempt,
+        id: item.id,
+        work: 'refresh',
+        kind: item.kind,
+        handler: item.handler,
+        seconds: item.work,
+        input: { thingId: twin.thingId, updater: twin.updater, state: twin.state, samples },
+      });
+    };
+    if (!this.#readSamples) {
+      send([]);
+      return;
+    }
+    this.#readSamples(twin.thingId, twin.reflectedMs, PENDING_LIMIT).then(send, (err: Error) => {
+      if (this.#byAttempt.get(attempt) !== item) return;
+      this.#release(item);
+      this.#redispatch(item, `samples could not be read: ${err.message}`);
+      this.requestCycle();
+    });
   }
 
   #release(item: LiveItem): void {
     const node = item.node;
     if (!node || !this.#byAttempt.delete(item.attempt)) return;
+    this.#sched.nodeChanged(node.index);
     node.account(this.now, this.warmup);
     const tenant = this.tenants[item.tenant]!;
     node.usedCompute = Math.max(0, node.usedCompute - item.compute);
@@ -744,6 +821,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     tenant.heldCompute = Math.max(0, tenant.heldCompute - item.compute);
     tenant.heldAttention = Math.max(0, tenant.heldAttention - item.attention);
     node.items.delete(item);
+    item.leaseUntil = Number.POSITIVE_INFINITY;
   }
 
   #record(d: Decision): void {
@@ -768,14 +846,30 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
 
   #tick(): void {
     const now = this.now;
+    const silence = (3 * this.heartbeatMs) / 1000;
     // after a stall of this process (a long what-if, a GC pause, no CPU) nobody could be heard: start the
-    // heartbeat clocks again rather than blame the agents
-    if (now - this.#lastTick > (3 * this.#heartbeatMs) / 1000) for (const n of this.nodes) n.lastSeen = now;
+    // heartbeat clocks and the leases again rather than blame the agents
+    if (now - this.#lastTick > silence) {
+      const stall = now - this.#lastTick;
+      for (const n of this.nodes) {
+        n.lastSeen = now;
+        for (const it of n.items) it.leaseUntil += stall;
+      }
+    }
     this.#lastTick = now;
     // agents that stopped talking are down (a half-open TCP connection never closes by itself)
     for (const n of this.nodes)
-      if (n.up && now - n.lastSeen > (3 * this.#heartbeatMs) / 1000)
-        this.disconnectAgent(n, 'missed heartbeats');
+      if (n.up && now - n.lastSeen > silence) this.disconnectAgent(n, 'missed heartbeats');
+    // attempts past their lease: the agent is alive but the work is stuck; cancel it there, run it again
+    for (const n of this.nodes) {
+      if (!n.up) continue;
+      for (const it of [...n.items]) {
+        if (it.leaseUntil >= now) continue;
+        n.send({ type: 'cancel', attempt: it.attempt });
+        this.#release(it);
+        this.#redispatch(it, `lease of attempt ${it.attempt} on ${n.id} expired`);
+      }
+    }
     if (now >= this.#nextFeedback) {
       this.#frozenNow = now;
       try {

@@ -1,20 +1,33 @@
 /**
- * `ars serve` as a library call: a Fastify server on 127.0.0.1 with the live routes, the live runtime, MQTT
- * ingest (embedded broker or external), an optional decision trace file in the data directory, and for
- * demos one in-process agent per scenario node, devices and load.
+ * `ars serve` as a library call: ONE server. The live service's HTTP side is `createServer` (src/server:
+ * registry, `POST /api/v1/telemetry`, decisions, the event stream, health, metrics, OpenAPI, problem+json
+ * errors) with the live routes (agents, requests, nodes, twins, summary, what-if, snapshot) as its plugin;
+ * MQTT telemetry goes through the server's ingest (src/server/mqtt.ts: an embedded broker that stores before
+ * the PUBACK, or an external broker). The Store is always real: SQLite in `data/ars.db`, or in a temporary
+ * directory deleted at close when there is no `data`. Telemetry is stored by the ingest; the runtime hears
+ * of it on the event bus and a refresh reads the stored samples. Requests, task attempts, agents, refreshed
+ * twin states and the decision trace go to the Store; with `data`, the trace is also written as `"v":1`
+ * lines to `data/decisions.jsonl` (readable by `ars explain`). Demos add one in-process agent per scenario
+ * node, devices and load.
  */
-import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { parse } from 'yaml';
 import type { PolicyRef, Scenario } from '../model/scenario.js';
+import { traceLine } from '../report/trace-file.js';
 import type { Decision } from '../scheduler/scheduler.js';
+import { EventBus } from '../server/events.js';
+import type { LiveContext } from '../server/ingest.js';
+import { createLiveMetrics } from '../server/metrics.js';
+import { type MqttIngest, startMqttIngest } from '../server/mqtt.js';
+import { createServer } from '../server/server.js';
 import { openSqliteStore, type Store } from '../store/index.js';
 import { Agent } from './agent.js';
 import { type DevicePlayer, playDevices } from './devices.js';
 import { generateLoad, type LoadGenerator } from './load.js';
-import { embeddedBroker, externalBroker, type MqttIngest } from './mqtt.js';
-import { type Persister, persistTo } from './persist.js';
+import { type Persister, persistTo, registerTwins, sampleValue } from './persist.js';
 import { livePlugin } from './plugin.js';
 import { LiveRuntime } from './runtime.js';
 
@@ -27,11 +40,15 @@ export interface ServiceOptions {
   /** embedded broker port (0 = free port); ignored with mqttUrl; undefined = no MQTT */
   readonly mqttPort?: number | undefined;
   readonly mqttUrl?: string | undefined;
-  /** directory for the store (ars.db: decisions, requests, agents, twin states) and decisions.jsonl */
+  /** directory of the store (ars.db) and the decision trace (decisions.jsonl); default: a temporary store */
   readonly data?: string | undefined;
+  /** a Store to use instead of SQLite (e.g. PostgreSQL); the service does not close it */
+  readonly store?: Store | undefined;
   readonly updater?: string;
   readonly warmup?: number;
   readonly heartbeatMs?: number;
+  /** an attempt's lease in multiples of its expected duration (default 3) */
+  readonly leaseFactor?: number;
   /** start an agent per scenario node, devices and load in this process */
   readonly demo?: boolean;
   /** seconds between two samples of a demo device (default 1) */
@@ -44,7 +61,9 @@ export interface Service {
   readonly app: FastifyInstance;
   readonly runtime: LiveRuntime;
   readonly mqtt: MqttIngest | undefined;
-  readonly store: Store | undefined;
+  readonly store: Store;
+  readonly events: EventBus;
+  readonly persister: Persister;
   readonly agents: Agent[];
   readonly devices: DevicePlayer | undefined;
   readonly load: LoadGenerator | undefined;
@@ -58,47 +77,78 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       ? (parse(readFileSync(scenario.file, 'utf8')) as Record<string, unknown>)
       : undefined;
   let trace: WriteStream | undefined;
-  if (options.data) {
-    mkdirSync(options.data, { recursive: true });
-    trace = createWriteStream(join(options.data, 'decisions.jsonl'), { flags: 'a' });
+  let scratch: string | undefined;
+  let store: Store;
+  if (options.store) store = options.store;
+  else {
+    const dir = options.data ?? (scratch = mkdtempSync(join(tmpdir(), 'ars-serve-')));
+    mkdirSync(dir, { recursive: true });
+    // NORMAL in WAL mode: a commit survives a crash of the process (not a power loss); see docs/live.md
+    store = openSqliteStore({ path: join(dir, 'ars.db'), synchronous: 'normal' });
   }
+  if (options.data) trace = createWriteStream(join(options.data, 'decisions.jsonl'), { flags: 'a' });
+  const events = new EventBus((err) => options.log?.(`event listener: ${(err as Error).message}`));
+  const metrics = createLiveMetrics();
+  const context: LiveContext = { store, events, metrics };
+  let persister: Persister | undefined;
   const runtime = new LiveRuntime({
     scenario,
     policy: options.policy,
     ...(options.updater ? { updater: options.updater } : {}),
     ...(options.warmup !== undefined ? { warmup: options.warmup } : {}),
     ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
-    ...(trace
-      ? {
-          onDecision: (d: Decision) => {
-            trace!.write(`${JSON.stringify(d)}\n`);
-            persister?.decision(d);
-          },
-        }
-      : {}),
+    ...(options.leaseFactor !== undefined ? { leaseFactor: options.leaseFactor } : {}),
+    onDecision: (d: Decision) => {
+      trace?.write(traceLine(d));
+      persister?.decision(d);
+    },
+    readSamples: async (thingId, afterMs, limit) => {
+      const rows = await store.listSamples({
+        thingId,
+        ...(Number.isFinite(afterMs) ? { since: afterMs } : {}),
+        newestFirst: true,
+        limit,
+      });
+      const out = [];
+      for (let i = rows.length - 1; i >= 0; i--) {
+        const r = rows[i]!;
+        if (r.time > afterMs) out.push({ time: r.time, value: sampleValue(r.features) });
+      }
+      return out;
+    },
   });
-  let store: Store | undefined;
-  let persister: Persister | undefined;
-  if (options.data) {
-    // NORMAL: the trace and twin states survive a crash of the process; the scheduler never waits on fsync
-    store = openSqliteStore({ path: join(options.data, 'ars.db'), synchronous: 'normal' });
-    persister = await persistTo(store, runtime, (err) => options.log?.(`store: ${err.message}`));
-  }
-  const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
-  await app.register(livePlugin, {
-    runtime,
-    source,
-    telemetry: true,
-    ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+  await registerTwins(store, runtime);
+  persister = persistTo(store, runtime, events, (err) => options.log?.(`store: ${err.message}`));
+  // the ingest stored samples: the runtime counts them; a refresh will read them from the store
+  const unsubscribe = events.subscribe({ types: ['telemetry'] }, (e) => {
+    if (e.type !== 'telemetry') return;
+    const twin = runtime.twinByName(e.thingId);
+    if (twin)
+      runtime.samplesStored(twin, e.count, {
+        time: e.newestTime,
+        value: sampleValue(e.latest as Record<string, Record<string, unknown>>),
+      });
   });
-  app.get('/healthz', async () => ({ ok: true }));
   const host = options.host ?? '127.0.0.1';
+  let mqtt: MqttIngest | undefined;
+  const app = await createServer({
+    store,
+    events,
+    metrics,
+    bodyLimit: 8 * 1024 * 1024,
+    ready: () => mqtt?.ready() ?? true,
+    plugins: [
+      async (api) => {
+        await api.register(livePlugin, { runtime, source, accept: (r) => persister!.accept(r) });
+      },
+    ],
+  });
   await app.listen({ host, port: options.port ?? 8080 });
   const address = app.server.address();
   const url = `http://${host}:${typeof address === 'object' && address ? address.port : options.port}`;
-  let mqtt: MqttIngest | undefined;
-  if (options.mqttUrl) mqtt = await externalBroker(runtime, options.mqttUrl);
-  else if (options.mqttPort !== undefined) mqtt = await embeddedBroker(runtime, options.mqttPort, host);
+  if (options.mqttUrl) mqtt = await startMqttIngest({ context, url: options.mqttUrl });
+  else if (options.mqttPort !== undefined)
+    mqtt = await startMqttIngest({ context, port: options.mqttPort, host });
   const agents: Agent[] = [];
   let devices: DevicePlayer | undefined;
   let load: LoadGenerator | undefined;
@@ -130,27 +180,34 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     });
     load = generateLoad(scenario, { server: url, onError: (err) => options.log?.(`load: ${err.message}`) });
   }
+  let closed = false;
   return {
     url,
     app,
     runtime,
     mqtt,
     store,
+    events,
+    persister,
     agents,
     devices,
     load,
     async close() {
+      if (closed) return;
+      closed = true;
       await load?.stop();
       await devices?.stop();
       for (const a of agents) await a.stop();
       runtime.stop();
+      await mqtt?.close();
       await app.close();
       // the store records every agent as gone, whether or not its close reached us before the server stopped
       for (const n of runtime.nodes) runtime.disconnectAgent(n, 'server stopped');
+      unsubscribe();
       await persister?.close();
-      await store?.close();
-      await mqtt?.close();
+      if (!options.store) await store.close();
       if (trace) await new Promise<void>((done) => trace!.end(() => done()));
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
     },
   };
 }

@@ -98,6 +98,8 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const last = items[items.length - 1];
       return {
         items: items.map((d) => ({ ...d, time: new Date(d.time).toISOString() })),
+        // the decisions as the scheduler explained them (`ars explain`'s fields), for the live dashboard
+        decisions: items.map((d) => d.detail),
         ...(items.length === q.limit && last ? { next: last.seq } : {}),
       };
     },

@@ -13,6 +13,7 @@ interface ServeOpts {
   mqttPort?: string;
   mqttUrl?: string;
   data?: string;
+  leaseFactor: string;
   updater: string;
   demo?: boolean | string;
   devicePeriod?: string;
@@ -38,7 +39,15 @@ export function register(program: Command): void {
     )
     .option('--mqtt-port <n>', 'start an embedded MQTT broker on this port (0 picks a free one)')
     .option('--mqtt-url <url>', 'take telemetry from an external MQTT broker instead')
-    .option('--data <dir>', 'directory for the decision trace (decisions.jsonl, readable by `ars explain`)')
+    .option(
+      '--data <dir>',
+      'directory of the store (ars.db: things, samples, requests, tasks, agents, decisions) and the decision trace (decisions.jsonl, readable by `ars explain`); default: a temporary store deleted at exit',
+    )
+    .option(
+      '--lease-factor <n>',
+      'an attempt not finished within n times its expected duration (plus three heartbeats) is cancelled and dispatched again',
+      '3',
+    )
     .option(
       '--updater <name>',
       'twin update handler: last, ewma, kalman, or a handler the agents load',
@@ -65,6 +74,7 @@ export function register(program: Command): void {
         const devicePeriod = numberOption('device-period', opts.devicePeriod, { min: 0.01 });
         const duration = numberOption('duration', opts.duration, { min: Number.MIN_VALUE });
         const statusEvery = numberOption('status-every', opts.statusEvery, { min: 0 }) ?? 10;
+        const leaseFactor = numberOption('lease-factor', opts.leaseFactor, { min: 1 });
         const policy = opts.policy ? { name: opts.policy, params: parseParams(opts.param) } : undefined;
         const demo = opts.demo !== undefined;
         if (demo && !scenario) {
@@ -79,6 +89,7 @@ export function register(program: Command): void {
           mqttPort: mqttPort ?? (demo && !opts.mqttUrl ? 0 : undefined),
           mqttUrl: opts.mqttUrl,
           data: opts.data,
+          ...(leaseFactor !== undefined ? { leaseFactor } : {}),
           updater: opts.updater,
           demo,
           ...(devicePeriod !== undefined ? { devicePeriod } : {}),
@@ -93,6 +104,11 @@ export function register(program: Command): void {
           `  twins and their ages   ${service.url}/api/v1/live/twins`,
           `  live metrics           ${service.url}/api/v1/live/summary`,
           `  decisions              ${service.url}/api/v1/decisions?subject=...`,
+          `  things (twin registry) ${service.url}/api/v1/things`,
+          `  telemetry              POST ${service.url}/api/v1/telemetry`,
+          `  events (WebSocket/SSE) ${service.url}/api/v1/events`,
+          `  health, metrics, API   ${service.url}/healthz  /readyz  /metrics  /openapi.json`,
+          `  store                  ${opts.data ? `${opts.data}/ars.db` : 'temporary SQLite file (use --data DIR to keep it)'}`,
           `  what-if                POST ${service.url}/api/v1/what-if`,
           `  snapshot as scenario   ars snapshot --server ${service.url} > now.yaml`,
           ...(service.mqtt
