@@ -14,13 +14,13 @@ import {
   type AuditLog,
   type AuthConfig,
   type AuthResult,
-  authenticate,
   authConfigured,
+  authenticate,
   canSeeTenant,
   isAdmin,
   type PermissionView,
-  type Principal,
   PolicySet,
+  type Principal,
   SecurityError,
   type TenantLimiter,
 } from '../security/index.js';
@@ -111,6 +111,11 @@ export class ServerGuard {
     this.audit = options.audit;
     this.k = options.k ?? 5;
     this.now = options.now ?? Date.now;
+  }
+
+  /** The credential sources (for the MQTT broker's connect hook); undefined in dev mode. */
+  get authConfig(): AuthConfig | undefined {
+    return this.devMode ? undefined : this.#auth;
   }
 
   /** Turns a presented token into a principal; in dev mode everyone is {@link LOCAL_ADMIN}. */
