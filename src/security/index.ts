@@ -7,6 +7,7 @@ export * from './errors.js';
 export * from './field-crypto.js';
 export * from './http-hardening.js';
 export * from './k-anonymity.js';
+export * from './key-file.js';
 export * from './limits.js';
 export * from './mqtt-guard.js';
 export * from './oidc.js';

@@ -9,6 +9,7 @@
  * A 5xx never carries a stack trace or an internal message.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SecurityError } from '../security/errors.js';
 import { isStoreUnavailable } from '../store/unavailable.js';
 
 export const ERROR_CODES = {
@@ -27,6 +28,14 @@ export const ERROR_CODES = {
   ARS_E_BODY_TOO_LARGE: { status: 413, title: 'request body too large' },
   ARS_E_URI_TOO_LONG: { status: 414, title: 'a path segment is too long' },
   ARS_E_MEDIA_TYPE: { status: 415, title: 'unsupported content type' },
+  ARS_E_AUTH_REQUIRED: { status: 401, title: 'authentication required' },
+  ARS_E_AUTH_INVALID: { status: 401, title: 'invalid credentials' },
+  ARS_E_FORBIDDEN: { status: 403, title: 'not allowed' },
+  ARS_E_POLICY_INVALID: { status: 400, title: 'invalid policy or permission question' },
+  ARS_E_QUERY_INVALID: { status: 400, title: 'invalid query' },
+  ARS_E_PAYLOAD_TOO_LARGE: { status: 413, title: 'message over the tenant limit' },
+  ARS_E_RATE_LIMITED: { status: 429, title: 'rate limit exceeded' },
+  ARS_E_QUOTA: { status: 429, title: 'tenant quota exceeded' },
   ARS_E_INTERNAL: { status: 500, title: 'internal error' },
   ARS_E_NOT_READY: { status: 503, title: 'not ready' },
   ARS_E_STORE_UNAVAILABLE: {
@@ -140,6 +149,7 @@ function translate(
   error: FastifyError & { validation?: SchemaIssue[]; validationContext?: string },
 ): HttpError {
   if (error instanceof HttpError) return error;
+  if (error instanceof SecurityError) return fromSecurityError(error);
   if (error.validation) {
     const part = (error.validationContext ?? 'body') as Part;
     const errors = schemaIssues(error.validation, part);
@@ -203,14 +213,39 @@ export function frameworkError(error: FastifyError): HttpError {
 /** The `Retry-After` of a 503 `ARS_E_STORE_UNAVAILABLE`, in seconds. */
 export const STORE_RETRY_AFTER_SECONDS = 1;
 
-/** Installs the one error handler and the 404 handler. */
-export function installErrorHandling(app: FastifyInstance): void {
+/**
+ * A security refusal as a problem document. A 5xx security code (bad key ring, insecure bind) is internal;
+ * the `detail` facts are safe to show by construction (see SecurityError), `retryAfterMs` becomes a header.
+ */
+export function fromSecurityError(error: SecurityError): HttpError {
+  if (error.status >= 500)
+    return new HttpError('ARS_E_INTERNAL', 'internal error; the server log has the details', { status: 500 });
+  const { retryAfterMs: _r, ...extra } = error.detail as Record<string, unknown>;
+  return new HttpError(error.code, error.message, {
+    status: error.status,
+    ...(Object.keys(extra).length > 0 ? { extra } : {}),
+  });
+}
+
+/** Installs the one error handler and the 404 handler. `onRefused` hears every 401/403/413/429 refusal. */
+export function installErrorHandling(
+  app: FastifyInstance,
+  onRefused?: (request: FastifyRequest, error: SecurityError) => void,
+): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const http = translate(error);
     if (http.code === 'ARS_E_STORE_UNAVAILABLE') {
       request.log.warn({ err: error }, 'store unavailable');
       reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
     } else if (http.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (error instanceof SecurityError) {
+      const retry = (error.detail as { retryAfterMs?: unknown }).retryAfterMs;
+      if (typeof retry === 'number')
+        reply.header('retry-after', String(Math.max(1, Math.ceil(retry / 1000))));
+      if (error.code === 'ARS_E_AUTH_REQUIRED' || error.code === 'ARS_E_AUTH_INVALID')
+        reply.header('www-authenticate', 'Bearer realm="ars"');
+      else onRefused?.(request, error);
+    }
     return sendProblem(reply, http);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -99,3 +99,28 @@ export function createLiveMetrics(options: { defaultMetrics?: boolean } = {}): L
     agents: new Gauge({ name: 'ars_agents_connected', help: 'Connected agents', registers }),
   };
 }
+
+/**
+ * The part of a Prometheus exposition a tenant may see: only samples labelled with its own
+ * `tenant="…"`; series without a tenant label (nodes, queue, process) are the platform's and are dropped.
+ * `# HELP`/`# TYPE` lines stay (they hold no data). Anonymous callers never get here (401).
+ */
+export function metricsFor(text: string, tenant: string | undefined): string {
+  if (tenant === undefined) return '';
+  const own = `tenant="${tenant.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line === '') out.push(line);
+    else {
+      const labels = /^[^{\s]+\{(.*)\}\s/.exec(line)?.[1];
+      if (labels === undefined) continue;
+      // the label set must hold exactly our tenant label (a prefix match would let "a" see "ab")
+      if (
+        labels.split(/,(?=[a-zA-Z_][a-zA-Z0-9_]*=")/).some((l) => l === own) &&
+        !labels.split(/,(?=[a-zA-Z_][a-zA-Z0-9_]*=")/).some((l) => l.startsWith('tenant=') && l !== own)
+      )
+        out.push(line);
+    }
+  }
+  return out.join('\n');
+}

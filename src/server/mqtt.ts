@@ -20,7 +20,10 @@ import { Aedes, type Client, type PublishPacket } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { createMqttGuard, defaultRoute, type Principal, SecurityError } from '../security/index.js';
+import { LOCAL_ADMIN, type ServerGuard } from './guard.js';
 import { ingestSamples, type LiveContext } from './ingest.js';
+import { authorizeIngest } from './ingest-guard.js';
 import { MAX_BATCH, SampleBody } from './schemas.js';
 import { toSample } from './telemetry.js';
 
@@ -34,6 +37,7 @@ const payloadCheck = Compile(
 );
 
 export type MqttRejectReason =
+  | 'forbidden'
   | 'topic'
   | 'too-large'
   | 'malformed-json'
@@ -55,6 +59,7 @@ export async function handleTelemetryMessage(
   ctx: LiveContext,
   topic: string,
   payload: Buffer,
+  security?: { guard: ServerGuard; principal: Principal },
 ): Promise<MqttOutcome> {
   const refuse = (reason: MqttRejectReason, detail: string): MqttOutcome => {
     ctx.metrics.ingestRejects.inc({ transport: 'mqtt', reason });
@@ -78,6 +83,20 @@ export async function handleTelemetryMessage(
   const receivedAt = Date.now();
   const list = (Array.isArray(body) ? body : [body]) as Parameters<typeof toSample>[0][];
   const samples = list.map((s) => toSample(s, thingId, receivedAt));
+  if (security && security.principal !== LOCAL_ADMIN) {
+    let verdict: Awaited<ReturnType<typeof authorizeIngest>>;
+    try {
+      verdict = await authorizeIngest(security.guard, ctx.store, security.principal, samples);
+    } catch (e) {
+      if (e instanceof SecurityError) return refuse('forbidden', e.message);
+      throw e;
+    }
+    if (!verdict.ok)
+      return refuse(
+        verdict.reason === 'forbidden' ? 'forbidden' : 'unknown-thing',
+        verdict.reason === 'forbidden' ? `may not write ${verdict.path}` : `no thing ${thingId}`,
+      );
+  }
   const result = await ingestSamples(ctx, samples, { transport: 'mqtt', tenant, receivedAt });
   if (!result.ok) {
     // ingestSamples counted the refusal already.
@@ -103,6 +122,13 @@ export interface MqttIngestOptions {
   sessionExpirySeconds?: number;
   /** Topic filter subscribed on an external broker. Default `telemetry/#`. */
   topic?: string;
+  /**
+   * The server's guard: with authentication configured, the embedded broker authenticates every CONNECT
+   * (the password carries an API key, node credential or OIDC token), a client publishes and subscribes
+   * only on `telemetry/<its tenant>/…`, a subscription needs READ on every feature under the tenant's
+   * policy, and a publish needs WRITE on each property it sends. Refusals are audited.
+   */
+  guard?: ServerGuard;
   /** Where refusals and failures are reported (e.g. the Fastify logger). */
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
@@ -125,21 +151,140 @@ export async function startMqttIngest(options: MqttIngestOptions): Promise<MqttI
   return options.url ? startExternal(options, options.url) : startEmbedded(options);
 }
 
+/** `telemetry/<tenant>/…` belongs to that tenant; other topics route as the security library's default. */
+export function telemetryRoute(topic: string) {
+  const parts = topic.split('/');
+  if (parts[0] === TELEMETRY_PREFIX && parts[1] && parts.length >= 3) return { tenant: parts[1] };
+  return defaultRoute(topic);
+}
+
+/** The aedes hooks that enforce authentication, tenancy and policies; none in dev mode. */
+function brokerSecurity(guard: ServerGuard | undefined) {
+  const auth = guard?.authConfig;
+  if (!guard || !auth) return undefined;
+  const mqttGuard = createMqttGuard({
+    auth,
+    route: telemetryRoute,
+    now: guard.now,
+    onDenied: (e) =>
+      guard.record({
+        actor: e.action === 'connect' ? 'anonymous' : (principals.get(e.client)?.subject ?? 'anonymous'),
+        tenant: principals.get(e.client)?.tenant,
+        action: e.action === 'connect' ? 'login' : 'permission.denied',
+        resource: e.topic !== undefined ? `mqtt:${e.topic}` : 'mqtt:connect',
+        outcome: e.action === 'connect' ? 'failed' : 'denied',
+        source: `mqtt:${e.client}`,
+        detail: { reason: e.reason },
+      }),
+  });
+  const principals = new Map<string, Principal>();
+  return { mqttGuard, principals };
+}
+
 async function startEmbedded(options: MqttIngestOptions): Promise<MqttIngest> {
   const { context } = options;
   const log = options.log ?? silent;
+  const security = brokerSecurity(options.guard);
+  const guard = options.guard;
+  const secured = security
+    ? {
+        authenticate: (
+          client: Client,
+          username: Readonly<string> | undefined,
+          password: Readonly<Buffer> | undefined,
+          done: (error: (Error & { returnCode: number }) | null, success: boolean | null) => void,
+        ) =>
+          security.mqttGuard.authenticate(client, username, password as Buffer | undefined, (err, ok) => {
+            const p = security.mqttGuard.principalOf(client);
+            if (ok && p) security.principals.set(client.id, p);
+            done(err, ok);
+          }),
+        authorizeSubscribe: (
+          client: Client | null,
+          sub: { topic: string; qos: number },
+          callback: (error: Error | null, subscription?: { topic: string; qos: number } | null) => void,
+        ) => {
+          if (!client) return callback(null, sub);
+          security.mqttGuard.authorizeSubscribe(client, sub, (err, granted) => {
+            const p = security.mqttGuard.principalOf(client);
+            if (err || !granted || !p || p.tenant === undefined) return callback(err, granted);
+            // raw telemetry carries every property: a subscriber must be able to read all of them
+            if (!guard!.tenantView(p, p.tenant).hasOnSubtree('thing', ['features'], 'READ')) {
+              guard!.record({
+                actor: p.subject,
+                tenant: p.tenant,
+                action: 'permission.denied',
+                resource: `mqtt:${sub.topic}`,
+                outcome: 'denied',
+                source: `mqtt:${client.id}`,
+                detail: { reason: 'may not read every feature' },
+              });
+              return callback(null, null);
+            }
+            callback(null, granted);
+          });
+        },
+      }
+    : {};
   const broker = await Aedes.createBroker({
+    ...(secured as object),
     authorizePublish: (
       client: Client | null,
       packet: PublishPacket,
       callback: (error?: Error | null) => void,
     ) => {
-      // The broker's own publishes (wills, $SYS) and other topics pass untouched.
-      if (!client || !packet.topic.startsWith(`${TELEMETRY_PREFIX}/`)) return callback(null);
-      handleTelemetryMessage(context, packet.topic, packet.payload as Buffer).then(
+      // The broker's own publishes (wills, $SYS) pass untouched.
+      if (!client) return callback(null);
+      let principal: Principal | undefined;
+      if (security) {
+        let refused: Error | null | undefined;
+        security.mqttGuard.authorizePublish(client, packet as never, (err) => {
+          refused = err;
+        });
+        if (refused) return callback(refused);
+        principal = security.mqttGuard.principalOf(client);
+        if (!principal) return callback(new Error('publish refused: not authenticated'));
+        try {
+          if (principal.tenant !== undefined)
+            guard!.limiter?.messageSize(principal.tenant, (packet.payload as Buffer).length);
+        } catch (e) {
+          return callback(e as Error);
+        }
+      }
+      // Other topics pass untouched (tenancy already checked above when secured).
+      if (!packet.topic.startsWith(`${TELEMETRY_PREFIX}/`)) return callback(null);
+      handleTelemetryMessage(
+        context,
+        packet.topic,
+        packet.payload as Buffer,
+        principal && guard ? { guard, principal } : undefined,
+      ).then(
         (outcome) => {
           if (!outcome.ok)
             log.warn({ client: client.id, topic: packet.topic, reason: outcome.reason }, outcome.detail);
+          if (!outcome.ok && outcome.reason === 'forbidden') {
+            guard?.record({
+              actor: principal?.subject ?? 'anonymous',
+              tenant: principal?.tenant,
+              action: 'permission.denied',
+              resource: `mqtt:${packet.topic}`,
+              outcome: 'denied',
+              source: `mqtt:${client.id}`,
+              detail: { reason: outcome.detail },
+            });
+            // refused whole, never forwarded to subscribers: the broker closes the connection
+            return callback(new Error(`publish refused: ${outcome.detail}`));
+          }
+          if (outcome.ok && principal)
+            guard?.record({
+              actor: principal.subject,
+              tenant: principal.tenant,
+              action: 'telemetry.write',
+              resource: `mqtt:${packet.topic}`,
+              outcome: 'allowed',
+              source: `mqtt:${client.id}`,
+              detail: { samples: outcome.stored },
+            });
           callback(null);
         },
         (error: unknown) => {
@@ -152,6 +297,7 @@ async function startEmbedded(options: MqttIngestOptions): Promise<MqttIngest> {
       );
     },
   });
+  if (security) broker.on('clientDisconnect', (client) => security.principals.delete(client.id));
   broker.on('clientError', (client, error) =>
     log.warn({ client: client.id, err: error }, 'mqtt client error'),
   );

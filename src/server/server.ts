@@ -15,7 +15,9 @@ import Fastify from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
+import { createRedactor, securityHeaders } from '../security/index.js';
 import type { Store } from '../store/store.js';
+import { installAuthentication, sourceOf } from './auth.js';
 import {
   frameworkError,
   HttpError,
@@ -25,8 +27,11 @@ import {
   sendProblem,
 } from './errors.js';
 import { EventBus } from './events.js';
+import { type GuardOptions, isPlatformAdmin, ServerGuard } from './guard.js';
 import type { LiveContext } from './ingest.js';
-import { createLiveMetrics, type LiveMetrics } from './metrics.js';
+import { createLiveMetrics, type LiveMetrics, metricsFor } from './metrics.js';
+import { securityRoutes } from './security-routes.js';
+import { protectStore, type SensitiveOptions } from './sensitive-store.js';
 import { eventRoutes } from './stream.js';
 import { telemetryRoutes } from './telemetry.js';
 import { thingRoutes } from './things.js';
@@ -35,6 +40,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The live service's shared parts, for routes and plugins. */
     ars: LiveContext;
+    /** The enforcement point: authentication, policies, tenancy, limits, audit (guard.ts). */
+    arsGuard: ServerGuard;
   }
   interface FastifyContextConfig {
     /** The content type a route's body must have; `application/json` when absent. */
@@ -58,6 +65,15 @@ export interface ServerOptions {
   retentionSweepMs?: number;
   /** The version reported by `/openapi.json`. */
   version?: string;
+  /**
+   * Authentication, policies, tenants, limits and audit. Absent (or without any credential source): local
+   * dev mode, every request acts as the administrator `local` (docs/security.md, "Local dev mode").
+   */
+  auth?: GuardOptions | ServerGuard;
+  /** Sensitive fields sealed or dropped before storage (the store is wrapped; see sensitive-store.ts). */
+  sensitive?: SensitiveOptions;
+  /** Field names whose values never reach the log (with credentials, which are always redacted). */
+  redactKeys?: readonly string[];
 }
 
 export const API_PREFIX = '/api/v1';
@@ -80,9 +96,29 @@ const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart })
   };
 };
 
+/** Fastify's logger option with every logged object passed through the redactor. */
+function redactingLogger(
+  logger: FastifyServerOptions['logger'],
+  keys: readonly string[],
+): FastifyServerOptions['logger'] {
+  if (!logger) return false;
+  const redact = createRedactor(keys);
+  const base = logger === true ? {} : (logger as Record<string, unknown>);
+  return {
+    ...base,
+    formatters: { log: (obj: Record<string, unknown>) => redact(obj) as Record<string, unknown> },
+    serializers: {
+      // the URL may carry ?access_token=; headers are never logged
+      req: (req: { method: string; url: string; ip?: string }) =>
+        redact({ method: req.method, url: req.url, ip: req.ip }),
+    },
+  } as FastifyServerOptions['logger'];
+}
+
 export async function createServer(options: ServerOptions) {
+  const sensitiveKeys = [...(options.redactKeys ?? [])];
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: redactingLogger(options.logger ?? false, sensitiveKeys),
     bodyLimit: options.bodyLimit ?? 4 * 1024 * 1024,
     // A thing id may be 256 characters, percent-encoded up to 12 bytes each; longer segments answer 414.
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
@@ -92,9 +128,29 @@ export async function createServer(options: ServerOptions) {
   const events =
     options.events ?? new EventBus((error) => app.log.error({ err: error }, 'event listener failed'));
   const metrics = options.metrics ?? createLiveMetrics();
-  app.decorate('ars', { store: options.store, events, metrics } satisfies LiveContext);
+  const store = options.sensitive ? protectStore(options.store, options.sensitive) : options.store;
+  const guard = options.auth instanceof ServerGuard ? options.auth : new ServerGuard(options.auth ?? {});
+  app.decorate('ars', { store, events, metrics } satisfies LiveContext);
+  app.decorate('arsGuard', guard);
   app.setValidatorCompiler(validatorCompiler);
-  installErrorHandling(app);
+  installErrorHandling(app, (request, error) =>
+    guard.record({
+      actor: request.principal?.subject ?? 'anonymous',
+      tenant: request.principal?.tenant,
+      action: 'permission.denied',
+      resource: `http:${request.method} ${request.url.split('?')[0]}`,
+      outcome: 'denied',
+      source: sourceOf(request),
+      detail: { code: error.code },
+    }),
+  );
+  installAuthentication(app, guard, API_PREFIX);
+  const headers = securityHeaders();
+  app.addHook('onSend', async (_request, reply, payload) => {
+    for (const [name, value] of Object.entries(headers))
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    return payload;
+  });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
@@ -166,9 +222,12 @@ export async function createServer(options: ServerOptions) {
   app.get(
     '/metrics',
     { schema: { tags: ['service'], summary: 'Prometheus metrics' } },
-    async (_request, reply) => {
+    async (request, reply) => {
       const text = await metrics.registry.metrics();
-      return reply.type(metrics.registry.contentType).send(text);
+      const p = request.principal;
+      return reply
+        .type(metrics.registry.contentType)
+        .send(isPlatformAdmin(p) ? text : metricsFor(text, p.tenant));
     },
   );
 
@@ -189,6 +248,7 @@ export async function createServer(options: ServerOptions) {
       await api.register(thingRoutes);
       await api.register(telemetryRoutes);
       await api.register(eventRoutes);
+      await api.register(securityRoutes);
       for (const plugin of options.plugins ?? []) await api.register(plugin);
     },
     { prefix: API_PREFIX },

@@ -3,9 +3,12 @@
  * `GET /api/v1/decisions?subject=&kind=&after=&limit=` (the scheduler's decision trace).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { JsonObject, SampleInput } from '../store/store.js';
+import type { DecisionRecord, JsonObject, SampleInput, Store } from '../store/store.js';
+import { sourceOf } from './auth.js';
 import { HttpError } from './errors.js';
+import { isPlatformAdmin, type ServerGuard } from './guard.js';
 import { ingestSamples } from './ingest.js';
+import { authorizeIngest, ingestRefusal } from './ingest-guard.js';
 import { DecisionsQuery, type SampleBody, TelemetryBody, TelemetryQuery, toMillis } from './schemas.js';
 
 export function toSample(
@@ -31,6 +34,7 @@ function rejectReason(error: unknown): string | undefined {
 
 export const telemetryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx = app.ars;
+  const guard = app.arsGuard;
 
   app.post(
     '/telemetry',
@@ -51,7 +55,18 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const receivedAt = Date.now();
       const batch = Array.isArray(request.body) ? request.body : [request.body];
       const samples = batch.map((s) => toSample(s, s.thingId, receivedAt));
-      const tenant = request.query.tenant;
+      const p = request.principal;
+      const verdict = await authorizeIngest(guard, ctx.store, p, samples);
+      if (!verdict.ok) {
+        ctx.metrics.ingestRejects.inc({ transport: 'http', reason: verdict.reason }, samples.length);
+        const thingId = samples[verdict.index]!.thingId;
+        if (verdict.reason === 'forbidden') throw ingestRefusal(verdict, thingId);
+        throw new HttpError('ARS_E_THING_NOT_FOUND', `no thing ${thingId}; nothing of the batch was stored`, {
+          in: 'body',
+          pointer: Array.isArray(request.body) ? `/${verdict.index}/thingId` : '/thingId',
+        });
+      }
+      const tenant = p.tenant ?? request.query.tenant;
       const result = await ingestSamples(ctx, samples, {
         transport: 'http',
         receivedAt,
@@ -74,6 +89,15 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox = async (app) => {
               },
             );
       }
+      guard.record({
+        actor: p.subject,
+        tenant: result.tenants[samples[0]!.thingId],
+        action: 'telemetry.write',
+        resource: `thing:${samples[0]!.thingId}`,
+        outcome: 'allowed',
+        source: sourceOf(request),
+        detail: { samples: result.stored, things: new Set(samples.map((x) => x.thingId)).size },
+      });
       return { stored: result.stored, firstSeq: result.firstSeq };
     },
   );
@@ -89,19 +113,52 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const q = request.query;
-      const items = await ctx.store.listDecisions({
+      const p = request.principal;
+      const raw = await ctx.store.listDecisions({
         limit: q.limit,
         ...(q.subject !== undefined ? { subject: q.subject } : {}),
         ...(q.kind !== undefined ? { kind: q.kind } : {}),
         ...(q.after !== undefined ? { afterSeq: q.after } : {}),
       });
-      const last = items[items.length - 1];
+      // paging follows the raw page, so a client never misses a visible decision behind hidden ones
+      const last = raw[raw.length - 1];
+      const items = isPlatformAdmin(p) ? raw : await visibleDecisions(guard, ctx.store, p, raw);
       return {
         items: items.map((d) => ({ ...d, time: new Date(d.time).toISOString() })),
         // the decisions as the scheduler explained them (`ars explain`'s fields), for the live dashboard
         decisions: items.map((d) => d.detail),
-        ...(items.length === q.limit && last ? { next: last.seq } : {}),
+        ...(raw.length === q.limit && last ? { next: last.seq } : {}),
       };
     },
   );
 };
+
+/**
+ * The tenant owning what a decision is about: a twin (`thingId`), a request (`requestId`) or a task
+ * (`requestId/taskId`); undefined when it names nothing stored (such a decision is shown to admins only).
+ */
+export async function decisionTenant(store: Store, subject: string): Promise<string | undefined> {
+  const thing = await store.getThing(subject).catch(() => undefined);
+  if (thing) return thing.tenant;
+  const request = await store.getRequest(subject.split('/')[0]!).catch(() => undefined);
+  return request?.tenant;
+}
+
+/** The decisions whose subject belongs to the principal's tenant and which it may read. */
+export async function visibleDecisions(
+  guard: ServerGuard,
+  store: Store,
+  p: Parameters<ServerGuard['visible']>[0],
+  decisions: readonly DecisionRecord[],
+): Promise<DecisionRecord[]> {
+  const owner = new Map<string, string | undefined>();
+  const out: DecisionRecord[] = [];
+  for (const d of decisions) {
+    if (!owner.has(d.subject)) owner.set(d.subject, await decisionTenant(store, d.subject));
+    const tenant = owner.get(d.subject);
+    if (tenant === undefined || !guard.visible(p, tenant)) continue;
+    if (!guard.tenantView(p, tenant).has('thing:/', 'READ')) continue;
+    out.push(d);
+  }
+  return out;
+}

@@ -14,6 +14,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Compile } from 'typebox/compile';
+import { assertMergePatch, type PermissionView, type Principal, SecurityError } from '../security/index.js';
 import { InvalidCursorError } from '../store/cursor.js';
 import { parseRql, RqlSyntaxError } from '../store/rql.js';
 import type {
@@ -25,7 +26,9 @@ import type {
   ThingWrite,
   WriteCondition,
 } from '../store/store.js';
+import { sourceOf } from './auth.js';
 import { HttpError, schemaIssues } from './errors.js';
+import type { ServerGuard } from './guard.js';
 import { mergePatch } from './merge-patch.js';
 import {
   ListQuery,
@@ -57,6 +60,28 @@ export function thingView(t: Thing) {
 }
 
 export const etag = (revision: number) => `"rev:${revision}"`;
+
+/**
+ * The readable part of a thing for one principal, or undefined when nothing of it is readable (the caller
+ * answers 404 then, as for an absent thing). Unreadable attributes and features are left out.
+ */
+export function readableThing(view: PermissionView, t: Thing) {
+  const part = view.filter({ attributes: t.attributes, features: t.features }) as
+    | { attributes?: JsonObject; features?: Record<string, Feature> }
+    | undefined;
+  if (part === undefined && !view.has('thing:/', 'READ')) return undefined;
+  return { ...thingView(t), attributes: part?.attributes ?? {}, features: part?.features ?? {} };
+}
+
+/** The slash paths a store filter reads (what search must be allowed to read: no oracle). */
+export function filterPaths(f: ThingFilter, out: string[] = []): string[] {
+  if (f.op === 'and' || f.op === 'or') for (const g of f.filters) filterPaths(g, out);
+  else if (f.op === 'not') filterPaths(f.filter, out);
+  else if ('path' in f) out.push(f.path);
+  return out;
+}
+
+const pathOf = (field: string) => field.split('/').filter((s) => s !== '');
 
 /** The write condition from `If-Match` and `If-None-Match` (RFC 9110). */
 export function preconditions(request: FastifyRequest): WriteCondition {
@@ -149,11 +174,70 @@ function checkTenant(current: Thing | undefined, requested: string | undefined):
 }
 
 function sendThing(reply: FastifyReply, thing: Thing, status = 200) {
-  return reply.code(status).header('etag', etag(thing.revision)).send(thingView(thing));
+  const view = reply.server.arsGuard.view(reply.request.principal, thing);
+  return reply
+    .code(status)
+    .header('etag', etag(thing.revision))
+    .send(readableThing(view, thing) ?? { thingId: thing.thingId, revision: thing.revision });
+}
+
+/** The thing when the principal's tenant owns it; otherwise the same 404 as an absent thing (audited). */
+export function ownedThing(
+  guard: ServerGuard,
+  request: FastifyRequest,
+  thing: Thing | undefined,
+  thingId: string,
+): Thing {
+  if (thing && guard.visible(request.principal, thing.tenant)) return thing;
+  if (thing) {
+    guard.record({
+      actor: request.principal.subject,
+      tenant: request.principal.tenant,
+      action: 'permission.denied',
+      resource: `thing:${thingId}`,
+      outcome: 'denied',
+      source: sourceOf(request),
+      detail: { reason: 'another tenant' },
+    });
+  }
+  throw notFound(thingId);
+}
+
+/** WRITE on the whole thing (replace, delete), else 403 naming nothing of the document. */
+function assertWholeWrite(view: PermissionView, thingId: string): void {
+  if (!view.hasOnSubtree('thing', [], 'WRITE'))
+    throw new SecurityError('ARS_E_FORBIDDEN', `not allowed to write all of thing ${thingId}`, { thingId });
+}
+
+/** Creating: WRITE on the thing and on every field the new document sets. */
+function assertCreate(view: PermissionView, input: ThingInput): void {
+  if (!view.has('thing:/', 'WRITE'))
+    throw new SecurityError('ARS_E_FORBIDDEN', `not allowed to create thing ${input.thingId}`, {
+      thingId: input.thingId,
+    });
+  assertMergePatch(view, {
+    attributes: input.attributes,
+    features: input.features,
+    ...(input.policyId !== undefined ? { policyId: input.policyId } : {}),
+  });
 }
 
 export const thingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store, events } = app.ars;
+  const guard = app.arsGuard;
+  const audited = (request: FastifyRequest, action: string, thing: Thing) =>
+    guard.record({
+      actor: request.principal.subject,
+      tenant: thing.tenant,
+      action,
+      resource: `thing:${thing.thingId}`,
+      outcome: 'allowed',
+      source: sourceOf(request),
+      detail: { revision: thing.revision },
+    });
+  const quota = async (tenant: string) => {
+    if (guard.limiter) guard.limiter.thingCount(tenant, await store.countThings(tenant));
+  };
   const announce = (thing: Thing, action: 'created' | 'modified' | 'deleted') =>
     events.emit({
       type: 'twin',
@@ -182,14 +266,40 @@ export const thingRoutes: FastifyPluginAsyncTypebox = async (app) => {
           });
         }
       }
+      const p: Principal = request.principal;
+      // a tenant's subject searches its own tenant only; naming another finds nothing (no probing)
+      if (p.tenant !== undefined && tenant !== undefined && tenant !== p.tenant) return { items: [] };
+      const scope = p.tenant ?? tenant;
+      const fields = parsed ? [...new Set(filterPaths(parsed))] : [];
+      if (fields.length > 0) {
+        const view = scope !== undefined ? guard.tenantView(p, scope) : guard.tenantView(p, DEFAULT_TENANT);
+        const hidden = fields.filter((f) => !view.hasOnSubtree('thing', pathOf(f), 'READ'));
+        if (hidden.length > 0) {
+          throw new SecurityError(
+            'ARS_E_FORBIDDEN',
+            `search on fields you may not read: ${hidden.join(', ')}`,
+            {
+              fields: hidden,
+            },
+          );
+        }
+      }
       try {
         const page = await store.listThings({
           limit,
-          ...(tenant !== undefined ? { tenant } : {}),
+          ...(scope !== undefined ? { tenant: scope } : {}),
           ...(parsed ? { filter: parsed } : {}),
           ...(cursor !== undefined ? { after: cursor } : {}),
         });
-        return { items: page.items.map(thingView), ...(page.next ? { next: page.next } : {}) };
+        const items = [];
+        for (const t of page.items) {
+          const view = guard.view(p, t);
+          // a thing under a stricter policy of its own must not match on a field hidden there either
+          if (!fields.every((f) => view.hasOnSubtree('thing', pathOf(f), 'READ'))) continue;
+          const shown = readableThing(view, t);
+          if (shown) items.push(shown);
+        }
+        return { items, ...(page.next ? { next: page.next } : {}) };
       } catch (e) {
         if (e instanceof InvalidCursorError)
           throw new HttpError('ARS_E_INPUT_CURSOR', e.message, { in: 'query', pointer: '/cursor' });
@@ -203,10 +313,22 @@ export const thingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['things'], summary: 'Create a thing', body: NewThingBody } },
     async (request, reply) => {
       const body = request.body;
-      const write = await store.putThing(toInput(body.thingId, body, body.tenant ?? DEFAULT_TENANT), {
-        mustNotExist: true,
-      });
-      if (!write.ok) throw refused(write, body.thingId, false);
+      const tenant = guard.tenantForWrite(request.principal, body.tenant, DEFAULT_TENANT);
+      const input = toInput(body.thingId, body, tenant);
+      assertCreate(guard.view(request.principal, input), input);
+      await quota(tenant);
+      const write = await store.putThing(input, { mustNotExist: true });
+      if (!write.ok) {
+        // another tenant's thing of that id is "not found" to us, never "exists"
+        if (write.reason === 'exists' && !guard.visible(request.principal, write.current.tenant))
+          throw new HttpError('ARS_E_TENANT_MISMATCH', `thing id ${body.thingId} cannot be used`, {
+            status: 409,
+            in: 'body',
+            pointer: '/thingId',
+          });
+        throw refused(write, body.thingId, false);
+      }
+      audited(request, 'thing.create', write.thing);
       announce(write.thing, 'created');
       reply.header('location', `/api/v1/things/${encodeURIComponent(body.thingId)}`);
       return sendThing(reply, write.thing, 201);
@@ -217,8 +339,14 @@ export const thingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/things/:thingId',
     { schema: { tags: ['things'], summary: 'Read a thing', params: ThingIdParams } },
     async (request, reply) => {
-      const thing = await store.getThing(request.params.thingId);
-      if (!thing) throw notFound(request.params.thingId);
+      const thing = ownedThing(
+        guard,
+        request,
+        await store.getThing(request.params.thingId),
+        request.params.thingId,
+      );
+      if (readableThing(guard.view(request.principal, thing), thing) === undefined)
+        throw notFound(request.params.thingId);
       const tags = (request.headers['if-none-match'] ?? '')
         .split(',')
         .map((t) => t.trim().replace(/^W\//, ''));
@@ -253,9 +381,27 @@ export const thingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         );
       }
       const condition = preconditions(request);
-      const tenant = checkTenant(await store.getThing(thingId), body.tenant);
-      const write = await store.putThing(toInput(thingId, body, tenant), condition);
+      const p = request.principal;
+      const existing = await store.getThing(thingId);
+      if (existing && !guard.visible(p, existing.tenant)) {
+        // the id is another tenant's: answer as if it were free but unusable, never reveal the owner
+        ownedThing(guard, request, existing, thingId);
+      }
+      const tenant = existing
+        ? checkTenant(existing, body.tenant)
+        : guard.tenantForWrite(p, body.tenant, DEFAULT_TENANT);
+      const input = toInput(thingId, body, tenant);
+      if (existing) {
+        assertWholeWrite(guard.view(p, existing), thingId);
+        // moving the thing under another policy needs WRITE on the whole thing under that one too
+        if (input.policyId !== existing.policyId) assertWholeWrite(guard.view(p, input), thingId);
+      } else {
+        assertCreate(guard.view(p, input), input);
+        await quota(tenant);
+      }
+      const write = await store.putThing(input, condition);
       if (!write.ok) throw refused(write, thingId, true);
+      audited(request, write.created ? 'thing.create' : 'thing.replace', write.thing);
       announce(write.thing, write.created ? 'created' : 'modified');
       if (write.created) reply.header('location', `/api/v1/things/${encodeURIComponent(thingId)}`);
       return sendThing(reply, write.thing, write.created ? 201 : 200);
@@ -279,6 +425,9 @@ export const thingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const write = await store.updateThing(
         thingId,
         (current) => {
+          ownedThing(guard, request, current, thingId);
+          const view = guard.view(request.principal, current);
+          assertMergePatch(view, request.body);
           const { revision: _r, createdAt: _c, modifiedAt: _m, sourceTime: _s, ...doc } = current;
           const patched = mergePatch(doc, request.body) as ThingBody;
           if (!thingBodyCheck.Check(patched)) {
@@ -304,6 +453,7 @@ export const thingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         condition,
       );
       if (!write.ok) throw refused(write, thingId, write.reason !== 'not-found');
+      audited(request, 'thing.patch', write.thing);
       announce(write.thing, 'modified');
       return sendThing(reply, write.thing);
     },
@@ -314,8 +464,12 @@ export const thingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['things'], summary: 'Delete a thing', params: ThingIdParams } },
     async (request, reply) => {
       const { thingId } = request.params;
-      const write = await store.deleteThing(thingId, preconditions(request));
+      const condition = preconditions(request);
+      const current = ownedThing(guard, request, await store.getThing(thingId), thingId);
+      assertWholeWrite(guard.view(request.principal, current), thingId);
+      const write = await store.deleteThing(thingId, condition);
       if (!write.ok) throw refused(write, thingId, write.reason !== 'not-found');
+      audited(request, 'thing.delete', write.thing);
       announce(write.thing, 'deleted');
       return reply.code(204).send();
     },
@@ -333,7 +487,8 @@ export const thingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { thingId } = request.params;
-      if (!(await store.getThing(thingId))) throw notFound(thingId);
+      const thing = ownedThing(guard, request, await store.getThing(thingId), thingId);
+      const view = guard.view(request.principal, thing);
       const q = request.query;
       const samples = await store.listSamples({
         thingId,
@@ -343,15 +498,36 @@ export const thingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...(q.until !== undefined ? { until: toMillis(q.until) } : {}),
         ...(q.feature !== undefined ? { feature: q.feature } : {}),
       });
-      return {
-        items: samples.map((s) => ({
+      const items = [];
+      for (const s of samples) {
+        const features = readableSample(view, s.features);
+        if (features === undefined) continue;
+        items.push({
           seq: s.seq,
           thingId: s.thingId,
           time: iso(s.time),
           received: iso(s.receivedAt),
-          features: s.features,
-        })),
-      };
+          features,
+        });
+      }
+      return { items };
     },
   );
 };
+
+/**
+ * The readable values of a sample (`{ feature: { property: value } }`), judged at the thing paths
+ * `features/<feature>/properties/<property>`; undefined when none is readable.
+ */
+export function readableSample(
+  view: PermissionView,
+  features: Record<string, JsonObject>,
+): Record<string, JsonObject> | undefined {
+  const shaped: Record<string, { properties: JsonObject }> = {};
+  for (const [f, props] of Object.entries(features)) shaped[f] = { properties: props };
+  const part = view.filter(shaped, ['features']) as Record<string, { properties?: JsonObject }> | undefined;
+  if (part === undefined) return undefined;
+  const out: Record<string, JsonObject> = {};
+  for (const [f, v] of Object.entries(part)) if (v.properties) out[f] = v.properties;
+  return Object.keys(out).length > 0 ? out : undefined;
+}

@@ -6,6 +6,7 @@ import { register as compare } from './compare.js';
 import { register as devices } from './devices.js';
 import { register as drf } from './drf.js';
 import { register as explain } from './explain.js';
+import { register as keys } from './keys.js';
 import { register as load } from './load.js';
 import { register as plan } from './plan.js';
 import { register as policies } from './policies.js';
@@ -37,6 +38,7 @@ export const commands: Register[] = [
   tune,
   explain,
   audit,
+  keys,
   serve,
   agent,
   snapshot,

@@ -1,7 +1,10 @@
 // `ars serve [scenario]`: the live service on 127.0.0.1 (agents, requests, telemetry, what-if).
 import type { Command } from 'commander';
+import { ArsError } from '../../errors.js';
 import type { LiveSummary } from '../../live/accounting.js';
 import { startService } from '../../live/service.js';
+import { assertSafeBind } from '../../security/bind-guard.js';
+import { loadAuthFile, type ServerSecurity } from '../../server/auth-config.js';
 import { collect, loadForRun, numberOption, parseParams } from '../common.js';
 import { printJson, runCommand } from '../io.js';
 
@@ -20,6 +23,7 @@ interface ServeOpts {
   duration?: string;
   statusEvery?: string;
   json?: boolean;
+  auth?: string;
 }
 
 export function register(program: Command): void {
@@ -32,10 +36,10 @@ export function register(program: Command): void {
     .option('-p, --policy <name>', 'policy (default: the scenario’s, else ars)')
     .option('--param <key=value>', 'policy parameter, repeatable', collect)
     .option('--port <n>', 'HTTP port (0 picks a free one)', '8080')
+    .option('--host <address>', 'address to bind (anything but loopback needs --auth)', '127.0.0.1')
     .option(
-      '--host <address>',
-      'address to bind (authentication arrives with the security work: keep it local)',
-      '127.0.0.1',
+      '--auth <file>',
+      'security configuration: keys, OIDC, tenants, policies, limits (docs/security.md)',
     )
     .option('--mqtt-port <n>', 'start an embedded MQTT broker on this port (0 picks a free one)')
     .option('--mqtt-url <url>', 'take telemetry from an external MQTT broker instead')
@@ -81,7 +85,17 @@ export function register(program: Command): void {
           process.stderr.write('error ARS_E_INPUT_ARGUMENT: --demo needs a scenario file\n');
           return 2;
         }
+        const security: ServerSecurity | undefined = opts.auth ? loadAuthFile(opts.auth) : undefined;
+        try {
+          assertSafeBind(opts.host, security !== undefined && !security.auth.devMode);
+        } catch (e) {
+          security?.close();
+          throw new ArsError('ARS_E_INPUT_ARGUMENT', (e as Error).message);
+        }
+        // `security` is spread into createServer's options ({ auth, sensitive, redactKeys }) by the service
+        const serviceOptions = { security };
         const service = await startService({
+          ...serviceOptions,
           scenario,
           policy,
           port,
@@ -95,6 +109,14 @@ export function register(program: Command): void {
           ...(devicePeriod !== undefined ? { devicePeriod } : {}),
           log: (line) => process.stderr.write(`${line}\n`),
         });
+        if (security && !service.app.hasRequestDecorator('principal')) {
+          await service.close();
+          security.close();
+          throw new ArsError(
+            'ARS_E_INPUT_ARGUMENT',
+            '--auth: this build of the live service does not enforce it yet',
+          );
+        }
         const rt = service.runtime;
         const lines = [
           `ARS live on ${service.url} (policy ${rt.policy.name}${scenario ? `, scenario ${scenario.name}: ${rt.twins.length} twins, ${scenario.workloads.length} workloads` : ''})`,
@@ -138,6 +160,7 @@ export function register(program: Command): void {
         if (status) clearInterval(status);
         const summary = rt.accounting.summary();
         await service.close();
+        security?.close();
         if (duration !== undefined) {
           if (opts.json) printJson(summary);
           else process.stderr.write(`${statusLine(summary)}\n`);
