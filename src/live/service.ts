@@ -7,6 +7,7 @@ import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'no
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { parse } from 'yaml';
+import { dashboardRoutes } from '../dashboard/plugin.js';
 import type { PolicyRef, Scenario } from '../model/scenario.js';
 import type { Decision } from '../scheduler/scheduler.js';
 import { openSqliteStore, type Store } from '../store/index.js';
@@ -91,6 +92,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     telemetry: true,
     ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
   });
+  await app.register(dashboardRoutes);
   app.get('/healthz', async () => ({ ok: true }));
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 8080 });
