@@ -112,7 +112,15 @@ describe.skipIf(!haveChromium)('the live dashboard in chromium', () => {
     );
     const first = await charts(page);
     expect(first.map((c) => c.id).sort()).toEqual(
-      ['chart-aoi', 'chart-freshness', 'chart-latency', 'chart-load', 'chart-nodes', 'chart-queue'].sort(),
+      [
+        'chart-aoi',
+        'chart-freshness',
+        'chart-latency',
+        'chart-load',
+        'chart-node-time',
+        'chart-nodes',
+        'chart-queue',
+      ].sort(),
     );
     for (const c of first) {
       expect(c.blank, `${c.id} is blank`).toBe(false);
@@ -125,6 +133,7 @@ describe.skipIf(!haveChromium)('the live dashboard in chromium', () => {
     expect(byId.get('chart-load')!.expected).toBe(6);
     // nodes: one row per agent of the demo
     expect(byId.get('chart-nodes')!.expected).toBe(service!.agents.length);
+    expect(byId.get('chart-node-time')!.expected).toBe(service!.agents.length);
     // freshness: one row per tenant that owns twins
     const tenants = new Set(service!.runtime.twins.map((t) => t.thingId.split(':')[0]));
     expect(byId.get('chart-freshness')!.expected).toBe(tenants.size);
@@ -154,6 +163,15 @@ describe.skipIf(!haveChromium)('the live dashboard in chromium', () => {
     expect(Number(after.decisions)).toBeGreaterThan(Number(before.decisions));
     const later = new Map((await charts(page)).map((c) => [c.id, c]));
     expect(later.get('chart-latency')!.updates).toBeGreaterThan(updatesBefore);
+    // the node × time strip grows a column per refresh
+    const columns = () =>
+      page.evaluate(() => document.querySelectorAll('#chart-node-time g.series:first-of-type rect').length);
+    const c0 = await columns();
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('#chart-node-time g.series:first-of-type rect').length > n,
+      c0,
+      { timeout: 30_000 },
+    );
 
     // clicking a task's placement shows its candidates and its request's story
     const item = page.locator('#decisions-list li[data-subject*="/"]').first();

@@ -153,15 +153,27 @@ export function dashboardApp(uPlot: Any): void {
   }
 
   // ------------------------------------------------------------------ SVG charts
-  function heatmap(host: Any, rows: string[], cols: string[], cells: (number | null)[][], unit: string) {
+  /**
+   * Rows × columns of values, white to red. `dense`: narrow cells without numbers and a column label
+   * every tenth column (a node × time strip); `max`: the value drawn reddest (default: the largest).
+   */
+  function heatmap(
+    host: Any,
+    rows: string[],
+    cols: string[],
+    cells: (number | null)[][],
+    unit: string,
+    options: { dense?: boolean; max?: number } = {},
+  ) {
+    const dense = options.dense === true;
     const left = 12 + 7 * Math.max(4, ...rows.map((r) => r.length));
-    const top = 40;
-    const cw = Math.max(48, Math.min(110, Math.floor(640 / Math.max(1, cols.length))));
-    const ch = 26;
-    const width = left + cw * cols.length + 10;
+    const top = dense ? 24 : 40;
+    const cw = dense ? 9 : Math.max(48, Math.min(110, Math.floor(640 / Math.max(1, cols.length))));
+    const ch = dense ? 16 : 26;
+    const width = left + cw * cols.length + 40;
     const height = top + ch * rows.length + 8;
     const all = cells.flat().filter((v): v is number => v !== null);
-    const hi = Math.max(1e-9, ...all);
+    const hi = options.max ?? Math.max(1e-9, ...all);
     const svg = svgEl('svg', {
       class: 'chart',
       width,
@@ -172,6 +184,7 @@ export function dashboardApp(uPlot: Any): void {
       'data-series': rows.length,
     });
     cols.forEach((c, j) => {
+      if (dense && j % 10 !== 0) return;
       const t = svgEl('text', { x: left + j * cw + cw / 2, y: top - 8, 'text-anchor': 'middle' });
       t.textContent = c;
       svg.append(t);
@@ -184,7 +197,7 @@ export function dashboardApp(uPlot: Any): void {
       row.append(t);
       cols.forEach((c, j) => {
         const v = cells[i]![j];
-        const share = v === null || v === undefined ? 0 : v / hi;
+        const share = v === null || v === undefined ? 0 : Math.min(1, v / hi);
         // white (fresh) to red (stale)
         const fill =
           v === null || v === undefined
@@ -200,10 +213,10 @@ export function dashboardApp(uPlot: Any): void {
           'data-col': c,
         });
         const tip = svgEl('title');
-        tip.textContent = `${r} · ${c}: ${v === null || v === undefined ? 'no twins' : `${fmt(v)} ${unit}`}`;
+        tip.textContent = `${r} · ${c}: ${v === null || v === undefined ? 'no value' : `${fmt(v)} ${unit}`}`;
         rect.append(tip);
         row.append(rect);
-        if (v !== null && v !== undefined) {
+        if (v !== null && v !== undefined && !dense) {
           const label = svgEl('text', {
             x: left + j * cw + cw / 2,
             y: top + i * ch + ch / 2 + 4,
@@ -332,9 +345,37 @@ export function dashboardApp(uPlot: Any): void {
     return s;
   }
 
+  /** Compute in use per node at each refresh: the last {@link NODE_HISTORY} of them. */
+  const NODE_HISTORY = 60;
+  const nodeTimes: number[] = [];
+  const nodeUse = new Map<string, (number | null)[]>();
+
   async function refreshNodes(time: number) {
     const { nodes } = await api('/api/v1/nodes');
     const list = (nodes ?? []) as Any[];
+    if (nodeTimes.length === 0 || time > nodeTimes[nodeTimes.length - 1]!) {
+      nodeTimes.push(time);
+      for (const n of list) {
+        if (!nodeUse.has(n.id)) nodeUse.set(n.id, new Array(nodeTimes.length - 1).fill(null));
+      }
+      for (const [id, row] of nodeUse) {
+        const n = list.find((x) => x.id === id);
+        row.push(n?.up && n.compute.capacity > 0 ? n.compute.used / n.compute.capacity : null);
+      }
+      if (nodeTimes.length > NODE_HISTORY) {
+        nodeTimes.shift();
+        for (const row of nodeUse.values()) row.shift();
+      }
+      const ids = [...nodeUse.keys()];
+      heatmap(
+        $('chart-node-time'),
+        ids,
+        nodeTimes.map((t) => `${fmt(t, 4)} s`),
+        ids.map((id) => nodeUse.get(id)!),
+        'of compute in use',
+        { dense: true, max: 1 },
+      );
+    }
     bars(
       $('chart-nodes'),
       list.map((n) => ({

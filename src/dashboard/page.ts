@@ -67,8 +67,9 @@ export function dashboardHtml(assetBase: string): string {
 </section>
 <section id="nodes">
   <h2>Nodes</h2>
-  <p class="intro">Compute and attention in use on each node now, and the load of each tier over time.</p>
+  <p class="intro">Compute and attention in use on each node now, each node's compute in use over the last minute or so (node × time, red is busy), and the load of each tier over time.</p>
   <div id="chart-nodes" data-chart="bars"></div>
+  <div id="chart-node-time" data-chart="heatmap"></div>
   <div id="chart-load" class="uplot-chart" data-chart="line"></div>
 </section>
 <section id="requests" class="wide">
