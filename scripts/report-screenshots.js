@@ -4,7 +4,9 @@
 //   npm run build && node scripts/report-screenshots.js
 //
 // It writes a compare report (smart factory, five policies), a sweep report (load from 0.5x to 2x) and a
-// plan report (PEFT on the paper's DAG) into a temporary directory, then photographs one part of each.
+// plan report (PEFT on the paper's DAG) into a temporary directory, then photographs one part of each;
+// then it serves the smart-factory demo (startService, free port), lets it run for 12 s, clicks a decision,
+// asks a what-if and photographs the live dashboard (docs/img/dashboard.png).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,6 +93,30 @@ try {
   await shoot(compare, '#metrics svg.chart >> nth=5', 'report-bars.png');
   await shoot(compare, '#latency .uplot-chart', 'report-latency.png');
   await shoot(join(tmp, 'plan.html'), 'svg.chart', 'report-gantt.png');
+
+  const { startService } = await import(join(root, 'dist/live/service.js'));
+  const { loadScenario } = await import(join(root, 'dist/model/index.js'));
+  process.stderr.write('serving the smart-factory demo for the dashboard\n');
+  const service = await startService({
+    scenario: loadScenario(join(root, 'examples/smart-factory.yaml')),
+    port: 0,
+    demo: true,
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1 });
+    await page.goto(`${service.url}/?interval=500`);
+    await page.waitForTimeout(12_000);
+    await page.locator('#decisions-list li[data-subject*="/"]').first().click();
+    await page.waitForSelector('#explanation[data-explained="true"]');
+    await page.fill('#whatif-form [name=policies]', 'fifo, least-loaded, ars');
+    await page.click('#whatif-form button');
+    await page.waitForSelector('#whatif-result[data-state="done"]', { timeout: 120_000 });
+    await page.screenshot({ path: join(out, 'dashboard.png'), fullPage: true });
+    process.stderr.write('wrote docs/img/dashboard.png\n');
+    await page.close();
+  } finally {
+    await service.close();
+  }
   await browser.close();
 } finally {
   rmSync(tmp, { recursive: true, force: true });

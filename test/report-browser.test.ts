@@ -124,6 +124,9 @@ describe.skipIf(!haveChromium)('HTML reports in chromium', () => {
     expect(charts.filter((c) => c.kind === 'line')).toEqual([
       { kind: 'line', expected: 3, drawn: 3, blank: false },
     ]);
+    expect(charts.filter((c) => c.kind === 'cdf')).toEqual([
+      { kind: 'cdf', expected: 3, drawn: 3, blank: false },
+    ]);
     expect(charts.filter((c) => c.kind === 'bars').length).toBeGreaterThan(8);
     expect(charts.filter((c) => c.kind === 'heatmap').length).toBeGreaterThanOrEqual(2);
   }, 180_000);
@@ -155,7 +158,11 @@ describe.skipIf(!haveChromium)('HTML reports in chromium', () => {
     expect((await ars('report', planJson)).code).toBe(0);
     const gantt = await inspect(join(dir, 'plan.html'));
     expect(gantt.errors).toEqual([]);
-    expect(gantt.charts).toEqual([{ kind: 'gantt', expected: 3, drawn: 3, blank: false }]);
+    expect(gantt.charts).toEqual([
+      { kind: 'gantt', expected: 3, drawn: 3, blank: false },
+      // processor × time utilisation: a row per processor
+      { kind: 'heatmap', expected: 3, drawn: 3, blank: false },
+    ]);
   }, 180_000);
 
   it('a sweep report: each metric against the varied parameter, with interval bounds', async () => {

@@ -1,12 +1,18 @@
 // Sweep throughput: cells per second of `ars sweep` on one worker thread and on every core, and the
-// speed-up. Each measured sweep starts from an empty in-memory run store, so every cell runs; the
-// worker threads are started inside the measured time, as a user's sweep starts them.
-import { readFileSync } from 'node:fs';
+// speed-up, measured two ways, each sweep from an empty run store so that every cell runs:
+// - in this process, after one warm-up sweep each (the warm threads of the pool are reused, as a
+//   library caller's second sweep reuses them; the one-worker sweep runs in this warm thread);
+// - as a user runs it: a fresh `ars sweep` process per sweep (`--workers 1` and one per core), every
+//   isolate starting cold, wall time and the child's CPU time (from /usr/bin/time when it is there).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parse } from 'yaml';
 import { sweep } from '../../dist/experiment/sweep.js';
 import { parseVary } from '../../dist/experiment/sweep-grid.js';
+import { closeSweepWorkers } from '../../dist/experiment/sweep-pool.js';
 import { RunStore } from '../../dist/store/runs-sqlite.js';
 
 export const name = 'sweep';
@@ -40,9 +46,63 @@ export async function run({ quick, measure, log }) {
   const runs = quick ? 1 : 3;
   const one = await measure(() => once(1, cpu[1]), { runs, warmup: quick ? 0 : 1 });
   log(`sweep: ${cells} cells, 1 worker: ${one.median.toFixed(2)} cells/s`);
-  const all = await measure(() => once(cores, cpu.all), { runs, warmup: 0 });
-  log(`sweep: ${cells} cells, ${cores} workers: ${all.median.toFixed(2)} cells/s`);
+  const all = await measure(() => once(cores, cpu.all), { runs, warmup: quick ? 0 : 1 });
+  log(`sweep: ${cells} cells, ${cores} warm workers: ${all.median.toFixed(2)} cells/s`);
+  await closeSweepWorkers();
   const speedUp = all.median / one.median;
+
+  // fresh processes, as `ars sweep` runs
+  const tmp = mkdtempSync(join(os.tmpdir(), 'ars-bench-sweep-'));
+  const timer = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+  const coldCpu = { 1: [], all: [] };
+  let n = 0;
+  /** One fresh `ars sweep` process: its wall seconds and, with /usr/bin/time, its CPU seconds. */
+  const cliRun = (workers) => {
+    const args = [
+      'dist/cli/main.js',
+      'sweep',
+      file,
+      '--vary',
+      quick ? 'workloads.*.rate=1x,2x' : 'workloads.*.rate=0.5x..2x:4',
+      '--policies',
+      policies.join(','),
+      '-n',
+      String(replications),
+      '--horizon',
+      String(horizon),
+      '--workers',
+      String(workers),
+      '--store',
+      join(tmp, `runs-${n++}.db`),
+      '--json',
+    ];
+    const timeFile = join(tmp, 'time.txt');
+    const t0 = performance.now();
+    if (timer)
+      execFileSync(timer, ['-f', '%U %S', '-o', timeFile, process.execPath, ...args], { stdio: 'ignore' });
+    else execFileSync(process.execPath, args, { stdio: 'ignore' });
+    const seconds = (performance.now() - t0) / 1000;
+    if (!timer) return { seconds, cpu: null };
+    const [user, sys] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).map(Number);
+    return { seconds, cpu: user + sys };
+  };
+  const sample = (workers) => async () => {
+    const r = cliRun(workers);
+    if (r.cpu !== null) coldCpu[workers === 1 ? 1 : 'all'].push(r.cpu / cells);
+    return cells / r.seconds;
+  };
+  let cold1;
+  let coldAll;
+  try {
+    cold1 = await measure(sample(1), { runs, warmup: 0 });
+    coldAll = await measure(sample(cores), { runs, warmup: 0 });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  log(
+    `sweep: fresh processes, 1 worker ${cold1.median.toFixed(2)} cells/s, ${cores} workers ${coldAll.median.toFixed(2)} cells/s`,
+  );
+  const coldSpeedUp = coldAll.median / cold1.median;
   return {
     result: {
       scenario: file,
@@ -58,6 +118,11 @@ export async function run({ quick, measure, log }) {
       speedUp,
       cpuSecondsPerCell1: median(cpu[1]),
       cpuSecondsPerCellAll: median(cpu.all),
+      coldCellsPerSecond1: cold1.median,
+      coldCellsPerSecondAll: coldAll.median,
+      coldSpeedUp,
+      coldCpuSecondsPerCell1: coldCpu[1].length > 0 ? median(coldCpu[1]) : null,
+      coldCpuSecondsPerCellAll: coldCpu.all.length > 0 ? median(coldCpu.all) : null,
       loadAverage: os.loadavg()[0],
     },
     rows: [
@@ -76,6 +141,21 @@ export async function run({ quick, measure, log }) {
         unit: 'cells/s',
       },
       { figure: 'speedUp', median: speedUp, min: speedUp, max: speedUp, unit: '×' },
+      {
+        figure: 'coldCellsPerSecond1 (fresh process, 1 worker)',
+        median: cold1.median,
+        min: cold1.min,
+        max: cold1.max,
+        unit: 'cells/s',
+      },
+      {
+        figure: `coldCellsPerSecondAll (fresh process, ${cores} workers)`,
+        median: coldAll.median,
+        min: coldAll.min,
+        max: coldAll.max,
+        unit: 'cells/s',
+      },
+      { figure: 'coldSpeedUp', median: coldSpeedUp, min: coldSpeedUp, max: coldSpeedUp, unit: '×' },
     ],
   };
 }

@@ -1,6 +1,13 @@
 /**
  * Runs sweep cells on worker threads (one per core by default) and hands each result to the caller
  * as soon as it exists, so a sweep that is stopped keeps every cell that finished.
+ *
+ * A worker thread is expensive to start cold: besides loading the modules (about 0.1 CPU-s), its V8
+ * isolate runs the simulator unoptimised until the JIT has seen enough of it (about 1 CPU-s on the
+ * smart factory), which is as much as several short cells. So workers are kept: a thread runs every
+ * cell it is given, and when a sweep ends its threads wait, unreferenced (they never keep the process
+ * alive), for the next sweep of the same process (a bench, a library caller, the live service's
+ * what-if). A thread that failed is not reused.
  */
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -17,6 +24,8 @@ export interface PoolCell {
 
 /** What a worker is sent: the scenario only with the first cell of that scenario it sees. */
 export interface CellMessage {
+  /** the first cell of a sweep on this thread: forget the scenarios of earlier sweeps */
+  fresh?: boolean;
   scenarioHash: string;
   scenario?: Scenario;
   policy: PolicyRef;
@@ -28,6 +37,38 @@ type Reply = { ok: true; text: string; elapsedMs: number } | { ok: false; error:
 
 /** Compiled JavaScript can start workers on itself; under a TypeScript test runner cells run in-thread. */
 const canUseWorkers = import.meta.url.endsWith('.js');
+
+/** Threads that finished their last sweep and wait for another, warm. */
+const idle: Worker[] = [];
+
+/** A waiting thread that dies is dropped (an 'error' without a listener would throw in this thread). */
+function dropIdle(this: Worker): void {
+  const i = idle.indexOf(this);
+  if (i >= 0) idle.splice(i, 1);
+}
+
+function takeWorker(): Worker {
+  const w = idle.pop() ?? new Worker(new URL('./sweep-worker.js', import.meta.url));
+  w.off('error', dropIdle).off('exit', dropIdle);
+  w.ref();
+  return w;
+}
+
+function giveBack(w: Worker): void {
+  w.on('error', dropIdle).on('exit', dropIdle);
+  w.unref();
+  idle.push(w);
+}
+
+/** Ends the threads kept warm between sweeps (a long-lived caller that is done with sweeps). */
+export async function closeSweepWorkers(): Promise<void> {
+  await Promise.all(idle.splice(0).map((w) => w.terminate()));
+}
+
+/** How many threads wait warm for the next sweep. */
+export function warmSweepWorkers(): number {
+  return idle.length;
+}
 
 function runHere(cell: PoolCell): { text: string; elapsedMs: number } {
   const started = performance.now();
@@ -63,13 +104,15 @@ export async function runCells(
   let failed: unknown;
   await Promise.all(
     Array.from({ length: n }, async () => {
-      const worker = new Worker(new URL('./sweep-worker.js', import.meta.url));
+      const worker = takeWorker();
       const sent = new Set<string>();
+      let healthy = true;
       try {
         while (next < cells.length && failed === undefined) {
           const i = next++;
           const cell = cells[i]!;
           const message: CellMessage = {
+            ...(sent.size === 0 ? { fresh: true } : {}),
             scenarioHash: cell.scenarioHash,
             ...(sent.has(cell.scenarioHash) ? {} : { scenario: cell.scenario }),
             policy: cell.policy,
@@ -89,9 +132,11 @@ export async function runCells(
           onResult(i, reply.text, reply.elapsedMs);
         }
       } catch (err) {
+        healthy = false;
         failed ??= err;
       } finally {
-        await worker.terminate();
+        if (healthy) giveBack(worker);
+        else await worker.terminate();
       }
     }),
   );

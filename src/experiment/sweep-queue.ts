@@ -76,6 +76,8 @@ export async function runCellsOnQueue(
     prefix: options.prefix ?? DEFAULT_PREFIX,
   });
   queue.on('error', (err) => process.emitWarning(`queue ${options.url}: ${err.message}`));
+  const watcher = new Redis(options.url, { maxRetriesPerRequest: null });
+  watcher.on('error', (err) => process.emitWarning(`queue ${options.url}: ${err.message}`));
   try {
     await queue.addBulk(
       cells.map((c) => ({
@@ -86,7 +88,16 @@ export async function runCellsOnQueue(
     );
     const pending = new Map(cells.map((c, i) => [c.key, i]));
     while (pending.size > 0) {
-      for (const [key, i] of [...pending]) {
+      // one round trip asks which cells have finished; only those are read whole (a job holds its
+      // scenario: reading every pending job every poll cost the sweep's process more CPU than its
+      // bookkeeping, on the machine the workers share)
+      const keys = [...pending.keys()];
+      const batch = watcher.pipeline();
+      for (const key of keys) batch.hget(queue.toKey(key), 'finishedOn');
+      const finished = ((await batch.exec()) ?? []).map(([err, v]) => (err ? null : v));
+      for (const [n, key] of keys.entries()) {
+        if (finished[n] === null || finished[n] === undefined) continue;
+        const i = pending.get(key)!;
         const job = await queue.getJob(key);
         if (!job) continue;
         if (job.finishedOn && typeof job.returnvalue === 'string') {
@@ -99,6 +110,7 @@ export async function runCellsOnQueue(
       if (pending.size > 0) await new Promise((r) => setTimeout(r, POLL_MS));
     }
   } finally {
+    watcher.disconnect();
     await queue.close();
   }
 }

@@ -1,5 +1,5 @@
 // A worker thread that runs sweep cells. Each cell may use another scenario, so a scenario comes with
-// the first cell that needs it and is kept by its hash for the next ones.
+// the first cell that needs it and is kept by its hash for the next ones (until the thread's next sweep).
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { ArsError } from '../errors.js';
@@ -11,6 +11,7 @@ const scenarios = new Map<string, Scenario>();
 
 parentPort!.on('message', (m: CellMessage) => {
   try {
+    if (m.fresh) scenarios.clear();
     if (m.scenario) scenarios.set(m.scenarioHash, m.scenario);
     const scenario = scenarios.get(m.scenarioHash);
     if (!scenario) throw new Error(`sweep worker: scenario ${m.scenarioHash} was never sent`);

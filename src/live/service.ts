@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { parse } from 'yaml';
+import { dashboardRoutes } from '../dashboard/plugin.js';
 import type { PolicyRef, Scenario } from '../model/scenario.js';
 import { traceLine } from '../report/trace-file.js';
 import type { Decision } from '../scheduler/scheduler.js';
@@ -143,6 +144,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       },
     ],
   });
+  await app.register(dashboardRoutes);
   await app.listen({ host, port: options.port ?? 8080 });
   const address = app.server.address();
   const url = `http://${host}:${typeof address === 'object' && address ? address.port : options.port}`;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { detectInput, renderReport } from './report.js';
+import { detectInput, planUtilisation, renderReport } from './report.js';
 
 const estimate = (mean: number, ci95: number | null = 0.1) => ({ mean, ci95 });
 const compareDoc = {
@@ -72,5 +72,71 @@ describe('ars report', () => {
     ]);
     expect(bars.every((b) => b[1] === '2')).toBe(true);
     expect(html.match(/ ★<\/text>/g)).toHaveLength(3); // latency mean, p95 and weighted AoI; not the equal ones
+  });
+
+  it('draws the latency CDF of each policy through the quantiles its result keeps', () => {
+    const html = renderReport({ kind: 'compare', doc: compareDoc });
+    const svg = /<svg[^>]*data-chart="cdf"[\s\S]*?<\/svg>/.exec(html)?.[0];
+    expect(svg).toContain('data-series="2"');
+    const lines = [...svg!.matchAll(/<polyline points="([^"]+)"/g)].map((m) => m[1]!.split(' ').length);
+    expect(lines).toEqual([4, 4]); // p50, p95, p99, max
+    expect(svg).toContain('drf: 95 % at or below 3<');
+  });
+
+  it('shows a plan as a Gantt chart and as a processor × time utilisation heatmap', () => {
+    const schedule = [
+      { task: 1, processor: 'p1', start: 0, finish: 5 },
+      { task: 2, processor: 'p2', start: 5, finish: 10 },
+      { task: 3, processor: 'p1', start: 7.5, finish: 10 },
+    ];
+    const u = planUtilisation(schedule, 10, 4);
+    expect(u.processors).toEqual(['p1', 'p2']);
+    expect(u.edges).toEqual([0, 2.5, 5, 7.5, 10]);
+    expect(u.busy).toEqual([
+      [1, 1, 0, 1],
+      [0, 0, 1, 1],
+    ]);
+    const html = renderReport({ kind: 'plan', doc: { policy: 'heft', makespan: 10, schedule } });
+    expect(html).toContain('data-chart="gantt" data-series="2"');
+    expect(html).toMatch(
+      /data-chart="heatmap" data-series="2" role="img" aria-label="busy share per processor/,
+    );
+  });
+
+  it('draws the utilisation series of a run as a node kind × time heatmap, windows grouped to 40 columns', () => {
+    const windows = 100;
+    const run = {
+      scenario: 's',
+      policy: 'fifo',
+      seed: 1,
+      horizon: 100,
+      warmup: 0,
+      requests: {},
+      series: {
+        start: 0,
+        window: 1,
+        windows,
+        series: {
+          'utilization.compute.edge': {
+            kind: 'level',
+            mean: Array.from({ length: windows }, (_, i) => i / 100),
+          },
+          'utilization.attention.edge': { kind: 'level', mean: Array.from({ length: windows }, () => null) },
+          'queue.length': { kind: 'level', mean: Array.from({ length: windows }, () => 3) },
+          misses: { kind: 'count', count: Array.from({ length: windows }, () => 0) },
+        },
+      },
+    };
+    const html = renderReport({ kind: 'run', doc: run });
+    const svg = /<svg[^>]*aria-label="utilisation per node kind and window"[\s\S]*?<\/svg>/.exec(html)?.[0];
+    expect(svg).toBeDefined();
+    expect(svg).toContain('data-series="2"'); // the two utilisation series, not the queue or the misses
+    // 100 windows of 1 s in groups of 3: 34 columns, the first the mean of 0, 0.01 and 0.02
+    expect(svg!.match(/<g class="series">/g)).toHaveLength(2);
+    expect(svg!.match(/<rect /g)).toHaveLength(2 * 34);
+    expect(svg).toContain('utilization.compute.edge · 0: 0.01<');
+    // without series, no such section
+    const { series: _, ...plain } = run;
+    expect(renderReport({ kind: 'run', doc: plain })).not.toContain('utilisation per node kind');
   });
 });

@@ -11,7 +11,7 @@ import { formatSignificant } from '../number.js';
 import { DEFAULT_SWEEP_METRICS, metricByPath, type SweepDocument } from '../sweep-table.js';
 import type { LineChart, LineSeries } from './client.js';
 import { type ReportPage, type ReportSection, renderPage } from './page.js';
-import { barChart, colour, escapeXml, type GanttEntry, gantt, heatmap } from './svg.js';
+import { barChart, cdfChart, colour, escapeXml, type GanttEntry, gantt, heatmap } from './svg.js';
 
 export interface CompareDocument {
   scenario: string;
@@ -124,6 +124,28 @@ function latencyChart(columns: readonly { name: string; metrics: unknown }[], ch
   return `<div class="uplot-chart" data-chart="line" data-chart-id="${id}" data-expected-series="${series.length}"></div>`;
 }
 
+/** Quantile levels a result keeps, as cumulative shares (the maximum at 1). */
+const CDF_LEVELS: readonly [string, number][] = [
+  ['p50', 0.5],
+  ['p95', 0.95],
+  ['p99', 0.99],
+  ['max', 1],
+];
+
+/** The latency CDF of each policy, through the quantiles its result keeps. */
+function latencyCdf(columns: readonly { name: string; metrics: unknown }[]): string {
+  const lines = columns.map((c, i) => ({
+    label: c.name,
+    colour: colour(i),
+    points: CDF_LEVELS.flatMap(([key, q]) => {
+      const v = estimateAt(c.metrics, `requests.latency.${key}`)?.mean;
+      return v !== undefined && Number.isFinite(v) ? [[v, q] as const] : [];
+    }),
+  }));
+  if (lines.every((l) => l.points.length === 0)) return '';
+  return cdfChart('request latency CDF (share of requests done within)', 'latency (s), log scale', lines);
+}
+
 /** Keys of a per-entity map (tenants, nodes) across every column, in first-seen order. */
 function entityKeys(columns: readonly { metrics: unknown }[], path: string): string[] {
   const keys = new Set<string>();
@@ -170,10 +192,10 @@ function policySections(
   if (latency)
     sections.push({
       id: 'latency',
-      title: 'Latency quantiles',
+      title: 'Latency distribution',
       intro:
-        'Request latency at the median, the 95th and 99th percentiles and the maximum (quantiles from a sketch accurate to 0.5 %); the horizontal axis stretches the tail.',
-      html: latency,
+        'Request latency at the median, the 95th and 99th percentiles and the maximum (quantiles from a sketch accurate to 0.5 %): as a CDF, the share of requests done within a latency, and as quantiles, the horizontal axis stretching the tail. Results keep these four quantiles, so the CDF joins four points per policy.',
+      html: `<div class="charts">${latencyCdf(columns)}</div>${latency}`,
     });
   const heatmaps = (path: string, charts: readonly [string, string][]) =>
     charts.map(([title, field]) => entityHeatmap(title, columns, path, field)).filter(Boolean);
@@ -360,6 +382,98 @@ function explanationSection(subject: string, decisions: readonly Decision[]): Re
   };
 }
 
+/** How many time columns a node × time heatmap gets at most; finer windows are averaged into them. */
+const MAX_TIME_COLUMNS = 40;
+
+/** Busy share of each processor of a plan in each of `bins` equal slices of [0, makespan]. */
+export function planUtilisation(
+  schedule: readonly GanttEntry[],
+  makespan: number,
+  bins = 20,
+): { processors: string[]; edges: number[]; busy: number[][] } {
+  const processors = [...new Set(schedule.map((e) => String(e.processor)))].sort((a, b) =>
+    a.localeCompare(b, 'en', { numeric: true }),
+  );
+  const end = Math.max(makespan, ...schedule.map((e) => e.finish), 1e-12);
+  const width = end / bins;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => i * width);
+  const busy = processors.map((p) => {
+    const row = new Array<number>(bins).fill(0);
+    for (const e of schedule) {
+      if (String(e.processor) !== p) continue;
+      for (let b = 0; b < bins; b++) {
+        const overlap = Math.min(e.finish, edges[b + 1]!) - Math.max(e.start, edges[b]!);
+        if (overlap > 0) row[b]! += overlap / width;
+      }
+    }
+    return row.map((v) => Math.min(1, v));
+  });
+  return { processors, edges, busy };
+}
+
+function planUtilisationSection(d: PlanDocument): ReportSection | undefined {
+  if (d.schedule.length === 0) return undefined;
+  const { processors, edges, busy } = planUtilisation(d.schedule, d.makespan);
+  return {
+    id: 'utilisation',
+    title: 'Processor × time utilisation',
+    intro:
+      'The busy share of each processor in each twentieth of the makespan (darker is busier): where the plan leaves processors idle.',
+    html: heatmap(
+      'busy share per processor and time slice',
+      processors,
+      edges.slice(0, -1).map((t) => formatSignificant(t, 3)),
+      busy,
+    ),
+  };
+}
+
+/** A run's per-window series (`--series`), as far as this page reads them. */
+interface SeriesLike {
+  start: number;
+  window: number;
+  windows: number;
+  series: Record<string, { kind: string; mean?: (number | null)[] }>;
+}
+
+const isSeries = (x: unknown): x is SeriesLike =>
+  isObject(x) &&
+  typeof x.start === 'number' &&
+  typeof x.window === 'number' &&
+  typeof x.windows === 'number' &&
+  isObject(x.series);
+
+/**
+ * The utilisation series of a run (every level series whose name speaks of utilisation: compute and
+ * attention per node kind) as one heatmap, a row per series and a column per window, windows averaged
+ * in groups when there are more than {@link MAX_TIME_COLUMNS}.
+ */
+function seriesUtilisationSection(series: unknown): ReportSection | undefined {
+  if (!isSeries(series)) return undefined;
+  const names = Object.keys(series.series)
+    .filter((n) => /utili[sz]ation/i.test(n) && series.series[n]!.kind === 'level')
+    .sort();
+  if (names.length === 0 || series.windows === 0) return undefined;
+  const group = Math.ceil(series.windows / MAX_TIME_COLUMNS);
+  const columns = Math.ceil(series.windows / group);
+  const values = names.map((n) => {
+    const mean = series.series[n]!.mean ?? [];
+    return Array.from({ length: columns }, (_, c) => {
+      const part = mean.slice(c * group, (c + 1) * group).filter((v): v is number => typeof v === 'number');
+      return part.length > 0 ? part.reduce((a, v) => a + v, 0) / part.length : null;
+    });
+  });
+  const labels = Array.from({ length: columns }, (_, c) =>
+    formatSignificant(series.start + c * group * series.window, 4),
+  );
+  return {
+    id: 'utilisation-time',
+    title: 'Utilisation over time',
+    intro: `Time-weighted utilisation of each kind of node in windows of ${formatSignificant(group * series.window, 3)} s of simulated time (columns start at the time shown; darker is busier).`,
+    html: heatmap('utilisation per node kind and window', names, labels, values),
+  };
+}
+
 /** The page for a document. */
 export function buildReport(input: ReportInput, options: ReportOptions = {}): ReportPage {
   chartCounter = 0;
@@ -369,10 +483,11 @@ export function buildReport(input: ReportInput, options: ReportOptions = {}): Re
     case 'run': {
       const d = input.doc;
       const columns = [{ name: d.policy, metrics: summarizeDocuments([d]) }];
+      const utilisation = seriesUtilisationSection((d as { series?: unknown }).series);
       page = {
         title: `${d.scenario} · ${d.policy}`,
         subtitle: `one run, seed ${d.seed}, ${formatSignificant(d.horizon)} s simulated`,
-        sections: policySections(columns, charts, 1),
+        sections: [...policySections(columns, charts, 1), ...(utilisation ? [utilisation] : [])],
         charts,
       };
       break;
@@ -421,6 +536,7 @@ export function buildReport(input: ReportInput, options: ReportOptions = {}): Re
               'Each row is a processor, each box a task from its start to its finish; the dashed line is the makespan.',
             html: gantt(`${d.policy}: makespan ${formatSignificant(d.makespan, 6)}`, d.schedule, d.makespan),
           },
+          ...[planUtilisationSection(d)].filter((x): x is ReportSection => x !== undefined),
         ],
         charts,
       };

@@ -193,3 +193,66 @@ export function gantt(title: string, schedule: readonly GanttEntry[], makespan?:
     `<line x1="${labelWidth}" x2="${labelWidth + plot}" y1="${axisY}" y2="${axisY}" stroke="#999"/>${ticks}${mark}</svg>`
   );
 }
+
+export interface CdfLine {
+  label: string;
+  colour: string;
+  /** (value, cumulative share) points, in increasing value */
+  points: readonly (readonly [number, number])[];
+}
+
+/**
+ * Cumulative distribution curves, one per policy: the value on a logarithmic horizontal axis, the share
+ * of observations at or below it upwards. Each line joins the points it is given (the quantiles a result
+ * keeps), with a marker at each.
+ */
+export function cdfChart(title: string, xLabel: string, given: readonly CdfLine[]): string {
+  const lines = given
+    .map((l) => ({ ...l, points: l.points.filter((p) => p[0] > 0 && Number.isFinite(p[0])) }))
+    .filter((l) => l.points.length > 0);
+  const values = lines.flatMap((l) => l.points.map((p) => p[0])).filter((v) => v > 0 && Number.isFinite(v));
+  const left = 44;
+  const plot = { w: 560, h: 240 };
+  const legendWidth = Math.min(220, 24 + 7 * Math.max(...lines.map((l) => l.label.length), 4));
+  const top = 26;
+  const width = left + plot.w + 12 + legendWidth;
+  const height = top + plot.h + 40;
+  if (values.length === 0) return '';
+  let lo = Math.floor(Math.log10(Math.min(...values)));
+  let hi = Math.ceil(Math.log10(Math.max(...values)));
+  if (hi <= lo) hi = lo + 1;
+  if (hi - lo > 8) lo = hi - 8;
+  const x = (v: number) => left + ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * plot.w;
+  const y = (q: number) => top + (1 - q) * plot.h;
+  const grid: string[] = [];
+  for (let e = lo; e <= hi; e++)
+    grid.push(
+      `<line x1="${num(x(10 ** e))}" x2="${num(x(10 ** e))}" y1="${top}" y2="${top + plot.h}" stroke="#eee"/>` +
+        `<text x="${num(x(10 ** e))}" y="${top + plot.h + 14}" text-anchor="middle">${escapeXml(formatSignificant(10 ** e, 1))}</text>`,
+    );
+  for (const q of [0, 0.25, 0.5, 0.75, 1])
+    grid.push(
+      `<line x1="${left}" x2="${left + plot.w}" y1="${num(y(q))}" y2="${num(y(q))}" stroke="#eee"/>` +
+        `<text x="${left - 4}" y="${num(y(q) + 4)}" text-anchor="end">${q}</text>`,
+    );
+  const series = lines
+    .map((l, i) => {
+      const pts = l.points;
+      const path = pts.map((p) => `${num(x(p[0]))},${num(y(p[1]))}`).join(' ');
+      const marks = pts
+        .map(
+          (p) =>
+            `<circle cx="${num(x(p[0]))}" cy="${num(y(p[1]))}" r="2.5" fill="${l.colour}"><title>${escapeXml(`${l.label}: ${formatSignificant(p[1] * 100, 3)} % at or below ${formatSignificant(p[0], 4)}`)}</title></circle>`,
+        )
+        .join('');
+      const ly = top + 10 + i * 16;
+      return `<g class="series"><polyline points="${path}" fill="none" stroke="${l.colour}" stroke-width="2"/>${marks}<rect x="${left + plot.w + 12}" y="${ly - 8}" width="10" height="10" fill="${l.colour}"/><text x="${left + plot.w + 26}" y="${ly + 1}">${escapeXml(l.label)}</text></g>`;
+    })
+    .join('');
+  return (
+    `<svg class="chart" data-chart="cdf" data-series="${lines.length}" role="img" aria-label="${escapeXml(title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">` +
+    `<text class="title" x="0" y="14">${escapeXml(title)}</text>${grid.join('')}` +
+    `<rect x="${left}" y="${top}" width="${plot.w}" height="${plot.h}" fill="none" stroke="#999"/>${series}` +
+    `<text x="${left + plot.w / 2}" y="${top + plot.h + 32}" text-anchor="middle">${escapeXml(xLabel)}</text></svg>`
+  );
+}
