@@ -174,6 +174,8 @@ export interface PoolView {
   readonly waitingCompute: number;
   readonly interval: number;
   readonly provisioningDelay: number;
+  /** what starting one node costs (the scenario's `elastic.provisioningCost`); absent when not told */
+  readonly provisioningCost?: number;
 }
 
 /**

@@ -21,6 +21,7 @@ import {
 import { ArsContext } from './context.js';
 import { ArsFeedback } from './feedback.js';
 import { paramDocs, resolveParams } from './params.js';
+import { costAwareScaler } from '../scaling/cost-aware.js';
 import { ArsPlacer } from './placement-index.js';
 
 export { ArsAttention } from './attention.js';
@@ -90,6 +91,13 @@ export function createArs(variant: Variant, raw: Readonly<Record<string, unknown
   const forecast = variant.forecast ?? flag(variant.name, raw, 'forecast', true);
   const feedback = variant.feedback ?? flag(variant.name, raw, 'feedback', true);
   const indexed = flag(variant.name, raw, 'index', true);
+  const scaling = raw.scaler ?? 'cost-aware';
+  if (scaling !== 'rule' && scaling !== 'cost-aware') {
+    throw new ArsError(
+      'ARS_E_POLICY',
+      `policy ${variant.name}: parameter scaler must be rule or cost-aware, got ${JSON.stringify(scaling)}`,
+    );
+  }
   const ctx = new ArsContext(params, forecast);
   const finish = earliestFinishScore(ctx);
   const reserve = reserveScore(ctx);
@@ -116,6 +124,14 @@ export function createArs(variant: Variant, raw: Readonly<Record<string, unknown
     filters: [quotaReserveFilter(ctx), patience],
     scores,
     ...(placer ? { placer } : {}),
+    ...(scaling === 'cost-aware'
+      ? {
+          scaler: costAwareScaler({
+            target: params.scaleTarget,
+            ...(forecast ? { load: () => ctx.computeLoad() } : {}),
+          }),
+        }
+      : {}),
     attention: new ArsAttention(ctx, { uniform: variant.uniform === true }),
     feedback: new ArsFeedback(ctx, feedback),
     params: {
@@ -124,12 +140,15 @@ export function createArs(variant: Variant, raw: Readonly<Record<string, unknown
       feedback,
       ...(raw.profile !== undefined ? { profile: raw.profile } : {}),
       ...(raw.index !== undefined ? { index: indexed } : {}),
+      ...(raw.scaler !== undefined ? { scaler: scaling } : {}),
     },
   });
 }
 
 function factory(variant: Variant): PolicyFactory {
   const docs = paramDocs();
+  docs.scaler =
+    'cost-aware or rule: weigh a new node’s cost against the deadline risk (src/policies/scaling; default), or size elastic pools by the scenario’s rule';
   docs.index =
     'true/false: find the node from an index of node classes instead of scoring every node (same choice; default true)';
   if (variant.forecast !== undefined) delete docs.forecast;
