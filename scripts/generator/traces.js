@@ -43,24 +43,24 @@ export function piecewisePoisson({ horizon, pieces, seed }) {
 }
 
 const TRACES = {
-  // a storm crosses the north feeders from t = 240 s to t = 420 s: fault-location requests rise 12-fold
+  // a storm crosses the north feeders from t = 240 s to t = 420 s: fault-location requests rise 30-fold
   'storm-faults.csv': {
     horizon: 600,
     seed: 7,
     pieces: [
       { from: 0, rate: 0.05 },
-      { from: 240, rate: 0.6 },
+      { from: 240, rate: 1.5 },
       { from: 420, rate: 0.05 },
     ],
   },
-  // a news item sends one tenant's users to the app at t = 240 s; the crowd thins out after 90 s
+  // a news item sends one tenant's users to the app at t = 240 s (30× the usual rate); the crowd halves at 300 s and is gone at 330 s
   'flash-crowd.csv': {
     horizon: 600,
     seed: 11,
     pieces: [
       { from: 0, rate: 1 },
-      { from: 240, rate: 12 },
-      { from: 300, rate: 6 },
+      { from: 240, rate: 30 },
+      { from: 300, rate: 15 },
       { from: 330, rate: 1 },
     ],
   },
