@@ -14,6 +14,8 @@ const examples = join(import.meta.dirname, '..', 'examples');
 const load = (name: string): Scenario => loadScenario(join(examples, `${name}.yaml`));
 
 const DOMAINS = ['smart-traffic', 'smart-hospital', 'smart-home', 'smart-grid'] as const;
+/** The non-stationary examples (issue 15): demand or capacity changes in the middle of the run. */
+const NONSTATIONARY = ['shift-change', 'storm', 'flash-crowd', 'cascade'] as const;
 const POLICIES = [
   'fifo',
   'random',
@@ -48,8 +50,8 @@ function byGroup(scenario: Scenario, policy: string, horizon: number) {
 describe('every example file', () => {
   const files = readdirSync(examples).filter((f) => f.endsWith('.yaml'));
 
-  it('includes the four domain examples', () => {
-    for (const d of DOMAINS) expect(files).toContain(`${d}.yaml`);
+  it('includes the four domain examples and the four non-stationary ones', () => {
+    for (const d of [...DOMAINS, ...NONSTATIONARY]) expect(files).toContain(`${d}.yaml`);
   });
 
   it.each(files)('%s validates', (file) => {
@@ -59,7 +61,7 @@ describe('every example file', () => {
   });
 });
 
-describe.each(DOMAINS)('%s', (name) => {
+describe.each([...DOMAINS, ...NONSTATIONARY])('%s', (name) => {
   const scenario = load(name);
   const results = new Map<string, RunResult>();
   const run = (policy: string) => {
@@ -219,5 +221,99 @@ describe('smart-grid', () => {
     expect(fifo.twins.refreshes.onDemand).toBeGreaterThan(0);
     const ops = (r: RunResult) => r.fairness.tenants.operations!.deadlineMissRate!;
     expect(ops(fifo)).toBeGreaterThan(ops(edf));
+  });
+});
+
+// ---------------------------------------------------------------- non-stationary examples
+
+/** Deadline-miss rate summed over seeds 1..n. */
+function misses(scenario: Scenario, policy: string, seeds = 2): number {
+  let sum = 0;
+  for (let seed = 1; seed <= seeds; seed++)
+    sum += runScenario(scenario, { policy: { name: policy, params: {} }, seed }).requests.deadlineMissRate;
+  return sum;
+}
+
+/** Arrival times of a trace file under examples/traces. */
+function traceTimes(file: string): number[] {
+  return readFileSync(join(examples, 'traces', file), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map(Number);
+}
+
+describe('shift-change', () => {
+  const s = load('shift-change');
+
+  it('requests double within a minute at t = 300 s and stay doubled', () => {
+    const first = runScenario(s, { policy: 'least-loaded', horizon: 300 }).requests.arrived;
+    const whole = runScenario(s, { policy: 'least-loaded' }).requests.arrived;
+    // arrivals count after the warm-up; maintenance (0.5/s) is steady, the query streams go from 6/s to
+    // 12/s between 300 and 360 s: 6.5/s before, 12.05/s on average after (the ramp costs 135 arrivals)
+    const before = first / (300 - s.warmup);
+    const after = (whole - first) / 300;
+    expect(after / before).toBeGreaterThan(1.7);
+    expect(after / before).toBeLessThan(2);
+  });
+
+  it('ARS misses fewer deadlines than least-loaded, and its forecast is what helps (ars-no-forecast)', () => {
+    const ars = misses(s, 'ars');
+    expect(ars).toBeLessThan(0.6 * misses(s, 'least-loaded'));
+    expect(ars).toBeLessThan(misses(s, 'ars-no-forecast'));
+  });
+});
+
+describe('storm', () => {
+  const s = load('storm');
+
+  it('fault-location requests surge on the north feeders from 240 s to 420 s', () => {
+    const t = traceTimes('storm-faults.csv');
+    const inside = t.filter((x) => x >= 240 && x < 420).length / 180;
+    const outside = t.filter((x) => x < 240 || x >= 420).length / 420;
+    expect(inside / outside).toBeGreaterThan(15);
+    const north = s.twins.filter((x) => x.group === 'north');
+    expect(north.length).toBe(120);
+  });
+
+  it('ARS misses fewer fault-location deadlines than least-loaded', () => {
+    expect(misses(s, 'ars')).toBeLessThan(0.6 * misses(s, 'least-loaded'));
+  });
+});
+
+describe('flash-crowd', () => {
+  const s = load('flash-crowd');
+
+  it('one tenant jumps thirty-fold at 240 s and is back by 330 s', () => {
+    const t = traceTimes('flash-crowd.csv');
+    const rate = (a: number, b: number) => t.filter((x) => x >= a && x < b).length / (b - a);
+    expect(rate(240, 300) / rate(0, 240)).toBeGreaterThan(20);
+    expect(rate(330, 600) / rate(0, 240)).toBeLessThan(1.5);
+  });
+
+  it('ARS keeps the other tenants served: fewer misses than least-loaded, Jain ≥ 0.98', () => {
+    expect(misses(s, 'ars')).toBeLessThan(0.5 * misses(s, 'least-loaded'));
+    const r = runScenario(s, { policy: 'ars' });
+    expect(r.fairness.jain).toBeGreaterThan(0.98);
+  });
+});
+
+describe('cascade', () => {
+  const s = load('cascade');
+
+  it('gateways fail faster than they are repaired: about half are down at the end', () => {
+    let up = 0;
+    for (const seed of [1, 2, 3]) {
+      const world = new World(s, registry.create('least-loaded', {}), { seed });
+      world.run();
+      up += world.nodes.filter((n) => n.group === 'gateway' && n.state === 'up').length;
+    }
+    // expected up fraction at 600 s: 480/1380 + 900/1380 · e^(−600 · (1/480 + 1/900)) ≈ 0.42
+    expect(up / (3 * 16)).toBeLessThan(0.7);
+    expect(up / (3 * 16)).toBeGreaterThan(0.15);
+  });
+
+  it('ARS misses no more deadlines than least-loaded as capacity drains', () => {
+    expect(misses(s, 'ars', 3)).toBeLessThanOrEqual(misses(s, 'least-loaded', 3));
   });
 });

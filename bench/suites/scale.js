@@ -5,15 +5,32 @@ import { runFleet, spreadOf } from '../workloads/child.js';
 
 export const name = 'scale';
 
+/** The policies the large run is timed under: the headline least-loaded, and ARS (key suffix `Ars`). */
+const POLICIES = [
+  { policy: 'least-loaded', suffix: '' },
+  { policy: 'ars', suffix: 'Ars' },
+];
+
 export async function run({ quick, log }) {
+  const result = {};
+  const rows = [];
+  for (const { policy, suffix } of POLICIES) {
+    const one = fleetRuns({ quick, log, policy, suffix });
+    Object.assign(result, one.result);
+    rows.push(...one.rows);
+  }
+  return { result, rows };
+}
+
+function fleetRuns({ quick, log, policy, suffix }) {
   const twins = quick ? 2_000 : 10_000;
   const horizon = quick ? 60 : 600;
   const runs = quick ? 2 : 3;
   const samples = [];
   for (let i = 0; i < runs; i++) {
-    const r = runFleet({ twins, horizon });
+    const r = runFleet({ twins, horizon, policy });
     log(
-      `${twins} twins, ${horizon} s: ${r.wallSeconds.toFixed(2)} s, ${r.peakRssMB.toFixed(0)} MB, ${r.requests} requests`,
+      `${policy}: ${twins} twins, ${horizon} s: ${r.wallSeconds.toFixed(2)} s (cpu ${r.cpuSeconds.toFixed(2)} s), ${r.peakRssMB.toFixed(0)} MB, ${r.requests} requests`,
     );
     samples.push(r);
   }
@@ -21,7 +38,7 @@ export async function run({ quick, log }) {
   const cpu = spreadOf(samples.map((r) => r.cpuSeconds));
   const rss = spreadOf(samples.map((r) => r.peakRssMB));
   const first = samples[0];
-  const key = quick ? 'twins2k' : 'twins10k';
+  const key = `${quick ? 'twins2k' : 'twins10k'}${suffix}`;
   const result = {
     [key]: {
       twins,

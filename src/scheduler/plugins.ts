@@ -50,6 +50,24 @@ export interface Score extends Plugin {
   readonly monotoneInFreeCompute?: boolean;
 }
 
+/**
+ * A profile's own node index: finds the node the full scan (filters and weighted scores over every node)
+ * would choose, without scoring every node. `choose` must return exactly the scan's answer (the same node, or
+ * -1), asking `judge` for the framework's feasibility check and weighted sum; the framework has already
+ * checked the item's tenant quota. `nodeChanged(i)` is called before every change of node i (reservations,
+ * holds, up or down), as for the framework's free-compute index.
+ */
+export interface Placer extends Plugin {
+  nodeChanged(i: number): void;
+  choose(item: WorkItem, s: Snapshot, judge: PlacerJudge): number;
+}
+
+/** The framework's feasibility check and weighted score sum for the profile, as a `Placer` must use them. */
+export interface PlacerJudge {
+  feasible(item: WorkItem, node: NodeView, s: Snapshot): boolean;
+  total(item: WorkItem, node: NodeView, s: Snapshot): number;
+}
+
 /** A request's DAG as a planner sees it, tasks in topological order. */
 export interface RequestPlanView {
   readonly id: string;
@@ -156,6 +174,8 @@ export interface PoolView {
   readonly waitingCompute: number;
   readonly interval: number;
   readonly provisioningDelay: number;
+  /** what starting one node costs (the scenario's `elastic.provisioningCost`); absent when not told */
+  readonly provisioningCost?: number;
 }
 
 /**

@@ -3,7 +3,16 @@
  * Profiles are validated once, when built; a bad profile is a policy error, not a crash mid-run.
  */
 import { ArsError } from '../errors.js';
-import type { AttentionAllocator, Feedback, Filter, Planner, QueueSort, Scaler, Score } from './plugins.js';
+import type {
+  AttentionAllocator,
+  Feedback,
+  Filter,
+  Placer,
+  Planner,
+  QueueSort,
+  Scaler,
+  Score,
+} from './plugins.js';
 
 export interface WeightedScore {
   readonly plugin: Score;
@@ -21,6 +30,8 @@ export interface Profile {
   readonly feedback: Feedback | undefined;
   /** sizes elastic pools; undefined leaves it to the scenario's scaling rule */
   readonly scaler: Scaler | undefined;
+  /** the profile's own node index (chooses like the scan, faster); undefined: the framework scans */
+  readonly placer: Placer | undefined;
   /** the parameters the profile was built with, echoed into results */
   readonly params: Readonly<Record<string, unknown>>;
 }
@@ -35,6 +46,7 @@ export interface ProfileSpec {
   attention: AttentionAllocator;
   feedback?: Feedback;
   scaler?: Scaler;
+  placer?: Placer;
   params?: Record<string, unknown>;
 }
 
@@ -69,6 +81,7 @@ export function buildProfile(spec: ProfileSpec): Profile {
     attention: spec.attention,
     feedback: spec.feedback,
     scaler: spec.scaler,
+    placer: spec.placer,
     params: Object.freeze({ ...(spec.params ?? {}) }),
   });
 }

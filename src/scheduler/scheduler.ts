@@ -5,6 +5,7 @@
 import type { CandidateExplanation, PlaceDecision } from './decision.js';
 import { Heap } from './heap.js';
 import type { FreeComputeIndex, Judge } from './node-index.js';
+import type { PlacerJudge } from './plugins.js';
 import type { Profile } from './profile.js';
 import type { NodeView, Snapshot, WorkItem } from './types.js';
 
@@ -77,6 +78,21 @@ export function totalScore(item: WorkItem, node: NodeView, s: Snapshot, profile:
 
 const JUDGE: Judge = { feasible: fits, total: totalScore };
 
+const PLACER_JUDGES = new WeakMap<Profile, PlacerJudge>();
+
+/** The framework's check and score sum bound to one profile, for its `Placer` (one object per profile). */
+function judgeOf(profile: Profile): PlacerJudge {
+  let j = PLACER_JUDGES.get(profile);
+  if (j === undefined) {
+    j = {
+      feasible: (item, node, s) => fits(item, node, s, profile),
+      total: (item, node, s) => totalScore(item, node, s, profile),
+    };
+    PLACER_JUDGES.set(profile, j);
+  }
+  return j;
+}
+
 /**
  * The node `place` would choose, without an explanation and without allocating: the hot path.
  * With an `index` (only for profiles it serves, see `indexable`), the nodes are not scanned.
@@ -89,6 +105,12 @@ export function chooseNode(item: WorkItem, s: Snapshot, profile: Profile, index?
     const tenant = s.tenants[item.tenant];
     if (tenant && !withinQuota(item, tenant, s)) return -1;
     return index.best(item, s, profile, JUDGE);
+  }
+  const placer = profile.placer;
+  if (placer !== undefined) {
+    const tenant = s.tenants[item.tenant];
+    if (tenant && !withinQuota(item, tenant, s)) return -1;
+    return placer.choose(item, s, judgeOf(profile));
   }
   const scores = profile.scores;
   for (let k = 0; k < scores.length; k++) scores[k]!.plugin.prepare?.(item, s);

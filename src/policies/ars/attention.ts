@@ -72,6 +72,10 @@ export class ArsAttention implements AttentionAllocator {
   #tenantOf = new Int32Array(0);
   #groupOf = new Int32Array(0);
   #groupIds: string[] = [];
+  /** the demand key of each group, `group:<id>` (built once) */
+  #groupKeys: string[] = [];
+  /** scratch: one twin's features */
+  readonly #x = new Float64Array(ATTENTION_FEATURES.length);
   #groupSize = new Int32Array(0);
   #groupCost = new Float64Array(0);
   #groupCostSeen = new Int32Array(0);
@@ -139,6 +143,7 @@ export class ArsAttention implements AttentionAllocator {
         g = groups.size;
         groups.set(t.group, g);
         this.#groupIds.push(t.group);
+        this.#groupKeys.push(`group:${t.group}`);
       }
       this.#groupOf[t.index] = g;
       this.#tenantOf[t.index] = t.tenant;
@@ -193,6 +198,21 @@ export class ArsAttention implements AttentionAllocator {
 
   /** Feature values of one twin (before weighting). */
   features(i: number, s: Snapshot): Record<AttentionFeature, number> {
+    const x = this.#x;
+    this.#featuresInto(i, s, x);
+    return {
+      criticality: x[0]!,
+      cost: x[1]!,
+      uncertainty: x[2]!,
+      suspicion: x[3]!,
+      hazard: x[4]!,
+      demand: x[5]!,
+      fairness: x[6]!,
+    };
+  }
+
+  /** The features in `ATTENTION_FEATURES` order into `out`, without allocating (the per-window hot path). */
+  #featuresInto(i: number, s: Snapshot, out: Float64Array): void {
     const t = s.twins[i]!;
     const g = this.#groupOf[i]!;
     const ctx = this.#ctx;
@@ -205,20 +225,18 @@ export class ArsAttention implements AttentionAllocator {
         const e = d.expectedError(UNCERTAINTY_HORIZON);
         if (e > 0 && Number.isFinite(e)) uncertainty = Math.max(-2, Math.min(2, Math.log(e / mean)));
       }
-      demand = Math.log1p((60 * ctx.rate(`group:${this.#groupIds[g]}`)) / this.#groupSize[g]!);
+      demand = Math.log1p((60 * ctx.rate(this.#groupKeys[g]!)) / this.#groupSize[g]!);
     }
     // hazard: the anomaly exposure this twin adds to its criticality (see #hazards)
     const x = this.#groupHazard[g]!;
     const hazard = x > 0 ? Math.log1p((x * this.#meanCriticality) / Math.max(t.criticality, 1e-3)) : 0;
-    return {
-      criticality: Math.log(Math.max(t.criticality, 1e-3)),
-      cost: Math.log(this.#groupCost[g]! / this.#meanCost),
-      uncertainty,
-      suspicion: Math.log1p(Math.min(Math.max(t.suspicion, 0), 20)),
-      hazard,
-      demand,
-      fairness: this.#deficit[this.#tenantOf[i]!]!,
-    };
+    out[0] = Math.log(Math.max(t.criticality, 1e-3));
+    out[1] = Math.log(this.#groupCost[g]! / this.#meanCost);
+    out[2] = uncertainty;
+    out[3] = Math.log1p(Math.min(Math.max(t.suspicion, 0), 20));
+    out[4] = hazard;
+    out[5] = demand;
+    out[6] = this.#deficit[this.#tenantOf[i]!]!;
   }
 
   /** Each feature's contribution to the rate score (weight × value). */
@@ -237,11 +255,20 @@ export class ArsAttention implements AttentionAllocator {
     };
   }
 
+  /** Σ contributions in `ATTENTION_FEATURES` order: the same arithmetic as summing `contributions`. */
   #score(i: number, s: Snapshot): number {
     if (this.#uniform) return 0;
-    const c = this.contributions(i, s);
+    const x = this.#x;
+    this.#featuresInto(i, s, x);
+    const p = this.#ctx.params;
     let z = 0;
-    for (const f of ATTENTION_FEATURES) z += c[f];
+    z += 1 * p.wCriticality * x[0]!;
+    z += 1 * p.wCost * x[1]!;
+    z += 1 * p.wUncertainty * x[2]!;
+    z += 1 * p.wSuspicion * x[3]!;
+    z += 1 * p.wHazard * x[4]!;
+    z += 1 * p.wDemand * x[5]!;
+    z += 1 * p.wFairness * x[6]!;
     return z;
   }
 
@@ -368,7 +395,7 @@ export class ArsAttention implements AttentionAllocator {
     for (let g = 0; g < this.#groupIds.length; g++) {
       const m = this.#groupMaxAge[g]!;
       if (!Number.isFinite(m)) continue;
-      const lambda = ctx.rate(`group:${this.#groupIds[g]}`) / this.#groupSize[g]!;
+      const lambda = ctx.rate(this.#groupKeys[g]!) / this.#groupSize[g]!;
       if (!(lambda > 0)) continue;
       const r = this.#groupCost[g]!;
       const period = ctx.params.freshMargin * Math.max(m - r, 0.5 * m);
@@ -555,7 +582,7 @@ export class ArsAttention implements AttentionAllocator {
   #explain(i: number, s: Snapshot): AttentionChoice {
     const parts = this.contributions(i, s);
     const g = this.#groupOf[i]!;
-    const demandKey = `group:${this.#groupIds[g]}`;
+    const demandKey = this.#groupKeys[g]!;
     return {
       twin: i,
       score: this.#z[i]!,
@@ -627,7 +654,7 @@ export class ArsAttention implements AttentionAllocator {
     r.twins.forEach((twin, k) => {
       const g = this.#groupOf[twin];
       if (g === undefined) return;
-      ctx.demand.record(`group:${this.#groupIds[g]}`, r.time);
+      ctx.demand.record(this.#groupKeys[g]!, r.time);
       this.#groupMaxAge[g] = Math.min(this.#groupMaxAge[g]!, r.maxAges[k] ?? Number.POSITIVE_INFINITY);
       const relative = r.deadline - r.time;
       const tight = Number.isFinite(relative)

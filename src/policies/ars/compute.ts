@@ -59,7 +59,7 @@ export function urgencyOrder(ctx: ArsContext): QueueSort & {
 }
 
 /** Seconds from now until the item would finish on the node if started now. */
-function finishIn(item: WorkItem, node: NodeView, s: Snapshot): number {
+export function finishIn(item: WorkItem, node: NodeView, s: Snapshot): number {
   return s.inputsReadyAt(item, node.index) - s.now + item.work / node.speed(item.kind);
 }
 
@@ -68,10 +68,13 @@ function finishIn(item: WorkItem, node: NodeView, s: Snapshot): number {
  * (The ARS scores carry their live weights themselves, so the feedback controller can move them; the
  * profile lists each with weight 1.)
  */
-export function earliestFinishScore(ctx: ArsContext): Score {
+export function earliestFinishScore(ctx: ArsContext): Score & { preset(best: number): void } {
   let best = Number.POSITIVE_INFINITY;
   return {
     name: 'ars-finish',
+    preset(b) {
+      best = b;
+    },
     prepare(item, s) {
       best = Number.POSITIVE_INFINITY;
       for (const n of s.nodes) {
@@ -117,17 +120,24 @@ export function reserveScore(ctx: ArsContext): Score {
 }
 
 /** Cheaper runs first: 1 − cost here / the dearest feasible node's cost, in [0, 1], times `wNodeCost`. */
-export function nodeCostScore(ctx: ArsContext): Score {
+export function nodeCostScore(ctx: ArsContext): Score & { preset(dearest: number): void } {
   let dearest = 0;
-  const cost = (item: WorkItem, n: NodeView) => (n.costPerSecond * item.work) / n.speed(item.kind);
   return {
     name: 'ars-cost',
+    preset(d) {
+      dearest = d;
+    },
     prepare(item, s) {
       dearest = 0;
-      for (const n of s.nodes) if (n.up) dearest = Math.max(dearest, cost(item, n));
+      for (const n of s.nodes) if (n.up) dearest = Math.max(dearest, runCost(item, n));
     },
-    score: (item, node) => ctx.params.wNodeCost * (dearest > 0 ? 1 - cost(item, node) / dearest : 1),
+    score: (item, node) => ctx.params.wNodeCost * (dearest > 0 ? 1 - runCost(item, node) / dearest : 1),
   };
+}
+
+/** What a run on the node costs: the cost score's quantity. */
+export function runCost(item: WorkItem, n: NodeView): number {
+  return (n.costPerSecond * item.work) / n.speed(item.kind);
 }
 
 /**
@@ -135,12 +145,19 @@ export function nodeCostScore(ctx: ArsContext): Score {
  * waiting a little for the right node beats holding a slow node (and its attention slots) for long.
  * Only for items whose run time differs by more than `patience` × between nodes.
  */
-export function patienceFilter(patience = 2): Filter {
+export function patienceFilter(patience = 2): Filter & {
+  preset(item: WorkItem, now: number, bestLater: number): void;
+} {
   let item0: WorkItem | undefined;
   let at = Number.NaN;
   let bestLater = Number.POSITIVE_INFINITY;
   return {
     name: 'ars-patience',
+    preset(item, now, b) {
+      item0 = item;
+      at = now;
+      bestLater = b;
+    },
     filter(item, node, s) {
       if (item !== item0 || at !== s.now) {
         item0 = item;

@@ -21,6 +21,8 @@ import {
 import { ArsContext } from './context.js';
 import { ArsFeedback } from './feedback.js';
 import { paramDocs, resolveParams } from './params.js';
+import { costAwareScaler } from '../scaling/cost-aware.js';
+import { ArsPlacer } from './placement-index.js';
 
 export { ArsAttention } from './attention.js';
 export { ArsContext } from './context.js';
@@ -36,6 +38,7 @@ export {
   resolveParams,
   TUNABLE,
 } from './params.js';
+export { ArsPlacer } from './placement-index.js';
 export { softmax, waterFill } from './softmax.js';
 
 interface Variant {
@@ -87,25 +90,67 @@ export function createArs(variant: Variant, raw: Readonly<Record<string, unknown
   const params = resolveParams(variant.name, raw);
   const forecast = variant.forecast ?? flag(variant.name, raw, 'forecast', true);
   const feedback = variant.feedback ?? flag(variant.name, raw, 'feedback', true);
+  const indexed = flag(variant.name, raw, 'index', true);
+  const scaling = raw.scaler ?? 'cost-aware';
+  if (scaling !== 'rule' && scaling !== 'cost-aware') {
+    throw new ArsError(
+      'ARS_E_POLICY',
+      `policy ${variant.name}: parameter scaler must be rule or cost-aware, got ${JSON.stringify(scaling)}`,
+    );
+  }
   const ctx = new ArsContext(params, forecast);
+  const finish = earliestFinishScore(ctx);
+  const reserve = reserveScore(ctx);
+  const cost = nodeCostScore(ctx);
+  const patience = patienceFilter();
+  const scores = [
+    { plugin: finish, weight: 1 },
+    { plugin: reserve, weight: 1 },
+    { plugin: cost, weight: 1 },
+  ];
+  const placer = indexed
+    ? new ArsPlacer({
+        finish,
+        cost,
+        patience,
+        reserve,
+        weights: () => ctx.params.wFinish + ctx.params.wReserve + ctx.params.wNodeCost,
+      })
+    : undefined;
   return buildProfile({
     name: variant.name,
     description: variant.summary,
     queueSort: urgencyOrder(ctx),
-    filters: [quotaReserveFilter(ctx), patienceFilter()],
-    scores: [
-      { plugin: earliestFinishScore(ctx), weight: 1 },
-      { plugin: reserveScore(ctx), weight: 1 },
-      { plugin: nodeCostScore(ctx), weight: 1 },
-    ],
+    filters: [quotaReserveFilter(ctx), patience],
+    scores,
+    ...(placer ? { placer } : {}),
+    ...(scaling === 'cost-aware'
+      ? {
+          scaler: costAwareScaler({
+            target: params.scaleTarget,
+            ...(forecast ? { load: () => ctx.computeLoad() } : {}),
+          }),
+        }
+      : {}),
     attention: new ArsAttention(ctx, { uniform: variant.uniform === true }),
     feedback: new ArsFeedback(ctx, feedback),
-    params: { ...params, forecast, feedback, ...(raw.profile !== undefined ? { profile: raw.profile } : {}) },
+    params: {
+      ...params,
+      forecast,
+      feedback,
+      ...(raw.profile !== undefined ? { profile: raw.profile } : {}),
+      ...(raw.index !== undefined ? { index: indexed } : {}),
+      ...(raw.scaler !== undefined ? { scaler: scaling } : {}),
+    },
   });
 }
 
 function factory(variant: Variant): PolicyFactory {
   const docs = paramDocs();
+  docs.scaler =
+    'cost-aware or rule: weigh a new node’s cost against the deadline risk (src/policies/scaling; default), or size elastic pools by the scenario’s rule';
+  docs.index =
+    'true/false: find the node from an index of node classes instead of scoring every node (same choice; default true)';
   if (variant.forecast !== undefined) delete docs.forecast;
   if (variant.feedback !== undefined) delete docs.feedback;
   return {

@@ -171,6 +171,12 @@ export const PARAMS = {
     max: 2,
     doc: "a tenant's tasks leave this many times its twins' expected concurrent refreshes of its compute quota free (at most half the quota)",
   },
+  scaleTarget: {
+    fallback: 0.5,
+    min: 0.1,
+    max: 1,
+    doc: 'cost-aware scaler: utilisation a new node must expect to reach, and the pool sizing target',
+  },
   wNodeCost: { fallback: 0.1, min: 0, max: 3, doc: 'placement weight of low running cost', tunable: true },
   // feedback
   feedbackGain: {
@@ -279,7 +285,7 @@ export function resolveParams(
     Object.assign(out, readProfileFile(profile, policy));
   }
   for (const [k, v] of Object.entries(raw)) {
-    if (k === 'profile' || k === 'feedback' || k === 'forecast') continue;
+    if (k === 'profile' || k === 'feedback' || k === 'forecast' || k === 'index' || k === 'scaler') continue;
     if (!(k in PARAMS)) continue; // the registry refuses unknown names before we get here
     out[k as ParamName] = checkParam(policy, k as ParamName, v);
   }

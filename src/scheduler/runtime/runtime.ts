@@ -95,6 +95,7 @@ export class SchedulingRuntime {
    */
   nodeChanged(i: number): void {
     this.#index?.dirty(i);
+    this.#profile.placer?.nodeChanged(i);
     if (this.#attentionIsDirty[i] === 0) {
       this.#attentionIsDirty[i] = 1;
       this.#attentionDirty[this.#attentionDirtyCount++] = i;

@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// Learns ARS's default weights across all examples at once plus generated scenarios of varied structure
+// (scripts/generator/scenarios.js), not per example (issue 15, part 3). The cross-entropy search of
+// `ars tune` (src/policies/ars/tune.ts) minimises the mean over the scenarios of the tuning objective (each
+// scenario's metrics against the best of the reference policies on it), on training seeds only (101 up;
+// the evaluation uses 1–10 and generated scenarios from seed 1001). Writes profiles/defaults.json; the
+// values are then copied into the `fallback`s of src/policies/ars/params.ts by hand (the defaults are code).
+//
+//   npm run build && node scripts/generator/learn-defaults.js [--generated 6] [--seeds 1] [--horizon 300]
+//        [--iterations 3] [--population 8] [--workers 2] [--out profiles/defaults.json]
+import { readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { generatedScenario } from './scenarios.js';
+
+const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
+const { crossEntropySearch, objective, meanMetrics, bestOf } = await import(join(root, 'dist/policies/ars/tune.js'));
+const { defaultParams, TUNABLE } = await import(join(root, 'dist/policies/ars/params.js'));
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const generated = Number(opt('generated', '6'));
+const seedCount = Number(opt('seeds', '1'));
+const horizon = Number(opt('horizon', '300'));
+const iterations = Number(opt('iterations', '3'));
+const population = Number(opt('population', '8'));
+const workers = Number(opt('workers', String(Math.min(2, availableParallelism()))));
+const out = opt('out', 'profiles/defaults.json');
+const REFERENCES = ['least-loaded', 'earliest-deadline-first', 'max-age-first', 'whittle', 'max-weight', 'drf'];
+const seeds = Array.from({ length: seedCount }, (_, i) => 101 + i);
+
+// scenarios: every example but the seed case study (by file), and generated ones (as objects)
+const examples = readdirSync(join(root, 'examples'))
+  .filter((f) => f.endsWith('.yaml') && f !== 'seed-case-study.yaml')
+  .map((f) => ({ name: basename(f, '.yaml'), file: join(root, 'examples', f) }));
+const scenarios = [
+  ...examples,
+  ...Array.from({ length: generated }, (_, i) => ({ name: `generated-${i + 1}`, spec: generatedScenario(i + 1, { horizon }) })),
+];
+
+// a small pool of worker threads, each running one simulation per message
+const WORKER = `
+const { parentPort } = require('node:worker_threads');
+const root = ${JSON.stringify(root)};
+const cache = new Map();
+(async () => {
+  const { runScenario } = await import(root + '/dist/experiment/run.js');
+  const { loadScenario, parseScenario } = await import(root + '/dist/model/index.js');
+  parentPort.on('message', (job) => {
+    let sc = cache.get(job.scenario.name);
+    if (!sc) {
+      sc = job.scenario.file ? loadScenario(job.scenario.file)
+        : parseScenario(JSON.stringify(job.scenario.spec), { format: 'json', file: job.scenario.name + '.json' });
+      cache.set(job.scenario.name, sc);
+    }
+    const r = runScenario(sc, { policy: { name: job.policy, params: job.params }, seed: job.seed, horizon: job.horizon });
+    parentPort.postMessage({ id: job.id, result: { twins: r.twins, requests: r.requests, fairness: { jain: r.fairness.jain }, resources: { compute: r.resources.compute, energyJ: r.resources.energyJ, cost: r.resources.cost } } });
+  });
+  parentPort.postMessage({ ready: true });
+})();
+`;
+const pool = [];
+for (let i = 0; i < workers; i++) {
+  const w = new Worker(WORKER, { eval: true });
+  await new Promise((ok) => w.once('message', ok));
+  pool.push(w);
+}
+let nextId = 0;
+const pending = new Map();
+const queue = [];
+const idle = [...pool];
+for (const w of pool)
+  w.on('message', (m) => {
+    const done = pending.get(m.id);
+    pending.delete(m.id);
+    done(m.result);
+    idle.push(w);
+    pump();
+  });
+function pump() {
+  while (idle.length > 0 && queue.length > 0) {
+    const w = idle.pop();
+    const job = queue.shift();
+    pending.set(job.id, job.resolve);
+    w.postMessage({ ...job, resolve: undefined });
+  }
+}
+const run = (scenario, policy, params, seed) =>
+  new Promise((resolve) => {
+    queue.push({ id: nextId++, scenario, policy, params, seed, horizon, resolve });
+    pump();
+  });
+
+const t0 = Date.now();
+process.stderr.write(`${scenarios.length} scenarios × ${seeds.length} seed(s), horizon ${horizon} s, ${workers} workers\n`);
+const reference = {};
+await Promise.all(
+  scenarios.map(async (sc) => {
+    const refs = await Promise.all(
+      REFERENCES.map(async (p) => meanMetrics(await Promise.all(seeds.map((seed) => run(sc, p, {}, seed))))),
+    );
+    reference[sc.name] = bestOf(refs);
+  }),
+);
+process.stderr.write(`references in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+
+const perScenario = new Map();
+async function score(params) {
+  const parts = await Promise.all(
+    scenarios.map(async (sc) => {
+      const runs = await Promise.all(seeds.map((seed) => run(sc, 'ars', params, seed)));
+      return [sc.name, objective(meanMetrics(runs), reference[sc.name])];
+    }),
+  );
+  perScenario.set(JSON.stringify(params), Object.fromEntries(parts));
+  return parts.reduce((a, [, j]) => a + j, 0) / parts.length;
+}
+
+const start = defaultParams();
+const result = await crossEntropySearch((cands) => Promise.all(cands.map((c) => score(c))), {
+  parameters: TUNABLE,
+  start,
+  iterations,
+  population,
+  seed: 15,
+  onIteration: (i, best) =>
+    process.stderr.write(`iteration ${i}: best ${best.toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`),
+});
+for (const w of pool) await w.terminate();
+const doc = {
+  policy: 'ars',
+  scenario: 'all examples + generated',
+  method: 'cross-entropy over the mean objective of all scenarios',
+  trainedOn: { seeds, horizon, examples: examples.map((e) => e.name), generated: Array.from({ length: generated }, (_, i) => i + 1) },
+  references: REFERENCES,
+  search: { iterations, population, evaluations: result.evaluations, history: result.history },
+  objective: {
+    start: result.startScore,
+    best: result.bestScore,
+    startByScenario: perScenario.get(JSON.stringify(Object.fromEntries(TUNABLE.map((k) => [k, Number(start[k].toPrecision(4))])))) ?? null,
+    bestByScenario: perScenario.get(JSON.stringify(result.best)) ?? null,
+  },
+  params: result.best,
+};
+writeFileSync(resolve(root, out), `${JSON.stringify(doc, null, 2)}\n`);
+process.stderr.write(`wrote ${out} in ${((Date.now() - t0) / 1000).toFixed(0)} s: objective ${result.startScore.toFixed(4)} → ${result.bestScore.toFixed(4)}\n`);

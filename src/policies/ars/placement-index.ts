@@ -1,0 +1,457 @@
+/**
+ * ARS's placement index: the node the full scan would choose (filters, then the weighted sum of the finish,
+ * reserve and cost scores over every node, ties to the lowest index), found without scoring every node.
+ *
+ * Why it can be exact. Nodes fall into classes: the same group, tier, zone, capacities and cost per second.
+ * For an item, every ARS quantity of a node is a function of its class, its free compute and its free
+ * attention, except two things, which the index checks instead of assuming:
+ * - the input transfers: a node holding one of the item's inputs (a *source*) gets it in no time, and an
+ *   explicit link can single out members of a class. Sources are scored one by one; for every other source
+ *   node the index checks once (cached) that it reaches all members of each class with the same latency and
+ *   bandwidth, and scores a class that fails the check node by node;
+ * - speed per task kind: checked once per kind and class, likewise.
+ * So the up members of a class sit in buckets of equal (free compute, free attention), each a min-heap of node
+ * indices. A bucket's members all get the same feasibility and total, and the scan would pick the lowest
+ * index among them: one candidate per bucket. Within a class the finish and cost scores are the same for all
+ * buckets and the total only rises with the reserve score, so only the buckets whose reserve score is within
+ * rounding of the class's best are judged. The quantities the scores normalise by (earliest finish over
+ * feasible nodes, dearest run over up nodes, the patience filter's earliest finish after backlogs) are minima
+ * and maxima, computed per class instead of per node and handed to the plugins (`preset`): the same values,
+ * since min and max do not depend on the order. The patience filter's backlogs are read node by node only for
+ * a class where no member could start the item now and whose finish could still lower the minimum.
+ *
+ * Cost per decision: O(classes + buckets + sources); per node change O(log class size) at the next decision.
+ */
+import type { Placer, PlacerJudge, Score } from '../../scheduler/plugins.js';
+import type { NodeView, Snapshot, WorkItem } from '../../scheduler/types.js';
+import { finishIn, runCost } from './compute.js';
+
+const EPS = 1e-9; // the framework's capacity tolerance
+
+interface Bucket {
+  readonly fc: number;
+  readonly fa: number;
+  heap: Int32Array;
+  size: number;
+  /** position in its class's bucket list */
+  at: number;
+}
+
+interface NodeClass {
+  readonly tier: NodeView['tier'];
+  readonly computeCapacity: number;
+  readonly attentionCapacity: number;
+  /** node indices, ascending */
+  readonly members: number[];
+  readonly byCompute: Map<number, Map<number, Bucket>>;
+  readonly buckets: Bucket[];
+}
+
+export interface ArsPlacerParts {
+  readonly finish: { preset(best: number): void };
+  readonly cost: { preset(dearest: number): void };
+  readonly patience: { preset(item: WorkItem, now: number, bestLater: number): void };
+  /** the reserve score plugin (prepared here, then read per bucket) */
+  readonly reserve: Score;
+  /** Σ of the weights the scores carry (bounds the rounding of a total) */
+  weights(): number;
+}
+
+export class ArsPlacer implements Placer {
+  readonly name = 'ars-index';
+  readonly #parts: ArsPlacerParts;
+  #ready = false;
+  #nodes: readonly NodeView[] = [];
+  #classes: NodeClass[] = [];
+  #classOf = new Int32Array(0);
+  #bucketOf: (Bucket | undefined)[] = [];
+  #pos = new Int32Array(0);
+  #dirty = new Int32Array(0);
+  #isDirty = new Uint8Array(0);
+  #dirtyCount = 0;
+  /** per task kind: 1 when every member of the class has the class's speed for it */
+  readonly #speedUniform = new Map<string, Uint8Array>();
+  /** per source node: 1 when it reaches every other member of the class alike */
+  readonly #linkUniform = new Map<number, Uint8Array>();
+  // per-decision scratch
+  #sources: number[] = [];
+  #uniform = new Uint8Array(0);
+  #reps = new Int32Array(0);
+  readonly #later: number[] = [];
+  #frontier: number[] = [];
+  /** decisions taken and candidates judged (for the benchmark and the docs) */
+  decisions = 0;
+  judged = 0;
+
+  constructor(parts: ArsPlacerParts) {
+    this.#parts = parts;
+  }
+
+  nodeChanged(i: number): void {
+    if (!this.#ready || this.#isDirty[i] === 1) return;
+    this.#isDirty[i] = 1;
+    this.#dirty[this.#dirtyCount++] = i;
+  }
+
+  #init(s: Snapshot): void {
+    const nodes = s.nodes;
+    this.#nodes = nodes;
+    const n = nodes.length;
+    this.#classOf = new Int32Array(n);
+    this.#bucketOf = new Array<Bucket | undefined>(n).fill(undefined);
+    this.#pos = new Int32Array(n).fill(-1);
+    this.#dirty = new Int32Array(n);
+    this.#isDirty = new Uint8Array(n);
+    const byKey = new Map<string, number>();
+    for (const node of nodes) {
+      const key = `${node.group}\u0000${node.tier}\u0000${node.zone ?? ''}\u0000${node.computeCapacity}\u0000${node.attentionCapacity}\u0000${node.costPerSecond}`;
+      let c = byKey.get(key);
+      if (c === undefined) {
+        c = this.#classes.length;
+        byKey.set(key, c);
+        this.#classes.push({
+          tier: node.tier,
+          computeCapacity: node.computeCapacity,
+          attentionCapacity: node.attentionCapacity,
+          members: [],
+          byCompute: new Map(),
+          buckets: [],
+        });
+      }
+      this.#classOf[node.index] = c;
+      this.#classes[c]!.members.push(node.index);
+      this.#isDirty[node.index] = 1;
+      this.#dirty[this.#dirtyCount++] = node.index;
+    }
+    this.#uniform = new Uint8Array(this.#classes.length);
+    this.#reps = new Int32Array(this.#classes.length);
+    this.#ready = true;
+  }
+
+  /** Re-buckets the nodes changed since the last decision. */
+  #sync(): void {
+    const nodes = this.#nodes;
+    for (let d = 0; d < this.#dirtyCount; d++) {
+      const i = this.#dirty[d]!;
+      this.#isDirty[i] = 0;
+      const node = nodes[i]!;
+      const old = this.#bucketOf[i];
+      if (old !== undefined) {
+        if (node.up && old.fc === node.freeCompute && old.fa === node.freeAttention) continue;
+        this.#remove(i, old);
+      }
+      if (node.up) this.#insert(i, this.#bucket(this.#classOf[i]!, node.freeCompute, node.freeAttention));
+    }
+    this.#dirtyCount = 0;
+  }
+
+  #bucket(c: number, fc: number, fa: number): Bucket {
+    const cls = this.#classes[c]!;
+    let byAttention = cls.byCompute.get(fc);
+    if (byAttention === undefined) {
+      byAttention = new Map();
+      cls.byCompute.set(fc, byAttention);
+    }
+    let b = byAttention.get(fa);
+    if (b === undefined) {
+      b = { fc, fa, heap: new Int32Array(4), size: 0, at: cls.buckets.length };
+      byAttention.set(fa, b);
+      cls.buckets.push(b);
+    }
+    return b;
+  }
+
+  #insert(i: number, b: Bucket): void {
+    if (b.size === b.heap.length) {
+      const grown = new Int32Array(b.size * 2);
+      grown.set(b.heap);
+      b.heap = grown;
+    }
+    this.#bucketOf[i] = b;
+    this.#siftUp(b, b.size++, i);
+  }
+
+  #remove(i: number, b: Bucket): void {
+    const p = this.#pos[i]!;
+    this.#bucketOf[i] = undefined;
+    this.#pos[i] = -1;
+    const last = b.heap[--b.size]!;
+    if (p < b.size) {
+      // put the last entry at p and restore the order in whichever direction it is off
+      this.#siftUp(b, p, last);
+      this.#siftDown(b, this.#pos[last]!);
+    }
+    if (b.size === 0) {
+      const cls = this.#classes[this.#classOf[i]!]!;
+      const moved = cls.buckets.pop()!;
+      if (moved !== b) {
+        cls.buckets[b.at] = moved;
+        moved.at = b.at;
+      }
+      const byAttention = cls.byCompute.get(b.fc)!;
+      byAttention.delete(b.fa);
+      if (byAttention.size === 0) cls.byCompute.delete(b.fc);
+    }
+  }
+
+  #siftUp(b: Bucket, p: number, v: number): void {
+    const heap = b.heap;
+    while (p > 0) {
+      const parent = (p - 1) >> 1;
+      const u = heap[parent]!;
+      if (u <= v) break;
+      heap[p] = u;
+      this.#pos[u] = p;
+      p = parent;
+    }
+    heap[p] = v;
+    this.#pos[v] = p;
+  }
+
+  #siftDown(b: Bucket, p: number): void {
+    const heap = b.heap;
+    const v = heap[p]!;
+    for (;;) {
+      let child = 2 * p + 1;
+      if (child >= b.size) break;
+      if (child + 1 < b.size && heap[child + 1]! < heap[child]!) child++;
+      const u = heap[child]!;
+      if (u >= v) break;
+      heap[p] = u;
+      this.#pos[u] = p;
+      p = child;
+    }
+    heap[p] = v;
+    this.#pos[v] = p;
+  }
+
+  #isSource(i: number): boolean {
+    const src = this.#sources;
+    for (let k = 0; k < src.length; k++) if (src[k] === i) return true;
+    return false;
+  }
+
+  /** The lowest node index in the bucket that is not a source, or -1. */
+  #lowestPlain(b: Bucket): number {
+    const heap = b.heap;
+    if (b.size === 0) return -1;
+    if (this.#sources.length === 0 || !this.#isSource(heap[0]!)) return heap[0]!;
+    // best-first walk of the heap; it passes at most as many nodes as there are sources
+    const frontier = this.#frontier;
+    frontier.length = 0;
+    frontier.push(0);
+    while (frontier.length > 0) {
+      let k = 0;
+      for (let j = 1; j < frontier.length; j++) if (heap[frontier[j]!]! < heap[frontier[k]!]!) k = j;
+      const p = frontier[k]!;
+      frontier[k] = frontier[frontier.length - 1]!;
+      frontier.pop();
+      const v = heap[p]!;
+      if (!this.#isSource(v)) return v;
+      if (2 * p + 1 < b.size) frontier.push(2 * p + 1);
+      if (2 * p + 2 < b.size) frontier.push(2 * p + 2);
+    }
+    return -1;
+  }
+
+  #speedsAlike(kind: string): Uint8Array {
+    let u = this.#speedUniform.get(kind);
+    if (u !== undefined) return u;
+    u = new Uint8Array(this.#classes.length);
+    const nodes = this.#nodes;
+    for (let c = 0; c < this.#classes.length; c++) {
+      const m = this.#classes[c]!.members;
+      const v = nodes[m[0]!]!.speed(kind);
+      let same = true;
+      for (let k = 1; k < m.length && same; k++) same = nodes[m[k]!]!.speed(kind) === v;
+      u[c] = same ? 1 : 0;
+    }
+    this.#speedUniform.set(kind, u);
+    return u;
+  }
+
+  #linksAlike(j: number, s: Snapshot): Uint8Array {
+    let u = this.#linkUniform.get(j);
+    if (u !== undefined) return u;
+    u = new Uint8Array(this.#classes.length);
+    const from = { node: j };
+    for (let c = 0; c < this.#classes.length; c++) {
+      let first = -1;
+      let same = true;
+      for (const m of this.#classes[c]!.members) {
+        if (m === j) continue;
+        if (first < 0) {
+          first = m;
+          continue;
+        }
+        for (const bytes of [0, 1, 1e9]) {
+          if (s.transferTime(from, m, bytes) !== s.transferTime(from, first, bytes)) {
+            same = false;
+            break;
+          }
+        }
+        if (!same) break;
+      }
+      u[c] = same ? 1 : 0;
+    }
+    this.#linkUniform.set(j, u);
+    return u;
+  }
+
+  choose(item: WorkItem, s: Snapshot, judge: PlacerJudge): number {
+    if (!this.#ready) this.#init(s);
+    this.#sync();
+    this.decisions++;
+    const nodes = this.#nodes;
+    const classes = this.#classes;
+    const parts = this.#parts;
+    const c0 = item.compute;
+    const a0 = item.attention;
+    const tier = item.tier;
+
+    // sources, and the classes whose members are alike for this item
+    const sources = this.#sources;
+    sources.length = 0;
+    const uniform = this.#uniform;
+    uniform.set(this.#speedsAlike(item.kind));
+    for (const input of item.inputs) {
+      if (!('node' in input.from)) continue;
+      const j = input.from.node;
+      if (!this.#isSource(j)) sources.push(j);
+      const alike = this.#linksAlike(j, s);
+      for (let c = 0; c < classes.length; c++) uniform[c] = uniform[c]! & alike[c]!;
+    }
+
+    // the normalisers: earliest feasible finish, dearest run, earliest finish once a backlog clears
+    let best = Number.POSITIVE_INFINITY;
+    let dearest = 0;
+    let bestLater = Number.POSITIVE_INFINITY;
+    const later = this.#later; // classes none of whose plain members could start now: [class, finish] pairs
+    later.length = 0;
+    const reps = this.#reps;
+    reps.fill(-1);
+    for (let c = 0; c < classes.length; c++) {
+      const cls = classes[c]!;
+      if (cls.buckets.length === 0) continue; // no member up
+      if (uniform[c] === 0) {
+        for (const m of cls.members) {
+          const n = nodes[m]!;
+          if (!n.up) continue;
+          dearest = Math.max(dearest, runCost(item, n));
+          if (this.#isSource(m) || (tier !== undefined && n.tier !== tier)) continue;
+          const f = finishIn(item, n, s);
+          if (n.freeCompute >= c0 - EPS && n.freeAttention >= a0 - EPS) best = Math.min(best, f);
+          if (n.computeCapacity < c0 || n.attentionCapacity < a0) continue;
+          bestLater = Math.min(bestLater, (n.freeCompute >= c0 && n.freeAttention >= a0 ? 0 : n.backlog) + f);
+        }
+        continue;
+      }
+      let rep = -1;
+      for (const m of cls.members) {
+        if (!this.#isSource(m)) {
+          rep = m;
+          break;
+        }
+      }
+      if (rep < 0) continue; // every member is a source: scored one by one below
+      // all members cost the same; a source member is up only if some bucket holds it, so check plain ones
+      dearest = Math.max(dearest, runCost(item, nodes[rep]!));
+      if (tier !== undefined && cls.tier !== tier) continue;
+      const f = finishIn(item, nodes[rep]!, s);
+      let feasible = false;
+      let startsNow = false;
+      for (const b of cls.buckets) {
+        if (b.fc >= c0 - EPS && b.fa >= a0 - EPS && this.#lowestPlain(b) >= 0) {
+          feasible = true;
+          if (b.fc >= c0 && b.fa >= a0) {
+            startsNow = true;
+            break;
+          }
+        }
+      }
+      if (feasible) best = Math.min(best, f);
+      reps[c] = feasible ? rep : -1;
+      if (cls.computeCapacity < c0 || cls.attentionCapacity < a0) continue;
+      if (startsNow) bestLater = Math.min(bestLater, 0 + f);
+      else later.push(c, f);
+    }
+    for (const j of sources) {
+      const n = nodes[j];
+      if (n === undefined || !n.up) continue;
+      dearest = Math.max(dearest, runCost(item, n));
+      if (tier !== undefined && n.tier !== tier) continue;
+      const f = finishIn(item, n, s);
+      if (n.freeCompute >= c0 - EPS && n.freeAttention >= a0 - EPS) best = Math.min(best, f);
+      if (n.computeCapacity < c0 || n.attentionCapacity < a0) continue;
+      bestLater = Math.min(bestLater, (n.freeCompute >= c0 && n.freeAttention >= a0 ? 0 : n.backlog) + f);
+    }
+    for (let k = 0; k < later.length; k += 2) {
+      const f = later[k + 1]!;
+      if (!(f < bestLater)) continue; // a backlog only adds to f
+      for (const m of classes[later[k]!]!.members) {
+        const n = nodes[m]!;
+        if (!n.up || this.#isSource(m)) continue;
+        bestLater = Math.min(bestLater, (n.freeCompute >= c0 && n.freeAttention >= a0 ? 0 : n.backlog) + f);
+      }
+    }
+    parts.finish.preset(best);
+    parts.cost.preset(dearest);
+    parts.patience.preset(item, s.now, bestLater);
+    parts.reserve.prepare?.(item, s);
+
+    // candidates: per class the buckets with the best reserve score (within rounding), sources, and the members
+    // of classes that are not alike
+    const tol = 1e-12 * (1 + parts.weights());
+    let chosen = -1;
+    let chosenTotal = Number.NEGATIVE_INFINITY;
+    const consider = (i: number): void => {
+      const n = nodes[i]!;
+      this.judged++;
+      if (!judge.feasible(item, n, s)) return;
+      const t = judge.total(item, n, s);
+      if (t > chosenTotal || (t === chosenTotal && i < chosen)) {
+        chosenTotal = t;
+        chosen = i;
+      }
+    };
+    const reserve = parts.reserve;
+    for (let c = 0; c < classes.length; c++) {
+      const cls = classes[c]!;
+      if (cls.buckets.length === 0) continue;
+      if (uniform[c] === 0) {
+        for (const m of cls.members) {
+          const n = nodes[m]!;
+          if (n.up && !this.#isSource(m) && (tier === undefined || n.tier === tier)) consider(m);
+        }
+        continue;
+      }
+      if (reps[c]! < 0) continue;
+      // the class's filters pass or fail alike for all its plain members: ask once, on any feasible one
+      let top = Number.NEGATIVE_INFINITY;
+      let probe = -1;
+      for (const b of cls.buckets) {
+        if (!(b.fc >= c0 - EPS && b.fa >= a0 - EPS)) continue;
+        const m = this.#lowestPlain(b);
+        if (m < 0) continue;
+        if (probe < 0) probe = m;
+        top = Math.max(top, reserve.score(item, nodes[m]!, s));
+      }
+      if (probe < 0) continue;
+      this.judged++;
+      if (!judge.feasible(item, nodes[probe]!, s)) continue;
+      for (const b of cls.buckets) {
+        if (!(b.fc >= c0 - EPS && b.fa >= a0 - EPS)) continue;
+        const m = this.#lowestPlain(b);
+        if (m < 0) continue;
+        if (reserve.score(item, nodes[m]!, s) < top - tol) continue;
+        const t = judge.total(item, nodes[m]!, s);
+        if (t > chosenTotal || (t === chosenTotal && m < chosen)) {
+          chosenTotal = t;
+          chosen = m;
+        }
+      }
+    }
+    for (const j of sources) if (nodes[j]?.up) consider(j);
+    return chosen;
+  }
+}
