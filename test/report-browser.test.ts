@@ -165,6 +165,32 @@ describe.skipIf(!haveChromium)('HTML reports in chromium', () => {
     ]);
   }, 180_000);
 
+  it('a run report with --series: one uPlot chart per quantity over time, every line drawn', async () => {
+    const html = join(dir, 'series.html');
+    const run = await ars(
+      'run',
+      'examples/smart-factory.yaml',
+      '--horizon',
+      '160',
+      '--series-window',
+      '10',
+      '--html',
+      html,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/series: \d+ series × 10 windows of 10 s/);
+    const page = await inspect(html);
+    expect(page.errors).toEqual([]);
+    expectAllDrawn(page.charts);
+    const lines = page.charts.filter((c) => c.kind === 'line');
+    // the latency quantiles of the run, then the series: AoI (all + per tenant), AoI by criticality,
+    // latency p50/p95/p99, request counts, queue, utilisation per node kind, cost
+    expect(lines.length).toBe(8);
+    expect(lines.slice(1).map((c) => c.expected)).toEqual(
+      expect.arrayContaining([3]), // p50, p95, p99
+    );
+  }, 180_000);
+
   it('a sweep report: each metric against the varied parameter, with interval bounds', async () => {
     const json = join(dir, 'sweep.json');
     const r = await ars(

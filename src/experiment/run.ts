@@ -3,7 +3,7 @@ import { registry } from '../policies/index.js';
 import { withSensitivePlacement } from '../policies/privacy/index.js';
 import type { DecisionSink } from '../scheduler/scheduler.js';
 import type { RunResult } from '../world/results.js';
-import { type ExecutionRecord, World } from '../world/world.js';
+import { type ExecutionRecord, type SeriesSettings, World } from '../world/world.js';
 
 export interface RunOptions {
   /** a policy name, or name and parameters; default: the scenario's policy */
@@ -14,6 +14,8 @@ export interface RunOptions {
   /** told of every binding of work to a node */
   onExecute?: (r: ExecutionRecord) => void;
   onProgress?: (fraction: number) => void;
+  /** record per-window series into the result's `series` field */
+  series?: SeriesSettings;
 }
 
 /**
@@ -45,6 +47,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     ...(options.trace ? { trace: options.trace } : {}),
     ...(options.onExecute ? { onExecute: options.onExecute } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.series ? { series: options.series } : {}),
   });
   return world.run();
 }

@@ -35,7 +35,33 @@ export function jainIndex(values: ArrayLike<number>): number {
     sum += x;
     sumSquares += x * x;
   }
-  return Math.min(1, (sum * sum) / (n * sumSquares));
+  return Math.min(1, jainFromSums(sum, sumSquares, n));
+}
+
+/**
+ * Jain's index from running sums: (Σ xᵢ)² / (n · Σ xᵢ²), for callers that accumulate the values themselves
+ * (the world's per-tenant service, without an array per call). No scaling and no clamping: with n = 0 or
+ * Σ xᵢ² = 0 it is NaN, and callers choose their own convention for those.
+ */
+export function jainFromSums(sum: number, sumSquares: number, n: number): number {
+  return (sum * sum) / (n * sumSquares);
+}
+
+/**
+ * The dominant share of two resources, compute and attention: max(c / C, a / A), a resource with no total
+ * counting 0. The world's results (shares of held resource-seconds) and the ARS policy's fairness deficit
+ * (shares held now) both use it; `dominantShareOf` is the general form.
+ */
+export function dominantShareOfTwo(
+  compute: number,
+  totalCompute: number,
+  attention: number,
+  totalAttention: number,
+): number {
+  return Math.max(
+    totalCompute > 0 ? compute / totalCompute : 0,
+    totalAttention > 0 ? attention / totalAttention : 0,
+  );
 }
 
 /**

@@ -21,6 +21,8 @@ export {
   dominantResourceOf,
   dominantShare,
   dominantShareOf,
+  dominantShareOfTwo,
+  jainFromSums,
   jainIndex,
   normalizedJainIndex,
   type ResourceVector,

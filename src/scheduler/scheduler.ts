@@ -3,6 +3,7 @@
  * score them, bind to the best. The world owns the state and does the binding; this module only decides.
  */
 import type { CandidateExplanation, PlaceDecision } from './decision.js';
+import { fitsNow, nodeRefusal, quotaRefusal, withinQuota } from './feasibility.js';
 import { Heap } from './heap.js';
 import type { FreeComputeIndex, Judge } from './node-index.js';
 import type { PlacerJudge } from './plugins.js';
@@ -14,25 +15,17 @@ export type { CandidateExplanation, Decision, DecisionSink } from './decision.js
 /** How many candidates an explanation keeps, best first: enough to say why, small enough for big clusters. */
 export const EXPLAIN_TOP = 5;
 
-/** Why a node cannot take an item, or null when it can. Capacity, tier and quota are checked for every policy. */
+/**
+ * Why a node cannot take an item, or null when it can: the one feasibility rule (feasibility.ts: up, tier,
+ * free compute and attention, the tenant's quota), then the profile's filters. Checked for every policy.
+ */
 export function infeasible(item: WorkItem, node: NodeView, s: Snapshot, profile: Profile): string | null {
-  if (!node.up) return 'node down';
-  if (item.tier !== undefined && node.tier !== item.tier) return `needs tier ${item.tier}`;
-  if (node.freeCompute < item.compute - 1e-9) return 'not enough free compute';
-  if (node.freeAttention < item.attention - 1e-9) return 'not enough free attention';
+  const refused = nodeRefusal(item, node);
+  if (refused !== null) return refused;
   const tenant = s.tenants[item.tenant];
   if (tenant) {
-    if (
-      tenant.quotaCompute !== undefined &&
-      tenant.heldCompute + item.compute > tenant.quotaCompute * s.totalCompute + 1e-9
-    )
-      return 'tenant compute quota';
-    if (
-      tenant.quotaAttention !== undefined &&
-      item.attention > 0 &&
-      tenant.heldAttention + item.attention > tenant.quotaAttention * s.totalAttention + 1e-9
-    )
-      return 'tenant attention quota';
+    const quota = quotaRefusal(item, tenant, s);
+    if (quota !== null) return `tenant ${quota} quota`;
   }
   for (const f of profile.filters) {
     const st = f.filter(item, node, s);
@@ -42,30 +35,17 @@ export function infeasible(item: WorkItem, node: NodeView, s: Snapshot, profile:
 }
 
 /**
- * `infeasible(...) === null`, without building a reason: the hot path's check. Keep the two in step
- * (a property test compares them).
+ * `infeasible(...) === null`, without building a reason: the hot path's check. Both forms read the same
+ * rule in feasibility.ts (a property test compares them).
  */
 export function fits(item: WorkItem, node: NodeView, s: Snapshot, profile: Profile): boolean {
-  if (!node.up) return false;
-  if (item.tier !== undefined && node.tier !== item.tier) return false;
-  if (node.freeCompute < item.compute - 1e-9) return false;
-  if (node.freeAttention < item.attention - 1e-9) return false;
+  if (!fitsNow(item, node)) return false;
   const tenant = s.tenants[item.tenant];
   if (tenant && !withinQuota(item, tenant, s)) return false;
   // indexed loops: for-of over the profile's frozen arrays allocates an iterator result per step in V8
   const filters = profile.filters;
   for (let k = 0; k < filters.length; k++) if (!filters[k]!.filter(item, node, s).ok) return false;
   return true;
-}
-
-function withinQuota(item: WorkItem, tenant: Snapshot['tenants'][number], s: Snapshot): boolean {
-  return (
-    (tenant.quotaCompute === undefined ||
-      tenant.heldCompute + item.compute <= tenant.quotaCompute * s.totalCompute + 1e-9) &&
-    (tenant.quotaAttention === undefined ||
-      item.attention <= 0 ||
-      tenant.heldAttention + item.attention <= tenant.quotaAttention * s.totalAttention + 1e-9)
-  );
 }
 
 /** The weighted sum of the profile's scores, summed in profile order (the same arithmetic everywhere). */

@@ -2,7 +2,9 @@
  * The result document of one run: the same object in `ars run --json`, reports, the store and the server.
  * Times are simulated seconds, ratios are in 0..1; a statistic with no observations is null.
  */
+import { dominantShareOfTwo } from '../metrics/fairness.js';
 import type { QuantileSketch } from '../metrics/quantiles.js';
+import type { SeriesDocument } from '../metrics/series.js';
 import type { Tier } from '../model/schema.js';
 
 export interface LatencySummary {
@@ -77,6 +79,8 @@ export interface RunResult {
     events: number;
     feedback: Readonly<Record<string, number>> | null;
   };
+  /** per-window series, only when asked for (`ars run --series`); see src/world/series.ts for the names */
+  series?: SeriesDocument;
 }
 
 const orNull = (x: number) => (Number.isFinite(x) ? x : null);
@@ -212,9 +216,13 @@ export function buildResult(w: RunAccounts): RunResult {
     lost += t.lost;
     withDeadline += t.withDeadline;
     missed += t.missed;
-    const c = duration > 0 && w.totalCompute > 0 ? t.computeHeld / (duration * w.totalCompute) : 0;
-    const a = duration > 0 && w.totalAttention > 0 ? t.attentionHeld / (duration * w.totalAttention) : 0;
-    dominantShares[t.id] = Math.max(c, a);
+    // shares of the resource-seconds of the measured span
+    dominantShares[t.id] = dominantShareOfTwo(
+      t.computeHeld,
+      duration * w.totalCompute,
+      t.attentionHeld,
+      duration * w.totalAttention,
+    );
     tenants[t.id] = {
       arrived: t.arrived,
       completed: t.completed,

@@ -18,6 +18,8 @@ interface RunOpts {
   trace?: string;
   html?: string;
   subject?: string;
+  series?: boolean;
+  seriesWindow?: string;
 }
 
 export function register(program: Command): void {
@@ -36,6 +38,14 @@ export function register(program: Command): void {
       'write one JSON line per scheduling decision to this file (`-`: stdout, the table then goes to stderr)',
     )
     .option('--html <file>', 'also write a self-contained HTML report with charts to this file')
+    .option(
+      '--series',
+      'record per-window series (AoI, latency, misses, queue, utilisation, cost) in the result',
+    )
+    .option(
+      '--series-window <seconds>',
+      'width of a series window in simulated seconds (implies --series; default: a hundredth of horizon − warm-up)',
+    )
     .option('--subject <id>', 'with --trace and --html: explain this twin or request in the report')
     .action(async (file: string, opts: RunOpts, cmd: Command) => {
       await runCommand(async () => {
@@ -51,6 +61,11 @@ export function register(program: Command): void {
         if (opts.html !== undefined) checkOutputPath('--html', opts.html);
         const seed = numberOption('seed', opts.seed, { integer: true, min: 0 });
         const horizon = numberOption('horizon', opts.horizon, { min: Number.MIN_VALUE });
+        const seriesWindow = numberOption('series-window', opts.seriesWindow, { min: Number.MIN_VALUE });
+        const series =
+          opts.series || seriesWindow !== undefined
+            ? { ...(seriesWindow !== undefined ? { window: seriesWindow } : {}) }
+            : undefined;
         const params = parseParams(opts.param);
         const policy = resolvePolicy(scenario, opts.policy, params);
         if (opts.trace === '-' && (opts.json || opts.csv))
@@ -69,12 +84,15 @@ export function register(program: Command): void {
             ...(seed !== undefined ? { seed } : {}),
             ...(horizon !== undefined ? { horizon } : {}),
             ...(trace ? { trace } : {}),
+            ...(series ? { series } : {}),
             onProgress: (f) => bar.update(Math.round(f * 100)),
           });
           bar.stop();
           if (opts.json) printJson(result);
           else if (opts.csv) {
-            const flat = flatten(result);
+            // one row of scalars: the series (arrays per window) are in --json and --html only
+            const { series: _series, ...scalars } = result;
+            const flat = flatten(scalars);
             process.stdout.write(
               toCsv(
                 flat.map(([k]) => k),
@@ -94,6 +112,10 @@ export function register(program: Command): void {
               .map(([t, s]) => `${t} ${(s * 100).toFixed(1)}%`)
               .join(', ');
             out.write(`\ndominant shares: ${shares}\n`);
+            if (result.series)
+              out.write(
+                `series: ${Object.keys(result.series.series).length} series × ${result.series.windows} windows of ${result.series.window} s (in --json and --html)\n`,
+              );
           }
           if (trace) {
             // the report reads the trace, so it must be complete on disk first

@@ -11,6 +11,7 @@
  * refuses a node when another node, even after its backlog clears, would finish the item much sooner
  * (waiting for the fast node beats starting on a slow one).
  */
+import { fitsEver, fitsNow } from '../../scheduler/feasibility.js';
 import type { Filter, QueueSort, Score } from '../../scheduler/plugins.js';
 import type { NodeView, Snapshot, WorkItem } from '../../scheduler/types.js';
 import { OK } from '../../scheduler/types.js';
@@ -78,8 +79,7 @@ export function earliestFinishScore(ctx: ArsContext): Score & { preset(best: num
     prepare(item, s) {
       best = Number.POSITIVE_INFINITY;
       for (const n of s.nodes) {
-        if (!n.up || (item.tier !== undefined && n.tier !== item.tier)) continue;
-        if (n.freeCompute < item.compute - 1e-9 || n.freeAttention < item.attention - 1e-9) continue;
+        if (!fitsNow(item, n)) continue;
         best = Math.min(best, finishIn(item, n, s));
       }
     },
@@ -164,8 +164,7 @@ export function patienceFilter(patience = 2): Filter & {
         at = s.now;
         bestLater = Number.POSITIVE_INFINITY;
         for (const n of s.nodes) {
-          if (!n.up || (item.tier !== undefined && n.tier !== item.tier)) continue;
-          if (n.computeCapacity < item.compute || n.attentionCapacity < item.attention) continue;
+          if (!n.up || !fitsEver(item, n)) continue;
           const wait = n.freeCompute >= item.compute && n.freeAttention >= item.attention ? 0 : n.backlog;
           bestLater = Math.min(bestLater, wait + finishIn(item, n, s));
         }

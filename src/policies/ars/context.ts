@@ -3,6 +3,7 @@
  * demand forecasts, and counters the controller reads. One context per run, as profiles are per run.
  */
 import { ForecastBank } from '../../forecast/index.js';
+import { dominantShareOfTwo } from '../../metrics/fairness.js';
 import type { Snapshot } from '../../scheduler/types.js';
 import type { ArsParams } from './params.js';
 
@@ -80,10 +81,7 @@ export class ArsContext {
     for (const x of s.tenants) weights += x.weight;
     const fair = weights > 0 ? t.weight / weights : 0;
     if (fair <= 0) return 0;
-    const held = Math.max(
-      s.totalCompute > 0 ? t.heldCompute / s.totalCompute : 0,
-      s.totalAttention > 0 ? t.heldAttention / s.totalAttention : 0,
-    );
+    const held = dominantShareOfTwo(t.heldCompute, s.totalCompute, t.heldAttention, s.totalAttention);
     return Math.max(-1, Math.min(1, (fair - held) / fair));
   }
 }

@@ -16,6 +16,7 @@
  * Every schedule a planner returns here passes `validateSchedule` before it is used; a violation is a bug.
  */
 import { ArsError } from '../../errors.js';
+import { fitsEver } from '../../scheduler/feasibility.js';
 import type { Planner, RequestPlanView } from '../../scheduler/plugins.js';
 import type { NodeView, Snapshot, WorkItem } from '../../scheduler/types.js';
 import type { DagProblem, EtcProblem } from './problem.js';
@@ -33,21 +34,8 @@ function candidates(s: Snapshot): NodeView[] {
   return up.sort((a, b) => a.backlog - b.backlog || a.index - b.index).slice(0, MAX_PROCESSORS);
 }
 
-interface Demand {
-  readonly kind: string;
-  readonly work: number;
-  readonly compute: number;
-  readonly attention: number;
-  readonly tier: NodeView['tier'] | undefined;
-}
-
-function fits(t: Demand, n: NodeView): boolean {
-  return (
-    (t.tier === undefined || t.tier === n.tier) &&
-    t.compute <= n.computeCapacity &&
-    t.attention <= n.attentionCapacity
-  );
-}
+/** A node a planner may give the task to: the scheduler's one rule, on capacity (the plan runs later). */
+const fits = fitsEver;
 
 /** Latency and bandwidth matrices between the candidate nodes, read off the world's network. */
 function links(nodes: readonly NodeView[], s: Snapshot): { latency: number[][]; bandwidth: number[][] } {
