@@ -20,6 +20,7 @@ import { Aedes, type Client, type PublishPacket } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { nulPointer } from './errors.js';
 import { ingestSamples, type LiveContext } from './ingest.js';
 import { MAX_BATCH, SampleBody } from './schemas.js';
 import { toSample } from './telemetry.js';
@@ -71,6 +72,8 @@ export async function handleTelemetryMessage(
   } catch (e) {
     return refuse('malformed-json', e instanceof Error ? e.message : 'malformed JSON');
   }
+  const nul = nulPointer(body);
+  if (nul !== undefined) return refuse('schema', `${nul || '(root)'}: a string may not contain U+0000`);
   if (!payloadCheck.Check(body)) {
     const first = [...payloadCheck.Errors(body)][0];
     return refuse('schema', `${first?.instancePath || '(root)'}: ${first?.message ?? 'invalid'}`);
