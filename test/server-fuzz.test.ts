@@ -27,7 +27,7 @@ let base: string;
 // The same properties on SQLite and, when reachable, on PostgreSQL (its own schema, dropped afterwards).
 const pgSchema = `ars_fuzz_${process.pid}_${Date.now().toString(36)}`;
 const pgReachable = await (async () => {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
     await client.end();

@@ -13,7 +13,7 @@ import { openPostgresStore } from './postgres.js';
 import { PG_MIGRATIONS } from './postgres-schema.js';
 
 const PG_URL = process.env.ARS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 10_000 });
 const reachable = await admin.connect().then(
   () => true,
   (error: Error) => {
