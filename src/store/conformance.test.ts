@@ -177,6 +177,31 @@ describe.each(stores)('store $name', (factory) => {
     });
   });
 
+  it('serialises concurrent writers: one create wins, every update counts, If-Match lets one through', async () => {
+    const creates = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        store.putThing(thing('plant:race', { attributes: { i } }), { mustNotExist: true }),
+      ),
+    );
+    expect(creates.filter((w) => w.ok)).toHaveLength(1);
+    expect(creates.filter((w) => !w.ok && w.reason === 'exists')).toHaveLength(7);
+    const updates = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        store.updateThing('plant:race', (t) => ({
+          ...t,
+          attributes: { n: Number(t.attributes.n ?? 0) + 1 },
+        })),
+      ),
+    );
+    expect(updates.every((w) => w.ok)).toBe(true);
+    expect(await store.getThing('plant:race')).toMatchObject({ revision: 9, attributes: { n: 8 } });
+    const conditional = await Promise.all(
+      Array.from({ length: 8 }, () => store.putThing(thing('plant:race'), { expectedRevision: 9 })),
+    );
+    expect(conditional.filter((w) => w.ok)).toHaveLength(1);
+    expect((await store.getThing('plant:race'))?.revision).toBe(10);
+  });
+
   it('deletes with preconditions', async () => {
     await store.putThing(thing('plant:d'));
     expect(await store.deleteThing('plant:d', { expectedRevision: 2 })).toMatchObject({
