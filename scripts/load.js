@@ -29,7 +29,6 @@ const arg = (name, fallback) => {
 };
 const THING = 'load:dev-0';
 
-
 async function serve() {
   const { createServer, startMqttIngest } = await import('../dist/server/index.js');
   const { openStore } = await import('../dist/store/index.js');

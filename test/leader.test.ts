@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LeaderElector } from '../src/cluster/leader.js';
 import { PG_URL, putThing, type Replica, startReplica, waitForLine } from './reliability-helpers.js';
 
-const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 10_000 });
 const reachable = await admin.connect().then(
   () => true,
   (error: Error) => {

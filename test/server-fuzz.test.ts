@@ -9,16 +9,53 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleTelemetryMessage } from '../src/server/mqtt.js';
 import { createServer, type LiveServer } from '../src/server/server.js';
-import { openSqliteStore, type SqliteStore } from '../src/store/sqlite.js';
+import { openPostgresStore } from '../src/store/postgres.js';
+import { openSqliteStore } from '../src/store/sqlite.js';
+import type { Store } from '../src/store/store.js';
+import { PG_URL } from './reliability-helpers.js';
 
 const RUNS = Number(process.env.ARS_FUZZ_RUNS ?? 150);
 const dir = mkdtempSync(join(tmpdir(), 'ars-fuzz-'));
-let store: SqliteStore;
+let store: Store;
 let app: LiveServer;
 let base: string;
+
+// The same properties on SQLite and, when reachable, on PostgreSQL (its own schema, dropped afterwards).
+const pgSchema = `ars_fuzz_${process.pid}_${Date.now().toString(36)}`;
+const pgReachable = await (async () => {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 10_000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch (error) {
+    console.warn(`server fuzz on PostgreSQL skipped: ${PG_URL} unreachable (${(error as Error).message})`);
+    return false;
+  }
+})();
+const backends: { name: string; open: () => Promise<Store>; cleanup: () => Promise<void> }[] = [
+  {
+    name: 'sqlite',
+    open: async () => openSqliteStore({ path: join(dir, 'ars.db') }),
+    cleanup: async () => {},
+  },
+];
+if (pgReachable) {
+  backends.push({
+    name: 'postgres',
+    open: () => openPostgresStore({ url: PG_URL, schema: pgSchema, poolSize: 4 }),
+    cleanup: async () => {
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
+      await client.end();
+    },
+  });
+}
 
 const seed = async () => {
   for (const [thingId, tenant] of [
@@ -36,19 +73,15 @@ const seed = async () => {
   }
 };
 
-beforeAll(async () => {
-  store = openSqliteStore({ path: join(dir, 'ars.db') });
+const startBackend = async (backend: (typeof backends)[number]) => {
+  store = await backend.open();
   app = await createServer({ store, retentionSweepMs: 0, bodyLimit: 64 * 1024 });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   await seed();
-});
-afterAll(async () => {
-  await app.close();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+};
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Everything a refused request must not change. */
 async function snapshot(): Promise<string> {
@@ -107,7 +140,7 @@ const validSample = fc.record(
     thingId: fc.constantFrom('plant:a', 'plant:b', 'plant:ghost'),
     time: fc.oneof(
       fc.integer({ min: 0, max: 4e12 }),
-      fc.date().map((d) => d.toISOString()),
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
       text,
       json,
     ),
@@ -156,6 +189,8 @@ const rawBody = fc.oneof(
       `{"a":"${'x'.repeat(70_000)}"}`,
       'null',
       '1e999',
+      '{"thingId":"plant:n","tenant":"acme","attributes":{"a\\u0000":"\\u0000"},"features":{}}',
+      '{"thingId":"plant:a","features":{"f\\u0000":{"v":"\\u0000"}}}',
     ),
   },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b).toString('latin1')) },
@@ -204,6 +239,8 @@ const query = fc
         '-1',
         '1001',
         '1e9',
+        'a\u0000b',
+        'eq(attributes/site,"\u0000")',
       ),
     ),
     { maxKeys: 4 },
@@ -234,7 +271,14 @@ const request = fc.record({
 
 // ---- properties ---------------------------------------------------------------------------------------------
 
-describe('fuzzing every endpoint and topic', () => {
+describe.each(backends)('fuzzing every endpoint and topic ($name)', (backend) => {
+  beforeAll(() => startBackend(backend));
+  afterAll(async () => {
+    await app.close();
+    await store.close();
+    await backend.cleanup();
+  });
+
   it('HTTP: never a 5xx, 4xx always problem+json with a stable code, a refused write changes nothing', async () => {
     await fc.assert(
       fc.asyncProperty(request, async (r) => {

@@ -74,7 +74,7 @@ describe('store unavailable', () => {
     await store.close();
   });
 
-  const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 10_000 });
   const reachable = admin.connect().then(
     () => true,
     (error: Error) => {
@@ -119,7 +119,7 @@ describe('store unavailable', () => {
     via.hostname = '127.0.0.1';
     via.port = String(port);
     const schema = `ars_faults_${process.pid}_${Date.now().toString(36)}`;
-    const store = await openPostgresStore({ url: via.toString(), schema, connectTimeoutMs: 1000 });
+    const store = await openPostgresStore({ url: via.toString(), schema, connectTimeoutMs: 5000 });
     const app = await createServer({ store, retentionSweepMs: 0 });
     try {
       expect((await put(app, 'plant:p', { v: 1 })).statusCode).toBe(201);

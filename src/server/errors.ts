@@ -267,6 +267,22 @@ function refusePoisonedKeys(key: string, value: unknown): unknown {
 }
 
 /**
+ * The JSON Pointer of the first string or key holding U+0000, or undefined. Such text cannot be stored in
+ * PostgreSQL and no twin needs it, so every store refuses it the same way (400), at the edge.
+ */
+export function nulPointer(value: unknown, at = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? at : undefined;
+  if (!value || typeof value !== 'object') return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const here = `${at}/${pointerSegment(key)}`;
+    if (key.includes('\u0000')) return here;
+    const found = nulPointer(item, here);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
  * Parses a JSON body with the position of a syntax error in the detail, and refuses `__proto__` and
  * `constructor.prototype` keys (prototype poisoning) as Fastify's own parser does.
  */
@@ -282,7 +298,18 @@ export function parseJsonBody(
   try {
     // The reviver is slow; only bodies that mention a dangerous key pay for it.
     const suspicious = body.includes('"__proto__"') || body.includes('"constructor"');
-    done(null, suspicious ? JSON.parse(body, refusePoisonedKeys) : JSON.parse(body));
+    const value: unknown = suspicious ? JSON.parse(body, refusePoisonedKeys) : JSON.parse(body);
+    const nul = body.includes('\\u0000') ? nulPointer(value) : undefined;
+    if (nul !== undefined) {
+      done(
+        new HttpError('ARS_E_INPUT_VALIDATION', `body ${nul || '(root)'}: a string may not contain U+0000`, {
+          in: 'body',
+          pointer: nul,
+        }),
+      );
+      return;
+    }
+    done(null, value);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     const at = /position (\d+)/.exec(message);

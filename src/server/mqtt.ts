@@ -21,6 +21,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { createMqttGuard, defaultRoute, type Principal, SecurityError } from '../security/index.js';
+import { nulPointer } from './errors.js';
 import { LOCAL_ADMIN, type ServerGuard } from './guard.js';
 import { ingestSamples, type LiveContext } from './ingest.js';
 import { authorizeIngest } from './ingest-guard.js';
@@ -76,6 +77,8 @@ export async function handleTelemetryMessage(
   } catch (e) {
     return refuse('malformed-json', e instanceof Error ? e.message : 'malformed JSON');
   }
+  const nul = nulPointer(body);
+  if (nul !== undefined) return refuse('schema', `${nul || '(root)'}: a string may not contain U+0000`);
   if (!payloadCheck.Check(body)) {
     const first = [...payloadCheck.Errors(body)][0];
     return refuse('schema', `${first?.instancePath || '(root)'}: ${first?.message ?? 'invalid'}`);

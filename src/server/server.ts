@@ -23,6 +23,7 @@ import {
   HttpError,
   installErrorHandling,
   MAX_PATH_PARAM_LENGTH,
+  nulPointer,
   parseJsonBody,
   sendProblem,
 } from './errors.js';
@@ -167,6 +168,22 @@ export async function createServer(options: ServerOptions) {
         in: 'headers',
         pointer: '/content-type',
       });
+    }
+  });
+
+  // U+0000 in a path or query parameter: refused here for every store alike (PostgreSQL text cannot hold it).
+  app.addHook('preValidation', async (request) => {
+    for (const [part, value] of [
+      ['query', request.query],
+      ['params', request.params],
+    ] as const) {
+      const at = nulPointer(value);
+      if (at !== undefined) {
+        throw new HttpError('ARS_E_INPUT_VALIDATION', `${part} ${at}: may not contain U+0000`, {
+          in: part,
+          pointer: at,
+        });
+      }
     }
   });
 

@@ -52,7 +52,7 @@ const stores: StoreFactory[] = [
 // parallel runs never see each other's rows.
 const PG_URL = process.env.ARS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const pgReachable = await (async () => {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
     await client.end();
@@ -175,6 +175,31 @@ describe.each(stores)('store $name', (factory) => {
     expect(await store.updateThing('plant:t', (t) => t, { expectedRevision: 1 })).toMatchObject({
       reason: 'revision-mismatch',
     });
+  });
+
+  it('serialises concurrent writers: one create wins, every update counts, If-Match lets one through', async () => {
+    const creates = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        store.putThing(thing('plant:race', { attributes: { i } }), { mustNotExist: true }),
+      ),
+    );
+    expect(creates.filter((w) => w.ok)).toHaveLength(1);
+    expect(creates.filter((w) => !w.ok && w.reason === 'exists')).toHaveLength(7);
+    const updates = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        store.updateThing('plant:race', (t) => ({
+          ...t,
+          attributes: { n: Number(t.attributes.n ?? 0) + 1 },
+        })),
+      ),
+    );
+    expect(updates.every((w) => w.ok)).toBe(true);
+    expect(await store.getThing('plant:race')).toMatchObject({ revision: 9, attributes: { n: 8 } });
+    const conditional = await Promise.all(
+      Array.from({ length: 8 }, () => store.putThing(thing('plant:race'), { expectedRevision: 9 })),
+    );
+    expect(conditional.filter((w) => w.ok)).toHaveLength(1);
+    expect((await store.getThing('plant:race'))?.revision).toBe(10);
   });
 
   it('deletes with preconditions', async () => {

@@ -74,7 +74,9 @@ export interface PostgresStoreOptions extends StoreOptions {
 /** A PostgreSQL identifier, refused unless plain (it becomes SQL text). */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-const MIGRATION_LOCK = 0x41525301; // "ARS" 1: the advisory lock key of migrations
+const MIGRATION_LOCK = 0x41525301;
+/** Sample transactions running at once; later batches wait and share the next one. */
+const MAX_SAMPLE_COMMITS = 2; // "ARS" 1: the advisory lock key of migrations
 
 /** int8 as a JS number (times in ms and sequence numbers stay below 2^53); json as text, parsed by the rows. */
 const TYPES: pg.CustomTypesConfig = {
@@ -212,8 +214,10 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flushSamples();
-    await Promise.allSettled([...this.inFlight]);
+    while (this.pending.length > 0 || this.inFlight.size > 0) {
+      this.flushSamples();
+      await Promise.allSettled([...this.inFlight]);
+    }
     this.closed = true;
     await this.pool.end();
   }
@@ -358,12 +362,16 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** Starts one transaction for every batch pending now; settles each batch's promise after its commit. */
+  /**
+   * Starts one transaction for every batch pending now; settles each batch's promise after its commit. At most
+   * {@link MAX_SAMPLE_COMMITS} run at once: batches arriving meanwhile wait and go together into the next one,
+   * so that the round trips per sample fall as the load rises.
+   */
   private flushSamples(): void {
     this.scheduled = false;
+    if (this.pending.length === 0 || this.inFlight.size >= MAX_SAMPLE_COMMITS) return;
     const batches = this.pending;
     this.pending = [];
-    if (batches.length === 0) return;
     const done = this.commitSamples(batches).then(
       (results) => {
         for (const [i, b] of batches.entries()) b.resolve(results[i]!);
@@ -373,9 +381,13 @@ export class PostgresStore implements Store {
       },
     );
     this.inFlight.add(done);
-    void done.finally(() => this.inFlight.delete(done));
+    void done.finally(() => {
+      this.inFlight.delete(done);
+      this.flushSamples();
+    });
   }
 
+  /** Checks every batch against the owners of its things, then inserts the rows of the good ones in one statement. */
   private async commitSamples(batches: PendingBatch[]): Promise<SampleAppend[]> {
     const ids = [...new Set(batches.flatMap((b) => b.samples.map((s) => s.thingId)))];
     return this.tx(async (c) => {
@@ -388,38 +400,44 @@ export class PostgresStore implements Store {
         for (const row of r.rows as Row[]) owners.set(row.thing_id as string, row.tenant as string);
       }
       const results: SampleAppend[] = [];
-      for (const batch of batches) results.push(await this.writeBatch(c, batch, owners));
+      const rows = {
+        thing: [] as string[],
+        tenant: [] as string[],
+        time: [] as number[],
+        received: [] as number[],
+        features: [] as string[],
+      };
+      const offsets: number[] = [];
+      for (const batch of batches) {
+        const checked = checkBatch(batch, owners);
+        results.push(checked.result);
+        offsets.push(rows.thing.length);
+        if (!checked.result.ok) continue;
+        for (const [i, s] of batch.samples.entries()) {
+          rows.thing.push(s.thingId);
+          rows.tenant.push(checked.tenants[i]!);
+          rows.time.push(s.time);
+          rows.received.push(batch.receivedAt);
+          rows.features.push(JSON.stringify(s.features));
+        }
+      }
+      if (rows.thing.length === 0) return results;
+      const r = await c.query(
+        `INSERT INTO samples (thing_id, tenant, time, received_at, features)
+         SELECT t, n, tm, rc, f::json
+           FROM unnest($1::text[], $2::text[], $3::float8[], $4::bigint[], $5::text[])
+             WITH ORDINALITY AS u(t, n, tm, rc, f, ord)
+         ORDER BY ord
+         RETURNING seq`,
+        [rows.thing, rows.tenant, rows.time, rows.received, rows.features],
+      );
+      // Identity values are drawn in insertion order, which is the order of the rows given.
+      const seqs = (r.rows as Row[]).map((row) => row.seq as number).sort((a, b) => a - b);
+      for (const [i, result] of results.entries()) {
+        if (result.ok && result.stored > 0) results[i] = { ...result, firstSeq: seqs[offsets[i]!]! };
+      }
       return results;
     });
-  }
-
-  private async writeBatch(c: Queryable, batch: PendingBatch, owners: Map<string, string>) {
-    const byThing: Record<string, string> = {};
-    const tenants: string[] = [];
-    for (let i = 0; i < batch.samples.length; i++) {
-      const owner = owners.get(batch.samples[i]!.thingId);
-      if (owner === undefined) return { ok: false, index: i, reason: 'unknown-thing' } as const;
-      if (batch.tenant !== undefined && owner !== batch.tenant)
-        return { ok: false, index: i, reason: 'tenant-mismatch' } as const;
-      tenants.push(owner);
-      byThing[batch.samples[i]!.thingId] = owner;
-    }
-    if (batch.samples.length === 0) return { ok: true, stored: 0, firstSeq: 0, tenants: byThing } as const;
-    const r = await c.query(
-      `INSERT INTO samples (thing_id, tenant, time, received_at, features)
-       SELECT t, n, tm, $4, f::json FROM unnest($1::text[], $2::text[], $3::float8[], $5::text[])
-         WITH ORDINALITY AS u(t, n, tm, f, ord) ORDER BY ord
-       RETURNING seq`,
-      [
-        batch.samples.map((s) => s.thingId),
-        tenants,
-        batch.samples.map((s) => s.time),
-        batch.receivedAt,
-        batch.samples.map((s) => JSON.stringify(s.features)),
-      ],
-    );
-    const firstSeq = Math.min(...(r.rows as Row[]).map((row) => row.seq as number));
-    return { ok: true, stored: batch.samples.length, firstSeq, tenants: byThing } as const;
   }
 
   async listSamples(query: SampleQuery): Promise<Sample[]> {
@@ -678,6 +696,24 @@ function pgSetClause(
     sets.push(`${column} = $${params.push(key === 'result' ? JSON.stringify(v) : v)}`);
   }
   return { sets: [...sets, ...extra].join(', '), params };
+}
+
+/** A batch checked against the owners of its things: the refusal, or the tenant of each sample. */
+function checkBatch(
+  batch: PendingBatch,
+  owners: Map<string, string>,
+): { result: SampleAppend; tenants: string[] } {
+  const byThing: Record<string, string> = {};
+  const tenants: string[] = [];
+  for (let i = 0; i < batch.samples.length; i++) {
+    const owner = owners.get(batch.samples[i]!.thingId);
+    if (owner === undefined) return { result: { ok: false, index: i, reason: 'unknown-thing' }, tenants };
+    if (batch.tenant !== undefined && owner !== batch.tenant)
+      return { result: { ok: false, index: i, reason: 'tenant-mismatch' }, tenants };
+    tenants.push(owner);
+    byThing[batch.samples[i]!.thingId] = owner;
+  }
+  return { result: { ok: true, stored: batch.samples.length, firstSeq: 0, tenants: byThing }, tenants };
 }
 
 function unavailable(error: unknown): unknown {

@@ -30,6 +30,8 @@ const MAX_LENGTH = 4096;
 
 export function parseRql(text: string): ThingFilter {
   if (text.length > MAX_LENGTH) throw new RqlSyntaxError(`longer than ${MAX_LENGTH} characters`, MAX_LENGTH);
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) throw new RqlSyntaxError('the character U+0000 is not allowed', nul + 1);
   let pos = 0;
   const fail = (expected: string): never => {
     const found = pos < text.length ? `'${text[pos]}'` : 'the end';

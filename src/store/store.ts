@@ -47,8 +47,11 @@ export interface Thing extends ThingInput {
   sourceTime: number | null;
 }
 
-/** Ditto's thing id: a Java-package-like namespace, a colon, then a name without `/`. */
-export const THING_ID_PATTERN = '^(?:[a-zA-Z]\\w*(?:\\.[a-zA-Z]\\w*)*)?:[^/\\s]+$';
+/**
+ * Ditto's thing id: a Java-package-like namespace, a colon, then a name without `/`, whitespace or control
+ * characters (PostgreSQL text cannot hold NUL, and no id needs a control character).
+ */
+export const THING_ID_PATTERN = '^(?:[a-zA-Z]\\w*(?:\\.[a-zA-Z]\\w*)*)?:[^/\\s\\u0000-\\u001f\\u007f]+$';
 
 /** Why a write did not happen. */
 export type WriteRefusal =

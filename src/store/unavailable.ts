@@ -11,8 +11,8 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-/** SQLite result codes of a busy or locked database (another process holds the write lock). */
-const SQLITE_TRANSIENT = /^SQLITE_(BUSY|LOCKED)/;
+/** SQLite result codes of a busy or locked database (another process holds the write lock) or a full disk. */
+const SQLITE_TRANSIENT = /^SQLITE_(BUSY|LOCKED|FULL)/;
 /**
  * PostgreSQL SQLSTATE classes and codes that mean "not now" rather than "wrong": connection exceptions (08),
  * insufficient resources (53), operator intervention such as a shutdown or restart (57P01–57P05), and
