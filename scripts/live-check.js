@@ -2,7 +2,8 @@
 // Sim-to-live fidelity: runs a scenario live (server, embedded MQTT broker, one in-process agent per
 // scenario node, devices, load) for HORIZON wall seconds beside `ars run` of the same scenario, policy and
 // horizon, and compares weighted AoI, latency p95 and deadline miss rate. Goal: within 15 % of each other.
-// Usage: npm run live-check [-- --scenario FILE --policy NAME --horizon SECONDS --period SECONDS]
+// Usage: npm run live-check [-- --scenario FILE --policy NAME --horizon SECONDS --period SECONDS
+//                                --transport mqtt|http]
 //
 // The devices sample every PERIOD seconds (default 0.25). A simulated refresh reads the asset the moment it
 // starts; a live refresh reflects the newest sample pushed, on average PERIOD / 2 older: a structural gap in
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     policy: { type: 'string', default: 'ars' },
     horizon: { type: 'string', default: '120' },
     period: { type: 'string', default: '0.25' },
+    transport: { type: 'string', default: 'mqtt' },
     goal: { type: 'string', default: '0.15' },
   },
 });
@@ -39,7 +41,8 @@ const service = await startService({
   scenario,
   policy,
   port: 0,
-  mqttPort: 0,
+  // devices publish over MQTT (the embedded broker) or in HTTP batches (cheaper per sample)
+  ...(values.transport === 'http' ? {} : { mqttPort: 0 }),
   demo: true,
   warmup,
   devicePeriod: Number(values.period),
@@ -50,7 +53,8 @@ const live = service.runtime.accounting.summary();
 const late = { devices: service.devices?.errors ?? 0, load: service.load?.errors ?? 0 };
 await service.close();
 
-const sim = runScenario(scenario, { policy, horizon });
+// the same warm-up on both sides (a horizon under twice the scenario's warm-up shortens it)
+const sim = runScenario({ ...scenario, warmup }, { policy, horizon });
 const rows = [
   ['weighted AoI (s)', sim.twins.weightedAoI, live.twins.weightedAoI],
   ['latency p95 (s)', sim.requests.latency.p95, live.requests.latency.p95],

@@ -11,7 +11,7 @@ import { type Service, startService } from '../src/live/service.js';
 import { loadScenario, parseScenario } from '../src/model/index.js';
 import { policyNames } from '../src/policies/index.js';
 import { openSqliteStore } from '../src/store/index.js';
-import { root } from './run-cli.js';
+import { ars, root } from './run-cli.js';
 
 const cli = join(root, 'dist/cli/main.js');
 const plantFile = join(root, 'test/fixtures/live/small-plant.yaml');
@@ -290,5 +290,9 @@ describe('live service', { timeout: 180_000 }, () => {
     const trace = readFileSync(join(data, 'decisions.jsonl'), 'utf8').trim().split('\n');
     expect(trace.some((line) => JSON.parse(line).subject === `${id}/read`)).toBe(true);
     expect(trace.every((line) => JSON.parse(line).v === 1)).toBe(true);
+    // the live trace reads like a simulated one
+    const story = await ars('explain', join(data, 'decisions.jsonl'), '--subject', 'sensor-0', '--json');
+    expect(story.code).toBe(0);
+    expect(story.stdout).toContain('sensor-0');
   });
 });

@@ -203,6 +203,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
           } finally {
             this.#frozenNow = undefined;
           }
+          this.#afterCycle();
         }),
     };
     const rt = this;
@@ -710,6 +711,13 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     } finally {
       this.#frozenNow = undefined;
     }
+    this.#afterCycle();
+  }
+
+  /** What a cycle left in the queue waits for capacity: from now on its delay is queueing, not decision latency. */
+  #afterCycle(): void {
+    if (this.queue.size === 0) return;
+    for (const item of this.queue.items()) (item as LiveItem).readyAtMs = Number.NaN;
   }
 
   /** The binder's `bind`: reserves the item's demands on the node, then sends the work to its agent. */

@@ -7,8 +7,15 @@ export class GroupCommit<I, R> {
   private pending: { item: I; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
 
-  /** `commit` writes all items atomically and returns one result per item, in order; a throw fails them all. */
-  constructor(private readonly commit: (items: I[]) => R[]) {}
+  /**
+   * `commit` writes all items atomically and returns one result per item, in order; a throw fails them all.
+   * `durable`, when given, is awaited after each commit before the callers' promises settle (an fsync done
+   * off the event loop); commits made while it runs go on, and a failure fails that commit's callers.
+   */
+  constructor(
+    private readonly commit: (items: I[]) => R[],
+    private readonly durable?: () => Promise<void>,
+  ) {}
 
   submit(item: I): Promise<R> {
     return new Promise((resolve, reject) => {
@@ -34,6 +41,17 @@ export class GroupCommit<I, R> {
       for (const p of batch) p.reject(error);
       return;
     }
-    for (const [i, p] of batch.entries()) p.resolve(results[i]!);
+    if (!this.durable) {
+      for (const [i, p] of batch.entries()) p.resolve(results[i]!);
+      return;
+    }
+    this.durable().then(
+      () => {
+        for (const [i, p] of batch.entries()) p.resolve(results[i]!);
+      },
+      (error: unknown) => {
+        for (const p of batch) p.reject(error);
+      },
+    );
   }
 }

@@ -6,7 +6,7 @@
  * while the event loop is busy are written in one transaction and each caller's promise resolves after that
  * commit. Each batch stays all-or-nothing on its own: it is checked before any of its rows is inserted.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './cursor.js';
@@ -74,7 +74,17 @@ export class SqliteStore implements Store {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly retentionMs: number;
-  private readonly sampleWriter = new GroupCommit<PendingBatch, SampleAppend>((b) => this.commitSamples(b));
+  /**
+   * With `synchronous = FULL`, sample batches commit with NORMAL (no fsync inside the COMMIT, which would
+   * block the event loop) and the WAL file is then fdatasync'ed on libuv's thread pool before any caller's
+   * promise settles: the same guarantee (acknowledged samples survive a power loss), while the event loop
+   * goes on parsing the next requests. One fdatasync at a time; commits made while one runs share the next.
+   */
+  private readonly syncSamplesOffLoop: boolean;
+  private walFd: number | undefined;
+  private syncTail: Promise<void> = Promise.resolve();
+  private syncQueued: Promise<void> | undefined;
+  private readonly sampleWriter: GroupCommit<PendingBatch, SampleAppend>;
   private closed = false;
   private readonly q: Statements;
 
@@ -95,6 +105,27 @@ export class SqliteStore implements Store {
     this.db.pragma('cache_size = -65536');
     this.migrate();
     this.q = prepareStatements(this.db);
+    this.syncSamplesOffLoop = options.synchronous !== 'normal' && options.path !== ':memory:';
+    this.sampleWriter = new GroupCommit<PendingBatch, SampleAppend>(
+      (b) => this.commitSamples(b),
+      this.syncSamplesOffLoop ? () => this.syncWal() : undefined,
+    );
+  }
+
+  /** fdatasync of the WAL file, coalesced: a call made before the queued sync starts shares it. */
+  private syncWal(): Promise<void> {
+    if (this.syncQueued) return this.syncQueued;
+    const queued: Promise<void> = this.syncTail.then(() => {
+      if (this.syncQueued === queued) this.syncQueued = undefined;
+      if (this.closed) return;
+      // the WAL exists from the first write on and keeps its inode while a connection is open
+      this.walFd ??= openSync(`${this.path}-wal`, 'r');
+      const fd = this.walFd;
+      return new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+    });
+    this.syncQueued = queued;
+    this.syncTail = queued.catch(() => {});
+    return queued;
   }
 
   private migrate(): void {
@@ -124,8 +155,11 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.sampleWriter.flush();
+    // acknowledgements waiting for the WAL sync get it before the file is closed
+    if (this.syncSamplesOffLoop) await this.syncTail;
     this.closed = true;
     this.db.close();
+    if (this.walFd !== undefined) closeSync(this.walFd);
   }
 
   async getThing(thingId: string): Promise<Thing | undefined> {
@@ -270,7 +304,13 @@ export class SqliteStore implements Store {
       });
       return { ok: true, stored: batch.samples.length, firstSeq, tenants: byThing };
     };
-    return this.db.transaction(() => batches.map(writeBatch)).immediate();
+    if (!this.syncSamplesOffLoop) return this.db.transaction(() => batches.map(writeBatch)).immediate();
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.db.transaction(() => batches.map(writeBatch)).immediate();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   async listSamples(query: SampleQuery): Promise<Sample[]> {
