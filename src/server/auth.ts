@@ -68,9 +68,9 @@ export function installAuthentication(app: FastifyInstance, guard: ServerGuard, 
     const p = result.principal;
     request.principal = p;
     if (guard.limiter && p.tenant !== undefined) {
+      guard.limiter.request(p.tenant, guard.now());
       const length = Number(request.headers['content-length'] ?? 0);
       if (length > 0) guard.limiter.messageSize(p.tenant, length);
-      guard.limiter.request(p.tenant, guard.now());
     }
   });
 }

@@ -37,7 +37,8 @@ export const DEFAULT_POLICY_ID = 'ars:default';
 
 /**
  * The policy of a tenant that has none of its own: administrators everything; `user`/`editor` read and
- * write things; `reader`/`viewer` read them; agents read things and write their features (telemetry).
+ * write things; `reader`/`viewer` read them; `device` writes features (telemetry); agents read things
+ * and write their features.
  */
 export const DEFAULT_POLICY = Object.freeze({
   entries: {
@@ -59,6 +60,10 @@ export const DEFAULT_POLICY = Object.freeze({
     readers: {
       subjects: ['role:reader', 'role:viewer'],
       resources: { 'thing:/': { grant: ['READ'] }, 'message:/': { grant: ['READ'] } },
+    },
+    devices: {
+      subjects: ['role:device'],
+      resources: { 'thing:/features': { grant: ['WRITE'] } },
     },
     agents: {
       subjects: ['role:agent'],

@@ -133,7 +133,6 @@ export async function createServer(options: ServerOptions) {
       detail: { code: error.code },
     }),
   );
-  installAuthentication(app, guard, API_PREFIX);
   const headers = securityHeaders();
   app.addHook('onSend', async (_request, reply, payload) => {
     for (const [name, value] of Object.entries(headers))
@@ -178,6 +177,8 @@ export async function createServer(options: ServerOptions) {
     },
   });
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  // after the WebSocket plugin's own onRequest hook, so that a refused upgrade's socket is destroyed with it
+  installAuthentication(app, guard, API_PREFIX);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { tags: ['service'], summary: 'The process is up' } }, async () => ({
