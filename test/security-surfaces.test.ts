@@ -860,3 +860,29 @@ describe('limits, keys, audit, storage', () => {
       expect(logText).not.toContain(secret);
   });
 });
+
+describe('hardening', () => {
+  it('refuses malformed Content-Type before parsing and sets security headers', async () => {
+    for (const type of [
+      'application/json\t',
+      ' application/json',
+      'application/json;',
+      'application/json; ',
+    ]) {
+      // inject sends the header byte for byte (fetch would trim the whitespace)
+      const r = await app.inject({
+        method: 'POST',
+        url: '/api/v1/things',
+        headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': type },
+        payload: JSON.stringify({ thingId: 'a:ct' }),
+      });
+      expect(r.statusCode, JSON.stringify(type)).toBe(415);
+    }
+    const ok = await call('userA', 'GET', `/api/v1/things/${A}`);
+    expect(ok.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(ok.headers.get('x-content-type-options')).toBe('nosniff');
+    const health = await fetch(`http://${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect((await fetch(`http://${base}/openapi.json`)).status).toBe(200);
+  });
+});

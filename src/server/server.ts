@@ -15,7 +15,7 @@ import Fastify from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
-import { createRedactor, securityHeaders } from '../security/index.js';
+import { createRedactor, securityHeaders, strictContentType } from '../security/index.js';
 import type { Store } from '../store/store.js';
 import { installAuthentication, sourceOf } from './auth.js';
 import { HttpError, installErrorHandling, parseJsonBody } from './errors.js';
@@ -146,6 +146,18 @@ export async function createServer(options: ServerOptions) {
     { parseAs: 'string' },
     parseJsonBody,
   );
+  // Before any body parser: a Content-Type with a tab, leading or trailing space or an empty parameter is
+  // the shape of Fastify's published validation bypasses (docs/security.md), refused outright.
+  app.addHook('onRequest', async (request) => {
+    try {
+      strictContentType(request.headers['content-type']);
+    } catch {
+      throw new HttpError('ARS_E_MEDIA_TYPE', 'malformed Content-Type header', {
+        in: 'headers',
+        pointer: '/content-type',
+      });
+    }
+  });
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined) return;
     const expected = request.routeOptions.config.contentType ?? 'application/json';
