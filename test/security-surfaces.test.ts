@@ -442,9 +442,9 @@ describe('REST: subjects × resources', () => {
     expect(after.attributes.ward).toBe('icu');
     expect(after.features.vitals.properties.spo2).toBe(96);
     // naming a looser policy is a policy change: a user without WRITE on policy:/ cannot escape its revokes
-    const escape = await call('userA', 'PATCH', `/api/v1/things/${A}`, { policyId: 'ars:default' }, merge);
-    expect(escape.status).toBe(403);
-    expectClean('userA', escape.text, 'policy escape');
+    const looser = await call('userA', 'PATCH', `/api/v1/things/${A}`, { policyId: 'ars:default' }, merge);
+    expect(looser.status).toBe(403);
+    expectClean('userA', looser.text, 'policy escape');
     // a tenant user cannot create in another tenant; creating in its own is fine
     expect((await call('userB', 'POST', '/api/v1/things', { thingId: 'b:x', tenant: 'A' })).status).toBe(403);
     expect((await call('userB', 'POST', '/api/v1/things', { thingId: 'b:x' })).status).toBe(201);
