@@ -881,6 +881,12 @@ describe('hardening', () => {
     const ok = await call('userA', 'GET', `/api/v1/things/${A}`);
     expect(ok.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(ok.headers.get('x-content-type-options')).toBe('nosniff');
+    // percent-encoded spellings of protected paths reach the same routes and need the same credentials
+    for (const url of ['/%61pi/v1/things', '/api/%761/things', '/%6detrics', '/api/v1/../v1/things']) {
+      const r = await app.inject({ method: 'GET', url });
+      expect(r.statusCode, url).toBe(401);
+      expect(r.body, url).not.toContain(A);
+    }
     const health = await fetch(`http://${base}/healthz`);
     expect(health.status).toBe(200);
     expect((await fetch(`http://${base}/openapi.json`)).status).toBe(200);
