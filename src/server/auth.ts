@@ -44,7 +44,20 @@ export function installAuthentication(app: FastifyInstance, guard: ServerGuard, 
   app.decorateRequest('principal', null as unknown as Principal);
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0]!;
-    if (!needsAuthentication(path, prefix)) {
+    // judged on the route that matched (the router decodes %61pi into api) and on the decoded path (for
+    // 404s), never on the raw URL alone: `/%61pi/v1/things` must not slip past as "not under /api/v1"
+    let decoded = path;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      // a malformed escape: judge the raw path and the route
+    }
+    const route = request.routeOptions.url;
+    if (
+      !needsAuthentication(path, prefix) &&
+      !needsAuthentication(decoded, prefix) &&
+      (route === undefined || !needsAuthentication(route, prefix))
+    ) {
       request.principal = ANONYMOUS;
       return;
     }
@@ -68,9 +81,9 @@ export function installAuthentication(app: FastifyInstance, guard: ServerGuard, 
     const p = result.principal;
     request.principal = p;
     if (guard.limiter && p.tenant !== undefined) {
+      guard.limiter.request(p.tenant, guard.now());
       const length = Number(request.headers['content-length'] ?? 0);
       if (length > 0) guard.limiter.messageSize(p.tenant, length);
-      guard.limiter.request(p.tenant, guard.now());
     }
   });
 }

@@ -37,7 +37,8 @@ export const DEFAULT_POLICY_ID = 'ars:default';
 
 /**
  * The policy of a tenant that has none of its own: administrators everything; `user`/`editor` read and
- * write things; `reader`/`viewer` read them; agents read things and write their features (telemetry).
+ * write things; `reader`/`viewer` read them; `device` writes features (telemetry); agents read things
+ * and write their features.
  */
 export const DEFAULT_POLICY = Object.freeze({
   entries: {
@@ -59,6 +60,10 @@ export const DEFAULT_POLICY = Object.freeze({
     readers: {
       subjects: ['role:reader', 'role:viewer'],
       resources: { 'thing:/': { grant: ['READ'] }, 'message:/': { grant: ['READ'] } },
+    },
+    devices: {
+      subjects: ['role:device'],
+      resources: { 'thing:/features': { grant: ['WRITE'] } },
     },
     agents: {
       subjects: ['role:agent'],
@@ -126,11 +131,14 @@ export class ServerGuard {
 
   /** The id of the policy that governs a thing: its own when known, else its tenant's, else the default. */
   policyIdFor(r: Governed): string {
-    if (r.policyId !== undefined && this.policies.get(r.policyId)) {
-      const owner = this.#policyTenants.get(r.policyId);
-      // a thing may only borrow a policy of its own tenant or a platform policy
-      if (owner === undefined || owner === r.tenant) return r.policyId;
-    }
+    // a thing may name only a policy of its own tenant: a platform policy (such as the default) could be
+    // looser than the tenant's, and naming it would escape the tenant's revokes
+    if (
+      r.policyId !== undefined &&
+      this.#policyTenants.get(r.policyId) === r.tenant &&
+      this.policies.get(r.policyId)
+    )
+      return r.policyId;
     const own = this.#tenantPolicies.get(r.tenant);
     return own !== undefined && this.policies.get(own) ? own : DEFAULT_POLICY_ID;
   }
@@ -138,6 +146,25 @@ export class ServerGuard {
   /** The principal's permissions on a thing (tenancy is checked separately: see {@link visible}). */
   view(p: Principal, r: Governed): PermissionView {
     return this.policies.viewFor(this.policyIdFor(r), p);
+  }
+
+  /**
+   * Moving a thing under another policy (setting or changing its `policyId`) is a policy change: it needs
+   * WRITE on `policy:/` under the thing's current policy, and the new policy must be of the thing's tenant.
+   */
+  assertPolicyChange(p: Principal, current: Governed, next: Governed): void {
+    if (next.policyId === current.policyId) return;
+    if (!this.view(p, current).has('policy:/', 'WRITE'))
+      throw new SecurityError('ARS_E_FORBIDDEN', 'changing policyId needs WRITE on policy:/', {
+        pointer: '/policyId',
+      });
+    // a platform administrator may record any id (an import from Ditto); only a tenant's own policy governs
+    if (isAdmin(p) && p.tenant === undefined) return;
+    if (next.policyId !== undefined && this.#policyTenants.get(next.policyId) !== next.tenant)
+      throw new SecurityError('ARS_E_NOT_FOUND', `policy ${next.policyId} not found`, {
+        kind: 'policy',
+        id: next.policyId,
+      });
   }
 
   /** The principal's permissions under a tenant's policy (searches, subscriptions spanning things). */

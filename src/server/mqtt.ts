@@ -196,12 +196,13 @@ async function startEmbedded(options: MqttIngestOptions): Promise<MqttIngest> {
           username: Readonly<string> | undefined,
           password: Readonly<Buffer> | undefined,
           done: (error: (Error & { returnCode: number }) | null, success: boolean | null) => void,
-        ) =>
+        ) => {
           security.mqttGuard.authenticate(client, username, password as Buffer | undefined, (err, ok) => {
             const p = security.mqttGuard.principalOf(client);
             if (ok && p) security.principals.set(client.id, p);
             done(err, ok);
-          }),
+          });
+        },
         authorizeSubscribe: (
           client: Client | null,
           sub: { topic: string; qos: number },
@@ -240,13 +241,30 @@ async function startEmbedded(options: MqttIngestOptions): Promise<MqttIngest> {
       if (!client) return callback(null);
       let principal: Principal | undefined;
       if (security) {
-        let refused: Error | null | undefined;
-        security.mqttGuard.authorizePublish(client, packet as never, (err) => {
-          refused = err;
-        });
-        if (refused) return callback(refused);
         principal = security.mqttGuard.principalOf(client);
         if (!principal) return callback(new Error('publish refused: not authenticated'));
+        const route = telemetryRoute(packet.topic);
+        if (packet.topic.startsWith(`${TELEMETRY_PREFIX}/`) && route) {
+          // telemetry: the topic's tenant must be the principal's; the policy decides the rest (as over HTTP)
+          if (!guard!.visible(principal, route.tenant)) {
+            guard!.record({
+              actor: principal.subject,
+              tenant: principal.tenant,
+              action: 'permission.denied',
+              resource: `mqtt:${packet.topic}`,
+              outcome: 'denied',
+              source: `mqtt:${client.id}`,
+              detail: { reason: 'another tenant' },
+            });
+            return callback(new Error('publish refused: another tenant'));
+          }
+        } else {
+          let refused: Error | null | undefined;
+          security.mqttGuard.authorizePublish(client, packet as never, (err) => {
+            refused = err;
+          });
+          if (refused) return callback(refused);
+        }
         try {
           if (principal.tenant !== undefined)
             guard!.limiter?.messageSize(principal.tenant, (packet.payload as Buffer).length);

@@ -32,10 +32,35 @@ const fromThing = (doc: unknown): SampleFeatures => {
   ) as SampleFeatures;
 };
 
+/** Most opened values kept in memory (plaintext the server serves anyway); the cache empties when full. */
+const OPEN_CACHE_MAX = 50_000;
+
+/**
+ * A cipher whose `open` remembers what it opened, keyed by context and envelope (a fresh IV per seal makes
+ * every envelope unique, so a stale entry is impossible): reading an unchanged thing again costs no
+ * AES-GCM. Values are kept as JSON text so that no caller can alias another's copy.
+ */
+function cachingOpen(cipher: FieldCipher): FieldCipher {
+  const opened = new Map<string, string>();
+  const open = (envelope: string, context: string): unknown => {
+    const key = `${context}\u0000${envelope}`;
+    const hit = opened.get(key);
+    if (hit !== undefined) return JSON.parse(hit);
+    const value = cipher.open(envelope, context);
+    if (opened.size >= OPEN_CACHE_MAX) opened.clear();
+    opened.set(key, JSON.stringify(value) ?? 'null');
+    return value;
+  };
+  return { open } as unknown as FieldCipher;
+}
+
 export function protectStore(store: Store, options: SensitiveOptions): Store {
-  const { fields, atRest, cipher } = options;
+  const { fields, atRest } = options;
   if (fields.empty) return store;
-  if (atRest === 'encrypt' && !cipher) throw new TypeError('protectStore: encrypt mode needs a FieldCipher');
+  if (atRest === 'encrypt' && !options.cipher)
+    throw new TypeError('protectStore: encrypt mode needs a FieldCipher');
+  const cipher = options.cipher;
+  const opener = cipher ? cachingOpen(cipher) : undefined;
 
   const sealThing = <T extends ThingInput>(t: T): T => {
     const { attributes, features } = protect(
@@ -48,11 +73,11 @@ export function protectStore(store: Store, options: SensitiveOptions): Store {
     return { ...t, attributes, features };
   };
   const openThing = <T extends Thing | undefined>(t: T): T => {
-    if (t === undefined || !cipher) return t;
+    if (t === undefined || !opener) return t;
     const { attributes, features } = reveal(
       { attributes: t.attributes, features: t.features },
       `thing:${t.thingId}`,
-      cipher,
+      opener,
     ) as Pick<ThingInput, 'attributes' | 'features'>;
     return { ...t, attributes, features };
   };
@@ -61,7 +86,7 @@ export function protectStore(store: Store, options: SensitiveOptions): Store {
     features: fromThing(protect(asThing(s.features), fields, atRest, `sample:${s.thingId}`, cipher)),
   });
   const openSample = (s: Sample): Sample =>
-    cipher ? { ...s, features: fromThing(reveal(asThing(s.features), `sample:${s.thingId}`, cipher)) } : s;
+    opener ? { ...s, features: fromThing(reveal(asThing(s.features), `sample:${s.thingId}`, opener)) } : s;
 
   const overrides: Partial<Store> = {
     getThing: async (id) => openThing(await store.getThing(id)),

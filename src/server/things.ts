@@ -315,6 +315,7 @@ export const thingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const body = request.body;
       const tenant = guard.tenantForWrite(request.principal, body.tenant, DEFAULT_TENANT);
       const input = toInput(body.thingId, body, tenant);
+      guard.assertPolicyChange(request.principal, { tenant }, input);
       assertCreate(guard.view(request.principal, input), input);
       await quota(tenant);
       const write = await store.putThing(input, { mustNotExist: true });
@@ -391,6 +392,7 @@ export const thingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ? checkTenant(existing, body.tenant)
         : guard.tenantForWrite(p, body.tenant, DEFAULT_TENANT);
       const input = toInput(thingId, body, tenant);
+      guard.assertPolicyChange(p, existing ?? { tenant }, input);
       if (existing) {
         assertWholeWrite(guard.view(p, existing), thingId);
         // moving the thing under another policy needs WRITE on the whole thing under that one too
@@ -448,7 +450,9 @@ export const thingRoutes: FastifyPluginAsyncTypebox = async (app) => {
               pointer: '/thingId',
             });
           }
-          return toInput(thingId, patched, checkTenant(current, patched.tenant));
+          const next = toInput(thingId, patched, checkTenant(current, patched.tenant));
+          guard.assertPolicyChange(request.principal, current, next);
+          return next;
         },
         condition,
       );
