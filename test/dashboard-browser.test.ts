@@ -221,6 +221,18 @@ describe.skipIf(!haveChromium)('the live dashboard in chromium', () => {
     await page.waitForSelector('#whatif-result[data-state="error"]', { timeout: 30_000 });
     expect(await page.textContent('#whatif-result')).toContain('no-such-policy');
     expect(errors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
+
+    // signed in, the page sends the token with every API call (the server decides what it may see)
+    const signedIn = page.waitForRequest(
+      (r) =>
+        r.url().includes('/api/v1/live/summary') && r.headers().authorization === 'Bearer ars_test_token',
+      { timeout: 30_000 },
+    );
+    await page.fill('#signin [name=token]', 'ars_test_token');
+    await page.click('#signin button');
+    await signedIn;
+    expect(await page.textContent('#signin-state')).toBe('signed in');
+    expect(page.url()).not.toContain('ars_test_token');
     await page.close();
   }, 240_000);
 
