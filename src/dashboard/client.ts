@@ -762,12 +762,12 @@ export function dashboardApp(uPlot: Any): void {
     ws.addEventListener('message', () => {
       eventsSeen++;
       $('events').textContent = String(eventsSeen);
-      // many events a second: one refresh per burst
+      // many events a second: one refresh per burst, at most two a second
       if (!soon)
         soon = g.setTimeout(() => {
           soon = undefined;
           void refresh();
-        }, 250);
+        }, 500);
     });
     ws.addEventListener('close', () => {
       const was = streamOpen;
@@ -778,6 +778,10 @@ export function dashboardApp(uPlot: Any): void {
     });
   }
 
+  g.addEventListener('resize', () => {
+    for (const line of lines.values())
+      line.plot.setSize({ width: Math.max(300, Math.min(1000, line.el.clientWidth || 480)), height: 220 });
+  });
   signIn();
   whatIfForm();
   $('whatif-form').querySelector('[name=policies]').placeholder = 'the live policy';
