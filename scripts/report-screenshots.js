@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Regenerates the report screenshots in docs/img/ from the built CLI and Debian's chromium:
 //
-//   npm run build && node scripts/report-screenshots.js
+//   npm run build && node scripts/report-screenshots.js [--only reports|dashboard]
 //
 // It writes a compare report (smart factory, five policies), a sweep report (load from 0.5x to 2x) and a
 // plan report (PEFT on the paper's DAG) into a temporary directory, then photographs one part of each;
@@ -21,6 +21,11 @@ if (!existsSync(chromiumPath)) {
   process.stderr.write(`no chromium at ${chromiumPath}: apt-get install -y chromium\n`);
   process.exit(2);
 }
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+if (only !== undefined && only !== 'reports' && only !== 'dashboard') {
+  process.stderr.write('usage: node scripts/report-screenshots.js [--only reports|dashboard]\n');
+  process.exit(2);
+}
 const tmp = mkdtempSync(join(tmpdir(), 'ars-shots-'));
 const ars = (...args) => {
   process.stderr.write(`ars ${args.join(' ')}\n`);
@@ -32,7 +37,8 @@ const ars = (...args) => {
   });
 };
 
-try {
+/** The report screenshots: a compare, a sweep and a plan report, one part of each. */
+async function reports(browser, out) {
   const compare = join(tmp, 'compare.html');
   ars(
     'compare',
@@ -69,13 +75,6 @@ try {
   const planJson = join(tmp, 'plan.json');
   writeFileSync(planJson, ars('plan', 'test/fixtures/plan/peft-paper.json', '--policy', 'peft', '--json'));
   ars('report', planJson);
-
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: CHROMIUM_ARGS,
-  });
-  const out = join(root, 'docs', 'img');
-  mkdirSync(out, { recursive: true });
   const shoot = async (file, selector, name) => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 }, deviceScaleFactor: 1 });
     await page.goto(`file://${file}`);
@@ -93,7 +92,10 @@ try {
   await shoot(compare, '#metrics svg.chart >> nth=5', 'report-bars.png');
   await shoot(compare, '#latency .uplot-chart', 'report-latency.png');
   await shoot(join(tmp, 'plan.html'), 'svg.chart', 'report-gantt.png');
+}
 
+/** The live dashboard of the smart-factory demo after 12 s, a decision explained, a what-if answered. */
+async function dashboard(browser, out) {
   const { startService } = await import(join(root, 'dist/live/service.js'));
   const { loadScenario } = await import(join(root, 'dist/model/index.js'));
   process.stderr.write('serving the smart-factory demo for the dashboard\n');
@@ -117,7 +119,18 @@ try {
   } finally {
     await service.close();
   }
-  await browser.close();
+}
+
+try {
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+  const out = join(root, 'docs', 'img');
+  mkdirSync(out, { recursive: true });
+  try {
+    if (only !== 'dashboard') await reports(browser, out);
+    if (only !== 'reports') await dashboard(browser, out);
+  } finally {
+    await browser.close();
+  }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -3,13 +3,17 @@
 // Content-Security-Policy violation would be one) and no request off its origin, every chart draws (a
 // non-blank canvas with the expected number of series, SVG with rows), the values change while the demo
 // runs, clicking a decision shows its explanation, and the what-if form answers with intervals.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.js';
+import { dashboardRoutes } from '../src/dashboard/plugin.js';
 import { type Service, startService } from '../src/live/service.js';
 import { loadScenario } from '../src/model/index.js';
+import { createServer } from '../src/server/index.js';
+import { openSqliteStore } from '../src/store/index.js';
 import { root } from './run-cli.js';
 
 const haveChromium = existsSync(CHROMIUM_PATH);
@@ -221,6 +225,18 @@ describe.skipIf(!haveChromium)('the live dashboard in chromium', () => {
     await page.waitForSelector('#whatif-result[data-state="error"]', { timeout: 30_000 });
     expect(await page.textContent('#whatif-result')).toContain('no-such-policy');
     expect(errors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
+
+    // signed in, the page sends the token with every API call (the server decides what it may see)
+    const signedIn = page.waitForRequest(
+      (r) =>
+        r.url().includes('/api/v1/live/summary') && r.headers().authorization === 'Bearer ars_test_token',
+      { timeout: 30_000 },
+    );
+    await page.fill('#signin [name=token]', 'ars_test_token');
+    await page.click('#signin button');
+    await signedIn;
+    expect(await page.textContent('#signin-state')).toBe('signed in');
+    expect(page.url()).not.toContain('ars_test_token');
     await page.close();
   }, 240_000);
 
@@ -245,4 +261,51 @@ describe.skipIf(!haveChromium)('the live dashboard in chromium', () => {
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { code: string }).code).toBe('ARS_E_NOT_FOUND');
   });
+
+  it('follows the event stream where the server has one (src/server createServer)', async () => {
+    // the server the live service moves onto: the event stream at /api/v1/events, no live routes yet
+    const dir = mkdtempSync(join(tmpdir(), 'ars-dash-'));
+    const store = openSqliteStore({ path: join(dir, 'ars.db') });
+    const app = await createServer({ store });
+    await app.register(dashboardRoutes);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const page = await browser!.newPage();
+    const policyViolations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) policyViolations.push(m.text());
+    });
+    try {
+      const config = (await (await fetch(`${url}/dashboard/config.json`)).json()) as { events: boolean };
+      expect(config.events).toBe(true);
+      let summaries = 0;
+      page.on('request', (r) => {
+        if (r.url().endsWith('/api/v1/live/summary')) summaries++;
+      });
+      await page.goto(`${url}/?interval=60000`);
+      await page.waitForSelector('#status[data-state="stream"]', { timeout: 20_000 });
+      // this server has no live summary yet: the page says so rather than breaking
+      await page.waitForSelector('#errors:not([hidden])', { timeout: 10_000 });
+      expect(await page.textContent('#errors')).toContain('ARS_E_NOT_FOUND');
+      // the stream's events drive a refresh between the (here: one-minute) polls
+      const before = summaries;
+      for (let i = 0; i < 3; i++)
+        app.ars.events.emit({ type: 'decision', kind: 'place', subject: `r-${i}/task`, time: Date.now() });
+      await page.waitForFunction(
+        () => Number(document.getElementById('events')!.textContent) === 3,
+        undefined,
+        {
+          timeout: 20_000,
+        },
+      );
+      await expect.poll(() => summaries, { timeout: 10_000 }).toBeGreaterThan(before);
+      expect(policyViolations).toEqual([]);
+    } finally {
+      await page.close();
+      await app.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -76,8 +76,44 @@ export function dashboardApp(uPlot: Any): void {
     box.replaceChildren(...[...errors.values()].map((m) => el('div', {}, m)));
     box.hidden = errors.size === 0;
   };
+  // ------------------------------------------------------------------ credentials
+  // A server with authentication wants `Authorization: Bearer <API key or token>` on the API (and
+  // `?access_token=` on the event stream's WebSocket, which cannot carry headers). The token is kept in
+  // this tab's sessionStorage only, never in the page address.
+  const TOKEN_KEY = 'ars-dashboard-token';
+  const token = (): string => {
+    try {
+      return g.sessionStorage.getItem(TOKEN_KEY) ?? '';
+    } catch {
+      return '';
+    }
+  };
+  function signIn() {
+    const form = $('signin');
+    const input = form.querySelector('[name=token]');
+    const shown = () => {
+      $('signin-state').textContent = token() ? 'signed in' : 'anonymous';
+    };
+    shown();
+    form.addEventListener('submit', (e: Any) => {
+      e.preventDefault();
+      const t = String(input.value ?? '').trim();
+      try {
+        if (t) g.sessionStorage.setItem(TOKEN_KEY, t);
+        else g.sessionStorage.removeItem(TOKEN_KEY);
+      } catch {
+        // storage refused (a private window): the token stays for this page only
+      }
+      input.value = '';
+      shown();
+      // everything shown so far was what the previous subject may see
+      g.location.reload();
+    });
+  }
+
   async function api(path: string, init?: Any): Promise<Any> {
-    const res = await g.fetch(path, { credentials: 'same-origin', ...(init ?? {}) });
+    const headers = { ...(init?.headers ?? {}), ...(token() ? { authorization: `Bearer ${token()}` } : {}) };
+    const res = await g.fetch(path, { credentials: 'same-origin', ...(init ?? {}), headers });
     const text = await res.text();
     let body: Any = null;
     try {
@@ -89,7 +125,8 @@ export function dashboardApp(uPlot: Any): void {
       const e = body?.error ?? body ?? {};
       const code = e.code ?? `HTTP ${res.status}`;
       const message = e.message ?? e.detail ?? e.title ?? res.statusText;
-      const err = new Error(`${code}: ${message}`) as Any;
+      const hint = res.status === 401 ? ' (sign in: paste an API key or token in the field at the top)' : '';
+      const err = new Error(`${code}: ${message}${hint}`) as Any;
       err.status = res.status;
       err.body = body;
       throw err;
@@ -712,7 +749,8 @@ export function dashboardApp(uPlot: Any): void {
     const proto = g.location.protocol === 'https:' ? 'wss:' : 'ws:';
     let ws: Any;
     try {
-      ws = new g.WebSocket(`${proto}//${g.location.host}/api/v1/events?types=decision,request,twin`);
+      const auth = token() ? `&access_token=${encodeURIComponent(token())}` : '';
+      ws = new g.WebSocket(`${proto}//${g.location.host}/api/v1/events?types=decision,request,twin${auth}`);
     } catch {
       setStatus('polling', 'polling');
       return;
@@ -724,12 +762,12 @@ export function dashboardApp(uPlot: Any): void {
     ws.addEventListener('message', () => {
       eventsSeen++;
       $('events').textContent = String(eventsSeen);
-      // many events a second: one refresh per burst
+      // many events a second: one refresh per burst, at most two a second
       if (!soon)
         soon = g.setTimeout(() => {
           soon = undefined;
           void refresh();
-        }, 250);
+        }, 500);
     });
     ws.addEventListener('close', () => {
       const was = streamOpen;
@@ -740,6 +778,11 @@ export function dashboardApp(uPlot: Any): void {
     });
   }
 
+  g.addEventListener('resize', () => {
+    for (const line of lines.values())
+      line.plot.setSize({ width: Math.max(300, Math.min(1000, line.el.clientWidth || 480)), height: 220 });
+  });
+  signIn();
   whatIfForm();
   $('whatif-form').querySelector('[name=policies]').placeholder = 'the live policy';
   setStatus('connecting…', 'connecting');

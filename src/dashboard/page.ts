@@ -33,6 +33,7 @@ form { display: flex; flex-wrap: wrap; gap: 10px; align-items: end; }
 label { display: flex; flex-direction: column; font-size: 12px; color: #555; }
 input { font: inherit; padding: 3px 6px; width: 110px; } input[name=policies] { width: 260px; }
 button { font: inherit; padding: 4px 14px; }
+form.signin { margin-left: auto; gap: 6px; align-items: center; } form.signin input { width: 180px; } form.signin button { padding: 2px 10px; }
 .error, #errors { color: #b3261e; } #errors { padding: 4px 20px; background: #fdecea; }
 code { background: #f4f4f4; padding: 0 3px; }
 `;
@@ -54,6 +55,7 @@ export function dashboardHtml(assetBase: string): string {
   <span class="meta">policy <b id="policy">…</b></span>
   <span class="meta">service time <b id="clock">…</b></span>
   <span class="meta">stream <b id="status">…</b> · events <b id="events">0</b></span>
+  <form id="signin" class="signin" autocomplete="off"><span class="meta" id="signin-state"></span><input name="token" type="password" placeholder="API key or token" aria-label="API key or token"><button type="submit">Use</button></form>
 </header>
 <div id="errors" hidden></div>
 <main>
