@@ -33,6 +33,9 @@ const iterations = Number(opt('iterations', '3'));
 const population = Number(opt('population', '8'));
 const workers = Number(opt('workers', String(Math.min(2, availableParallelism()))));
 const out = opt('out', 'profiles/defaults.json');
+// how the scenarios' objectives are combined: `geo` (geometric mean: a relative gain counts the same on every
+// scenario, so one badly served scenario cannot dominate) or `mean`
+const aggregate = opt('aggregate', 'geo');
 const REFERENCES = [
   'least-loaded',
   'earliest-deadline-first',
@@ -132,10 +135,26 @@ async function score(params) {
     }),
   );
   perScenario.set(JSON.stringify(params), Object.fromEntries(parts));
-  return parts.reduce((a, [, j]) => a + j, 0) / parts.length;
+  return aggregate === 'geo'
+    ? Math.exp(parts.reduce((a, [, j]) => a + Math.log(j), 0) / parts.length)
+    : parts.reduce((a, [, j]) => a + j, 0) / parts.length;
 }
 
 const start = defaultParams();
+// a search that starts from defaults learned before keeps that search's record
+let previous = null;
+try {
+  const { readFileSync } = await import('node:fs');
+  const before = JSON.parse(readFileSync(resolve(root, out), 'utf8'));
+  previous = {
+    method: before.method,
+    search: before.search,
+    objective: before.objective,
+    params: before.params,
+  };
+} catch {
+  // no earlier defaults
+}
 const result = await crossEntropySearch((cands) => Promise.all(cands.map((c) => score(c))), {
   parameters: TUNABLE,
   start,
@@ -151,7 +170,8 @@ for (const w of pool) await w.terminate();
 const doc = {
   policy: 'ars',
   scenario: 'all examples + generated',
-  method: 'cross-entropy over the mean objective of all scenarios',
+  method: `cross-entropy over the ${aggregate === 'geo' ? 'geometric mean' : 'mean'} of the scenarios' objectives`,
+  previous: previous ?? undefined,
   trainedOn: {
     seeds,
     horizon,
