@@ -16,7 +16,9 @@ import { Worker } from 'node:worker_threads';
 import { generatedScenario } from './scenarios.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
-const { crossEntropySearch, objective, meanMetrics, bestOf } = await import(join(root, 'dist/policies/ars/tune.js'));
+const { crossEntropySearch, objective, meanMetrics, bestOf } = await import(
+  join(root, 'dist/policies/ars/tune.js')
+);
 const { defaultParams, TUNABLE } = await import(join(root, 'dist/policies/ars/params.js'));
 
 const args = process.argv.slice(2);
@@ -31,7 +33,17 @@ const iterations = Number(opt('iterations', '3'));
 const population = Number(opt('population', '8'));
 const workers = Number(opt('workers', String(Math.min(2, availableParallelism()))));
 const out = opt('out', 'profiles/defaults.json');
-const REFERENCES = ['least-loaded', 'earliest-deadline-first', 'max-age-first', 'whittle', 'max-weight', 'drf'];
+// how the scenarios' objectives are combined: `geo` (geometric mean: a relative gain counts the same on every
+// scenario, so one badly served scenario cannot dominate) or `mean`
+const aggregate = opt('aggregate', 'geo');
+const REFERENCES = [
+  'least-loaded',
+  'earliest-deadline-first',
+  'max-age-first',
+  'whittle',
+  'max-weight',
+  'drf',
+];
 const seeds = Array.from({ length: seedCount }, (_, i) => 101 + i);
 
 // scenarios: every example but the seed case study (by file), and generated ones (as objects)
@@ -40,7 +52,10 @@ const examples = readdirSync(join(root, 'examples'))
   .map((f) => ({ name: basename(f, '.yaml'), file: join(root, 'examples', f) }));
 const scenarios = [
   ...examples,
-  ...Array.from({ length: generated }, (_, i) => ({ name: `generated-${i + 1}`, spec: generatedScenario(i + 1, { horizon }) })),
+  ...Array.from({ length: generated }, (_, i) => ({
+    name: `generated-${i + 1}`,
+    spec: generatedScenario(i + 1, { horizon }),
+  })),
 ];
 
 // a small pool of worker threads, each running one simulation per message
@@ -97,7 +112,9 @@ const run = (scenario, policy, params, seed) =>
   });
 
 const t0 = Date.now();
-process.stderr.write(`${scenarios.length} scenarios × ${seeds.length} seed(s), horizon ${horizon} s, ${workers} workers\n`);
+process.stderr.write(
+  `${scenarios.length} scenarios × ${seeds.length} seed(s), horizon ${horizon} s, ${workers} workers\n`,
+);
 const reference = {};
 await Promise.all(
   scenarios.map(async (sc) => {
@@ -118,10 +135,26 @@ async function score(params) {
     }),
   );
   perScenario.set(JSON.stringify(params), Object.fromEntries(parts));
-  return parts.reduce((a, [, j]) => a + j, 0) / parts.length;
+  return aggregate === 'geo'
+    ? Math.exp(parts.reduce((a, [, j]) => a + Math.log(j), 0) / parts.length)
+    : parts.reduce((a, [, j]) => a + j, 0) / parts.length;
 }
 
 const start = defaultParams();
+// a search that starts from defaults learned before keeps that search's record
+let previous = null;
+try {
+  const { readFileSync } = await import('node:fs');
+  const before = JSON.parse(readFileSync(resolve(root, out), 'utf8'));
+  previous = {
+    method: before.method,
+    search: before.search,
+    objective: before.objective,
+    params: before.params,
+  };
+} catch {
+  // no earlier defaults
+}
 const result = await crossEntropySearch((cands) => Promise.all(cands.map((c) => score(c))), {
   parameters: TUNABLE,
   start,
@@ -129,23 +162,36 @@ const result = await crossEntropySearch((cands) => Promise.all(cands.map((c) => 
   population,
   seed: 15,
   onIteration: (i, best) =>
-    process.stderr.write(`iteration ${i}: best ${best.toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`),
+    process.stderr.write(
+      `iteration ${i}: best ${best.toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`,
+    ),
 });
 for (const w of pool) await w.terminate();
 const doc = {
   policy: 'ars',
   scenario: 'all examples + generated',
-  method: 'cross-entropy over the mean objective of all scenarios',
-  trainedOn: { seeds, horizon, examples: examples.map((e) => e.name), generated: Array.from({ length: generated }, (_, i) => i + 1) },
+  method: `cross-entropy over the ${aggregate === 'geo' ? 'geometric mean' : 'mean'} of the scenarios' objectives`,
+  previous: previous ?? undefined,
+  trainedOn: {
+    seeds,
+    horizon,
+    examples: examples.map((e) => e.name),
+    generated: Array.from({ length: generated }, (_, i) => i + 1),
+  },
   references: REFERENCES,
   search: { iterations, population, evaluations: result.evaluations, history: result.history },
   objective: {
     start: result.startScore,
     best: result.bestScore,
-    startByScenario: perScenario.get(JSON.stringify(Object.fromEntries(TUNABLE.map((k) => [k, Number(start[k].toPrecision(4))])))) ?? null,
+    startByScenario:
+      perScenario.get(
+        JSON.stringify(Object.fromEntries(TUNABLE.map((k) => [k, Number(start[k].toPrecision(4))]))),
+      ) ?? null,
     bestByScenario: perScenario.get(JSON.stringify(result.best)) ?? null,
   },
   params: result.best,
 };
 writeFileSync(resolve(root, out), `${JSON.stringify(doc, null, 2)}\n`);
-process.stderr.write(`wrote ${out} in ${((Date.now() - t0) / 1000).toFixed(0)} s: objective ${result.startScore.toFixed(4)} → ${result.bestScore.toFixed(4)}\n`);
+process.stderr.write(
+  `wrote ${out} in ${((Date.now() - t0) / 1000).toFixed(0)} s: objective ${result.startScore.toFixed(4)} → ${result.bestScore.toFixed(4)}\n`,
+);

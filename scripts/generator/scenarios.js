@@ -67,9 +67,21 @@ export function generatedScenario(seed, { horizon = 300 } = {}) {
     dynamics:
       r() < 0.5
         ? { kind: 'random-walk', initial: 0, drift: 0, volatility: round(between(0.1, 1)) }
-        : { kind: 'ornstein-uhlenbeck', initial: 10, mean: 10, reversion: 0.05, volatility: round(between(0.2, 2)) },
+        : {
+            kind: 'ornstein-uhlenbeck',
+            initial: 10,
+            mean: 10,
+            reversion: 0.05,
+            volatility: round(between(0.2, 2)),
+          },
     ...(anomalies > 0 && r() < 0.7
-      ? { anomaly: { rate: round(anomalies * between(0.0002, 0.001)), kind: pick(['jump', 'drift']), magnitude: 3 } }
+      ? {
+          anomaly: {
+            rate: round(anomalies * between(0.0002, 0.001)),
+            kind: pick(['jump', 'drift']),
+            magnitude: 3,
+          },
+        }
       : {}),
     twin: {
       criticality: pick([1, 2, 3, 5]),
@@ -94,7 +106,10 @@ export function generatedScenario(seed, { horizon = 300 } = {}) {
       tenant: tenant(),
       priority: 0,
       deadline: round(pick([10, 30, 60])),
-      arrival: r() < 0.5 ? { kind: 'poisson', rate: round(load * between(0.05, 0.3)) } : { kind: 'bursty', onRate: round(load), offRate: 0.02, onMean: 15, offMean: 60 },
+      arrival:
+        r() < 0.5
+          ? { kind: 'poisson', rate: round(load * between(0.05, 0.3)) }
+          : { kind: 'bursty', onRate: round(load), offRate: 0.02, onMean: 15, offMean: 60 },
       tasks: [
         { id: 'load', work: 0.3, twin: { group: `a${groups - 1}`, maxAge: 30 } },
         { id: 'compute', kind: 'simulate', work: round(between(2, 10)), compute: pick([2, 4]) },
@@ -108,7 +123,13 @@ export function generatedScenario(seed, { horizon = 300 } = {}) {
       tenant: tenant(),
       priority: 1,
       deadline: round(pick([2, 5])),
-      arrival: { kind: 'diurnal', meanRate: round(load * between(0.5, 2)), amplitude: 0.8, period: horizon, peak: round(horizon * between(0.3, 0.8)) },
+      arrival: {
+        kind: 'diurnal',
+        meanRate: round(load * between(0.5, 2)),
+        amplitude: 0.8,
+        period: horizon,
+        peak: round(horizon * between(0.3, 0.8)),
+      },
       tasks: [
         { id: 'read', work: 0.05, twin: { group: 'a1', maxAge: pick([5, 10]) } },
         { id: 'check', kind: 'check', work: round(between(0.2, 1)), compute: 1 },

@@ -2,11 +2,11 @@
 import type { Command } from 'commander';
 import { ArsError } from '../../errors.js';
 import { compare } from '../../experiment/compare.js';
-import { PLACEMENT_BASELINES } from '../../policies/index.js';
+import { PLACEMENT_BASELINES, registry } from '../../policies/index.js';
 import { estimateCaption, estimateRows, flattenEstimates } from '../../report/compare-table.js';
 import { writeReport } from '../../report/html/write.js';
 import { toCsv } from '../../report/metrics.js';
-import { loadForRun, numberOption, progressBar } from '../common.js';
+import { collect, loadForRun, numberOption, parseParams, progressBar } from '../common.js';
 import { printJson, renderTable, runCommand } from '../io.js';
 import { reportWritten } from './report.js';
 
@@ -19,6 +19,27 @@ interface CompareOpts {
   json?: boolean;
   csv?: boolean;
   html?: string;
+  param?: string[];
+}
+
+/**
+ * `--param key=value` for compare: each parameter goes to every listed policy that has it (the ARS variants
+ * share theirs), and a name none of them has is an input error, as it is for `run`.
+ */
+function paramsByPolicy(names: readonly string[], pairs: string[] | undefined) {
+  const params = parseParams(pairs);
+  for (const key of Object.keys(params)) {
+    if (!names.some((n) => registry.has(n) && key in registry.get(n).params))
+      throw new ArsError(
+        'ARS_E_INPUT_ARGUMENT',
+        `--param: "${key}" is not a parameter of any of the policies compared (${names.join(', ')})`,
+      );
+  }
+  return names.map((name) => {
+    if (!registry.has(name)) return name; // the comparison reports the unknown name
+    const own = Object.fromEntries(Object.entries(params).filter(([k]) => k in registry.get(name).params));
+    return Object.keys(own).length > 0 ? { name, params: own } : name;
+  });
 }
 
 const DEFAULT_POLICIES = PLACEMENT_BASELINES.join(',');
@@ -36,6 +57,11 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON document')
     .option('--html <file>', 'also write a self-contained HTML report with charts to this file')
     .option('--csv', 'print rows policy,metric,mean,ci95 (ci95 empty with one replication)')
+    .option(
+      '--param <key=value>',
+      'policy parameter for every compared policy that has it (e.g. profile=… for the ARS variants), repeatable',
+      collect,
+    )
     .action(async (file: string, opts: CompareOpts, cmd: Command) => {
       await runCommand(async () => {
         const scenario = loadForRun(file);
@@ -50,8 +76,9 @@ export function register(program: Command): void {
         const horizon = numberOption('horizon', opts.horizon, { min: Number.MIN_VALUE });
         const workers = numberOption('workers', opts.workers, { integer: true, min: 1 });
         const bar = progressBar('runs', names.length * replications);
+        const policies = paramsByPolicy(names, opts.param);
         const result = await compare(scenario, {
-          policies: names,
+          policies,
           replications,
           ...(seed !== undefined ? { firstSeed: seed } : {}),
           ...(horizon !== undefined ? { horizon } : {}),

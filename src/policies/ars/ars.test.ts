@@ -12,7 +12,18 @@ import { ArsContext } from './context.js';
 import { ATTENTION_FEATURES, defaultParams } from './params.js';
 
 /** Only the criticality and cost features: the square-root law in its pure form. */
-const PURE = { wUncertainty: 0, wSuspicion: 0, wHazard: 0, wDemand: 0, wFairness: 0, wFresh: 0 };
+// the square-root law alone (weights 0.5 on ln c and ln r, temperature 1), pinned so the learned defaults do not move it
+const PURE = {
+  wCriticality: 0.5,
+  wCost: 0.5,
+  temperature: 1,
+  wUncertainty: 0,
+  wSuspicion: 0,
+  wHazard: 0,
+  wDemand: 0,
+  wFairness: 0,
+  wFresh: 0,
+};
 
 function twinsScenario(low: number, high: number, extra: Record<string, unknown> = {}) {
   return parseScenario(

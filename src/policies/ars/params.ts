@@ -29,25 +29,25 @@ export type AttentionFeature = (typeof ATTENTION_FEATURES)[number];
 
 export const PARAMS = {
   // attention: rate score weights (log-space: a weight of 0.5 on ln criticality is a square-root law)
-  wCriticality: { fallback: 0.5, min: 0, max: 2, doc: 'weight of ln(criticality)', tunable: true },
-  wCost: { fallback: 0.5, min: 0, max: 1, doc: 'weight of ln(refresh cost / mean cost)', tunable: true },
+  wCriticality: { fallback: 0.4662, min: 0, max: 2, doc: 'weight of ln(criticality)', tunable: true },
+  wCost: { fallback: 0.4876, min: 0, max: 1, doc: 'weight of ln(refresh cost / mean cost)', tunable: true },
   wUncertainty: {
-    fallback: 0.1,
+    fallback: 0.03679,
     min: 0,
     max: 1.5,
     doc: 'weight of ln(uncertainty growth / group mean), from the drift estimator',
     tunable: true,
   },
-  wSuspicion: { fallback: 0.1, min: 0, max: 1.5, doc: 'weight of ln(1 + anomaly suspicion)', tunable: true },
+  wSuspicion: { fallback: 0.02962, min: 0, max: 1.5, doc: 'weight of ln(1 + anomaly suspicion)', tunable: true },
   wHazard: {
-    fallback: 0.5,
+    fallback: 0.4192,
     min: 0,
     max: 2,
     doc: "weight of ln(1 + anomalyWeight · (the group's anomaly rate / the mean) · (mean criticality / criticality)); equal to wCriticality it is the rate law for weighted age + anomalyWeight · mean detection delay",
     tunable: true,
   },
   anomalyWeight: {
-    fallback: 1,
+    fallback: 1.738,
     min: 0,
     max: 10,
     doc: 'how much a second of mean anomaly-detection delay counts against a second of criticality-weighted age',
@@ -66,35 +66,35 @@ export const PARAMS = {
     doc: 'a sample whose suspicion reaches this counts as a surprise (an anomaly seen) for the hazard feature',
   },
   wDemand: {
-    fallback: 0.1,
+    fallback: 0.3332,
     min: 0,
     max: 1.5,
     doc: 'weight of ln(1 + forecast requests per twin per minute)',
     tunable: true,
   },
   wFresh: {
-    fallback: 4,
+    fallback: 4.86,
     min: 0,
     max: 20,
     doc: 'freshness floor coverage: min(1, wFresh · forecast requests per twin within their max age)',
     tunable: true,
   },
   freshMargin: {
-    fallback: 0.9,
+    fallback: 0.9241,
     min: 0.5,
     max: 1,
     doc: 'freshness floors aim at this fraction of the period that just keeps a twin within its max age',
     tunable: true,
   },
   wFairness: {
-    fallback: 0.1,
+    fallback: 0.0156,
     min: 0,
     max: 2,
     doc: "weight of the tenant's dominant-share deficit in [-1, 1]",
     tunable: true,
   },
   temperature: {
-    fallback: 1,
+    fallback: 0.9001,
     min: 0.2,
     max: 5,
     doc: 'softmax temperature (higher: more uniform)',
@@ -127,14 +127,14 @@ export const PARAMS = {
   window: { fallback: 1, min: 0.01, max: 3600, doc: 'seconds between full recomputations of the weights' },
   // compute: queue order and placement
   wPriority: {
-    fallback: 0.5,
+    fallback: 0.6052,
     min: 0,
     max: 10,
     doc: 'seconds of deadline one priority level is worth in the queue order',
     tunable: true,
   },
   wQueueFairness: {
-    fallback: 0.5,
+    fallback: 0.2998,
     min: 0,
     max: 10,
     doc: "seconds of deadline a tenant's full dominant-share deficit is worth",
@@ -159,7 +159,7 @@ export const PARAMS = {
     doc: 'placement weight of earliest finish (transfers, speed, backlog)',
   },
   wReserve: {
-    fallback: 0.5,
+    fallback: 0.2192,
     min: 0,
     max: 10,
     doc: 'placement weight of keeping compute beside free attention for forecast refreshes',
@@ -177,7 +177,7 @@ export const PARAMS = {
     max: 1,
     doc: 'cost-aware scaler: utilisation a new node must expect to reach, and the pool sizing target',
   },
-  wNodeCost: { fallback: 0.1, min: 0, max: 3, doc: 'placement weight of low running cost', tunable: true },
+  wNodeCost: { fallback: 0.2113, min: 0, max: 3, doc: 'placement weight of low running cost', tunable: true },
   // feedback
   feedbackGain: {
     fallback: 0.15,

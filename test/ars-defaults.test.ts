@@ -1,0 +1,52 @@
+// ARS's defaults are learned across all examples and generated scenarios (scripts/generator/learn-defaults.js
+// writes profiles/defaults.json) and copied into the fallbacks of src/policies/ars/params.ts: the two must
+// agree, the search must have seen every example, and the generator must give valid scenarios of varied
+// structure.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain JavaScript module of the scripts, without types
+import { generatedScenario } from '../scripts/generator/scenarios.js';
+import { parseScenario } from '../src/model/index.js';
+import { PARAMS, TUNABLE } from '../src/policies/ars/params.js';
+
+const root = join(import.meta.dirname, '..');
+const defaults = JSON.parse(readFileSync(join(root, 'profiles', 'defaults.json'), 'utf8')) as {
+  trainedOn: { seeds: number[]; examples: string[]; generated: number[] };
+  params: Record<string, number>;
+};
+
+describe('the learned defaults', () => {
+  it('are the fallbacks of every tunable parameter', () => {
+    for (const k of TUNABLE) expect(PARAMS[k].fallback, k).toBe(defaults.params[k]);
+  });
+
+  it('were learned on every example and on generated scenarios, on training seeds only', () => {
+    const examples = readdirSync(join(root, 'examples'))
+      .filter((f) => f.endsWith('.yaml') && f !== 'seed-case-study.yaml')
+      .map((f) => f.replace(/\.yaml$/, ''));
+    expect([...defaults.trainedOn.examples].sort()).toEqual(examples.sort());
+    expect(defaults.trainedOn.generated.length).toBeGreaterThanOrEqual(4);
+    // the evaluation's seeds are 1–10 and its generated scenarios start at generator seed 1001
+    for (const s of defaults.trainedOn.seeds) expect(s).toBeGreaterThan(100);
+    for (const g of defaults.trainedOn.generated) expect(g).toBeLessThan(1001);
+  });
+});
+
+describe('the scenario generator', () => {
+  it('gives valid scenarios of varied structure', () => {
+    const shapes = new Set<string>();
+    for (let seed = 1; seed <= 20; seed++) {
+      const spec = generatedScenario(seed);
+      const s = parseScenario(JSON.stringify(spec), { format: 'json', file: `generated-${seed}.json` });
+      expect(s.twins.length).toBeGreaterThan(0);
+      shapes.add(`${spec.description}/${s.nodes.length}/${s.tenants.length}`);
+    }
+    expect(shapes.size).toBeGreaterThanOrEqual(15);
+  });
+
+  it('is deterministic for a seed', () => {
+    expect(JSON.stringify(generatedScenario(7))).toBe(JSON.stringify(generatedScenario(7)));
+    expect(JSON.stringify(generatedScenario(7))).not.toBe(JSON.stringify(generatedScenario(8)));
+  });
+});
