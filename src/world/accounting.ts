@@ -13,6 +13,7 @@ import type { MetricsWindow } from '../scheduler/plugins.js';
 import type { WorldCore } from './core.js';
 import type { RunAccounts } from './results.js';
 import type { NodeRt, RequestRt, TenantRt, TwinRt } from './state.js';
+import { feedbackDecision } from './trace.js';
 
 /** Told of what the accounts see, for per-window series (`--series`); absent, nothing is recorded. */
 export interface AccountsObserver {
@@ -247,15 +248,7 @@ export class Accounting {
       fb.observe(window, w);
       const parameters = fb.parameters();
       this.feedbackLog.push({ time: now, parameters });
-      w.trace?.record({
-        time: now,
-        kind: 'feedback',
-        subject: fb.name,
-        chosen: null,
-        candidates: [],
-        window,
-        parameters,
-      });
+      w.trace?.record(feedbackDecision(now, fb.name, window, parameters));
     }
     const every = w.scenario.scheduling.feedbackWindow;
     if (now + every < w.horizon) w.sim.schedule(every, this.onFeedbackWindow, null);
