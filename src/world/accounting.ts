@@ -9,6 +9,7 @@
 import { jainFromSums } from '../metrics/fairness.js';
 import { QuantileSketch } from '../metrics/quantiles.js';
 import { aoiIntegral } from '../metrics/time-weighted.js';
+import { windowShare } from '../metrics/window.js';
 import type { MetricsWindow } from '../scheduler/plugins.js';
 import type { WorldCore } from './core.js';
 import type { RunAccounts } from './results.js';
@@ -215,9 +216,8 @@ export class Accounting {
       deadlineMisses: win.misses,
       deadlineMissRate: win.deadlines > 0 ? win.misses / win.deadlines : 0,
       weightedAoI: cw > 0 ? age / cw : 0,
-      computeUtilization: upC - win.computeUp > 0 ? (busyC - win.computeBusy) / (upC - win.computeUp) : 0,
-      attentionUtilization:
-        upA - win.attentionUp > 0 ? (busyA - win.attentionBusy) / (upA - win.attentionUp) : 0,
+      computeUtilization: windowShare(busyC, win.computeBusy, upC, win.computeUp),
+      attentionUtilization: windowShare(busyA, win.attentionBusy, upA, win.attentionUp),
       jain: this.jainIndex(),
       queueLength,
     };
