@@ -36,4 +36,5 @@ export {
   MetricsWindow,
   type MetricsWindowOptions,
   type WindowSnapshot,
+  windowShare,
 } from './window.js';

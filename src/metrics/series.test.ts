@@ -71,3 +71,21 @@ describe('SeriesRecorder', () => {
     );
   });
 });
+
+describe('window bounds that do not divide exactly', () => {
+  it('spreads a level over windows whose bounds round (0.2 s windows from 60 s) and ends', () => {
+    const r = new SeriesRecorder({ window: 0.2, start: 60 });
+    r.level('x', 60, 1);
+    for (let k = 1; k < 100; k++) r.level('x', 60 + k * 0.2, k % 2);
+    const d = r.finish(80);
+    expect(d.windows).toBe(100);
+    const mean = d.series.x;
+    expect(mean?.kind).toBe('level');
+    if (mean?.kind === 'level') {
+      expect(mean.mean.every((v) => v !== null)).toBe(true);
+      const total = mean.mean.reduce<number>((a, v) => a + (v ?? 0) * 0.2, 0);
+      // window 0 holds 1, then windows k = 1…99 hold k mod 2: 51 windows at 1
+      expect(total).toBeCloseTo(51 * 0.2, 9);
+    }
+  });
+});

@@ -99,12 +99,25 @@ export class SeriesRecorder {
   /** Index of the window holding t, growing (and, past the bound, coarsening) the windows to reach it. */
   #index(t: number): number {
     if (t < this.start) return -1;
-    let i = Math.floor((t - this.start) / this.#window);
+    let i = this.#slot(t);
     while (i >= this.maxWindows) {
       this.#coarsen();
-      i = Math.floor((t - this.start) / this.#window);
+      i = this.#slot(t);
     }
     if (i >= this.#windows) this.#grow(i + 1);
+    return i;
+  }
+
+  /**
+   * The window holding t by the same arithmetic as the window bounds (start + i·window): the quotient
+   * alone can round to the window before a bound that t sits on, and a level spread from there would
+   * never get past it.
+   */
+  #slot(t: number): number {
+    const w = this.#window;
+    let i = Math.floor((t - this.start) / w);
+    if (this.start + (i + 1) * w <= t) i++;
+    else if (i > 0 && this.start + i * w > t) i--;
     return i;
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededUniform } from './test-helpers/random.js';
-import { MetricsWindow } from './window.js';
+import { MetricsWindow, windowShare } from './window.js';
 
 describe('MetricsWindow (tumbling)', () => {
   it('counts, rates and means the events of [0, 10) when read at 10; an event at 10 belongs to the next window', () => {
@@ -122,5 +122,13 @@ describe('MetricsWindow (sliding)', () => {
         }
       }
     }
+  });
+});
+
+describe('windowShare', () => {
+  it('is the busy share of the capacity accrued between two readings, 0 when none accrued', () => {
+    expect(windowShare(30, 10, 100, 60)).toBe(0.5);
+    expect(windowShare(10, 10, 60, 60)).toBe(0);
+    expect(windowShare(12, 10, 60, 60)).toBe(0);
   });
 });

@@ -250,3 +250,18 @@ export class MetricsWindow {
     }
   }
 }
+
+/**
+ * The share of a window spent busy, from cumulative integrals read at the window's start and end:
+ * (busy − busy₀) / (capacity − capacity₀), 0 when no capacity accrued. The world's feedback windows and
+ * its `--series` utilisation read their integrals this way (the integrals are exact, so a tumbling window
+ * needs no buckets).
+ */
+export function windowShare(
+  busy: number,
+  busyAtStart: number,
+  capacity: number,
+  capacityAtStart: number,
+): number {
+  return capacity - capacityAtStart > 0 ? (busy - busyAtStart) / (capacity - capacityAtStart) : 0;
+}

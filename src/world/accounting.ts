@@ -9,10 +9,12 @@
 import { jainFromSums } from '../metrics/fairness.js';
 import { QuantileSketch } from '../metrics/quantiles.js';
 import { aoiIntegral } from '../metrics/time-weighted.js';
+import { windowShare } from '../metrics/window.js';
 import type { MetricsWindow } from '../scheduler/plugins.js';
 import type { WorldCore } from './core.js';
 import type { RunAccounts } from './results.js';
 import type { NodeRt, RequestRt, TenantRt, TwinRt } from './state.js';
+import { feedbackDecision } from './trace.js';
 
 /** Told of what the accounts see, for per-window series (`--series`); absent, nothing is recorded. */
 export interface AccountsObserver {
@@ -214,9 +216,8 @@ export class Accounting {
       deadlineMisses: win.misses,
       deadlineMissRate: win.deadlines > 0 ? win.misses / win.deadlines : 0,
       weightedAoI: cw > 0 ? age / cw : 0,
-      computeUtilization: upC - win.computeUp > 0 ? (busyC - win.computeBusy) / (upC - win.computeUp) : 0,
-      attentionUtilization:
-        upA - win.attentionUp > 0 ? (busyA - win.attentionBusy) / (upA - win.attentionUp) : 0,
+      computeUtilization: windowShare(busyC, win.computeBusy, upC, win.computeUp),
+      attentionUtilization: windowShare(busyA, win.attentionBusy, upA, win.attentionUp),
       jain: this.jainIndex(),
       queueLength,
     };
@@ -247,15 +248,7 @@ export class Accounting {
       fb.observe(window, w);
       const parameters = fb.parameters();
       this.feedbackLog.push({ time: now, parameters });
-      w.trace?.record({
-        time: now,
-        kind: 'feedback',
-        subject: fb.name,
-        chosen: null,
-        candidates: [],
-        window,
-        parameters,
-      });
+      w.trace?.record(feedbackDecision(now, fb.name, window, parameters));
     }
     const every = w.scenario.scheduling.feedbackWindow;
     if (now + every < w.horizon) w.sim.schedule(every, this.onFeedbackWindow, null);

@@ -9,6 +9,7 @@ import type { Accounting } from './accounting.js';
 import type { WorldCore } from './core.js';
 import { ruleScaler } from './scaler.js';
 import type { NodeRt } from './state.js';
+import { scaleDecision } from './trace.js';
 
 export class Pools {
   readonly #w: WorldCore;
@@ -87,15 +88,7 @@ export class Pools {
         accounts.scaleUps++;
         if (now >= w.warmup) accounts.provisioningCost += e.provisioningCost;
         w.sim.schedule(e.provisioningDelay, this.#onProvisioned, n);
-        w.trace?.record({
-          time: now,
-          kind: 'scale',
-          subject: g.id,
-          chosen: n.id,
-          candidates: [],
-          action: 'up',
-          desired,
-        });
+        w.trace?.record(scaleDecision(now, g.id, n.id, 'up', desired));
       }
     } else if (desired < active.length) {
       let excess = active.length - desired;
@@ -106,15 +99,7 @@ export class Pools {
         n.state = 'off';
         excess--;
         accounts.scaleDowns++;
-        w.trace?.record({
-          time: now,
-          kind: 'scale',
-          subject: g.id,
-          chosen: n.id,
-          candidates: [],
-          action: 'down',
-          desired,
-        });
+        w.trace?.record(scaleDecision(now, g.id, n.id, 'down', desired));
       }
     }
     if (now + e.interval < w.horizon) w.sim.schedule(e.interval, this.#onScale, groupId);

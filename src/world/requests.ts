@@ -12,6 +12,7 @@ import type { WorldCore } from './core.js';
 import type { WorkloadTables } from './dag.js';
 import { IntrusiveList } from './linked-list.js';
 import { Item, NO_INPUTS, type RequestRt } from './state.js';
+import { planDecision } from './trace.js';
 
 /** What the request path asks of the twins' room: hold `item` until twin `twin` is fresh enough. */
 export interface FreshnessGate {
@@ -114,14 +115,14 @@ export class Requests {
     const plan = w.profile.planner!.planRequest!(this.#planView(req), w);
     req.plan = plan;
     if (w.trace) {
-      w.trace.record({
-        time: w.sim.now,
-        kind: 'plan',
-        subject: `${req.w.id}#${req.uid}`,
-        chosen: w.profile.planner!.name,
-        candidates: [],
-        assignment: Object.fromEntries(req.w.tasks.map((t) => [t.id, w.nodes[plan[t.index]!]?.id ?? null])),
-      });
+      w.trace.record(
+        planDecision(
+          w.sim.now,
+          `${req.w.id}#${req.uid}`,
+          w.profile.planner!.name,
+          Object.fromEntries(req.w.tasks.map((t) => [t.id, w.nodes[plan[t.index]!]?.id ?? null])),
+        ),
+      );
     }
   }
 
@@ -210,14 +211,14 @@ export class Requests {
       w.runtime.enqueue(it);
     });
     if (w.trace)
-      w.trace.record({
-        time: w.sim.now,
-        kind: 'plan',
-        subject: `batch of ${items.length}`,
-        chosen: w.profile.planner!.name,
-        candidates: [],
-        assignment: Object.fromEntries(items.map((it) => [it.id, w.nodes[it.plannedNode]?.id ?? null])),
-      });
+      w.trace.record(
+        planDecision(
+          w.sim.now,
+          `batch of ${items.length}`,
+          w.profile.planner!.name,
+          Object.fromEntries(items.map((it) => [it.id, w.nodes[it.plannedNode]?.id ?? null])),
+        ),
+      );
     w.requestCycle();
   }
 

@@ -18,6 +18,7 @@
 import { ArsError } from '../errors.js';
 import { type SeriesDocument, SeriesRecorder } from '../metrics/series.js';
 import { aoiIntegral } from '../metrics/time-weighted.js';
+import { windowShare } from '../metrics/window.js';
 import type { AccountsObserver } from './accounting.js';
 import type { WorldCore } from './core.js';
 import type { RequestRt, TwinRt } from './state.js';
@@ -123,9 +124,14 @@ export class WorldSeries implements AccountsObserver {
     });
     for (const tier of TIERS) {
       for (const r of ['compute', 'attention'] as const) {
-        const up = d(`${r}Up.${tier}`);
-        if (cur[`${r}Up.${tier}`] === undefined) continue;
-        rec.level(`utilization.${r}.${tier}`, at, up > 0 ? d(`${r}Busy.${tier}`) / up : 0);
+        const up = `${r}Up.${tier}`;
+        const busy = `${r}Busy.${tier}`;
+        if (cur[up] === undefined) continue;
+        rec.level(
+          `utilization.${r}.${tier}`,
+          at,
+          windowShare(cur[busy]!, prev[busy] ?? 0, cur[up]!, prev[up] ?? 0),
+        );
       }
     }
     rec.level('cost.perSecond', at, d('cost') / span);
