@@ -16,7 +16,7 @@ describe('shutdown', () => {
     const log: string[] = [];
     const outcome = await shutdown({
       intake: [part(log, 'http'), part(log, 'mqtt')],
-      then: [part(log, 'leader'), part(log, 'store')],
+      after: [part(log, 'leader'), part(log, 'store')],
     });
     expect(outcome.clean).toBe(true);
     expect(log).toEqual(['http', 'mqtt', 'leader', 'store']);
@@ -24,14 +24,14 @@ describe('shutdown', () => {
 
   it('still closes the store when an intake part fails, and reports the failure', async () => {
     const log: string[] = [];
-    const outcome = await shutdown({ intake: [part(log, 'http', 'fail')], then: [part(log, 'store')] });
+    const outcome = await shutdown({ intake: [part(log, 'http', 'fail')], after: [part(log, 'store')] });
     expect(log).toEqual(['http', 'store']);
     expect(outcome).toMatchObject({ clean: false, error: 'http failed' });
   });
 
   it('gives up at the bound when a part never finishes', async () => {
     const log: string[] = [];
-    const outcome = await shutdown({ intake: [part(log, 'http', 'hang')], then: [part(log, 'store')] }, 100);
+    const outcome = await shutdown({ intake: [part(log, 'http', 'hang')], after: [part(log, 'store')] }, 100);
     expect(outcome).toMatchObject({ clean: false, error: 'shutdown took longer than 100 ms' });
   });
 });
