@@ -9,8 +9,12 @@ import { connect, createServer as createTcpServer, type Server, type Socket } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import mqtt from 'mqtt';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { EventBus } from '../src/server/events.js';
+import { createLiveMetrics } from '../src/server/metrics.js';
+import { startMqttIngest } from '../src/server/mqtt.js';
 import { createServer, type LiveServer } from '../src/server/server.js';
 import { openPostgresStore } from '../src/store/postgres.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
@@ -71,6 +75,35 @@ describe('store unavailable', () => {
     expect((await post(app, 'plant:l', 10)).statusCode).toBe(200);
     expect(await store.countSamples('plant:l')).toBe(2);
     await app.close();
+    await store.close();
+  });
+
+  it('MQTT while SQLite is locked: no PUBACK, the connection closes, the device resends and it is stored', async () => {
+    const path = join(dir, 'mqtt-locked.db');
+    const store = openSqliteStore({ path });
+    await store.putThing({ thingId: 'plant:m', tenant: 'acme', attributes: {}, features: {} });
+    const context = { store, events: new EventBus(), metrics: createLiveMetrics() };
+    const ingest = await startMqttIngest({ context, port: 0 });
+    const device = await mqtt.connectAsync(ingest.url, { reconnectPeriod: 200, clientId: 'locked-device' });
+    device.on('error', () => {});
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    const closed = new Promise<void>((resolve) => device.once('close', () => resolve()));
+    let acknowledged = false;
+    const publish = device
+      .publishAsync('telemetry/acme/plant:m', JSON.stringify({ features: { t: { v: 1 } } }), { qos: 1 })
+      .then(() => {
+        acknowledged = true;
+      });
+    await closed; // the store failed: the broker closed the connection instead of acknowledging
+    expect(acknowledged).toBe(false);
+    expect(await store.countSamples('plant:m')).toBe(0);
+    other.exec('ROLLBACK');
+    other.close();
+    await publish; // resent after the reconnection, stored, acknowledged
+    expect(await store.countSamples('plant:m')).toBe(1);
+    await device.endAsync(true);
+    await ingest.close();
     await store.close();
   });
 

@@ -15,7 +15,7 @@ export interface ShutdownParts {
   /** Closed first, together: they stop taking new work. */
   intake: Closable[];
   /** Closed next, in order (e.g. the leader elector, then the store, whose close flushes pending commits). */
-  then: Closable[];
+  after: Closable[];
 }
 
 export type ShutdownOutcome = { clean: true; ms: number } | { clean: false; ms: number; error: string };
@@ -29,7 +29,7 @@ export async function shutdown(parts: ShutdownParts, timeoutMs = 10_000): Promis
   const work = (async () => {
     const results = await Promise.allSettled(parts.intake.map((p) => p.close()));
     let failure = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
-    for (const p of parts.then) {
+    for (const p of parts.after) {
       try {
         await p.close();
       } catch (error) {
