@@ -70,6 +70,9 @@ describe('live routes with a tenant principal', () => {
     const byName = await call('POST', '/requests', 'acme', { workload: 'acme-query' });
     expect(byName.status).toBe(202);
     expect(byName.body.tenant).toBe('acme');
+    const foreignWorkload = await call('POST', '/requests', 'globex-corp', { workload: 'acme-query' });
+    expect(foreignWorkload.status).toBe(404);
+    expect(foreignWorkload.body.pointer).toBe('/workload');
     const other = await call('POST', '/requests', 'acme', {
       tenant: 'globex-corp',
       tasks: [{ id: 'a', work: 1 }],

@@ -127,6 +127,12 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
     const own = principalTenant(req);
     if (own !== undefined && parsed.data.tenant !== undefined && parsed.data.tenant !== own)
       throw notFound(`unknown tenant "${parsed.data.tenant}"`, '/tenant', 'body');
+    // another tenant's workload is as unknown to this tenant as one the scenario lacks
+    if (own !== undefined && parsed.data.workload !== undefined) {
+      const w = rt.scenario?.workloads.find((x) => x.id === parsed.data.workload);
+      if (w && w.tenant !== own)
+        throw notFound(`unknown workload "${parsed.data.workload}"`, '/workload', 'body');
+    }
     const body = own !== undefined ? { ...parsed.data, tenant: own } : parsed.data;
     const tenants = new Set(rt.tenants.map((t) => t.id));
     // a principal's tenant that the scenario does not know still gets its requests (and only its twins)
