@@ -110,5 +110,12 @@ describe('live routes with a tenant principal', () => {
       'globex_corp:globex-sensor-3',
     ]);
     expect((await call('GET', '/live/twins')).body.twins).toHaveLength(8);
+    const subjects = (r: { body: Record<string, any> }) =>
+      r.body.decisions.map((d: { subject: string }) => d.subject);
+    await new Promise((r) => setTimeout(r, 10)); // the placements run in the scheduling cycle after the submission
+    expect(subjects(await call('GET', '/live/decisions', 'acme'))).toContain(`${a}/x`);
+    expect(subjects(await call('GET', '/live/decisions', 'acme'))).not.toContain(`${g}/y`);
+    expect(subjects(await call('GET', `/live/decisions?subject=${g}`))).toEqual([`${g}/y`]);
+    expect((await call('GET', '/live/decisions?limit=0')).status).toBe(400);
   });
 });
