@@ -12,6 +12,9 @@ import { createServer } from '../src/server/server.js';
 import { openSqliteStore } from '../src/store/index.js';
 import { root } from './run-cli.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: answers are read field by field, as JSON
+type Body = Record<string, any>;
+
 const scenario = loadScenario(join(root, 'test/fixtures/live/two-tenants.yaml'));
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -53,7 +56,7 @@ async function setup() {
       },
       ...(body ? { payload: JSON.stringify(body) } : {}),
     });
-    return { status: res.statusCode, body: res.json() as Record<string, any> };
+    return { status: res.statusCode, body: res.json() as Body };
   };
   return { runtime, call };
 }
@@ -70,6 +73,9 @@ describe('live routes with a tenant principal', () => {
     const byName = await call('POST', '/requests', 'acme', { workload: 'acme-query' });
     expect(byName.status).toBe(202);
     expect(byName.body.tenant).toBe('acme');
+    const foreignWorkload = await call('POST', '/requests', 'globex-corp', { workload: 'acme-query' });
+    expect(foreignWorkload.status).toBe(404);
+    expect(foreignWorkload.body.pointer).toBe('/workload');
     const other = await call('POST', '/requests', 'acme', {
       tenant: 'globex-corp',
       tasks: [{ id: 'a', work: 1 }],
@@ -89,7 +95,7 @@ describe('live routes with a tenant principal', () => {
     const a = (await call('POST', '/requests', 'acme', { tasks: [{ id: 'x', work: 1 }] })).body.id as string;
     const g = (await call('POST', '/requests', 'globex-corp', { tasks: [{ id: 'y', work: 1 }] })).body
       .id as string;
-    const ids = (r: { body: Record<string, any> }) => r.body.requests.map((x: { id: string }) => x.id);
+    const ids = (r: { body: Body }) => r.body.requests.map((x: { id: string }) => x.id);
     expect(ids(await call('GET', '/requests', 'acme'))).toEqual([a]);
     expect(ids(await call('GET', '/requests', 'globex-corp'))).toEqual([g]);
     expect(ids(await call('GET', '/requests'))).toEqual([a, g]);
@@ -107,5 +113,11 @@ describe('live routes with a tenant principal', () => {
       'globex_corp:globex-sensor-3',
     ]);
     expect((await call('GET', '/live/twins')).body.twins).toHaveLength(8);
+    const subjects = (r: { body: Body }) => r.body.decisions.map((d: { subject: string }) => d.subject);
+    await new Promise((r) => setTimeout(r, 10)); // the placements run in the scheduling cycle after the submission
+    expect(subjects(await call('GET', '/live/decisions', 'acme'))).toContain(`${a}/x`);
+    expect(subjects(await call('GET', '/live/decisions', 'acme'))).not.toContain(`${g}/y`);
+    expect(subjects(await call('GET', `/live/decisions?subject=${g}`))).toEqual([`${g}/y`]);
+    expect((await call('GET', '/live/decisions?limit=0')).status).toBe(400);
   });
 });

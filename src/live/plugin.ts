@@ -127,6 +127,12 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
     const own = principalTenant(req);
     if (own !== undefined && parsed.data.tenant !== undefined && parsed.data.tenant !== own)
       throw notFound(`unknown tenant "${parsed.data.tenant}"`, '/tenant', 'body');
+    // another tenant's workload is as unknown to this tenant as one the scenario lacks
+    if (own !== undefined && parsed.data.workload !== undefined) {
+      const w = rt.scenario?.workloads.find((x) => x.id === parsed.data.workload);
+      if (w && w.tenant !== own)
+        throw notFound(`unknown workload "${parsed.data.workload}"`, '/workload', 'body');
+    }
     const body = own !== undefined ? { ...parsed.data, tenant: own } : parsed.data;
     const tenants = new Set(rt.tenants.map((t) => t.id));
     // a principal's tenant that the scenario does not know still gets its requests (and only its twins)
@@ -241,6 +247,29 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
   });
 
   app.get('/live/summary', async () => rt.accounting.summary());
+
+  // the newest decisions kept in memory (what `/decisions` served before the trace moved to the store):
+  // about a twin, a task, or every task of a request (`subject=r-7`), oldest first, at most `limit`
+  app.get<{ Querystring: { subject?: string; limit?: string } }>('/live/decisions', async (req) => {
+    const limit = req.query.limit === undefined ? 1000 : Number(req.query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100_000)
+      throw invalid(
+        'limit must be an integer in [1, 100000]',
+        [{ pointer: '/limit', message: 'bad limit' }],
+        'query',
+      );
+    const own = principalTenant(req);
+    const decisions = rt.decisionsAbout(req.query.subject, limit);
+    if (own === undefined) return { decisions };
+    // a tenant sees decisions about its own twins and requests only
+    const mine = (subject: string): boolean => {
+      const twin = rt.twinByName(subject.replace(/^refresh:/, ''));
+      if (twin) return twin.tenantId === own;
+      const r = rt.requests.get(subject.split('/')[0]!);
+      return r !== undefined && r.tenantId === own;
+    };
+    return { decisions: decisions.filter((d) => mine(d.subject)) };
+  });
 
   // ---------------------------------------------------------------- what-if and snapshot
   app.post('/what-if', async (req) => {

@@ -790,7 +790,6 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
   #dispatchRefresh(item: LiveItem, node: LiveNode): void {
     const twin = this.twins[item.twin]!;
     const attempt = item.attempt;
-    twin.pendingCount = 0;
     const send = (samples: Sample[]) => {
       // re-dispatched or cancelled while the samples were read: this attempt is over
       if (this.#byAttempt.get(attempt) !== item) return;
@@ -806,7 +805,10 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
         input: { thingId: twin.thingId, updater: twin.updater, state: twin.state, samples },
       });
     };
-    if (!this.#readSamples) {
+    // nothing stored since the last refresh read the store: nothing newer to carry
+    const stored = twin.pendingCount;
+    twin.pendingCount = 0;
+    if (!this.#readSamples || stored === 0) {
       send([]);
       return;
     }

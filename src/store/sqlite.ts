@@ -85,6 +85,7 @@ export class SqliteStore implements Store {
   private syncTail: Promise<void> = Promise.resolve();
   private syncQueued: Promise<void> | undefined;
   private readonly sampleWriter: GroupCommit<PendingBatch, SampleAppend>;
+  private readonly sampleQueries = new Map<string, Database.Statement>();
   private closed = false;
   private readonly q: Statements;
 
@@ -330,11 +331,11 @@ export class SqliteStore implements Store {
     }
     const order = query.newestFirst ? 'DESC' : 'ASC';
     params.push(query.limit);
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM samples WHERE ${where.join(' AND ')} ORDER BY time ${order}, seq ${order} LIMIT ?`,
-      )
-      .all(...params) as Row[];
+    const sql = `SELECT * FROM samples WHERE ${where.join(' AND ')} ORDER BY time ${order}, seq ${order} LIMIT ?`;
+    // a handful of shapes, each prepared once (a live refresh reads its samples through here)
+    let statement = this.sampleQueries.get(sql);
+    if (!statement) this.sampleQueries.set(sql, (statement = this.db.prepare(sql)));
+    const rows = statement.all(...params) as Row[];
     return rows.map((r) => ({
       seq: r.seq as number,
       thingId: r.thing_id as string,
