@@ -448,6 +448,12 @@ describe('REST: subjects × resources', () => {
     // a tenant user cannot create in another tenant; creating in its own is fine
     expect((await call('userB', 'POST', '/api/v1/things', { thingId: 'b:x', tenant: 'A' })).status).toBe(403);
     expect((await call('userB', 'POST', '/api/v1/things', { thingId: 'b:x' })).status).toBe(201);
+    // ingest remembers things between batches; a deleted thing is forgotten at once
+    const bx = { thingId: 'b:x', features: { f: { v: 1 } } };
+    expect((await call('userB', 'POST', '/api/v1/telemetry', bx)).status).toBe(200);
+    expect((await call('userB', 'DELETE', '/api/v1/things/b:x')).status).toBe(204);
+    expect((await call('userB', 'POST', '/api/v1/telemetry', bx)).status).toBe(404);
+    expect((await call('userB', 'POST', '/api/v1/things', { thingId: 'b:x' })).status).toBe(201);
     // the foreign tenant's telemetry is as unknown as an absent thing's
     const tel = await call('userB', 'POST', '/api/v1/telemetry', {
       thingId: A,

@@ -89,7 +89,7 @@ export async function handleTelemetryMessage(
   if (security && security.principal !== LOCAL_ADMIN) {
     let verdict: Awaited<ReturnType<typeof authorizeIngest>>;
     try {
-      verdict = await authorizeIngest(security.guard, ctx.store, security.principal, samples);
+      verdict = await authorizeIngest(security.guard, ctx.store, security.principal, samples, ctx.events);
     } catch (e) {
       if (e instanceof SecurityError) return refuse('forbidden', e.message);
       throw e;

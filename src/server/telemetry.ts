@@ -56,7 +56,7 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const batch = Array.isArray(request.body) ? request.body : [request.body];
       const samples = batch.map((s) => toSample(s, s.thingId, receivedAt));
       const p = request.principal;
-      const verdict = await authorizeIngest(guard, ctx.store, p, samples);
+      const verdict = await authorizeIngest(guard, ctx.store, p, samples, ctx.events);
       if (!verdict.ok) {
         ctx.metrics.ingestRejects.inc({ transport: 'http', reason: verdict.reason }, samples.length);
         const thingId = samples[verdict.index]!.thingId;
