@@ -118,12 +118,15 @@ describe('ars report', () => {
         windows,
         series: {
           'utilization.compute.edge': {
-            kind: 'level',
+            kind: 'level' as const,
             mean: Array.from({ length: windows }, (_, i) => i / 100),
           },
-          'utilization.attention.edge': { kind: 'level', mean: Array.from({ length: windows }, () => null) },
-          'queue.length': { kind: 'level', mean: Array.from({ length: windows }, () => 3) },
-          misses: { kind: 'count', count: Array.from({ length: windows }, () => 0) },
+          'utilization.attention.edge': {
+            kind: 'level' as const,
+            mean: Array.from({ length: windows }, () => null),
+          },
+          'queue.length': { kind: 'level' as const, mean: Array.from({ length: windows }, () => 3) },
+          misses: { kind: 'count' as const, count: Array.from({ length: windows }, () => 0) },
         },
       },
     };

@@ -3,6 +3,7 @@
  * self-contained HTML page (page.ts writes it).
  */
 import { summarizeDocuments } from '../../experiment/summarize.js';
+import type { SeriesDocument } from '../../metrics/series.js';
 import type { Decision } from '../../scheduler/scheduler.js';
 import { estimateAt } from '../compare-table.js';
 import type { EstimateLike } from '../estimate.js';
@@ -30,7 +31,10 @@ export interface PlanDocument {
 export type EvaluationDocument = Record<string, Record<string, Record<string, unknown>>>;
 
 export type ReportInput =
-  | { kind: 'run'; doc: { scenario: string; policy: string; seed: number; horizon: number } }
+  | {
+      kind: 'run';
+      doc: { scenario: string; policy: string; seed: number; horizon: number; series?: SeriesDocument };
+    }
   | { kind: 'compare'; doc: CompareDocument }
   | { kind: 'sweep'; doc: SweepDocument & { sweep?: string; seeds?: number[] } }
   | { kind: 'evaluation'; doc: EvaluationDocument }
@@ -481,13 +485,15 @@ export function buildReport(input: ReportInput, options: ReportOptions = {}): Re
   let page: ReportPage;
   switch (input.kind) {
     case 'run': {
-      const d = input.doc;
+      const { series, ...d } = input.doc;
       const columns = [{ name: d.policy, metrics: summarizeDocuments([d]) }];
-      const utilisation = seriesUtilisationSection((d as { series?: unknown }).series);
+      const sections = policySections(columns, charts, 1);
+      const utilisation = seriesUtilisationSection(series);
+      if (utilisation) sections.push(utilisation);
       page = {
         title: `${d.scenario} · ${d.policy}`,
         subtitle: `one run, seed ${d.seed}, ${formatSignificant(d.horizon)} s simulated`,
-        sections: [...policySections(columns, charts, 1), ...(utilisation ? [utilisation] : [])],
+        sections,
         charts,
       };
       break;
