@@ -36,9 +36,15 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await service?.close();
-});
+  const timed = async (what: string, f: () => Promise<void> | undefined) => {
+    const t0 = Date.now();
+    await f();
+    if (Date.now() - t0 > 5000)
+      process.stderr.write(`dashboard-browser: ${what} took ${Date.now() - t0} ms\n`);
+  };
+  await timed('closing chromium', () => browser?.close());
+  await timed('closing the demo service', () => service?.close());
+}, 120_000);
 
 interface Drawn {
   id: string;
@@ -121,6 +127,7 @@ describe.skipIf(!haveChromium)('the live dashboard in chromium', () => {
         'chart-freshness',
         'chart-latency',
         'chart-load',
+        'chart-misses',
         'chart-node-time',
         'chart-nodes',
         'chart-queue',
@@ -133,6 +140,7 @@ describe.skipIf(!haveChromium)('the live dashboard in chromium', () => {
     const byId = new Map(first.map((c) => [c.id, c]));
     expect(byId.get('chart-latency')!.expected).toBe(3); // p50, p95, p99
     expect(byId.get('chart-queue')!.expected).toBe(2); // queue, in flight
+    expect(byId.get('chart-misses')!.expected).toBe(1); // miss rate
     // the smart factory: edge, fog and cloud tiers, compute and attention each
     expect(byId.get('chart-load')!.expected).toBe(6);
     // nodes: one row per agent of the demo
@@ -178,8 +186,11 @@ describe.skipIf(!haveChromium)('the live dashboard in chromium', () => {
     );
 
     // clicking a task's placement shows its candidates and its request's story
+    await page.locator('#decisions-list li[data-subject*="/"]').first().waitFor({ timeout: 20_000 });
+    // the list holds still under the pointer (it would otherwise move several times a second)
+    await page.hover('#decisions-list');
+    await page.waitForSelector('#decisions-list[data-held="true"]', { timeout: 20_000 });
     const item = page.locator('#decisions-list li[data-subject*="/"]').first();
-    await item.waitFor({ timeout: 20_000 });
     const subject = await item.getAttribute('data-subject');
     await item.click();
     await page.waitForSelector('#explanation[data-explained="true"]', { timeout: 20_000 });

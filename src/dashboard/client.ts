@@ -379,6 +379,13 @@ export function dashboardApp(uPlot: Any): void {
       s.queueLength ?? 0,
       inFlight,
     ]);
+    push(
+      lineChart('chart-misses', 'deadline misses (% of requests with a deadline, since start)', '%', [
+        'missed',
+      ]),
+      s.time,
+      [r.deadlineMissRate === null || r.deadlineMissRate === undefined ? null : 100 * r.deadlineMissRate],
+    );
     return s;
   }
 
@@ -507,6 +514,11 @@ export function dashboardApp(uPlot: Any): void {
   // ------------------------------------------------------------------ decisions and their explanations
   let selected = '';
   async function refreshDecisions() {
+    // hundreds of decisions a second: the list holds still while the pointer or the keyboard is in it
+    const box = $('decisions-list');
+    const held = box.matches(':hover') || box.matches(':focus-within');
+    box.setAttribute('data-held', String(held));
+    if (held) return;
     const { decisions } = await api('/api/v1/decisions?limit=40');
     const list = ((decisions ?? []) as Any[]).slice().reverse();
     $('decisions-list').replaceChildren(

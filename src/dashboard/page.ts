@@ -80,12 +80,13 @@ export function dashboardHtml(assetBase: string): string {
   <div class="decisions">
     <div id="chart-latency" class="uplot-chart" data-chart="line"></div>
     <div id="chart-queue" class="uplot-chart" data-chart="line"></div>
+    <div id="chart-misses" class="uplot-chart" data-chart="line"></div>
   </div>
   <table><thead><tr><th>request</th><th>workload</th><th>tenant</th><th>status</th><th>latency</th><th>deadline</th></tr></thead><tbody id="requests-body"></tbody></table>
 </section>
 <section id="decisions" class="wide">
   <h2>Decisions</h2>
-  <p class="intro">The newest scheduling decisions; click one for its explanation: every candidate's score and each plugin's part of it, and the story of its request or twin.</p>
+  <p class="intro">The newest scheduling decisions (the list holds still while the pointer is over it); click one for its explanation: every candidate's score and each plugin's part of it, and the story of its request or twin.</p>
   <div class="decisions">
     <ol id="decisions-list"></ol>
     <div id="explanation"><p class="note">Click a decision.</p></div>

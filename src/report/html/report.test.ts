@@ -121,7 +121,10 @@ describe('ars report', () => {
             kind: 'level' as const,
             mean: Array.from({ length: windows }, (_, i) => i / 100),
           },
-          'utilization.attention.edge': { kind: 'level' as const, mean: Array.from({ length: windows }, () => null) },
+          'utilization.attention.edge': {
+            kind: 'level' as const,
+            mean: Array.from({ length: windows }, () => null),
+          },
           'queue.length': { kind: 'level' as const, mean: Array.from({ length: windows }, () => 3) },
           misses: { kind: 'count' as const, count: Array.from({ length: windows }, () => 0) },
         },

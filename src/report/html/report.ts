@@ -449,14 +449,14 @@ const isSeries = (x: unknown): x is SeriesLike =>
   isObject(x.series);
 
 /**
- * The utilisation series of a run (every level series whose name speaks of utilisation: compute and
+ * The utilisation series of a run (every level series whose name contains `util`: compute and
  * attention per node kind) as one heatmap, a row per series and a column per window, windows averaged
  * in groups when there are more than {@link MAX_TIME_COLUMNS}.
  */
 function seriesUtilisationSection(series: unknown): ReportSection | undefined {
   if (!isSeries(series)) return undefined;
   const names = Object.keys(series.series)
-    .filter((n) => /utili[sz]ation/i.test(n) && series.series[n]!.kind === 'level')
+    .filter((n) => /util/i.test(n) && series.series[n]!.kind === 'level')
     .sort();
   if (names.length === 0 || series.windows === 0) return undefined;
   const group = Math.ceil(series.windows / MAX_TIME_COLUMNS);
