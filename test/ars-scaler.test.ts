@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/experiment/run.js';
 import { loadScenario } from '../src/model/index.js';
+import { costAwareScaler } from '../src/policies/scaling/cost-aware.js';
 import type { PoolView } from '../src/scheduler/plugins.js';
 import type { NodeView, Snapshot } from '../src/scheduler/types.js';
-import { costAwareScaler } from '../src/policies/scaling/cost-aware.js';
 
 function node(index: number, group: string, tier: NodeView['tier'], up: boolean, free: number): NodeView {
   return {

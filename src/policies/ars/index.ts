@@ -9,6 +9,7 @@
 import { ArsError } from '../../errors.js';
 import { buildProfile, type Profile } from '../../scheduler/profile.js';
 import type { PolicyFactory } from '../../scheduler/registry.js';
+import { costAwareScaler } from '../scaling/cost-aware.js';
 import { ArsAttention } from './attention.js';
 import {
   earliestFinishScore,
@@ -21,7 +22,6 @@ import {
 import { ArsContext } from './context.js';
 import { ArsFeedback } from './feedback.js';
 import { paramDocs, resolveParams } from './params.js';
-import { costAwareScaler } from '../scaling/cost-aware.js';
 import { ArsPlacer } from './placement-index.js';
 
 export { ArsAttention } from './attention.js';

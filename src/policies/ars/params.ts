@@ -38,7 +38,13 @@ export const PARAMS = {
     doc: 'weight of ln(uncertainty growth / group mean), from the drift estimator',
     tunable: true,
   },
-  wSuspicion: { fallback: 0.02962, min: 0, max: 1.5, doc: 'weight of ln(1 + anomaly suspicion)', tunable: true },
+  wSuspicion: {
+    fallback: 0.02962,
+    min: 0,
+    max: 1.5,
+    doc: 'weight of ln(1 + anomaly suspicion)',
+    tunable: true,
+  },
   wHazard: {
     fallback: 0.4192,
     min: 0,

@@ -62,6 +62,7 @@ export class ArsPlacer implements Placer {
   readonly #parts: ArsPlacerParts;
   #ready = false;
   #nodes: readonly NodeView[] = [];
+  #count = 0;
   #classes: NodeClass[] = [];
   #classOf = new Int32Array(0);
   #bucketOf: (Bucket | undefined)[] = [];
@@ -93,9 +94,15 @@ export class ArsPlacer implements Placer {
     this.#dirty[this.#dirtyCount++] = i;
   }
 
+  /** (Re)builds the classes and buckets from the snapshot's nodes: at the first decision, and if nodes join. */
   #init(s: Snapshot): void {
     const nodes = s.nodes;
     this.#nodes = nodes;
+    this.#count = nodes.length;
+    this.#classes = [];
+    this.#speedUniform.clear();
+    this.#linkUniform.clear();
+    this.#dirtyCount = 0;
     const n = nodes.length;
     this.#classOf = new Int32Array(n);
     this.#bucketOf = new Array<Bucket | undefined>(n).fill(undefined);
@@ -299,7 +306,8 @@ export class ArsPlacer implements Placer {
   }
 
   choose(item: WorkItem, s: Snapshot, judge: PlacerJudge): number {
-    if (!this.#ready) this.#init(s);
+    // the simulated world's nodes are fixed for a run; a service whose nodes join starts the index afresh
+    if (!this.#ready || s.nodes !== this.#nodes || s.nodes.length !== this.#count) this.#init(s);
     this.#sync();
     this.decisions++;
     const nodes = this.#nodes;
