@@ -294,5 +294,17 @@ describe('live service', { timeout: 180_000 }, () => {
     const story = await ars('explain', join(data, 'decisions.jsonl'), '--subject', 'sensor-0', '--json');
     expect(story.code).toBe(0);
     expect(story.stdout).toContain('sensor-0');
+    // a restart on the same --data keeps the things and goes on numbering requests after the stored ones
+    const again = await startService({ scenario, port: 0, data });
+    try {
+      const next = await post(`${again.url}/api/v1/requests`, { tasks: [{ id: 'a', work: 1 }] });
+      expect(next.status).toBe(202);
+      expect(next.body.id).not.toBe(id);
+      expect(Number(next.body.id.slice(2))).toBeGreaterThan(Number(id.slice(2)));
+      expect((await again.store.getRequest(id))?.state).toBe('done');
+      expect(again.persister.errors).toBe(0);
+    } finally {
+      await again.close();
+    }
   });
 });

@@ -51,6 +51,28 @@ export function sampleValue(features: Record<string, Record<string, unknown>>): 
   return out;
 }
 
+/**
+ * The number of the next request id in a kept store: request ids `r-0`, `r-1`, … are given in order and
+ * stored before they are answered, so they form a prefix; found with O(log n) look-ups.
+ */
+export async function nextRequestNumber(store: Store): Promise<number> {
+  const has = async (n: number) => (await store.getRequest(`r-${n}`)) !== undefined;
+  if (!(await has(0))) return 0;
+  let lo = 0; // exists
+  let hi = 1;
+  while (await has(hi)) {
+    lo = hi;
+    hi *= 2;
+  }
+  // r-lo exists, r-hi does not
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (await has(mid)) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
 /** Every twin of the served scenario is a thing of the registry; an existing one (a restart) is kept. */
 export async function registerTwins(store: Store, rt: LiveState): Promise<void> {
   for (const t of rt.twins) {
@@ -95,7 +117,7 @@ export function persistTo(
       params: r.params,
       tasks: r.tasks.map((t) => ({ id: t.id, kind: t.kind, work: t.work })),
     };
-    await store.createRequest(
+    const made = await store.createRequest(
       {
         id: r.id,
         tenant: r.tenantId,
@@ -108,6 +130,11 @@ export function persistTo(
       },
       r.tasks.map((t) => ({ requestId: r.id, taskId: t.id, state: 'pending', attempts: 0 })),
     );
+    // only if the stored ids are not a prefix (a write lost before this start): say so, loudly
+    if (!made.ok) {
+      errors++;
+      onError(new Error(`request id ${r.id} is already in the store; its updates overwrite it`));
+    }
   };
 
   const write = async (): Promise<void> => {

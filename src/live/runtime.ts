@@ -52,6 +52,8 @@ export interface LiveRuntimeOptions {
   readonly readSamples?: (thingId: string, afterMs: number, limit: number) => Promise<Sample[]>;
   /** an attempt's lease: this many times its expected duration, plus three heartbeats (default 3) */
   readonly leaseFactor?: number;
+  /** the number of the first request id (`r-N`): a restart on a kept store goes on after the stored ones */
+  readonly firstRequest?: number;
 }
 
 /** How often the runtime looks at heartbeats, feedback windows and idle attention, in milliseconds. */
@@ -129,6 +131,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     this.#onDecision = options.onDecision;
     this.#readSamples = options.readSamples;
     this.#leaseFactor = options.leaseFactor ?? LEASE_FACTOR;
+    this.#requestUid = options.firstRequest ?? 0;
     const streams = new RandomStreams(options.seed ?? scenario?.seed ?? 1);
     this.#rngPolicy = streams.stream('policy');
     this.#rngPick = streams.stream('arrivals');

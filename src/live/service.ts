@@ -28,7 +28,7 @@ import { openSqliteStore, type Store } from '../store/index.js';
 import { Agent } from './agent.js';
 import { type DevicePlayer, playDevices } from './devices.js';
 import { generateLoad, type LoadGenerator } from './load.js';
-import { type Persister, persistTo, registerTwins, sampleValue } from './persist.js';
+import { nextRequestNumber, type Persister, persistTo, registerTwins, sampleValue } from './persist.js';
 import { livePlugin } from './plugin.js';
 import { LiveRuntime } from './runtime.js';
 
@@ -92,7 +92,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const metrics = createLiveMetrics();
   const context: LiveContext = { store, events, metrics };
   let persister: Persister | undefined;
+  const firstRequest = await nextRequestNumber(store);
   const runtime = new LiveRuntime({
+    firstRequest,
     scenario,
     policy: options.policy,
     ...(options.updater ? { updater: options.updater } : {}),
