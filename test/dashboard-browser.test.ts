@@ -268,6 +268,15 @@ describe.skipIf(!haveChromium)('the live dashboard in chromium', () => {
       });
       expect(again.status, f).toBe(304);
     }
+    // a Host header cannot write into the policy
+    const hostile = await service!.app.inject({
+      url: '/',
+      headers: { host: "x; script-src 'unsafe-inline' *" },
+    });
+    expect(hostile.statusCode).toBe(200);
+    const policy = String(hostile.headers['content-security-policy']);
+    expect(policy).not.toContain('unsafe-inline');
+    expect(policy).toContain("connect-src 'self';");
     const missing = await fetch(`${base}/dashboard/nothing.js`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { code: string }).code).toBe('ARS_E_NOT_FOUND');
