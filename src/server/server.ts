@@ -51,6 +51,8 @@ export interface ServerOptions {
   retentionSweepMs?: number;
   /** The version reported by `/openapi.json`. */
   version?: string;
+  /** Largest WebSocket message taken, in bytes (agents' results can be large). Default 1 MiB. */
+  websocketMaxPayload?: number;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -121,7 +123,7 @@ export async function createServer(options: ServerOptions) {
       ],
     },
   });
-  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  await app.register(websocket, { options: { maxPayload: options.websocketMaxPayload ?? 1024 * 1024 } });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { tags: ['service'], summary: 'The process is up' } }, async () => ({
