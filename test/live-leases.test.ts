@@ -109,6 +109,19 @@ describe('live leases', { timeout: 180_000 }, () => {
     expect(done.get(id)).toBe(1);
   });
 
+  it('takes a result larger than a megabyte from an agent', async () => {
+    const s = await serve();
+    await agentProcess(s, 'writer', ['--compute', '1', '--handlers', handlers]);
+    const id = await submit(s, {
+      tasks: [{ id: 'dump', kind: 'big', handler: 'big', work: 0.01 }],
+      params: { bytes: 3_000_000 },
+    });
+    await until(() => s.runtime.requests.get(id)?.status === 'completed', 'the large result');
+    const req = s.runtime.requests.get(id)!;
+    expect((req.outputs[0] as { text: string }).text).toHaveLength(3_000_000);
+    expect(req.attempts).toEqual([1]);
+  });
+
   it('cancels an attempt past its lease, runs the task again and ignores the late result of the old attempt', async () => {
     const s = await serve({ policy: { name: 'fifo', params: {} }, leaseFactor: 2 });
     const done = completions(s);

@@ -13,6 +13,9 @@ import { policyNames } from '../src/policies/index.js';
 import { openSqliteStore } from '../src/store/index.js';
 import { ars, root } from './run-cli.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: answers are read field by field, as JSON
+type Body = Record<string, any>;
+
 const cli = join(root, 'dist/cli/main.js');
 const plantFile = join(root, 'test/fixtures/live/small-plant.yaml');
 
@@ -57,12 +60,12 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as Body };
 }
 
 async function get(url: string) {
   const res = await fetch(url);
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as Body };
 }
 
 // generous: agent processes start slowly on a busy machine; nothing here asserts wall time
@@ -130,7 +133,7 @@ describe('live service', { timeout: 180_000 }, () => {
     await until(() => s.runtime.accounting.samples >= 60, 'samples over MQTT');
     await new Promise((r) => setTimeout(r, 1000));
     const stale = await get(`${s.url}/api/v1/live/twins`);
-    const meanAge = (b: Record<string, any>) =>
+    const meanAge = (b: Body) =>
       b.twins.reduce((a: number, t: { ageSeconds: number }) => a + t.ageSeconds, 0) / b.twins.length;
     const before = meanAge(stale.body);
     expect(stale.body.twins.every((t: { refreshes: number }) => t.refreshes === 0)).toBe(true);

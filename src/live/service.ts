@@ -139,6 +139,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     events,
     metrics,
     bodyLimit: 8 * 1024 * 1024,
+    // an agent's result (a task's output, a refreshed state) is one WebSocket message
+    websocketMaxPayload: 64 * 1024 * 1024,
     ready: () => mqtt?.ready() ?? true,
     plugins: [
       async (api) => {

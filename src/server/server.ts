@@ -75,6 +75,8 @@ export interface ServerOptions {
   sensitive?: SensitiveOptions;
   /** Field names whose values never reach the log (with credentials, which are always redacted). */
   redactKeys?: readonly string[];
+  /** Largest WebSocket message taken, in bytes (agents' results can be large). Default 1 MiB. */
+  websocketMaxPayload?: number;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -216,7 +218,7 @@ export async function createServer(options: ServerOptions) {
       ],
     },
   });
-  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  await app.register(websocket, { options: { maxPayload: options.websocketMaxPayload ?? 1024 * 1024 } });
   // after the WebSocket plugin's own onRequest hook, so that a refused upgrade's socket is destroyed with it
   installAuthentication(app, guard, API_PREFIX);
 
