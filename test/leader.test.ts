@@ -58,15 +58,17 @@ describe.skipIf(!reachable)('leader election (PostgreSQL advisory lock)', () => 
     await admin.query('SELECT pg_terminate_backend($1)', [a.backendPid]);
     expect(await until(() => !a.isLeader, 5000)).toBeLessThan(5000);
     expect(demotions.length).toBe(1);
-    const takeover = await until(() => b.isLeader, 5000);
+    // Someone leads again within 5 s: b, or a once it has reconnected (both retry; either may win the race).
+    const takeover = await until(() => a.isLeader || b.isLeader, 5000);
     expect(takeover).toBeLessThan(5000);
-    // Never two leaders: a reconnected, but the lock is b's.
+    // Never two leaders.
     await new Promise((r) => setTimeout(r, 600));
-    expect([a.isLeader, b.isLeader]).toEqual([false, true]);
+    expect(Number(a.isLeader) + Number(b.isLeader)).toBe(1);
 
     // A graceful step-down hands over too.
-    await b.close();
-    expect(await until(() => a.isLeader, 5000)).toBeLessThan(5000);
+    const [leader, other] = a.isLeader ? [a, b] : [b, a];
+    await leader.close();
+    expect(await until(() => other.isLeader, 5000)).toBeLessThan(5000);
   });
 
   it('two replicas on one PostgreSQL: kill -9 the leader, the other leads within 5 s, nothing acknowledged lost', async () => {

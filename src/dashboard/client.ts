@@ -519,7 +519,7 @@ export function dashboardApp(uPlot: Any): void {
     const held = box.matches(':hover') || box.matches(':focus-within');
     box.setAttribute('data-held', String(held));
     if (held) return;
-    const { decisions } = await api('/api/v1/decisions?limit=40');
+    const { decisions } = await api('/api/v1/live/decisions?limit=40');
     const list = ((decisions ?? []) as Any[]).slice().reverse();
     $('decisions-list').replaceChildren(
       ...list.map((d) => {
@@ -620,7 +620,7 @@ export function dashboardApp(uPlot: Any): void {
         parts.push(el('p', { class: 'note' }, `request ${request}: ${(e as Error).message}`));
       }
     } else {
-      const { decisions } = await api(`/api/v1/decisions?subject=${encodeURIComponent(d.subject)}&limit=10`);
+      const { decisions } = await api(`/api/v1/live/decisions?subject=${encodeURIComponent(d.subject)}&limit=10`);
       if (decisions.length > 1)
         parts.push(
           el('h4', {}, `The last ${decisions.length} decisions about ${d.subject}`),

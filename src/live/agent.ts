@@ -23,6 +23,8 @@ export interface AgentOptions {
   readonly handlers?: string;
   /** reconnect after a dropped connection (default true) */
   readonly reconnect?: boolean;
+  /** the node's credential (an API key or token issued for this node), sent as `Authorization: Bearer` */
+  readonly token?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -61,7 +63,10 @@ export class Agent {
 
   #connect(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(agentUrl(this.options.server));
+      const ws = new WebSocket(
+        agentUrl(this.options.server),
+        this.options.token ? { headers: { authorization: `Bearer ${this.options.token}` } } : {},
+      );
       this.#socket = ws;
       let registered = false;
       ws.on('open', () => {

@@ -15,6 +15,7 @@ import type { z } from 'zod';
 import { policyNames } from '../policies/index.js';
 import type { Principal } from '../security/principal.js';
 import { HttpError, type ProblemItem } from '../server/errors.js';
+import { authorizeAgent } from '../server/guard.js';
 import type { LiveNode, LiveRequest } from './model.js';
 import { agentMessage, type ServerMessage } from './protocol.js';
 import { type BodyIssue, planRequest, submitSchema, zodIssues } from './requests.js';
@@ -62,7 +63,7 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
   const rt = opts.runtime;
 
   // ---------------------------------------------------------------- agents
-  app.get(AGENT_ROUTE, { websocket: true }, (socket: WebSocket) => {
+  app.get(AGENT_ROUTE, { websocket: true }, (socket: WebSocket, req: FastifyRequest) => {
     let node: LiveNode | undefined;
     const send = (msg: ServerMessage) => {
       if (socket.readyState === 1) socket.send(JSON.stringify(msg));
@@ -88,6 +89,17 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
       if (msg.type === 'register') {
         if (node) {
           send({ type: 'error', code: LIVE_ERRORS.agent, message: 'already registered on this connection' });
+          return;
+        }
+        // with authentication, an agent acts only as the node its credential names
+        const principal = (req as { principal?: Principal }).principal;
+        if (principal && !authorizeAgent(principal, msg.id)) {
+          send({
+            type: 'error',
+            code: 'ARS_E_FORBIDDEN',
+            message: `this credential may not register as node ${msg.id}`,
+          });
+          socket.close(4003, 'forbidden');
           return;
         }
         try {

@@ -19,6 +19,7 @@ import { dashboardRoutes } from '../dashboard/plugin.js';
 import type { PolicyRef, Scenario } from '../model/scenario.js';
 import { traceLine } from '../report/trace-file.js';
 import type { Decision } from '../scheduler/scheduler.js';
+import type { ServerSecurity } from '../server/auth-config.js';
 import { EventBus } from '../server/events.js';
 import type { LiveContext } from '../server/ingest.js';
 import { createLiveMetrics } from '../server/metrics.js';
@@ -45,6 +46,8 @@ export interface ServiceOptions {
   readonly data?: string | undefined;
   /** a Store to use instead of SQLite (e.g. PostgreSQL); the service does not close it */
   readonly store?: Store | undefined;
+  /** authentication, policies, tenants, limits, audit and sensitive fields (`ars serve --auth`); absent: local dev mode */
+  readonly security?: Pick<ServerSecurity, 'auth' | 'sensitive' | 'redactKeys'> | undefined;
   readonly updater?: string;
   readonly warmup?: number;
   readonly heartbeatMs?: number;
@@ -139,6 +142,13 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     events,
     metrics,
     bodyLimit: 8 * 1024 * 1024,
+    ...(options.security
+      ? {
+          auth: options.security.auth,
+          redactKeys: options.security.redactKeys,
+          ...(options.security.sensitive ? { sensitive: options.security.sensitive } : {}),
+        }
+      : {}),
     // an agent's result (a task's output, a refreshed state) is one WebSocket message
     websocketMaxPayload: 64 * 1024 * 1024,
     ready: () => mqtt?.ready() ?? true,
@@ -152,9 +162,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   await app.listen({ host, port: options.port ?? 8080 });
   const address = app.server.address();
   const url = `http://${host}:${typeof address === 'object' && address ? address.port : options.port}`;
-  if (options.mqttUrl) mqtt = await startMqttIngest({ context, url: options.mqttUrl });
+  // the broker authenticates and authorises with the server's guard (a no-op in local dev mode)
+  const guard = app.arsGuard;
+  if (options.mqttUrl) mqtt = await startMqttIngest({ context, url: options.mqttUrl, guard });
   else if (options.mqttPort !== undefined)
-    mqtt = await startMqttIngest({ context, port: options.mqttPort, host });
+    mqtt = await startMqttIngest({ context, port: options.mqttPort, host, guard });
   const agents: Agent[] = [];
   let devices: DevicePlayer | undefined;
   let load: LoadGenerator | undefined;

@@ -14,6 +14,7 @@ interface AgentOpts {
   speed: string;
   labels?: string[];
   handlers?: string;
+  token?: string;
 }
 
 const KINDS = ['edge', 'fog', 'cloud'] as const;
@@ -30,6 +31,7 @@ export function register(program: Command): void {
     .option('--speed <factor>', 'speed factor: work w takes w / speed seconds here', '1')
     .option('--labels <key=value>', 'a label, repeatable or comma-separated (zone=line-1)', collect)
     .option('--handlers <module>', 'ES module of named async task and update handlers')
+    .option('--token <key>', "this node's credential when the server has --auth (default: $ARS_TOKEN)")
     .action(async (opts: AgentOpts, cmd: Command) => {
       const debug = Boolean(cmd.optsWithGlobals().debug);
       await runCommand(async () => {
@@ -62,6 +64,7 @@ export function register(program: Command): void {
           speed: { default: numberOption('speed', opts.speed, { min: Number.MIN_VALUE })!, kinds: {} },
           labels,
           ...(opts.handlers ? { handlers: opts.handlers } : {}),
+          ...((opts.token ?? process.env.ARS_TOKEN) ? { token: opts.token ?? process.env.ARS_TOKEN } : {}),
           log: (line) => process.stderr.write(`${line}\n`),
         });
         try {

@@ -5,6 +5,8 @@ import type { LiveSummary } from '../../live/accounting.js';
 import { startService } from '../../live/service.js';
 import { assertSafeBind } from '../../security/bind-guard.js';
 import { loadAuthFile, type ServerSecurity } from '../../server/auth-config.js';
+import { openStore } from '../../store/open.js';
+import type { Store } from '../../store/store.js';
 import { collect, loadForRun, numberOption, parseParams } from '../common.js';
 import { printJson, runCommand } from '../io.js';
 
@@ -24,6 +26,7 @@ interface ServeOpts {
   statusEvery?: string;
   json?: boolean;
   auth?: string;
+  store?: string;
 }
 
 export function register(program: Command): void {
@@ -40,6 +43,10 @@ export function register(program: Command): void {
     .option(
       '--auth <file>',
       'security configuration: keys, OIDC, tenants, policies, limits (docs/security.md)',
+    )
+    .option(
+      '--store <url>',
+      'the store: postgres://user@host/db[?schema=name] for PostgreSQL (several replicas may share it), or a SQLite file or directory; default: SQLite in --data',
     )
     .option('--mqtt-port <n>', 'start an embedded MQTT broker on this port (0 picks a free one)')
     .option('--mqtt-url <url>', 'take telemetry from an external MQTT broker instead')
@@ -92,10 +99,29 @@ export function register(program: Command): void {
           security?.close();
           throw new ArsError('ARS_E_INPUT_ARGUMENT', (e as Error).message);
         }
+        if (demo && security && !security.auth.devMode) {
+          security.close();
+          throw new ArsError(
+            'ARS_E_INPUT_ARGUMENT',
+            '--demo runs its agents, devices and load in-process without credentials: drop --auth for the demo, or run `ars agent --token …` against a server with --auth',
+          );
+        }
+        let store: Store | undefined;
+        if (opts.store) {
+          try {
+            store = await openStore(opts.store);
+          } catch (e) {
+            security?.close();
+            throw new ArsError(
+              'ARS_E_INPUT_ARGUMENT',
+              `--store ${redactUrl(opts.store)}: ${(e as Error).message}`,
+            );
+          }
+        }
         // `security` is spread into createServer's options ({ auth, sensitive, redactKeys }) by the service
-        const serviceOptions = { security };
         const service = await startService({
-          ...serviceOptions,
+          security,
+          ...(store ? { store } : {}),
           scenario,
           policy,
           port,
@@ -109,14 +135,6 @@ export function register(program: Command): void {
           ...(devicePeriod !== undefined ? { devicePeriod } : {}),
           log: (line) => process.stderr.write(`${line}\n`),
         });
-        if (security && !service.app.hasRequestDecorator('principal')) {
-          await service.close();
-          security.close();
-          throw new ArsError(
-            'ARS_E_INPUT_ARGUMENT',
-            '--auth: this build of the live service does not enforce it yet',
-          );
-        }
         const rt = service.runtime;
         const lines = [
           `ARS live on ${service.url} (policy ${rt.policy.name}${scenario ? `, scenario ${scenario.name}: ${rt.twins.length} twins, ${scenario.workloads.length} workloads` : ''})`,
@@ -125,12 +143,13 @@ export function register(program: Command): void {
           `  nodes                  ${service.url}/api/v1/nodes`,
           `  twins and their ages   ${service.url}/api/v1/live/twins`,
           `  live metrics           ${service.url}/api/v1/live/summary`,
-          `  decisions              ${service.url}/api/v1/decisions?subject=...`,
+          `  dashboard              ${service.url}/`,
+          `  decisions              ${service.url}/api/v1/live/decisions?subject=...`,
           `  things (twin registry) ${service.url}/api/v1/things`,
           `  telemetry              POST ${service.url}/api/v1/telemetry`,
           `  events (WebSocket/SSE) ${service.url}/api/v1/events`,
           `  health, metrics, API   ${service.url}/healthz  /readyz  /metrics  /openapi.json`,
-          `  store                  ${opts.data ? `${opts.data}/ars.db` : 'temporary SQLite file (use --data DIR to keep it)'}`,
+          `  store                  ${opts.store ? redactUrl(opts.store) : opts.data ? `${opts.data}/ars.db` : 'temporary SQLite file (use --data DIR to keep it)'}`,
           `  what-if                POST ${service.url}/api/v1/what-if`,
           `  snapshot as scenario   ars snapshot --server ${service.url} > now.yaml`,
           ...(service.mqtt
@@ -160,6 +179,7 @@ export function register(program: Command): void {
         if (status) clearInterval(status);
         const summary = rt.accounting.summary();
         await service.close();
+        await store?.close();
         security?.close();
         if (duration !== undefined) {
           if (opts.json) printJson(summary);
@@ -168,6 +188,17 @@ export function register(program: Command): void {
         return 0;
       }, debug);
     });
+}
+
+/** A store URL as it may be printed: without its password. */
+function redactUrl(spec: string): string {
+  try {
+    const u = new URL(spec);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return spec;
+  }
 }
 
 /** One line of what the live system is doing now: what a platform engineer watches scroll by. */

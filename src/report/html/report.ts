@@ -489,10 +489,10 @@ export function buildReport(input: ReportInput, options: ReportOptions = {}): Re
       const { series, ...d } = input.doc;
       const columns = [{ name: d.policy, metrics: summarizeDocuments([d]) }];
       const sections = policySections(columns, charts, 1);
-      const overTime = seriesSection(series, charts);
-      if (overTime) sections.push(overTime);
       const utilisation = seriesUtilisationSection(series);
       if (utilisation) sections.push(utilisation);
+      const overTime = seriesSection(series, charts);
+      if (overTime) sections.push(overTime);
       page = {
         title: `${d.scenario} · ${d.policy}`,
         subtitle: `one run, seed ${d.seed}, ${formatSignificant(d.horizon)} s simulated`,
