@@ -74,6 +74,9 @@ export class ArsAttention implements AttentionAllocator {
   #groupIds: string[] = [];
   /** the demand key of each group, `group:<id>` (built once) */
   #groupKeys: string[] = [];
+  /** each group's forecast demand rate, valid while `#groupRateFresh` (inside a full recomputation) */
+  #groupRate = new Float64Array(0);
+  #groupRateFresh = false;
   /** scratch: one twin's features */
   readonly #x = new Float64Array(ATTENTION_FEATURES.length);
   #groupSize = new Int32Array(0);
@@ -225,7 +228,8 @@ export class ArsAttention implements AttentionAllocator {
         const e = d.expectedError(UNCERTAINTY_HORIZON);
         if (e > 0 && Number.isFinite(e)) uncertainty = Math.max(-2, Math.min(2, Math.log(e / mean)));
       }
-      demand = Math.log1p((60 * ctx.rate(this.#groupKeys[g]!)) / this.#groupSize[g]!);
+      const rate = this.#groupRateFresh ? this.#groupRate[g]! : ctx.rate(this.#groupKeys[g]!);
+      demand = Math.log1p((60 * rate) / this.#groupSize[g]!);
     }
     // hazard: the anomaly exposure this twin adds to its criticality (see #hazards)
     const x = this.#groupHazard[g]!;
@@ -314,7 +318,16 @@ export class ArsAttention implements AttentionAllocator {
     for (const node of s.nodes) if (node.up) attention += node.attentionCapacity;
     this.#attention = Math.max(attention, 1e-9);
     // scores → softmax weights → shares
+    // a group's forecast rate is the same for all its twins within this loop (the clock does not move and no
+    // arrival is recorded), so it is asked once per group
+    if (ctx.useForecast) {
+      if (this.#groupRate.length !== this.#groupKeys.length)
+        this.#groupRate = new Float64Array(this.#groupKeys.length);
+      for (let g = 0; g < this.#groupKeys.length; g++) this.#groupRate[g] = ctx.rate(this.#groupKeys[g]!);
+      this.#groupRateFresh = true;
+    }
     for (let i = 0; i < n; i++) this.#z[i] = this.#score(i, s);
+    this.#groupRateFresh = false;
     this.#temperature = this.#uniform ? 1 : p.temperature;
     softmax(this.#z, this.#temperature, this.#weight);
     let zMax = Number.NEGATIVE_INFINITY;

@@ -78,6 +78,8 @@ export class ArsPlacer implements Placer {
   #sources: number[] = [];
   #uniform = new Uint8Array(0);
   #reps = new Int32Array(0);
+  #bucketRep = new Int32Array(16);
+  #bucketScore = new Float64Array(16);
   readonly #later: number[] = [];
   #frontier: number[] = [];
   /** decisions taken and candidates judged (for the benchmark and the docs) */
@@ -434,28 +436,51 @@ export class ArsPlacer implements Placer {
         continue;
       }
       if (reps[c]! < 0) continue;
-      // the class's filters pass or fail alike for all its plain members: ask once, on any feasible one
-      let top = Number.NEGATIVE_INFINITY;
-      let probe = -1;
-      for (const b of cls.buckets) {
-        if (!(b.fc >= c0 - EPS && b.fa >= a0 - EPS)) continue;
-        const m = this.#lowestPlain(b);
-        if (m < 0) continue;
-        if (probe < 0) probe = m;
-        top = Math.max(top, reserve.score(item, nodes[m]!, s));
+      // one pass: each feasible bucket's lowest plain member and its reserve score
+      if (this.#bucketRep.length < cls.buckets.length) {
+        this.#bucketRep = new Int32Array(2 * cls.buckets.length);
+        this.#bucketScore = new Float64Array(2 * cls.buckets.length);
       }
-      if (probe < 0) continue;
-      this.judged++;
-      if (!judge.feasible(item, nodes[probe]!, s)) continue;
+      const bm = this.#bucketRep;
+      const br = this.#bucketScore;
+      let k = 0;
+      let top = Number.NEGATIVE_INFINITY;
       for (const b of cls.buckets) {
         if (!(b.fc >= c0 - EPS && b.fa >= a0 - EPS)) continue;
         const m = this.#lowestPlain(b);
         if (m < 0) continue;
-        if (reserve.score(item, nodes[m]!, s) < top - tol) continue;
+        const r = reserve.score(item, nodes[m]!, s);
+        bm[k] = m;
+        br[k] = r;
+        k++;
+        if (r > top) top = r;
+      }
+      if (k === 0) continue;
+      // the class's filters pass or fail alike for all its plain members: ask once, on any feasible one
+      this.judged++;
+      if (!judge.feasible(item, nodes[bm[0]!]!, s)) continue;
+      // buckets with exactly the top reserve score have exactly the same total (the finish and cost scores
+      // are the class's), so of them only the lowest index can win; those within rounding of it are judged
+      let firstTop = -1;
+      for (let q = 0; q < k; q++) {
+        const m = bm[q]!;
+        const r = br[q]!;
+        if (r === top) {
+          if (firstTop < 0 || m < firstTop) firstTop = m;
+          continue;
+        }
+        if (r < top - tol) continue;
         const t = judge.total(item, nodes[m]!, s);
         if (t > chosenTotal || (t === chosenTotal && m < chosen)) {
           chosenTotal = t;
           chosen = m;
+        }
+      }
+      if (firstTop >= 0) {
+        const t = judge.total(item, nodes[firstTop]!, s);
+        if (t > chosenTotal || (t === chosenTotal && firstTop < chosen)) {
+          chosenTotal = t;
+          chosen = firstTop;
         }
       }
     }
