@@ -70,6 +70,9 @@ describe('--series: per-window series of a run', () => {
       expect(overall(doc, `utilization.attention.${tier}`, HORIZON)).toBeCloseTo(r.attention.utilization, 9);
     }
     expect(overall(doc, 'cost.perSecond', HORIZON) * 100).toBeCloseTo(withSeries.resources.cost, 6);
+    // a small cluster: every node has its own compute utilisation series
+    for (const [id, n] of Object.entries(withSeries.resources.byNode))
+      expect(overall(doc, `utilization.node.${id}`, HORIZON)).toBeCloseTo(n.compute.utilization, 9);
     // per tenant that owns twins, and per criticality class
     expect(Object.keys(doc.series).some((k) => k.startsWith('aoi.tenant.'))).toBe(true);
     expect(Object.keys(doc.series).some((k) => k.startsWith('aoi.criticality.'))).toBe(true);

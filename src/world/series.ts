@@ -6,6 +6,7 @@
  * - `aoi.weighted`, `aoi.tenant.<id>`, `aoi.criticality.<c>`: mean age of information over the window,
  *   criticality-weighted (exact: the area under every twin's sawtooth in the window over the twin-time);
  * - `utilization.compute.<tier>`, `utilization.attention.<tier>`: reserved over up capacity, per node kind;
+ *   `utilization.node.<id>`: compute reserved over capacity up, per node (clusters of at most 64 nodes);
  * - `cost.perSecond`: what nodes up cost over the window, per second (provisioning included);
  * - `queue.length`: ready work waiting for a node, at the window's end;
  * - `requests.arrived`, `requests.completed`, `requests.lost`, `requests.missed`: counts;
@@ -31,6 +32,9 @@ export interface SeriesSettings {
 }
 
 const TIERS = ['edge', 'fog', 'cloud'] as const;
+
+/** Up to this many nodes, each also gets its own compute utilisation series (the report's node × time heatmap). */
+export const MAX_NODE_SERIES = 64;
 
 export class WorldSeries implements AccountsObserver {
   readonly #w: WorldCore;
@@ -134,6 +138,16 @@ export class WorldSeries implements AccountsObserver {
         );
       }
     }
+    if (w.nodes.length <= MAX_NODE_SERIES)
+      for (const n of w.nodes) {
+        const up = `node.up.${n.id}`;
+        const busy = `node.busy.${n.id}`;
+        rec.level(
+          `utilization.node.${n.id}`,
+          at,
+          windowShare(cur[busy]!, prev[busy] ?? 0, cur[up]!, prev[up] ?? 0),
+        );
+      }
     rec.level('cost.perSecond', at, d('cost') / span);
     rec.level('queue.length', at, w.runtime.queue.size);
     this.#prev = cur;
@@ -168,6 +182,10 @@ export class WorldSeries implements AccountsObserver {
           upC += n.computeCapacity * dt;
           upA += n.attentionCapacity * dt;
         }
+      }
+      if (w.nodes.length <= MAX_NODE_SERIES) {
+        out[`node.busy.${n.id}`] = busyC;
+        out[`node.up.${n.id}`] = upC;
       }
       add(`computeBusy.${n.tier}`, busyC);
       add(`attentionBusy.${n.tier}`, busyA);

@@ -38,6 +38,23 @@ describe('the report section of a run’s series', () => {
     expect(section.html.match(/data-series-chart="true"/g)).toHaveLength(charts.length);
   });
 
+  it('adds a node × time heatmap when the run has per-node series', () => {
+    const r = new SeriesRecorder({ window: 1, start: 0 });
+    for (let t = 0; t < 100; t++) {
+      r.level('utilization.node.a', t, 0.5);
+      r.level('utilization.node.b', t, t % 2);
+    }
+    const charts: LineChart[] = [];
+    const html = seriesSection(r.finish(100), charts)!.html;
+    expect(charts).toHaveLength(0); // no line chart reads per-node series
+    const svg = html.match(/<svg[^>]*data-chart="heatmap"[\s\S]*?<\/svg>/)?.[0] ?? '';
+    expect(svg).toContain('compute utilisation per node over time');
+    expect(svg.match(/<g class="series">/g)).toHaveLength(2);
+    // 100 windows averaged down to 34 columns of 3 (the last of 1): b alternates, so 1/3, 2/3 or 1
+    expect(svg.match(/<rect /g)?.length).toBe(2 * 34);
+    expect(svg).toContain('a · 0 s: 0.5');
+  });
+
   it('is left out of runs without series, and added to a run report with them', () => {
     expect(seriesSection(undefined, [])).toBeUndefined();
     const run = { scenario: 's', policy: 'fifo', seed: 1, horizon: 30, requests: {} };

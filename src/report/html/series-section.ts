@@ -6,7 +6,43 @@
 import type { SeriesDocument } from '../../metrics/series.js';
 import type { LineChart, LineSeries } from './client.js';
 import type { ReportSection } from './page.js';
-import { colour } from './svg.js';
+import { colour, heatmap } from './svg.js';
+
+/** Columns of the node × time heatmap at most: adjacent windows are averaged down to it. */
+const HEATMAP_COLUMNS = 40;
+
+/** Node × time compute utilisation (the per-node series of small clusters), or '' without them. */
+function nodeHeatmap(doc: SeriesDocument): string {
+  const prefix = 'utilization.node.';
+  const rows = Object.keys(doc.series).filter((k) => k.startsWith(prefix));
+  if (rows.length === 0) return '';
+  const per = Math.ceil(doc.windows / HEATMAP_COLUMNS);
+  const columns: string[] = [];
+  for (let j = 0; j * per < doc.windows; j++)
+    columns.push(`${Math.round(doc.start + j * per * doc.window)} s`);
+  const values = rows.map((k) =>
+    columns.map((_, j) => {
+      const mean = levelMean(doc.series[k]) ?? [];
+      let sum = 0;
+      let n = 0;
+      for (let i = j * per; i < Math.min(doc.windows, (j + 1) * per); i++) {
+        const v = mean[i];
+        if (v !== null && v !== undefined) {
+          sum += v;
+          n++;
+        }
+      }
+      return n > 0 ? sum / n : null;
+    }),
+  );
+  return heatmap(
+    'compute utilisation per node over time',
+    rows.map((k) => k.slice(prefix.length)),
+    columns,
+    values,
+    { maxColumns: HEATMAP_COLUMNS },
+  );
+}
 
 type Entry = SeriesDocument['series'][string];
 
@@ -82,7 +118,7 @@ const CHARTS: readonly ChartSpec[] = [
   {
     title: 'utilisation by node kind',
     yLabel: 'reserved / capacity up',
-    lines: levelsUnder('utilization.'),
+    lines: (doc) => levelsUnder('utilization.')(doc).filter((l) => !l.label.startsWith('node.')),
   },
   {
     title: 'cost rate',
@@ -116,6 +152,8 @@ export function seriesSection(
       `<div class="uplot-chart" data-chart="line" data-chart-id="${id}" data-series-chart="true" data-expected-series="${series.length}"></div>`,
     );
   }
+  const nodes = nodeHeatmap(doc);
+  if (nodes) html.push(nodes);
   if (html.length === 0) return undefined;
   return {
     id: 'series',
