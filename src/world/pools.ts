@@ -72,6 +72,7 @@ export class Pools {
       waitingCompute,
       interval: e.interval,
       provisioningDelay: e.provisioningDelay,
+      provisioningCost: e.provisioningCost,
     };
     const scaler = w.profile.scaler ?? this.#ruleScalers.get(g.id)!;
     let desired = Math.round(scaler.desired(pool, w));
