@@ -620,7 +620,9 @@ export function dashboardApp(uPlot: Any): void {
         parts.push(el('p', { class: 'note' }, `request ${request}: ${(e as Error).message}`));
       }
     } else {
-      const { decisions } = await api(`/api/v1/live/decisions?subject=${encodeURIComponent(d.subject)}&limit=10`);
+      const { decisions } = await api(
+        `/api/v1/live/decisions?subject=${encodeURIComponent(d.subject)}&limit=10`,
+      );
       if (decisions.length > 1)
         parts.push(
           el('h4', {}, `The last ${decisions.length} decisions about ${d.subject}`),
