@@ -6,7 +6,8 @@
  */
 import { jainIndex } from '../metrics/fairness.js';
 import { QuantileSketch } from '../metrics/quantiles.js';
-import { aoiIntegral } from '../metrics/time-weighted.js';
+import { aoiIntegral, weightedAgeNow } from '../metrics/time-weighted.js';
+import { windowShare } from '../metrics/window.js';
 import type { MetricsWindow } from '../scheduler/plugins.js';
 import type { LiveRequest, LiveState, LiveTwin } from './model.js';
 
@@ -188,12 +189,6 @@ export class LiveAccounting {
     const now = rt.now;
     const w = this.#window;
     const u = this.#utilisationTotals();
-    let cw = 0;
-    let age = 0;
-    for (const t of rt.twins) {
-      cw += t.criticality;
-      age += t.criticality * (now - t.lastSample);
-    }
     const window: MetricsWindow = {
       start: w.start,
       end: now,
@@ -201,9 +196,9 @@ export class LiveAccounting {
       completions: w.completions,
       deadlineMisses: w.misses,
       deadlineMissRate: w.deadlines > 0 ? w.misses / w.deadlines : 0,
-      weightedAoI: cw > 0 ? age / cw : 0,
-      computeUtilization: u.upC - w.upC > 0 ? (u.busyC - w.busyC) / (u.upC - w.upC) : 0,
-      attentionUtilization: u.upA - w.upA > 0 ? (u.busyA - w.busyA) / (u.upA - w.upA) : 0,
+      weightedAoI: weightedAgeNow(rt.twins, now),
+      computeUtilization: windowShare(u.busyC, w.busyC, u.upC, w.upC),
+      attentionUtilization: windowShare(u.busyA, w.busyA, u.upA, w.upA),
       jain: this.jainIndex(),
       queueLength: rt.queue.size,
     };

@@ -88,6 +88,23 @@ export function aoiIntegral(from: number, to: number, sampleTime: number): numbe
 }
 
 /**
+ * The criticality-weighted mean age at `now` of twins holding samples generated at `lastSample`:
+ * Σ c·(now − lastSample) / Σ c, 0 for no weight. The value a feedback window reads, in the simulator and live.
+ */
+export function weightedAgeNow(
+  twins: Iterable<{ readonly criticality: number; readonly lastSample: number }>,
+  now: number,
+): number {
+  let cw = 0;
+  let age = 0;
+  for (const t of twins) {
+    cw += t.criticality;
+    age += t.criticality * (now - t.lastSample);
+  }
+  return cw > 0 ? age / cw : 0;
+}
+
+/**
  * Mean age over [from, to] of a twin refreshed periodically: every `period` seconds a sample is
  * generated and delivered `delay` seconds later. Closed form for checking simulations:
  * period / 2 + delay once in steady state (exact over whole periods after the first delivery).

@@ -8,7 +8,7 @@
  */
 import { jainFromSums } from '../metrics/fairness.js';
 import { QuantileSketch } from '../metrics/quantiles.js';
-import { aoiIntegral } from '../metrics/time-weighted.js';
+import { aoiIntegral, weightedAgeNow } from '../metrics/time-weighted.js';
 import { windowShare } from '../metrics/window.js';
 import type { MetricsWindow } from '../scheduler/plugins.js';
 import type { WorldCore } from './core.js';
@@ -202,12 +202,6 @@ export class Accounting {
       upC += n.computeUp;
       upA += n.attentionUp;
     }
-    let cw = 0;
-    let age = 0;
-    for (const t of w.twins) {
-      cw += t.criticality;
-      age += t.criticality * (now - t.lastSample);
-    }
     const window: MetricsWindow = {
       start: win.start,
       end: now,
@@ -215,7 +209,7 @@ export class Accounting {
       completions: win.completions,
       deadlineMisses: win.misses,
       deadlineMissRate: win.deadlines > 0 ? win.misses / win.deadlines : 0,
-      weightedAoI: cw > 0 ? age / cw : 0,
+      weightedAoI: weightedAgeNow(w.twins, now),
       computeUtilization: windowShare(busyC, win.computeBusy, upC, win.computeUp),
       attentionUtilization: windowShare(busyA, win.attentionBusy, upA, win.attentionUp),
       jain: this.jainIndex(),
