@@ -9,7 +9,7 @@
 import type { Decision } from '../scheduler/scheduler.js';
 import type { EventBus } from '../server/events.js';
 import type { Json, JsonObject, RequestState, Store, TaskUpdate } from '../store/index.js';
-import type { LiveRequest, LiveState } from './model.js';
+import type { LiveRequest, LiveState, LiveTaskSpec } from './model.js';
 import type { Sample } from './protocol.js';
 import type { LiveRuntime } from './runtime.js';
 
@@ -28,6 +28,8 @@ export interface Persister {
   decision(d: Decision): void;
   /** writes a submitted request and its tasks now */
   accept(r: LiveRequest): Promise<void>;
+  /** a request already in the store (resumed after a restart): its updates go to the existing record */
+  adopt(id: string): void;
   /** writes what is buffered; resolves when it is in the store */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -116,6 +118,8 @@ export function persistTo(
       workload: r.workload,
       params: r.params,
       tasks: r.tasks.map((t) => ({ id: t.id, kind: t.kind, work: t.work })),
+      // the whole planned DAG, so that a restart can run the request again (`resumeRequests`)
+      plan: { tenant: r.tenantId, priority: r.priority, tasks: r.tasks },
     };
     const made = await store.createRequest(
       {
@@ -282,6 +286,9 @@ export function persistTo(
           data: json(d),
         });
     },
+    adopt(id) {
+      created.add(id);
+    },
     async accept(r) {
       // on the chain, so that no buffered update of it can be written before it exists
       const done = chain.then(() => create(r));
@@ -301,4 +308,64 @@ export function persistTo(
       return errors;
     },
   };
+}
+
+/**
+ * After a restart on the same store: every request that was accepted but had not finished (queued or running
+ * when the process stopped, however it stopped) is submitted again under its own id, with its absolute
+ * deadline, and runs from its first tasks: a task may run twice across a crash (at least once), a request
+ * never silently vanishes. Requests stored without their plan (written by an older version) are marked failed.
+ * Returns how many were resumed.
+ */
+export async function resumeRequests(store: Store, rt: LiveRuntime, persister: Persister): Promise<number> {
+  let resumed = 0;
+  for (const state of ['queued', 'running'] as const) {
+    let after: string | undefined;
+    for (;;) {
+      const page = await store.listRequests({ state, limit: 500, ...(after ? { after } : {}) });
+      for (const rec of page.items) {
+        // a record that moved from queued to running while we paged is met twice: resume it once
+        if (rt.requests.has(rec.id)) continue;
+        const uid = Number(rec.id.slice(2));
+        const plan = (rec.spec as { plan?: { tenant: string; priority: number; tasks: LiveTaskSpec[] } })
+          .plan;
+        if (!rec.id.startsWith('r-') || !Number.isSafeInteger(uid) || !plan || !planFits(plan, rt)) {
+          await store.updateRequest(rec.id, {
+            state: 'failed',
+            finishedAt: Date.now(),
+            error: 'could not be resumed after a restart (no stored plan, or twins no longer served)',
+          });
+          continue;
+        }
+        const deadline =
+          rec.deadlineAt === undefined ? undefined : (rec.deadlineAt - rt.startMs) / 1000 - rt.now;
+        persister.adopt(rec.id);
+        const params = (rec.spec as { params?: Record<string, unknown> }).params ?? {};
+        rt.submit(
+          {
+            workload: rec.workload ?? 'ad-hoc',
+            tenant: plan.tenant,
+            priority: plan.priority,
+            deadline,
+            tasks: plan.tasks,
+          },
+          params,
+          uid,
+        );
+        resumed++;
+      }
+      if (!page.next) break;
+      after = page.next;
+    }
+  }
+  return resumed;
+}
+
+/** A stored plan still names twins the runtime serves. */
+function planFits(plan: { tasks: LiveTaskSpec[] }, rt: LiveRuntime): boolean {
+  return (
+    Array.isArray(plan.tasks) &&
+    plan.tasks.length > 0 &&
+    plan.tasks.every((t) => Array.isArray(t.twins) && t.twins.every((i) => i >= 0 && i < rt.twins.length))
+  );
 }

@@ -508,11 +508,16 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
   };
 
   /** Accepts a planned request: its root tasks become ready now. */
-  submit(plan: PlannedRequest, params: Readonly<Record<string, unknown>> = {}): LiveRequest {
+  submit(
+    plan: PlannedRequest,
+    params: Readonly<Record<string, unknown>> = {},
+    /** a request resumed after a restart keeps its stored number */
+    uid?: number,
+  ): LiveRequest {
     const now = this.now;
     const tenant = this.tenants.find((t) => t.id === plan.tenant) ?? this.tenants[0]!;
     const req = new LiveRequest({
-      uid: this.#requestUid++,
+      uid: uid ?? this.#requestUid++,
       workload: plan.workload,
       tenant,
       tenantId: plan.tenant,

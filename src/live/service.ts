@@ -29,7 +29,14 @@ import { openSqliteStore, type Store } from '../store/index.js';
 import { Agent } from './agent.js';
 import { type DevicePlayer, playDevices } from './devices.js';
 import { generateLoad, type LoadGenerator } from './load.js';
-import { nextRequestNumber, type Persister, persistTo, registerTwins, sampleValue } from './persist.js';
+import {
+  nextRequestNumber,
+  type Persister,
+  persistTo,
+  registerTwins,
+  resumeRequests,
+  sampleValue,
+} from './persist.js';
 import { livePlugin } from './plugin.js';
 import { LiveRuntime } from './runtime.js';
 
@@ -125,6 +132,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   });
   await registerTwins(store, runtime);
   persister = persistTo(store, runtime, events, (err) => options.log?.(`store: ${err.message}`));
+  // a restart on the same store runs again what was accepted and had not finished
+  const resumed = await resumeRequests(store, runtime, persister);
+  if (resumed > 0)
+    options.log?.(`resumed ${resumed} unfinished request${resumed === 1 ? '' : 's'} from the store`);
   // the ingest stored samples: the runtime counts them; a refresh will read them from the store
   const unsubscribe = events.subscribe({ types: ['telemetry'] }, (e) => {
     if (e.type !== 'telemetry') return;
