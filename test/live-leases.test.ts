@@ -2,57 +2,13 @@
 // hangs (SIGSTOP) has its task dispatched again under a new attempt and finished by another; when it resumes
 // it registers again and gets work; a task stuck on a live agent is cancelled when its lease runs out and runs
 // again; the late result of the old attempt is ignored, and every request completes exactly once.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Service, startService } from '../src/live/service.js';
+import { describe, expect, it } from 'vitest';
+import type { Service } from '../src/live/service.js';
+import { agentProcess, serve, until } from './live-helpers.js';
 import { root } from './run-cli.js';
 
-const cli = join(root, 'dist/cli/main.js');
 const handlers = join(root, 'test/fixtures/live/stuck-handlers.js');
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function serve(options: Parameters<typeof startService>[0] = {}): Promise<Service> {
-  const s = await startService({ port: 0, heartbeatMs: 500, ...options });
-  cleanups.push(() => s.close());
-  return s;
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-async function agentProcess(
-  s: Service,
-  id: string,
-  args: string[] = [],
-  env: Record<string, string> = {},
-): Promise<ChildProcess> {
-  const child = spawn('node', [cli, 'agent', '--server', s.url, '--id', id, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...env },
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d) => {
-    stderr += String(d);
-  });
-  cleanups.push(() => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGCONT');
-      child.kill('SIGKILL');
-    }
-  });
-  await until(() => s.runtime.nodes.some((n) => n.id === id && n.up), `agent ${id} to register (${stderr})`);
-  return child;
-}
 
 async function submit(s: Service, body: unknown): Promise<string> {
   const res = await fetch(`${s.url}/api/v1/requests`, {

@@ -1,58 +1,22 @@
 // End to end with real parts: the live server on a free port, agents as child processes of the built CLI,
 // devices publishing over MQTT (embedded broker over TCP) and HTTP, requests completing, what-if answering.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Agent } from '../src/live/agent.js';
 import { playDevices } from '../src/live/devices.js';
-import { type Service, startService } from '../src/live/service.js';
+import { startService } from '../src/live/service.js';
 import { loadScenario, parseScenario } from '../src/model/index.js';
 import { policyNames } from '../src/policies/index.js';
 import { openSqliteStore } from '../src/store/index.js';
+import { agentProcess, cleanups, serve, until } from './live-helpers.js';
 import { ars, root } from './run-cli.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field, as JSON
 type Body = Record<string, any>;
 
-const cli = join(root, 'dist/cli/main.js');
 const plantFile = join(root, 'test/fixtures/live/small-plant.yaml');
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function serve(options: Parameters<typeof startService>[0] = {}): Promise<Service> {
-  const s = await startService({ port: 0, heartbeatMs: 500, ...options });
-  cleanups.push(() => s.close());
-  return s;
-}
-
-/** Starts `ars agent` as a child process; resolves once the server lists it as up. */
-async function agentProcess(s: Service, id: string, args: string[] = []): Promise<ChildProcess> {
-  const child = spawn('node', [cli, 'agent', '--server', s.url, '--id', id, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d) => {
-    stderr += String(d);
-  });
-  cleanups.push(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  await until(() => s.runtime.nodes.some((n) => n.id === id && n.up), `agent ${id} to register (${stderr})`);
-  return child;
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(url, {

@@ -1,6 +1,7 @@
 /**
- * The dashboard's browser code. It is served as `(dashboardApp)(uPlot)` by plugin.ts, through
- * `Function.prototype.toString`, so it must use nothing from outside its own body. It reads everything
+ * The dashboard's browser code. It is served as `(dashboardApp)(uPlot, PALETTE)` by plugin.ts, through
+ * `Function.prototype.toString`, so it must use nothing from outside its own body (the reports' colours
+ * come in as an argument). It reads everything
  * through the public API (`/api/v1/...`) with the page's own credentials, so a signed-in subject sees only
  * what the API lets it see; it never reaches past the API.
  *
@@ -17,27 +18,12 @@
 // biome-ignore lint/suspicious/noExplicitAny: the browser's globals and uPlot have no types here
 type Any = any;
 
-export function dashboardApp(uPlot: Any): void {
+export function dashboardApp(uPlot: Any, PALETTE: readonly string[]): void {
   const g = globalThis as Any;
   const doc = g.document;
   const params = new g.URLSearchParams(g.location.search);
   const interval = Math.max(200, Number(params.get('interval')) || 1000);
   const MAX_POINTS = 600;
-  const PALETTE = [
-    '#4e79a7',
-    '#f28e2b',
-    '#e15759',
-    '#76b7b2',
-    '#59a14f',
-    '#edc948',
-    '#b07aa1',
-    '#ff9da7',
-    '#9c755f',
-    '#bab0ac',
-    '#1f77b4',
-    '#8c564b',
-    '#17becf',
-  ];
   const colour = (i: number): string => PALETTE[i % PALETTE.length] ?? '#888';
   const SVG = 'http://www.w3.org/2000/svg';
   const $ = (id: string) => doc.getElementById(id);

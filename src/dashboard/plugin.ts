@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { PALETTE } from '../report/html/svg.js';
 import { dashboardApp } from './client.js';
 import { DASHBOARD_CSS, dashboardHtml } from './page.js';
 
@@ -38,7 +39,13 @@ function dashboardAssets(): Map<string, Asset> {
       ['uPlot.iife.min.js', asset('text/javascript; charset=utf-8', read('uplot/dist/uPlot.iife.min.js'))],
       ['uPlot.min.css', asset('text/css; charset=utf-8', read('uplot/dist/uPlot.min.css'))],
       ['dashboard.css', asset('text/css; charset=utf-8', DASHBOARD_CSS)],
-      ['dashboard.js', asset('text/javascript; charset=utf-8', `(${dashboardApp.toString()})(uPlot);\n`)],
+      [
+        'dashboard.js',
+        asset(
+          'text/javascript; charset=utf-8',
+          `(${dashboardApp.toString()})(uPlot, ${JSON.stringify(PALETTE)});\n`,
+        ),
+      ],
       ['index.html', asset('text/html; charset=utf-8', dashboardHtml(DASHBOARD_ASSETS))],
     ]);
   }

@@ -21,6 +21,7 @@ import {
   REQUEST_COLUMNS,
   type Row,
   requestFromRow,
+  setClause,
   TASK_COLUMNS,
   taskFromRow,
   text,
@@ -563,7 +564,7 @@ export class PostgresStore implements Store {
   }
 
   async updateRequest(id: string, update: RequestUpdate): Promise<RequestRecord | undefined> {
-    const { sets, params } = pgSetClause(update, REQUEST_COLUMNS);
+    const { sets, params } = setClause(update, REQUEST_COLUMNS, [], dollar);
     if (sets.length === 0) return this.getRequest(id);
     const r = await this.q(`UPDATE requests SET ${sets} WHERE id = $${params.push(id)} RETURNING *`, params);
     return r.rows[0] ? requestFromRow(r.rows[0]) : undefined;
@@ -583,10 +584,11 @@ export class PostgresStore implements Store {
   }
 
   async updateTask(requestId: string, taskId: string, update: TaskUpdate): Promise<TaskRecord | undefined> {
-    const { sets, params } = pgSetClause(
+    const { sets, params } = setClause(
       update,
       TASK_COLUMNS,
       update.attempt ? ['attempts = attempts + 1'] : [],
+      dollar,
     );
     const r =
       sets.length === 0
@@ -682,21 +684,8 @@ export class PostgresStore implements Store {
   }
 }
 
-/** `col = $n, …` for the fields of `update` that are set (`result` as JSON text), plus `extra` clauses. */
-function pgSetClause(
-  update: Record<string, unknown>,
-  columns: Record<string, string>,
-  extra: string[] = [],
-): { sets: string; params: unknown[] } {
-  const sets: string[] = [];
-  const params: unknown[] = [];
-  for (const [key, column] of Object.entries(columns)) {
-    const v = update[key];
-    if (v === undefined) continue;
-    sets.push(`${column} = $${params.push(key === 'result' ? JSON.stringify(v) : v)}`);
-  }
-  return { sets: [...sets, ...extra].join(', '), params };
-}
+/** `$n` parameters for {@link setClause}. */
+const dollar = (n: number) => `$${n}`;
 
 /** A batch checked against the owners of its things: the refusal, or the tenant of each sample. */
 function checkBatch(

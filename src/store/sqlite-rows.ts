@@ -116,19 +116,22 @@ export const TASK_COLUMNS = {
   result: 'result',
 } as const;
 
-/** `col = ?, …` for the fields of `update` that are set (`result` as JSON text), plus `extra` clauses. */
+/**
+ * `col = ?, …` for the fields of `update` that are set (`result` as JSON text), plus `extra` clauses.
+ * `placeholder(n)` writes the n-th parameter (1-based): `?` for SQLite, `$n` for PostgreSQL.
+ */
 export function setClause(
   update: Record<string, unknown>,
   columns: Record<string, string>,
   extra: string[] = [],
+  placeholder: (n: number) => string = () => '?',
 ): { sets: string; params: unknown[] } {
   const sets: string[] = [];
   const params: unknown[] = [];
   for (const [key, column] of Object.entries(columns)) {
     const v = update[key];
     if (v === undefined) continue;
-    sets.push(`${column} = ?`);
-    params.push(key === 'result' ? JSON.stringify(v) : v);
+    sets.push(`${column} = ${placeholder(params.push(key === 'result' ? JSON.stringify(v) : v))}`);
   }
   return { sets: [...sets, ...extra].join(', '), params };
 }
