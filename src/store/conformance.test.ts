@@ -457,6 +457,53 @@ describe.each(stores)('store $name', (factory) => {
     expect((await store.getAgent('edge-1'))?.compute).toBe(16);
   });
 
+  it('keeps policy revisions: one writer per revision, the newest wins, tenants’ policies replace', async () => {
+    const doc = (n: number) => ({ entries: { admins: { subjects: ['role:admin'], n } } });
+    const rev = (policyId: string, revision: number, tenant?: string) => ({
+      policyId,
+      revision,
+      ...(tenant !== undefined ? { tenant } : {}),
+      doc: doc(revision),
+      changedAt: 100 + revision,
+      changedBy: 'alice',
+    });
+    expect(await store.listPolicies()).toEqual([]);
+    expect(await store.appendPolicyRevision(rev('icu', 1, 'acme'))).toEqual({ ok: true });
+    // the same revision again, or an older one once a newer is stored: a concurrent change won
+    expect(await store.appendPolicyRevision(rev('icu', 1, 'acme'))).toEqual({ ok: false, reason: 'exists' });
+    // the auth file's document is revision 1 and never stored: the first API change may be revision 2
+    expect(await store.appendPolicyRevision(rev('plant', 2))).toEqual({ ok: true });
+    expect(await store.appendPolicyRevision(rev('icu', 2, 'acme'))).toEqual({ ok: true });
+    expect(await store.appendPolicyRevision(rev('plant', 1))).toEqual({ ok: false, reason: 'exists' });
+    const together = await Promise.all([
+      store.appendPolicyRevision(rev('icu', 3, 'acme')),
+      store.appendPolicyRevision({ ...rev('icu', 3, 'acme'), changedBy: 'bob' }),
+    ]);
+    expect(together.filter((r) => r.ok)).toHaveLength(1);
+    expect(await store.listPolicies()).toEqual([
+      expect.objectContaining({ policyId: 'icu', revision: 3, tenant: 'acme', doc: doc(3) }),
+      { ...rev('plant', 2) },
+    ]);
+    expect((await store.policyHistory('icu')).map((r) => r.revision)).toEqual([1, 2, 3]);
+    expect(await store.policyHistory('nope')).toEqual([]);
+
+    await store.putTenantPolicy({ tenant: 'acme', policyId: 'icu', changedAt: 5, changedBy: 'root' });
+    await store.putTenantPolicy({ tenant: 'zeta', policyId: 'plant', changedAt: 6, changedBy: 'root' });
+    await store.putTenantPolicy({ tenant: 'acme', policyId: 'plant', changedAt: 7, changedBy: 'root' });
+    expect(await store.listTenantPolicies()).toEqual([
+      { tenant: 'acme', policyId: 'plant', changedAt: 7, changedBy: 'root' },
+      { tenant: 'zeta', policyId: 'plant', changedAt: 6, changedBy: 'root' },
+    ]);
+    if (!reopen) return;
+    await store.close();
+    store = await reopen();
+    expect((await store.listPolicies()).map((r) => [r.policyId, r.revision])).toEqual([
+      ['icu', 3],
+      ['plant', 2],
+    ]);
+    expect(await store.listTenantPolicies()).toHaveLength(2);
+  });
+
   it('keeps everything across close and reopen (persistent stores)', async () => {
     if (!reopen) return;
     await store.putThing(thing('plant:p', { attributes: { a: 1 } }));

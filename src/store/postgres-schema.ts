@@ -86,4 +86,23 @@ export const PG_MIGRATIONS: readonly string[] = [
     last_seen_at bigint NOT NULL
   );
   `,
+  // 2: security policies changed through the API (every revision) and tenants' policies (docs/security.md)
+  `
+  CREATE TABLE policies (
+    policy_id  text COLLATE "C" NOT NULL,
+    revision   integer NOT NULL,
+    tenant     text COLLATE "C",
+    changed_at bigint NOT NULL,
+    changed_by text NOT NULL,
+    doc        json NOT NULL,
+    PRIMARY KEY (policy_id, revision)
+  );
+
+  CREATE TABLE tenant_policies (
+    tenant     text COLLATE "C" PRIMARY KEY,
+    policy_id  text COLLATE "C" NOT NULL,
+    changed_at bigint NOT NULL,
+    changed_by text NOT NULL
+  );
+  `,
 ];

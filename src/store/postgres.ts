@@ -18,12 +18,15 @@ import { PG_MIGRATIONS } from './postgres-schema.js';
 import {
   agentFromRow,
   docOf,
+  LATEST_POLICIES,
+  policyFromRow,
   REQUEST_COLUMNS,
   type Row,
   requestFromRow,
   setClause,
   TASK_COLUMNS,
   taskFromRow,
+  tenantPolicyFromRow,
   text,
   thingFromRow,
 } from './sqlite-rows.js';
@@ -36,6 +39,7 @@ import {
   type DecisionRecord,
   type JsonObject,
   type Page,
+  type PolicyRevision,
   type PruneResult,
   type RequestQuery,
   type RequestRecord,
@@ -49,6 +53,7 @@ import {
   type TaskRecord,
   type TaskState,
   type TaskUpdate,
+  type TenantPolicyRecord,
   type Thing,
   type ThingInput,
   type ThingQuery,
@@ -681,6 +686,41 @@ export class PostgresStore implements Store {
       [lastSeenAt, status ?? null, id],
     );
     return (r.rowCount ?? 0) > 0;
+  }
+
+  async appendPolicyRevision(r: PolicyRevision): Promise<{ ok: true } | { ok: false; reason: 'exists' }> {
+    // two replicas appending the same revision at once: the primary key lets one in
+    const written = await this.q(
+      `INSERT INTO policies (policy_id, revision, tenant, changed_at, changed_by, doc)
+       SELECT $1, $2, $3, $4, $5, $6::json
+       WHERE NOT EXISTS (SELECT 1 FROM policies WHERE policy_id = $1 AND revision >= $2)
+       ON CONFLICT (policy_id, revision) DO NOTHING`,
+      [r.policyId, r.revision, r.tenant ?? null, r.changedAt, r.changedBy, JSON.stringify(r.doc)],
+    );
+    return (written.rowCount ?? 0) > 0 ? { ok: true } : { ok: false, reason: 'exists' };
+  }
+
+  async listPolicies(): Promise<PolicyRevision[]> {
+    return (await this.q(LATEST_POLICIES)).rows.map(policyFromRow);
+  }
+
+  async policyHistory(policyId: string): Promise<PolicyRevision[]> {
+    return (
+      await this.q('SELECT * FROM policies WHERE policy_id = $1 ORDER BY revision', [policyId])
+    ).rows.map(policyFromRow);
+  }
+
+  async putTenantPolicy(r: TenantPolicyRecord): Promise<void> {
+    await this.q(
+      `INSERT INTO tenant_policies (tenant, policy_id, changed_at, changed_by) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant) DO UPDATE SET policy_id = excluded.policy_id,
+         changed_at = excluded.changed_at, changed_by = excluded.changed_by`,
+      [r.tenant, r.policyId, r.changedAt, r.changedBy],
+    );
+  }
+
+  async listTenantPolicies(): Promise<TenantPolicyRecord[]> {
+    return (await this.q('SELECT * FROM tenant_policies ORDER BY tenant')).rows.map(tenantPolicyFromRow);
   }
 }
 

@@ -4,9 +4,11 @@ import type {
   AgentStatus,
   Json,
   JsonObject,
+  PolicyRevision,
   RequestRecord,
   TaskRecord,
   TaskState,
+  TenantPolicyRecord,
   Thing,
   ThingInput,
 } from './store.js';
@@ -141,3 +143,27 @@ export function conditions(terms: [sql: string, value: unknown][]): { where: str
   const set = terms.filter(([, v]) => v !== undefined);
   return { where: set.map(([sql]) => sql), params: set.map(([, v]) => v) };
 }
+
+/** A row of `policies` (both stores; PostgreSQL's json columns arrive as text). */
+export function policyFromRow(r: Row): PolicyRevision {
+  const p: PolicyRevision = {
+    policyId: r.policy_id as string,
+    revision: Number(r.revision),
+    doc: JSON.parse(r.doc as string) as JsonObject,
+    changedAt: Number(r.changed_at),
+    changedBy: r.changed_by as string,
+  };
+  if (r.tenant !== null && r.tenant !== undefined) p.tenant = r.tenant as string;
+  return p;
+}
+
+export const tenantPolicyFromRow = (r: Row): TenantPolicyRecord => ({
+  tenant: r.tenant as string,
+  policyId: r.policy_id as string,
+  changedAt: Number(r.changed_at),
+  changedBy: r.changed_by as string,
+});
+/** The newest revision of every policy (both stores). */
+export const LATEST_POLICIES = `SELECT p.* FROM policies p
+  WHERE p.revision = (SELECT max(revision) FROM policies WHERE policy_id = p.policy_id)
+  ORDER BY p.policy_id`;

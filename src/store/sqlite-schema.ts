@@ -81,4 +81,23 @@ export const MIGRATIONS: readonly string[] = [
     last_seen_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: security policies changed through the API (every revision) and tenants' policies (docs/security.md)
+  `
+  CREATE TABLE policies (
+    policy_id  TEXT NOT NULL,
+    revision   INTEGER NOT NULL,
+    tenant     TEXT,
+    changed_at INTEGER NOT NULL,
+    changed_by TEXT NOT NULL,
+    doc        TEXT NOT NULL,
+    PRIMARY KEY (policy_id, revision)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE tenant_policies (
+    tenant     TEXT PRIMARY KEY,
+    policy_id  TEXT NOT NULL,
+    changed_at INTEGER NOT NULL,
+    changed_by TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -16,12 +16,15 @@ import {
   agentFromRow,
   conditions,
   docOf,
+  LATEST_POLICIES,
+  policyFromRow,
   REQUEST_COLUMNS,
   type Row,
   requestFromRow,
   setClause,
   TASK_COLUMNS,
   taskFromRow,
+  tenantPolicyFromRow,
   text,
   thingFromRow,
 } from './sqlite-rows.js';
@@ -36,6 +39,7 @@ import {
   type DecisionRecord,
   type JsonObject,
   type Page,
+  type PolicyRevision,
   type PruneResult,
   type RequestQuery,
   type RequestRecord,
@@ -49,6 +53,7 @@ import {
   type TaskRecord,
   type TaskState,
   type TaskUpdate,
+  type TenantPolicyRecord,
   type Thing,
   type ThingInput,
   type ThingQuery,
@@ -515,6 +520,52 @@ export class SqliteStore implements Store {
 
   async touchAgent(id: string, lastSeenAt: number, status?: AgentStatus): Promise<boolean> {
     return this.q.touchAgent.run(lastSeenAt, status ?? null, id).changes > 0;
+  }
+
+  async appendPolicyRevision(r: PolicyRevision): Promise<{ ok: true } | { ok: false; reason: 'exists' }> {
+    const written = this.db
+      .prepare(
+        `INSERT INTO policies (policy_id, revision, tenant, changed_at, changed_by, doc)
+         SELECT ?, ?, ?, ?, ?, ?
+         WHERE NOT EXISTS (SELECT 1 FROM policies WHERE policy_id = ? AND revision >= ?)`,
+      )
+      .run(
+        r.policyId,
+        r.revision,
+        r.tenant ?? null,
+        r.changedAt,
+        r.changedBy,
+        JSON.stringify(r.doc),
+        r.policyId,
+        r.revision,
+      );
+    return written.changes > 0 ? { ok: true } : { ok: false, reason: 'exists' };
+  }
+
+  async listPolicies(): Promise<PolicyRevision[]> {
+    return (this.db.prepare(LATEST_POLICIES).all() as Row[]).map(policyFromRow);
+  }
+
+  async policyHistory(policyId: string): Promise<PolicyRevision[]> {
+    return (
+      this.db.prepare('SELECT * FROM policies WHERE policy_id = ? ORDER BY revision').all(policyId) as Row[]
+    ).map(policyFromRow);
+  }
+
+  async putTenantPolicy(r: TenantPolicyRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO tenant_policies (tenant, policy_id, changed_at, changed_by) VALUES (?, ?, ?, ?)
+         ON CONFLICT (tenant) DO UPDATE SET policy_id = excluded.policy_id,
+           changed_at = excluded.changed_at, changed_by = excluded.changed_by`,
+      )
+      .run(r.tenant, r.policyId, r.changedAt, r.changedBy);
+  }
+
+  async listTenantPolicies(): Promise<TenantPolicyRecord[]> {
+    return (this.db.prepare('SELECT * FROM tenant_policies ORDER BY tenant').all() as Row[]).map(
+      tenantPolicyFromRow,
+    );
   }
 }
 

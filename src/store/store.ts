@@ -232,6 +232,31 @@ export interface AgentRecord {
   lastSeenAt: number;
 }
 
+/**
+ * One revision of a security policy. The auth file is the bootstrap; every change made through the API is
+ * appended here as the next revision, so the store holds the history and the newest revision wins on start.
+ */
+export interface PolicyRevision {
+  policyId: string;
+  /** 1, 2, … per policy (the policy's `ETag`) */
+  revision: number;
+  /** The owning tenant; absent for a platform policy. */
+  tenant?: string;
+  /** The policy document as accepted (Ditto-shaped). */
+  doc: JsonObject;
+  changedAt: number;
+  /** The subject that made the change. */
+  changedBy: string;
+}
+
+/** Which policy governs a tenant's things, as set through the API. */
+export interface TenantPolicyRecord {
+  tenant: string;
+  policyId: string;
+  changedAt: number;
+  changedBy: string;
+}
+
 export interface PruneResult {
   samples: number;
 }
@@ -299,6 +324,20 @@ export interface Store {
   listAgents(): Promise<AgentRecord[]>;
   /** Heartbeat or status change; returns false when the agent is unknown. */
   touchAgent(id: string, lastSeenAt: number, status?: AgentStatus): Promise<boolean>;
+
+  /**
+   * Appends a policy revision; `exists` (nothing written) when the policy already has this revision or a
+   * later one: a concurrent change won, and the caller's view of the policy is stale.
+   */
+  appendPolicyRevision(revision: PolicyRevision): Promise<{ ok: true } | { ok: false; reason: 'exists' }>;
+  /** The newest revision of every stored policy, ordered by id. */
+  listPolicies(): Promise<PolicyRevision[]>;
+  /** Every stored revision of one policy, oldest first. */
+  policyHistory(policyId: string): Promise<PolicyRevision[]>;
+  /** Sets (or replaces) the policy of a tenant's things. */
+  putTenantPolicy(record: TenantPolicyRecord): Promise<void>;
+  /** Every tenant's policy set through the API, ordered by tenant. */
+  listTenantPolicies(): Promise<TenantPolicyRecord[]>;
 }
 
 /** Options shared by every store implementation. */
