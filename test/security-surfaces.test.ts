@@ -181,6 +181,8 @@ beforeAll(async () => {
       policies: { 'policy-A': policyA() },
       audit: 'audit.db',
       sensitive: { fields: ['heartRate', 'identity'], atRest: 'encrypt', keyFile: 'field-keys.json' },
+      // every refused cell comes from 127.0.0.1: the failed-login limit has its own test (login-limit.test.ts)
+      loginFailures: { max: 10_000 },
     },
     dir,
   );

@@ -9,6 +9,7 @@ export * from './http-hardening.js';
 export * from './k-anonymity.js';
 export * from './key-file.js';
 export * from './limits.js';
+export * from './login-throttle.js';
 export * from './mqtt-guard.js';
 export * from './oidc.js';
 export * from './policy/index.js';

@@ -18,6 +18,7 @@
  * limits: { requestsPerSecond: 50, samplesPerSecond: 1000, maxMessageBytes: 262144 }
  * audit: audit.db                  # hash-chained audit log (SQLite); `ars audit verify audit.db`
  * k: 5                             # k-anonymity threshold of aggregates
+ * loginFailures: { max: 10, windowSeconds: 60 }   # per client address, HTTP and MQTT; max: 0 = no limit
  * sensitive:
  *   fields: [heartRate, attributes/identity]
  *   atRest: encrypt                # or drop
@@ -34,6 +35,7 @@ import {
   createOidcVerifier,
   FieldCipher,
   KeyFileSource,
+  LoginThrottle,
   loadKeyring,
   PolicySet,
   SecurityError,
@@ -79,6 +81,10 @@ export const authFileSchema = z.strictObject({
   limits: limits.optional(),
   audit: z.string().min(1).optional(),
   k: z.number().int().min(1).optional(),
+  loginFailures: z
+    .strictObject({ max: z.number().int().nonnegative(), windowSeconds: z.number().positive() })
+    .partial()
+    .optional(),
   sensitive: z
     .strictObject({
       fields: z.array(z.string().min(1)).min(1),
@@ -197,6 +203,14 @@ export function buildSecurity(
     limiter,
     ...(auditStore ? { audit: new AuditLog(auditStore) } : {}),
     ...(cfg.k !== undefined ? { k: cfg.k } : {}),
+    ...(cfg.loginFailures?.max !== 0
+      ? {
+          loginThrottle: new LoginThrottle({
+            maxFailures: cfg.loginFailures?.max ?? 10,
+            windowMs: (cfg.loginFailures?.windowSeconds ?? 60) * 1000,
+          }),
+        }
+      : {}),
   });
   let sensitive: SensitiveOptions | undefined;
   if (cfg.sensitive) {

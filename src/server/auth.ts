@@ -6,6 +6,10 @@
  * Credentials: `Authorization: Bearer <token>` (an API key `ars_…`, a node credential `arsn_…` or an OIDC
  * JWT), or `X-API-Key: <key>`. A GET may carry `?access_token=` instead, for browsers' WebSocket and
  * EventSource, which cannot set headers. `/healthz`, `/readyz` and `/openapi.json` stay open.
+ *
+ * Failed logins are limited per client address (the guard's `loginThrottle`, shared with the MQTT connect
+ * hook): over the limit, every credential from that address answers 429 `ARS_E_RATE_LIMITED` with
+ * `Retry-After` until the window has passed.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ANONYMOUS, bearerToken, type Principal, SecurityError } from '../security/index.js';
@@ -61,9 +65,18 @@ export function installAuthentication(app: FastifyInstance, guard: ServerGuard, 
       request.principal = ANONYMOUS;
       return;
     }
+    // an address over its failed-login limit is refused before any credential is checked (a valid one too:
+    // no oracle); the error handler audits the refusal and sends Retry-After
+    const throttle = guard.loginThrottle;
+    if (throttle) {
+      request.principal = ANONYMOUS;
+      throttle.assertAllowed(request.ip, guard.now());
+    }
     const result = await guard.authenticate(presentedToken(request));
     if (!result.ok) {
       request.principal = ANONYMOUS;
+      // only presented credentials count: a request without any is no guess
+      if (result.code === 'ARS_E_AUTH_INVALID') throttle?.fail(request.ip, guard.now());
       guard.record({
         actor: 'anonymous',
         tenant: undefined,

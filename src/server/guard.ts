@@ -18,6 +18,7 @@ import {
   authenticate,
   canSeeTenant,
   isAdmin,
+  type LoginThrottle,
   type PermissionView,
   PolicySet,
   type Principal,
@@ -86,6 +87,8 @@ export interface GuardOptions {
   /** k of k-anonymity for aggregates the server serves; default 5 */
   k?: number;
   now?: () => number;
+  /** Failed logins per client address (HTTP and MQTT); absent = not limited. */
+  loginThrottle?: LoginThrottle;
 }
 
 /** What a thing-like resource needs for its policy to be found. */
@@ -101,6 +104,7 @@ export class ServerGuard {
   readonly audit: AuditLog | undefined;
   readonly k: number;
   readonly now: () => number;
+  readonly loginThrottle: LoginThrottle | undefined;
   readonly #auth: AuthConfig | undefined;
   readonly #tenantPolicies: Map<string, string>;
   readonly #policyTenants: Map<string, string>;
@@ -116,6 +120,7 @@ export class ServerGuard {
     this.audit = options.audit;
     this.k = options.k ?? 5;
     this.now = options.now ?? Date.now;
+    this.loginThrottle = options.loginThrottle;
   }
 
   /** The credential sources (for the MQTT broker's connect hook); undefined in dev mode. */
@@ -197,7 +202,12 @@ export class ServerGuard {
    * tenant holding WRITE on `policy:/` under the current version. A new policy is owned by the caller's
    * tenant. Refuses a change that would lock every administrator out (`ARS_E_POLICY_INVALID`).
    */
-  putPolicy(p: Principal, id: string, doc: unknown): { version: number; tenant: string | undefined } {
+  putPolicy(
+    p: Principal,
+    id: string,
+    doc: unknown,
+    options: { dryRun?: boolean } = {},
+  ): { version: number; tenant: string | undefined } {
     const current = this.policies.get(id);
     const owner = current ? this.#policyTenants.get(id) : p.tenant;
     const platformAdmin = isAdmin(p) && p.tenant === undefined;
@@ -212,9 +222,17 @@ export class ServerGuard {
           throw new SecurityError('ARS_E_FORBIDDEN', `not allowed to change policy ${id}`, { id });
       }
     }
+    // a dry run authorizes and validates only (the caller stores the revision, then installs it)
+    if (options.dryRun) return { version: this.policies.check(id, doc).version, tenant: owner };
     const v = this.policies.put(id, doc);
     if (owner !== undefined) this.#policyTenants.set(id, owner);
     return { version: v.version, tenant: owner };
+  }
+
+  /** Installs a policy revision read back from the store (it overrides the auth file's document). */
+  restorePolicy(r: { policyId: string; revision: number; tenant?: string; doc: unknown }): void {
+    this.policies.put(r.policyId, r.doc, r.revision);
+    if (r.tenant !== undefined) this.#policyTenants.set(r.policyId, r.tenant);
   }
 
   /** Makes `policyId` the policy of `tenant`'s things (platform administrators). */

@@ -197,9 +197,29 @@ async function startEmbedded(options: MqttIngestOptions): Promise<MqttIngest> {
           password: Readonly<Buffer> | undefined,
           done: (error: (Error & { returnCode: number }) | null, success: boolean | null) => void,
         ) => {
+          // failed logins per address, shared with HTTP (src/server/auth.ts): over the limit, refused unchecked
+          const address = (client.conn as { remoteAddress?: string } | undefined)?.remoteAddress;
+          const throttle = address !== undefined ? guard!.loginThrottle : undefined;
+          if (throttle && throttle.retryAfterMs(address!, guard!.now()) > 0) {
+            guard!.record({
+              actor: 'anonymous',
+              tenant: undefined,
+              action: 'login',
+              resource: 'mqtt:connect',
+              outcome: 'denied',
+              source: `mqtt:${client.id}`,
+              detail: {
+                reason: 'too many failed logins from this address',
+                code: 'ARS_E_RATE_LIMITED',
+                address,
+              },
+            });
+            return done(Object.assign(new Error('too many failed logins'), { returnCode: 5 }), false);
+          }
           security.mqttGuard.authenticate(client, username, password as Buffer | undefined, (err, ok) => {
             const p = security.mqttGuard.principalOf(client);
             if (ok && p) security.principals.set(client.id, p);
+            else if (err && err.returnCode !== 3) throttle?.fail(address!, guard!.now());
             done(err, ok);
           });
         },

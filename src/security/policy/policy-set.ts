@@ -23,17 +23,25 @@ export class PolicySet {
    * Validates and installs a policy version (the first, or a change). Refuses, leaving the current
    * version in place, a document that does not parse or that would lock every administrator out.
    */
-  put(id: string, input: unknown): PolicyVersion {
-    const doc: PolicyDocument = parsePolicy(input);
-    assertKeepsAdministrators(doc);
-    const v = Object.freeze({
-      id,
-      version: (this.#byId.get(id)?.version ?? 0) + 1,
-      compiled: new CompiledPolicy(doc),
-    });
+  put(id: string, input: unknown, version?: number): PolicyVersion {
+    const v = this.check(id, input, version);
     this.#byId.set(id, v);
     for (const l of this.#listeners) l(v);
     return v;
+  }
+
+  /**
+   * What {@link put} would install, without installing it: the next version (or `version`, a revision read
+   * back from a store), or the same refusal.
+   */
+  check(id: string, input: unknown, version?: number): PolicyVersion {
+    const doc: PolicyDocument = parsePolicy(input);
+    assertKeepsAdministrators(doc);
+    return Object.freeze({
+      id,
+      version: version ?? (this.#byId.get(id)?.version ?? 0) + 1,
+      compiled: new CompiledPolicy(doc),
+    });
   }
 
   get(id: string): PolicyVersion | undefined {
