@@ -3,27 +3,14 @@
 // the auth file's bootstrap, If-Match answers 412 on a stale revision (also across two servers sharing one
 // store), the lock-out rule still holds, and every change and refusal is audited.
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerSecurity } from '../src/server/auth-config.js';
 import { createServer, type LiveServer } from '../src/server/server.js';
 import { openPostgresStore, openSqliteStore, type Store } from '../src/store/index.js';
 import { type AuthFixture, authFixture, POLICY_A } from './auth-fixture.js';
+import { dropSchemas, PG_URL, postgresReachable } from './pg-probe.js';
 
-const PG_URL = process.env.ARS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const pgReachable = await (async () => {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 10_000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch (error) {
-    console.warn(
-      `policy-persistence: PostgreSQL case skipped, ${PG_URL} unreachable (${(error as Error).message})`,
-    );
-    return false;
-  }
-})();
+const pgReachable = await postgresReachable('policy-persistence');
 const pgSchema = `ars_pol_${process.pid}_${Date.now().toString(36)}`;
 
 interface Backend {
@@ -38,12 +25,7 @@ if (pgReachable) {
     name: 'postgres',
     open: (_fx) => openPostgresStore({ url: PG_URL, schema: pgSchema, poolSize: 2 }),
   });
-  afterAll(async () => {
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
-    await client.end();
-  });
+  afterAll(() => dropSchemas([pgSchema]));
 }
 
 /** The revoke the tests add: tenant A's users may no longer read `attributes/secret`. */
