@@ -1,7 +1,8 @@
 // The cost of enforcement on the live server's surfaces, before/after in one process: the same requests
 // (telemetry ingest in batches and one by one, reading a thing, a search) through `createServer` in local
 // dev mode (no authentication: the "before"), with authentication + a tenant policy + limits, with the
-// hash-chained audit log added, and with sensitive fields sealed at rest (AES-256-GCM) as well.
+// hash-chained audit log added, and with sensitive fields sealed at rest (AES-256-GCM) as well. The
+// enforcing configurations also limit failed logins per address, as an auth file does by default.
 // Requests go through Fastify's inject (no sockets), so the figures are the server's own cost.
 //
 //   npm run build && node bench/run.js --only security-server
@@ -14,6 +15,7 @@ import {
   AuditLog,
   FieldCipher,
   generateKey,
+  LoginThrottle,
   PolicySet,
   parseKeyring,
   SensitiveFields,
@@ -66,6 +68,8 @@ async function makeServer(kind, dir) {
         maxMessageBytes: 16 * 1024 * 1024,
         maxThings: 1e9,
       }),
+      // what an auth file configures by default: failed logins limited per address (a lookup per request)
+      loginThrottle: new LoginThrottle(),
       ...(audit ? { audit: new AuditLog(audit) } : {}),
     });
   }
