@@ -1,0 +1,222 @@
+/**
+ * Leader-gated scheduling for `ars serve` replicas sharing one PostgreSQL store. Every replica serves the API,
+ * ingest, things and requests; only the replica holding the advisory lock (leader.ts) runs a scheduling
+ * runtime, and only it takes agents.
+ *
+ * - **Terms.** Each time a replica is elected it starts a *term*: a fresh LiveRuntime with its persister,
+ *   which resumes every accepted request that is not finished (`resumeRequests`), and then polls the store
+ *   every `pollMs` for requests accepted by the other replicas (the same call: queued or running, not held in
+ *   memory). When it loses the lock it ends the term at once: the runtime's clock stops, the persister writes
+ *   what it holds and lets go, and every agent is hung up, so nothing more is dispatched from this replica.
+ *   Between terms (a follower) the routes see a stopped runtime that only knows the scenario (twins, tenants,
+ *   workloads), which is what planning a submitted request needs.
+ * - **Requests.** A request submitted to any replica is stored first under a new id (stored.ts); on the leader
+ *   it is also handed to the runtime at once, on a follower the leader picks it up on its next poll. Status,
+ *   result and explanation of a request the serving replica does not hold come from the store.
+ * - **Agents.** A follower refuses an agent with `ARS_E_NOT_LEADER` and the leader's URL from the members
+ *   table (members.ts); `ars agent` follows it.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Persister } from '../live/persist.js';
+import { resumeRequests } from '../live/persist.js';
+import type { LiveCluster } from '../live/plugin.js';
+import type { LiveRuntime } from '../live/runtime.js';
+import type { Store } from '../store/index.js';
+import { LeaderElector, type LeaderElectorOptions } from './leader.js';
+import { ClusterMembers } from './members.js';
+import { StoredIntake, storedRequest } from './stored.js';
+
+export interface Term {
+  readonly runtime: LiveRuntime;
+  readonly persister: Persister;
+}
+
+export interface ReplicaOptions {
+  readonly store: Store;
+  /** the stopped runtime the routes see while this replica follows */
+  readonly idle: LiveRuntime;
+  /** builds a term: a fresh runtime with its persister (the term resumes the stored requests itself) */
+  readonly term: () => Promise<Term>;
+  /** the election (url without the store's schema parameter, key, retry) */
+  readonly election: LeaderElectorOptions;
+  /** the store's PostgreSQL schema, where the members table lives */
+  readonly schema?: string | undefined;
+  /** how often the leader looks for requests accepted elsewhere, ms (default 500) */
+  readonly pollMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** The runtime of the current term, or the idle one: one object the routes keep for the service's life. */
+function currentRuntime(get: () => LiveRuntime): LiveRuntime {
+  return new Proxy({} as LiveRuntime, {
+    get(_target, key) {
+      const rt = get();
+      const value: unknown = Reflect.get(rt, key, rt);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(rt) : value;
+    },
+    has: (_target, key) => key in get(),
+  });
+}
+
+export class ClusterReplica {
+  readonly id: string;
+  /** what the live routes and the service use: the leading term's runtime, else the idle one */
+  readonly runtime: LiveRuntime;
+  readonly cluster: LiveCluster;
+  private readonly intake: StoredIntake;
+  private readonly elector: LeaderElector;
+  private members: ClusterMembers | undefined;
+  private current: Term | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  private polling: Promise<unknown> = Promise.resolve();
+  private transitions: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly options: ReplicaOptions) {
+    this.elector = new LeaderElector(options.election);
+    this.id = this.elector.id;
+    this.runtime = currentRuntime(() => this.current?.runtime ?? options.idle);
+    this.intake = new StoredIntake(options.store);
+    this.cluster = {
+      refuseAgent: () => {
+        if (this.current) return undefined;
+        const leader = this.members?.leaderUrl;
+        return {
+          message: `replica ${this.id} does not schedule; ${leader ? `the leader is ${leader}` : 'no leader is known yet, try again'}`,
+          ...(leader ? { leader } : {}),
+        };
+      },
+      submit: async (plan, params) => {
+        const record = await this.intake.create(plan, params);
+        const term = this.current;
+        if (term) {
+          const held = term.runtime.requests.get(record.id);
+          if (held) return { request: held };
+          term.persister.adopt(record.id);
+          return { request: term.runtime.submit(plan, params ?? {}, Number(record.id.slice(2))) };
+        }
+        const stored = await storedRequest(options.store, this.runtime, record.id);
+        return { view: stored!.view as { id: string } };
+      },
+      stored: (id) => storedRequest(options.store, this.runtime, id),
+    };
+  }
+
+  get leading(): boolean {
+    return this.current !== undefined;
+  }
+
+  get persister(): Persister | undefined {
+    return this.current?.persister;
+  }
+
+  /** Joins the members table under `advertise` and campaigns; resolves after the first try for the lock. */
+  async start(advertise: string): Promise<void> {
+    const onError = (err: Error) => this.options.log?.(`cluster: ${err.message}`);
+    this.members = new ClusterMembers({
+      url: this.options.election.url,
+      ...(this.options.schema !== undefined ? { schema: this.options.schema } : {}),
+      id: this.id,
+      advertise,
+      onError,
+    });
+    await this.members.start();
+    this.elector.on('elected', () => this.transition(() => this.lead()));
+    this.elector.on('demoted', (reason) => this.transition(() => this.follow(reason)));
+    this.elector.on('warning', onError);
+    await this.elector.start();
+    await this.transitions;
+  }
+
+  private transition(step: () => Promise<void>): void {
+    this.transitions = this.transitions
+      .then(step)
+      .catch((err: Error) => this.options.log?.(`cluster: ${err.message}`));
+  }
+
+  private async lead(): Promise<void> {
+    if (this.closed || this.current || !this.elector.isLeader) return;
+    const term = await this.options.term();
+    const resumed = await resumeRequests(this.options.store, term.runtime, term.persister);
+    if (!this.elector.isLeader || this.closed) {
+      await this.end(term);
+      return;
+    }
+    this.current = term;
+    this.options.log?.(
+      `replica ${this.id} leads: scheduling${resumed > 0 ? `, resumed ${resumed} accepted request${resumed === 1 ? '' : 's'} from the store` : ''}`,
+    );
+    await this.members?.setLeader(true);
+    this.poll = setInterval(() => {
+      this.polling = this.polling.then(() => this.pickUp(term));
+    }, this.options.pollMs ?? 500);
+    this.poll.unref();
+  }
+
+  /** Requests stored by other replicas (or left by an earlier leader) that this term does not hold yet. */
+  private async pickUp(term: Term): Promise<void> {
+    if (this.current !== term) return;
+    try {
+      await resumeRequests(this.options.store, term.runtime, term.persister);
+    } catch (err) {
+      this.options.log?.(`cluster: looking for new requests: ${(err as Error).message}`);
+    }
+  }
+
+  private async follow(reason: string): Promise<void> {
+    const term = this.current;
+    if (!term) return;
+    this.current = undefined;
+    clearInterval(this.poll);
+    this.options.log?.(`replica ${this.id} stopped scheduling (${reason})`);
+    await this.end(term);
+    await this.members?.setLeader(false).catch(() => {});
+  }
+
+  /** Stops a term: no more dispatching, its updates written, its agents sent away. */
+  private async end(term: Term): Promise<void> {
+    term.runtime.stop();
+    await term.persister.close();
+    for (const n of term.runtime.nodes) if (n.up) n.hangUp('this replica no longer schedules');
+  }
+
+  /** What `/api/v1/cluster` answers. */
+  describe(): Record<string, unknown> {
+    return {
+      id: this.id,
+      url: this.members?.advertise ?? null,
+      leader: this.leading,
+      leaderUrl: this.members?.leaderUrl ?? null,
+      members: this.members?.members ?? [],
+    };
+  }
+
+  /** Ends the term (if leading), steps down and leaves the members table. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.transitions;
+    const term = this.current;
+    this.current = undefined;
+    clearInterval(this.poll);
+    await this.polling;
+    if (term) {
+      // the service closes the term's runtime and agents itself; only its persister is ours to flush
+      term.runtime.stop();
+      await term.persister.close();
+    }
+    await this.elector.close();
+    await this.members?.close();
+  }
+}
+
+/** `GET /api/v1/cluster`: this replica, whether it leads, the leader's URL and the live members. */
+export function clusterRoutes(replica: ClusterReplica | undefined, url: () => string) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get('/cluster', async () =>
+      replica
+        ? replica.describe()
+        : { id: null, url: url(), leader: true, leaderUrl: url(), members: [], single: true },
+    );
+  };
+}
