@@ -6,9 +6,14 @@
  * Skipped with a message when PostgreSQL (ARS_TEST_PG_URL) is unreachable. Each run has its own schema.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Agent } from '../src/live/agent.js';
+import { type Service, startService } from '../src/live/service.js';
+import { loadScenario } from '../src/model/index.js';
+import { openStore, type Store } from '../src/store/index.js';
 import { PG_URL } from './reliability-helpers.js';
 import { root } from './run-cli.js';
 
@@ -21,6 +26,17 @@ const reachable = await admin.connect().then(
     return false;
   },
 );
+const MQTT_URL = process.env.ARS_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+const mosquitto = await new Promise<boolean>((resolve) => {
+  const u = new URL(MQTT_URL);
+  const socket = connect(Number(u.port || 1883), u.hostname);
+  socket.once('connect', () => {
+    socket.destroy();
+    resolve(true);
+  });
+  socket.once('error', () => resolve(false));
+});
+if (!mosquitto) console.warn(`cluster serve tests: no MQTT broker at ${MQTT_URL}, its part is left out`);
 const schema = `ars_cluster_${process.pid}_${Date.now().toString(36)}`;
 const store = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
 const children: ChildProcess[] = [];
@@ -108,7 +124,9 @@ const agentsUp = async (base: string, n: number) => {
 };
 
 /** Every id completed, read through `base`; the store holds each exactly once, done. */
-async function allDone(base: string, ids: string[]): Promise<void> {
+const allDone = (base: string, ids: string[]) => allDoneIn(schema, base, ids);
+
+async function allDoneIn(schema: string, base: string, ids: string[]): Promise<void> {
   for (const id of ids)
     await until(`${id} to complete`, async () =>
       (await get(`${base}/api/v1/requests/${id}`)).status === 'completed' ? true : undefined,
@@ -184,4 +202,88 @@ describe.skipIf(!reachable)('ars serve replicas on one PostgreSQL', () => {
     b.child.kill('SIGTERM');
     expect(await b.exited, b.log()).toBe(0);
   }, 300_000);
+});
+
+describe.skipIf(!reachable)('replicas in one process (startService with cluster)', () => {
+  it('a follower forwards telemetry to the leader; a leader that loses its lock stops scheduling at once', async () => {
+    const own = `${schema}_b`;
+    const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${own}`;
+    const key = 0x6000_0000 + Math.floor(Math.random() * 0x0fff_ffff);
+    const scenario = loadScenario(join(root, 'test/fixtures/live/two-tenants.yaml'));
+    const services: Service[] = [];
+    const stores: Store[] = [];
+    const logs: string[][] = [[], []];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const store = await openStore(url);
+        stores.push(store);
+        services.push(
+          await startService({
+            port: 0,
+            heartbeatMs: 500,
+            scenario,
+            store,
+            cluster: { election: { url: PG_URL, key, retryMs: 300, checkMs: 300 }, schema: own },
+            log: (line) => logs[i]!.push(line),
+            ...(mosquitto ? { mqttUrl: MQTT_URL } : {}),
+          }),
+        );
+      }
+      const [first, second] = services as [Service, Service];
+      expect([first.replica!.leading, second.replica!.leading]).toEqual([true, false]);
+      // an external broker's session is the leader's alone
+      if (mosquitto) expect([first.mqtt !== undefined, second.mqtt !== undefined]).toEqual([true, false]);
+
+      // HTTP telemetry taken by the follower reaches the leader's runtime (LISTEN/NOTIFY)
+      const thing = first.runtime.twins[0]!.thingId;
+      const res = await fetch(`${second.url}/api/v1/telemetry`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ thingId: thing, features: { value: { value: 21 } } }),
+      });
+      expect(res.status).toBe(200);
+      await until('the leader to hear of the sample', async () =>
+        first.runtime.twinByName(thing)!.samplesReceived > 0 ? true : undefined,
+      );
+
+      const agent = new Agent({
+        server: `${second.url},${first.url}`,
+        id: 'edge-x',
+        kind: 'edge',
+        compute: 2,
+        attention: 1,
+      });
+      await agent.start();
+      expect(agent.server).toBe(first.url);
+      const before = await submit(second.url, 0.05);
+      await allDoneIn(own, first.url, [before]);
+
+      // the leader's lock connection is terminated: it steps down and hangs up on its agents at once
+      await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`,
+        [`ars-leader ${first.replica!.id}`],
+      );
+      // (it may win the lock again on its next try: then it leads a new term with a fresh runtime)
+      await until(
+        'the leader to step down',
+        async () => (logs[0]!.some((l) => l.includes('stopped scheduling')) ? true : undefined),
+        10_000,
+      );
+      const leader = await until(
+        'a leader again',
+        async () => services.find((s) => s.replica!.leading),
+        10_000,
+      );
+      await until('the agent on the new leader', () => agentsUp(leader.url, 1));
+      if (mosquitto)
+        expect(services.map((s) => s.mqtt !== undefined)).toEqual(services.map((s) => s.replica!.leading));
+      const after = await submit(first.url, 0.05);
+      await allDoneIn(own, second.url, [before, after]);
+      await agent.stop();
+    } finally {
+      for (const s of services) await s.close();
+      for (const s of stores) await s.close();
+      await admin.query(`DROP SCHEMA IF EXISTS ${own} CASCADE`);
+    }
+  }, 120_000);
 });

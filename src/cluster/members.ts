@@ -130,6 +130,11 @@ export class ClusterMembers {
     return best?.url;
   }
 
+  /** `NOTIFY channel, payload` on the members' pool (a follower telling the leader of stored telemetry). */
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
+  }
+
   /** Stops the heartbeat and removes this replica's row. */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -16,7 +16,11 @@
  * - **Agents.** A follower refuses an agent with `ARS_E_NOT_LEADER` and the leader's URL from the members
  *   table (members.ts); `ars agent` follows it.
  */
+
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
 import type { Persister } from '../live/persist.js';
 import { resumeRequests } from '../live/persist.js';
 import type { LiveCluster } from '../live/plugin.js';
@@ -43,8 +47,24 @@ export interface ReplicaOptions {
   readonly schema?: string | undefined;
   /** how often the leader looks for requests accepted elsewhere, ms (default 500) */
   readonly pollMs?: number;
+  /** the leader hears of telemetry a follower stored (its own goes to its runtime directly) */
+  readonly onTelemetry?: (note: TelemetryNote) => void;
+  /** after a term starts (true) or ends (false): parts that only the leader runs (an external broker's session) */
+  readonly onRole?: (leading: boolean) => Promise<void>;
   readonly log?: (line: string) => void;
 }
+
+/** Samples a replica stored for one thing, as its event bus announced them (src/server/events.ts). */
+export interface TelemetryNote {
+  readonly thingId: string;
+  readonly count: number;
+  readonly newestTime: number;
+  /** absent when too large for a notification */
+  readonly latest?: Record<string, Record<string, unknown>>;
+}
+
+/** PostgreSQL caps a notification's payload at 8000 bytes. */
+const NOTIFY_LIMIT = 7900;
 
 /** The runtime of the current term, or the idle one: one object the routes keep for the service's life. */
 function currentRuntime(get: () => LiveRuntime): LiveRuntime {
@@ -71,12 +91,20 @@ export class ClusterReplica {
   private polling: Promise<unknown> = Promise.resolve();
   private transitions: Promise<void> = Promise.resolve();
   private closed = false;
+  private listener: pg.Client | undefined;
+  private readonly channel: string;
 
   constructor(private readonly options: ReplicaOptions) {
-    this.elector = new LeaderElector(options.election);
+    // pids repeat across hosts (in a container the server is often pid 1): the host name and a random part too
+    this.elector = new LeaderElector({
+      ...options.election,
+      id: options.election.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    });
     this.id = this.elector.id;
     this.runtime = currentRuntime(() => this.current?.runtime ?? options.idle);
     this.intake = new StoredIntake(options.store);
+    // one channel per schema: deployments sharing a database do not hear each other
+    this.channel = `ars_telemetry_${options.schema ?? 'public'}`.slice(0, 63);
     this.cluster = {
       refuseAgent: () => {
         if (this.current) return undefined;
@@ -147,10 +175,55 @@ export class ClusterReplica {
       `replica ${this.id} leads: scheduling${resumed > 0 ? `, resumed ${resumed} accepted request${resumed === 1 ? '' : 's'} from the store` : ''}`,
     );
     await this.members?.setLeader(true);
+    await this.listen(term);
+    await this.options.onRole?.(true);
     this.poll = setInterval(() => {
       this.polling = this.polling.then(() => this.pickUp(term));
     }, this.options.pollMs ?? 500);
     this.poll.unref();
+  }
+
+  /** The leader hears the followers' telemetry notes while the term lasts (a lost connection is opened again). */
+  private async listen(term: Term): Promise<void> {
+    if (!this.options.onTelemetry || this.current !== term) return;
+    const client = new pg.Client({
+      connectionString: this.options.election.url,
+      connectionTimeoutMillis: 5000,
+      application_name: `ars-listen ${this.id}`,
+    });
+    const retry = (err: Error) => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      this.options.log?.(`cluster: telemetry notifications: ${err.message}`);
+      void client.end().catch(() => {});
+      setTimeout(() => void this.listen(term).catch(() => {}), 1000).unref();
+    };
+    client.on('error', retry);
+    client.on('notification', (n) => {
+      if (this.current !== term || !n.payload) return;
+      try {
+        this.options.onTelemetry?.(JSON.parse(n.payload) as TelemetryNote);
+      } catch {
+        // not ours
+      }
+    });
+    this.listener = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${this.channel}"`);
+    } catch (err) {
+      retry(err as Error);
+    }
+  }
+
+  /** A follower tells the leader of telemetry it stored (best effort: the samples are in the store anyway). */
+  forward(note: TelemetryNote): void {
+    if (this.current || !this.members) return;
+    let payload = JSON.stringify(note);
+    if (Buffer.byteLength(payload) > NOTIFY_LIMIT) payload = JSON.stringify({ ...note, latest: undefined });
+    this.members.notify(this.channel, payload).catch((err: Error) => {
+      this.options.log?.(`cluster: telemetry note: ${err.message}`);
+    });
   }
 
   /** Requests stored by other replicas (or left by an earlier leader) that this term does not hold yet. */
@@ -170,12 +243,16 @@ export class ClusterReplica {
     clearInterval(this.poll);
     this.options.log?.(`replica ${this.id} stopped scheduling (${reason})`);
     await this.end(term);
+    await this.options.onRole?.(false);
     await this.members?.setLeader(false).catch(() => {});
   }
 
   /** Stops a term: no more dispatching, its updates written, its agents sent away. */
   private async end(term: Term): Promise<void> {
     term.runtime.stop();
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => {});
     await term.persister.close();
     for (const n of term.runtime.nodes) if (n.up) n.hangUp('this replica no longer schedules');
   }
@@ -200,6 +277,9 @@ export class ClusterReplica {
     this.current = undefined;
     clearInterval(this.poll);
     await this.polling;
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => {});
     if (term) {
       // the service closes the term's runtime and agents itself; only its persister is ours to flush
       term.runtime.stop();

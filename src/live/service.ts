@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { parse } from 'yaml';
 import type { LeaderElectorOptions } from '../cluster/leader.js';
-import { ClusterReplica, clusterRoutes, type Term } from '../cluster/serve.js';
+import { ClusterReplica, clusterRoutes, type TelemetryNote, type Term } from '../cluster/serve.js';
 import { dashboardRoutes } from '../dashboard/plugin.js';
 import type { PolicyRef, Scenario } from '../model/scenario.js';
 import { traceLine } from '../report/trace-file.js';
@@ -169,6 +169,22 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       election: options.cluster.election,
       schema: options.cluster.schema,
       ...(options.cluster.pollMs !== undefined ? { pollMs: options.cluster.pollMs } : {}),
+      onTelemetry: (note) => heard(note),
+      // an external broker's persistent session is the leader's alone: two replicas under one client id would
+      // take it from each other; while there is no leader the broker keeps the QoS 1 messages for the session
+      onRole: async (leading) => {
+        if (!options.mqttUrl) return;
+        // one session per deployment: the schema names it (replicas of another schema have their own)
+        const schema = options.cluster?.schema;
+        const clientId = schema && schema !== 'public' ? `ars-ingest-${schema}` : 'ars-ingest';
+        if (leading && !mqtt)
+          mqtt = await startMqttIngest({ context, url: options.mqttUrl, guard: app.arsGuard, clientId });
+        else if (!leading && mqtt) {
+          const closing = mqtt;
+          mqtt = undefined;
+          await closing.close();
+        }
+      },
       ...(options.log ? { log: options.log } : {}),
     });
   } else {
@@ -181,14 +197,17 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   }
   const runtime = replica?.runtime ?? single!.runtime;
   // the ingest stored samples: the scheduling runtime counts them; a refresh will read them from the store
-  const unsubscribe = events.subscribe({ types: ['telemetry'] }, (e) => {
-    if (e.type !== 'telemetry' || (replica && !replica.leading)) return;
+  const heard = (e: TelemetryNote) => {
     const twin = runtime.twinByName(e.thingId);
     if (twin)
-      runtime.samplesStored(twin, e.count, {
-        time: e.newestTime,
-        value: sampleValue(e.latest as Record<string, Record<string, unknown>>),
-      });
+      runtime.samplesStored(twin, e.count, { time: e.newestTime, value: sampleValue(e.latest ?? {}) });
+  };
+  const unsubscribe = events.subscribe({ types: ['telemetry'] }, (e) => {
+    if (e.type !== 'telemetry') return;
+    const note = { thingId: e.thingId, count: e.count, newestTime: e.newestTime, latest: e.latest };
+    // in a cluster a follower tells the leader, whose runtime is the one that schedules refreshes
+    if (replica && !replica.leading) replica.forward(note);
+    else heard(note);
   });
   const host = options.host ?? '127.0.0.1';
   let mqtt: MqttIngest | undefined;
@@ -227,7 +246,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   await replica?.start(options.cluster?.advertise ?? url);
   // the broker authenticates and authorises with the server's guard (a no-op in local dev mode)
   const guard = app.arsGuard;
-  if (options.mqttUrl) mqtt = await startMqttIngest({ context, url: options.mqttUrl, guard });
+  if (options.mqttUrl && !replica) mqtt = await startMqttIngest({ context, url: options.mqttUrl, guard });
   else if (options.mqttPort !== undefined)
     mqtt = await startMqttIngest({ context, port: options.mqttPort, host, guard });
   const agents: Agent[] = [];
@@ -266,7 +285,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     url,
     app,
     runtime,
-    mqtt,
+    get mqtt() {
+      return mqtt;
+    },
     store,
     events,
     get persister() {
