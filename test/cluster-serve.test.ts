@@ -148,7 +148,9 @@ describe.skipIf(!reachable)('ars serve replicas on one PostgreSQL', () => {
     await until('the first replica to lead', () => leads(a.url));
     const b = await replica();
     expect((await get(`${b.url}/api/v1/cluster`)).leader).toBe(false);
-    expect((await get(`${b.url}/api/v1/cluster`)).leaderUrl).toBe(a.url);
+    await until('the follower to know the leader', async () =>
+      (await get(`${b.url}/api/v1/cluster`)).leaderUrl === a.url ? true : undefined,
+    );
 
     // agents given both replicas: those that try the follower first are sent to the leader
     const agents = ['edge-0', 'edge-1', 'edge-2'].map((id, i) =>

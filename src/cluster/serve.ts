@@ -165,16 +165,26 @@ export class ClusterReplica {
   private async lead(): Promise<void> {
     if (this.closed || this.current || !this.elector.isLeader) return;
     const term = await this.options.term();
-    const resumed = await resumeRequests(this.options.store, term.runtime, term.persister);
+    let resumed: number;
+    try {
+      resumed = await resumeRequests(this.options.store, term.runtime, term.persister);
+    } catch (err) {
+      // the store failed us: give the term up and try again while the lock is ours
+      await this.end(term);
+      this.options.log?.(`cluster: cannot start scheduling: ${(err as Error).message}; trying again`);
+      setTimeout(() => this.transition(() => this.lead()), 1000).unref();
+      return;
+    }
     if (!this.elector.isLeader || this.closed) {
       await this.end(term);
       return;
     }
+    // the members table names this replica before it says it leads (`/api/v1/cluster`, agents)
+    await this.members?.setLeader(true).catch((err: Error) => this.options.log?.(`cluster: ${err.message}`));
     this.current = term;
     this.options.log?.(
       `replica ${this.id} leads: scheduling${resumed > 0 ? `, resumed ${resumed} accepted request${resumed === 1 ? '' : 's'} from the store` : ''}`,
     );
-    await this.members?.setLeader(true);
     await this.listen(term);
     await this.options.onRole?.(true);
     this.poll = setInterval(() => {
