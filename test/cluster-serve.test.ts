@@ -254,6 +254,7 @@ describe.skipIf(!reachable)('replicas in one process (startService with cluster)
         kind: 'edge',
         compute: 2,
         attention: 1,
+        handlers: join(root, 'test/fixtures/live/stuck-handlers.js'),
       });
       await agent.start();
       expect(agent.server).toBe(first.url);
@@ -281,6 +282,22 @@ describe.skipIf(!reachable)('replicas in one process (startService with cluster)
         expect(services.map((s) => s.mqtt !== undefined)).toEqual(services.map((s) => s.replica!.leading));
       const after = await submit(first.url, 0.05);
       await allDoneIn(own, second.url, [before, after]);
+
+      // a follower plans a task of a kind only the leader's agents offer as they do: with that handler
+      const follower = services.find((s) => !s.replica!.leading)!;
+      const custom = await until('the follower to plan with the custom handler', async () => {
+        const res = await fetch(`${follower.url}/api/v1/requests`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ tasks: [{ id: 'c', kind: 'big', work: 0.01 }], params: { bytes: 3 } }),
+        });
+        const body = (await res.json()) as { id: string; tasks: { handler: string }[] };
+        return body.tasks[0]!.handler === 'big' ? body.id : undefined;
+      });
+      await allDoneIn(own, follower.url, [custom]);
+      expect(await get(`${follower.url}/api/v1/requests/${custom}/result`)).toMatchObject({
+        outputs: { c: { text: 'xxx' } },
+      });
       await agent.stop();
     } finally {
       for (const s of services) await s.close();

@@ -14,6 +14,8 @@ export interface ClusterMember {
   readonly id: string;
   readonly url: string;
   readonly leader: boolean;
+  /** the custom task handlers its agents offer (the leader's: a follower plans requests with them) */
+  readonly handlers: readonly string[];
   /** epoch ms of its last heartbeat */
   readonly heartbeatAt: number;
 }
@@ -31,6 +33,8 @@ export interface ClusterMembersOptions {
   /** a row older than this is ignored, ms (default 3 × everyMs) */
   readonly staleMs?: number;
   readonly onError?: (err: Error) => void;
+  /** the custom task handlers this replica's agents offer now (written with each heartbeat) */
+  readonly handlers?: () => readonly string[];
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
@@ -70,7 +74,7 @@ export class ClusterMembers {
   async start(): Promise<void> {
     try {
       await this.pool.query(
-        `CREATE TABLE IF NOT EXISTS ${this.table} (id text PRIMARY KEY, url text NOT NULL, leader boolean NOT NULL DEFAULT false, heartbeat_at timestamptz NOT NULL DEFAULT now())`,
+        `CREATE TABLE IF NOT EXISTS ${this.table} (id text PRIMARY KEY, url text NOT NULL, leader boolean NOT NULL DEFAULT false, handlers text[] NOT NULL DEFAULT '{}', heartbeat_at timestamptz NOT NULL DEFAULT now())`,
       );
     } catch (err) {
       // two replicas creating it at once: one wins, the other sees a duplicate type or relation
@@ -92,20 +96,33 @@ export class ClusterMembers {
 
   private async heartbeat(): Promise<void> {
     await this.pool.query(
-      `INSERT INTO ${this.table} (id, url, leader, heartbeat_at) VALUES ($1, $2, $3, now())
-       ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, leader = EXCLUDED.leader, heartbeat_at = now()`,
-      [this.id, this.advertise, this.leading],
+      `INSERT INTO ${this.table} (id, url, leader, handlers, heartbeat_at) VALUES ($1, $2, $3, $4, now())
+       ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, leader = EXCLUDED.leader, handlers = EXCLUDED.handlers,
+       heartbeat_at = now()`,
+      [this.id, this.advertise, this.leading, [...(this.options.handlers?.() ?? [])]],
     );
     await this.read();
   }
 
   private async read(): Promise<void> {
-    const r = await this.pool.query<{ id: string; url: string; leader: boolean; at: string }>(
-      `SELECT id, url, leader, (extract(epoch FROM heartbeat_at) * 1000)::bigint AS at FROM ${this.table}
+    const r = await this.pool.query<{
+      id: string;
+      url: string;
+      leader: boolean;
+      handlers: string[];
+      at: string;
+    }>(
+      `SELECT id, url, leader, handlers, (extract(epoch FROM heartbeat_at) * 1000)::bigint AS at FROM ${this.table}
        WHERE heartbeat_at > now() - make_interval(secs => $1) ORDER BY id`,
       [this.staleMs / 1000],
     );
-    this.rows = r.rows.map((x) => ({ id: x.id, url: x.url, leader: x.leader, heartbeatAt: Number(x.at) }));
+    this.rows = r.rows.map((x) => ({
+      id: x.id,
+      url: x.url,
+      leader: x.leader,
+      handlers: x.handlers,
+      heartbeatAt: Number(x.at),
+    }));
   }
 
   /** This replica leads (or not): written at once; as leader, every other row is unmarked. */
@@ -122,12 +139,16 @@ export class ClusterMembers {
     return this.rows;
   }
 
-  /** The leader's URL as last read (undefined while none is known). */
-  get leaderUrl(): string | undefined {
-    if (this.leading) return this.advertise;
+  /** The leader's row as last read (undefined while none is known). */
+  get leader(): ClusterMember | undefined {
     let best: ClusterMember | undefined;
     for (const m of this.rows) if (m.leader && (!best || m.heartbeatAt > best.heartbeatAt)) best = m;
-    return best?.url;
+    return best;
+  }
+
+  /** The leader's URL as last read (undefined while none is known). */
+  get leaderUrl(): string | undefined {
+    return this.leading ? this.advertise : this.leader?.url;
   }
 
   /** `NOTIFY channel, payload` on the members' pool (a follower telling the leader of stored telemetry). */

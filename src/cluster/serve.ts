@@ -21,9 +21,11 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { BUILT_IN_TASKS } from '../live/handlers.js';
 import type { Persister } from '../live/persist.js';
 import { resumeRequests } from '../live/persist.js';
 import type { LiveCluster } from '../live/plugin.js';
+import type { TwinResolver } from '../live/requests.js';
 import type { LiveRuntime } from '../live/runtime.js';
 import type { Store } from '../store/index.js';
 import { LeaderElector, type LeaderElectorOptions } from './leader.js';
@@ -67,9 +69,16 @@ export interface TelemetryNote {
 const NOTIFY_LIMIT = 7900;
 
 /** The runtime of the current term, or the idle one: one object the routes keep for the service's life. */
-function currentRuntime(get: () => LiveRuntime): LiveRuntime {
+function currentRuntime(
+  get: () => LiveRuntime,
+  followerResolver: () => TwinResolver | undefined,
+): LiveRuntime {
   return new Proxy({} as LiveRuntime, {
     get(_target, key) {
+      if (key === 'resolver') {
+        const r = followerResolver();
+        if (r) return r;
+      }
       const rt = get();
       const value: unknown = Reflect.get(rt, key, rt);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(rt) : value;
@@ -101,7 +110,18 @@ export class ClusterReplica {
       id: options.election.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     });
     this.id = this.elector.id;
-    this.runtime = currentRuntime(() => this.current?.runtime ?? options.idle);
+    // a follower plans a request as the leader would: its agents' custom handlers are in the members table
+    const idle = options.idle;
+    const resolver: TwinResolver = {
+      byName: (name) => idle.resolver.byName(name),
+      pickFromGroup: (group) => idle.resolver.pickFromGroup(group),
+      handlerFor: (kind) =>
+        kind in BUILT_IN_TASKS || this.members?.leader?.handlers.includes(kind) ? kind : 'work',
+    };
+    this.runtime = currentRuntime(
+      () => this.current?.runtime ?? idle,
+      () => (this.current ? undefined : resolver),
+    );
     this.intake = new StoredIntake(options.store);
     // one channel per schema: deployments sharing a database do not hear each other
     this.channel = `ars_telemetry_${options.schema ?? 'public'}`.slice(0, 63);
@@ -147,6 +167,11 @@ export class ClusterReplica {
       id: this.id,
       advertise,
       onError,
+      handlers: () => {
+        const out = new Set<string>();
+        for (const n of this.current?.runtime.nodes ?? []) if (n.up) for (const h of n.handlers) out.add(h);
+        return [...out];
+      },
     });
     await this.members.start();
     this.elector.on('elected', () => this.transition(() => this.lead()));

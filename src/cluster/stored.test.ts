@@ -31,7 +31,7 @@ describe('StoredIntake', () => {
       expect(ids).toEqual(Array.from({ length: 20 }, (_, i) => `r-${i}`));
       const stored = await store.getRequest(made[3]!.id);
       expect(stored).toMatchObject({ state: 'queued', tenant: 'acme', priority: 1, deadlineAt: 6000 });
-      expect((stored!.spec as { plan: { tasks: LiveTaskSpec[] } }).plan.tasks[0]!.id).toBe('a');
+      expect((stored!.spec as unknown as { plan: { tasks: LiveTaskSpec[] } }).plan.tasks[0]!.id).toBe('a');
       expect((stored!.spec as { params: unknown }).params).toEqual({ k: 3 });
       expect((await store.listTasks(made[3]!.id)).map((t) => t.state)).toEqual(['pending']);
     } finally {
