@@ -175,7 +175,7 @@ export class ClusterReplica {
     });
     await this.members.start();
     this.elector.on('elected', () => this.transition(() => this.lead()));
-    this.elector.on('demoted', (reason) => this.transition(() => this.follow(reason)));
+    this.elector.on('demoted', (reason) => this.follow(reason));
     this.elector.on('warning', onError);
     await this.elector.start();
     await this.transitions;
@@ -200,18 +200,20 @@ export class ClusterReplica {
       setTimeout(() => this.transition(() => this.lead()), 1000).unref();
       return;
     }
-    if (!this.elector.isLeader || this.closed) {
-      await this.end(term);
-      return;
-    }
     // the members table names this replica before it says it leads (`/api/v1/cluster`, agents)
     await this.members?.setLeader(true).catch((err: Error) => this.options.log?.(`cluster: ${err.message}`));
+    if (!this.elector.isLeader || this.closed) {
+      await this.end(term);
+      await this.members?.setLeader(false).catch(() => {});
+      return;
+    }
     this.current = term;
     this.options.log?.(
       `replica ${this.id} leads: scheduling${resumed > 0 ? `, resumed ${resumed} accepted request${resumed === 1 ? '' : 's'} from the store` : ''}`,
     );
     await this.listen(term);
     await this.options.onRole?.(true);
+    if (this.current !== term) return; // stepped down meanwhile
     this.poll = setInterval(() => {
       this.polling = this.polling.then(() => this.pickUp(term));
     }, this.options.pollMs ?? 500);
@@ -271,15 +273,22 @@ export class ClusterReplica {
     }
   }
 
-  private async follow(reason: string): Promise<void> {
+  /**
+   * Lost the lock: scheduling stops now (the term's clock, the poll, new agents and requests go elsewhere), not
+   * after a transition under way; writing out and hanging up follow in order.
+   */
+  private follow(reason: string): void {
     const term = this.current;
     if (!term) return;
     this.current = undefined;
     clearInterval(this.poll);
+    term.runtime.stop();
     this.options.log?.(`replica ${this.id} stopped scheduling (${reason})`);
-    await this.end(term);
-    await this.options.onRole?.(false);
-    await this.members?.setLeader(false).catch(() => {});
+    this.transition(async () => {
+      await this.end(term);
+      await this.options.onRole?.(false);
+      await this.members?.setLeader(false).catch(() => {});
+    });
   }
 
   /** Stops a term: no more dispatching, its updates written, its agents sent away. */
