@@ -270,16 +270,18 @@ describe.skipIf(!reachable)('replicas in one process (startService with cluster)
       await until(
         'the leader to step down',
         async () => (logs[0]!.some((l) => l.includes('stopped scheduling')) ? true : undefined),
-        10_000,
+        30_000,
       );
       const leader = await until(
         'a leader again',
         async () => services.find((s) => s.replica!.leading),
-        10_000,
+        30_000,
       );
       await until('the agent on the new leader', () => agentsUp(leader.url, 1));
       if (mosquitto)
-        expect(services.map((s) => s.mqtt !== undefined)).toEqual(services.map((s) => s.replica!.leading));
+        await until('the broker session to follow the leadership', async () =>
+          services.every((s) => (s.mqtt !== undefined) === s.replica!.leading) ? true : undefined,
+        );
       const after = await submit(first.url, 0.05);
       await allDoneIn(own, second.url, [before, after]);
 
