@@ -67,6 +67,29 @@ export interface TelemetryNote {
 
 /** PostgreSQL caps a notification's payload at 8000 bytes. */
 const NOTIFY_LIMIT = 7900;
+/** How long a follower gathers telemetry notes before it sends them, ms. */
+const FORWARD_MS = 100;
+
+/** Notes as JSON arrays of at most NOTIFY_LIMIT bytes each (a note too large alone goes without `latest`). */
+export function notePayloads(notes: readonly TelemetryNote[]): string[] {
+  const out: string[] = [];
+  let batch: string[] = [];
+  let size = 2;
+  for (const note of notes) {
+    let one = JSON.stringify(note);
+    if (Buffer.byteLength(one) + 2 > NOTIFY_LIMIT) one = JSON.stringify({ ...note, latest: undefined });
+    const bytes = Buffer.byteLength(one) + 1;
+    if (size + bytes > NOTIFY_LIMIT && batch.length > 0) {
+      out.push(`[${batch.join(',')}]`);
+      batch = [];
+      size = 2;
+    }
+    batch.push(one);
+    size += bytes;
+  }
+  if (batch.length > 0) out.push(`[${batch.join(',')}]`);
+  return out;
+}
 
 /** The runtime of the current term, or the idle one: one object the routes keep for the service's life. */
 function currentRuntime(
@@ -101,6 +124,8 @@ export class ClusterReplica {
   private transitions: Promise<void> = Promise.resolve();
   private closed = false;
   private listener: pg.Client | undefined;
+  private readonly notes = new Map<string, TelemetryNote>();
+  private noteTimer: NodeJS.Timeout | undefined;
   private readonly channel: string;
 
   constructor(private readonly options: ReplicaOptions) {
@@ -239,7 +264,7 @@ export class ClusterReplica {
     client.on('notification', (n) => {
       if (this.current !== term || !n.payload) return;
       try {
-        this.options.onTelemetry?.(JSON.parse(n.payload) as TelemetryNote);
+        for (const note of JSON.parse(n.payload) as TelemetryNote[]) this.options.onTelemetry?.(note);
       } catch {
         // not ours
       }
@@ -256,11 +281,27 @@ export class ClusterReplica {
   /** A follower tells the leader of telemetry it stored (best effort: the samples are in the store anyway). */
   forward(note: TelemetryNote): void {
     if (this.current || !this.members) return;
-    let payload = JSON.stringify(note);
-    if (Buffer.byteLength(payload) > NOTIFY_LIMIT) payload = JSON.stringify({ ...note, latest: undefined });
-    this.members.notify(this.channel, payload).catch((err: Error) => {
-      this.options.log?.(`cluster: telemetry note: ${err.message}`);
-    });
+    // gathered per thing and sent every FORWARD_MS, so that an ingest storm is a few notifications a second
+    const before = this.notes.get(note.thingId);
+    this.notes.set(
+      note.thingId,
+      before && before.newestTime > note.newestTime
+        ? { ...before, count: before.count + note.count }
+        : { ...note, count: note.count + (before?.count ?? 0) },
+    );
+    if (this.noteTimer) return;
+    this.noteTimer = setTimeout(() => {
+      this.noteTimer = undefined;
+      const members = this.members;
+      const notes = [...this.notes.values()];
+      this.notes.clear();
+      if (!members || this.current) return;
+      for (const payload of notePayloads(notes))
+        members.notify(this.channel, payload).catch((err: Error) => {
+          this.options.log?.(`cluster: telemetry note: ${err.message}`);
+        });
+    }, FORWARD_MS);
+    this.noteTimer.unref();
   }
 
   /** Requests stored by other replicas (or left by an earlier leader) that this term does not hold yet. */
@@ -316,6 +357,7 @@ export class ClusterReplica {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.noteTimer);
     await this.transitions;
     const term = this.current;
     this.current = undefined;
