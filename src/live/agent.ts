@@ -2,7 +2,9 @@
  * An agent: one machine's compute and attention offered to the scheduler over the agent protocol. It
  * registers, sends heartbeats, runs every `assign` concurrently with its handlers and answers with a
  * `result`. When the connection drops it reconnects with backoff and registers again under the same id;
- * work it was running is re-dispatched by the server, so the agent abandons it.
+ * work it was running is re-dispatched by the server, so the agent abandons it. A replica of a cluster that
+ * does not schedule refuses it with `ARS_E_NOT_LEADER` and the leader's URL: the agent goes there (a hint
+ * is tried once, without waiting), and after a failed attempt tries the next given server with backoff.
  */
 import WebSocket from 'ws';
 import { busy, type HandlerContext, type HandlerSet, loadHandlers } from './handlers.js';
@@ -10,7 +12,11 @@ import type { RefreshInput, RegisterMessage, ServerMessage, TaskInput } from './
 import { PROTOCOL_VERSION } from './protocol.js';
 
 export interface AgentOptions {
-  /** the server's base URL, http(s):// or ws(s)://; the agent endpoint is `/api/v1/agents/connect` */
+  /**
+   * the server's base URL, http(s):// or ws(s)://; the agent endpoint is `/api/v1/agents/connect`. Replicas
+   * of a cluster may be given comma-separated: the agent tries them in turn and follows a follower's hint to
+   * the leader.
+   */
   readonly server: string;
   readonly id: string;
   readonly kind: RegisterMessage['kind'];
@@ -47,24 +53,69 @@ export class Agent {
   #running = new Map<number, AbortController>();
   #stopped = false;
   #backoffMs = 200;
+  /** where the last connection went, and where a follower said the leader is */
+  #server: string;
+  #hint: string | undefined;
+  #turn = 0;
+  #hinted = false;
   /** index the server gave this node, once registered */
   node = -1;
   completed = 0;
 
   constructor(options: AgentOptions) {
     this.options = options;
+    this.#server = this.#servers[0] ?? options.server;
+  }
+
+  /** The server this agent is (or was last) connected to. */
+  get server(): string {
+    return this.#server;
   }
 
   /** Loads handlers and connects; resolves once registered. */
   async start(): Promise<void> {
     this.#handlers = await loadHandlers(this.options.handlers);
-    await this.#connect();
+    // each given server in turn, following a follower's hint to the leader; while a cluster has no known
+    // leader (an election under way) keep trying for a while
+    const until = Date.now() + 30_000;
+    for (let tries = 1; ; tries++) {
+      try {
+        await this.#connect(this.#pick());
+        return;
+      } catch (err) {
+        const refused = (err as { notLeader?: boolean }).notLeader === true;
+        const more = this.#turn < this.#servers.length || this.#hint !== undefined;
+        if (this.#stopped || (!more && !(refused && Date.now() < until))) throw err;
+        if (!more) this.#turn = 0;
+        const wait = this.#wait();
+        if (tries > 1 && wait > 0) await new Promise((r) => setTimeout(r, Math.min(wait, 1000)));
+      }
+    }
   }
 
-  #connect(): Promise<void> {
+  /** The given servers: `server` may name several, comma-separated (replicas of one cluster). */
+  get #servers(): string[] {
+    return this.options.server
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0);
+  }
+
+  /** The next server to try: the leader a follower named, else the next given one. */
+  #pick(): string {
+    const hint = this.#hint;
+    this.#hint = undefined;
+    this.#hinted = hint !== undefined;
+    if (hint !== undefined) return hint;
+    const servers = this.#servers;
+    return servers[this.#turn++ % servers.length]!;
+  }
+
+  #connect(server: string): Promise<void> {
+    this.#server = server;
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(
-        agentUrl(this.options.server),
+        agentUrl(server),
         this.options.token ? { headers: { authorization: `Bearer ${this.options.token}` } } : {},
       );
       this.#socket = ws;
@@ -95,16 +146,21 @@ export class Agent {
           registered = true;
           this.node = msg.node;
           this.#backoffMs = 200;
+          this.#turn = 0;
           clearInterval(this.#heartbeat);
           this.#heartbeat = setInterval(() => this.#send({ type: 'heartbeat' }), msg.heartbeatMs);
           this.#heartbeat.unref();
-          this.options.log?.(`agent ${this.options.id}: registered as node ${msg.node}`);
+          this.options.log?.(`agent ${this.options.id}: registered at ${server} as node ${msg.node}`);
           resolve();
         } else if (msg.type === 'assign') void this.#run(msg);
         else if (msg.type === 'cancel') this.#running.get(msg.attempt)?.abort();
         else if (msg.type === 'error') {
           this.options.log?.(`agent ${this.options.id}: server error ${msg.code}: ${msg.message}`);
-          if (!registered) reject(new Error(`${msg.code}: ${msg.message}`));
+          if (msg.code === 'ARS_E_NOT_LEADER') {
+            // a replica that does not schedule: go where it says the leader is
+            if (msg.leader && msg.leader !== server) this.#hint = msg.leader;
+            reject(Object.assign(new Error(`${msg.code}: ${msg.message}`), { notLeader: true }));
+          } else if (!registered) reject(new Error(`${msg.code}: ${msg.message}`));
         }
       });
       ws.on('error', (err) => {
@@ -116,21 +172,28 @@ export class Agent {
         for (const c of this.#running.values()) c.abort();
         this.#running.clear();
         if (!registered || this.#stopped || this.options.reconnect === false) return;
-        const wait = this.#backoffMs;
-        this.#backoffMs = Math.min(this.#backoffMs * 2, 5000);
-        // not unref'd: a reconnecting agent has nothing else keeping its process alive
-        setTimeout(() => {
-          if (!this.#stopped) this.#connect().catch(() => this.#retryLater());
-        }, wait);
+        this.#retryLater();
       });
     });
   }
 
-  #retryLater(): void {
+  /**
+   * How long to wait before the next try: nothing to follow a fresh hint, else the backoff (which grows), so
+   * that two replicas naming each other from stale rows are not tried in a tight loop.
+   */
+  #wait(): number {
+    if (this.#hint !== undefined && !this.#hinted) return 0;
     const wait = this.#backoffMs;
     this.#backoffMs = Math.min(this.#backoffMs * 2, 5000);
+    return wait;
+  }
+
+  /** Connects again with backoff, across the given servers and following hints, until registered. */
+  #retryLater(): void {
+    const wait = this.#wait();
+    // not unref'd: a reconnecting agent has nothing else keeping its process alive
     setTimeout(() => {
-      if (!this.#stopped) this.#connect().catch(() => this.#retryLater());
+      if (!this.#stopped) this.#connect(this.#pick()).catch(() => this.#retryLater());
     }, wait);
   }
 
@@ -147,7 +210,7 @@ export class Agent {
       seconds: msg.seconds,
       speed,
       signal: abort.signal,
-      server: this.options.server,
+      server: this.#server,
     };
     try {
       if (msg.work === 'refresh') {

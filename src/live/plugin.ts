@@ -18,7 +18,7 @@ import { HttpError, type ProblemItem } from '../server/errors.js';
 import { authorizeAgent } from '../server/guard.js';
 import type { LiveNode, LiveRequest } from './model.js';
 import { agentMessage, type ServerMessage } from './protocol.js';
-import { type BodyIssue, planRequest, submitSchema, zodIssues } from './requests.js';
+import { type BodyIssue, type PlannedRequest, planRequest, submitSchema, zodIssues } from './requests.js';
 import type { LiveRuntime } from './runtime.js';
 import { snapshotYaml, whatIf, whatIfSchema } from './snapshot.js';
 
@@ -28,6 +28,30 @@ export interface LivePluginOptions {
   readonly source?: Record<string, unknown> | undefined;
   /** stores a submitted request (and its tasks) before the 202 answers it */
   readonly accept?: (r: LiveRequest) => Promise<void>;
+  /** several replicas on one store (src/cluster/serve.ts): requests go through the store, and a follower refuses agents */
+  readonly cluster?: LiveCluster;
+}
+
+/** What a replica of a cluster does differently: see src/cluster/serve.ts. */
+export interface LiveCluster {
+  /** undefined while this replica schedules; else why an agent is refused, and the leader's URL when known */
+  refuseAgent(): { message: string; leader?: string } | undefined;
+  /** stores a planned request under a new id (and hands it to the runtime when this replica leads) */
+  submit(
+    plan: PlannedRequest,
+    params: Record<string, unknown> | undefined,
+  ): Promise<{ request: LiveRequest } | { view: { id: string } }>;
+  /** a request this replica's runtime does not hold, read from the store */
+  stored(id: string): Promise<StoredRequestView | undefined>;
+}
+
+/** A request as the store has it (src/cluster/stored.ts). */
+export interface StoredRequestView {
+  readonly tenant: string;
+  readonly view: Record<string, unknown>;
+  /** the body of `/result`, or undefined while it is pending */
+  readonly result: Record<string, unknown> | undefined;
+  explanation(): Promise<Record<string, unknown>>;
 }
 
 /** Stable error codes of the live routes (besides the server's own, src/server/errors.ts). */
@@ -102,6 +126,12 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
           socket.close(4003, 'forbidden');
           return;
         }
+        const refused = opts.cluster?.refuseAgent();
+        if (refused) {
+          send({ type: 'error', code: 'ARS_E_NOT_LEADER', ...refused });
+          socket.close(4010, 'not the leader');
+          return;
+        }
         try {
           node = rt.connectAgent(msg, send);
         } catch (err) {
@@ -124,11 +154,16 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
         send({ type: 'error', code: LIVE_ERRORS.agent, message: 'register first' });
         return;
       }
+      // a connection of an earlier leadership term: its node belongs to a runtime that no longer schedules
+      if (rt.nodes[node.index] !== node) {
+        socket.close(4010, 'not the leader');
+        return;
+      }
       if (msg.type === 'heartbeat') rt.heartbeat(node);
       else rt.result(node, msg);
     });
     socket.on('close', () => {
-      if (node && node.send === send) rt.disconnectAgent(node);
+      if (node && node.send === send && rt.nodes[node.index] === node) rt.disconnectAgent(node);
     });
   });
 
@@ -161,6 +196,11 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
       );
       if (foreign >= 0) throw notFound('unknown twin', `/tasks/${foreign}/twins`, 'body');
     }
+    if (opts.cluster) {
+      const out = await opts.cluster.submit(planned.request, parsed.data.params);
+      const view = 'request' in out ? requestView(rt, out.request) : out.view;
+      return reply.code(202).header('location', `/api/v1/requests/${view.id}`).send(view);
+    }
     const r = rt.submit(planned.request, parsed.data.params);
     await opts.accept?.(r);
     return reply.code(202).header('location', `/api/v1/requests/${r.id}`).send(requestView(rt, r));
@@ -173,20 +213,37 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
     return r;
   };
 
-  app.get<{ Params: { id: string } }>('/requests/:id', async (req) =>
-    requestView(rt, findRequest(req, req.params.id)),
-  );
+  // a replica of a cluster that does not hold the request in memory reads it from the store
+  const findStored = async (req: FastifyRequest, id: string): Promise<StoredRequestView | undefined> => {
+    if (!opts.cluster || rt.requests.has(id)) return undefined;
+    const s = await opts.cluster.stored(id);
+    const own = principalTenant(req);
+    if (!s || (own !== undefined && s.tenant !== own)) throw notFound(`unknown request "${id}"`, '/id');
+    return s;
+  };
+
+  app.get<{ Params: { id: string } }>('/requests/:id', async (req) => {
+    const s = await findStored(req, req.params.id);
+    return s ? s.view : requestView(rt, findRequest(req, req.params.id));
+  });
+
+  const pending = (id: string, status: string) =>
+    new HttpError(LIVE_ERRORS.pending, `request ${id} is ${status}`, {
+      status: 409,
+      in: 'params',
+      pointer: '/id',
+      extra: { state: status },
+    });
 
   app.get<{ Params: { id: string } }>('/requests/:id/result', async (req, reply) => {
+    const s = await findStored(req, req.params.id);
+    if (s) {
+      if (s.result) return s.result;
+      throw pending(req.params.id, String(s.view.status));
+    }
     const r = findRequest(req, req.params.id);
     if (r.status === 'failed') return reply.code(200).send({ id: r.id, status: r.status, error: r.error });
-    if (r.status !== 'completed')
-      throw new HttpError(LIVE_ERRORS.pending, `request ${r.id} is ${r.status}`, {
-        status: 409,
-        in: 'params',
-        pointer: '/id',
-        extra: { state: r.status },
-      });
+    if (r.status !== 'completed') throw pending(r.id, r.status);
     const outputs: Record<string, unknown> = {};
     r.tasks.forEach((t, i) => {
       outputs[t.id] = r.outputs[i];
@@ -195,6 +252,8 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
   });
 
   app.get<{ Params: { id: string } }>('/requests/:id/explanation', async (req) => {
+    const s = await findStored(req, req.params.id);
+    if (s) return s.explanation();
     const r = findRequest(req, req.params.id);
     const twins = new Set(r.tasks.flatMap((t) => t.twins.map((x) => rt.twins[x]!.id)));
     const decisions = rt

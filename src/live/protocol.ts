@@ -90,4 +90,10 @@ export type ServerMessage =
       input: TaskInput | RefreshInput;
     }
   | { type: 'cancel'; attempt: number }
-  | { type: 'error'; code: string; message: string };
+  | {
+      type: 'error';
+      code: string;
+      message: string;
+      /** with ARS_E_NOT_LEADER: the URL of the replica that schedules, when known */
+      leader?: string;
+    };

@@ -15,6 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { parse } from 'yaml';
+import type { LeaderElectorOptions } from '../cluster/leader.js';
+import { ClusterReplica, clusterRoutes, type TelemetryNote, type Term } from '../cluster/serve.js';
 import { dashboardRoutes } from '../dashboard/plugin.js';
 import type { PolicyRef, Scenario } from '../model/scenario.js';
 import { traceLine } from '../report/trace-file.js';
@@ -65,6 +67,20 @@ export interface ServiceOptions {
   /** seconds between two samples of a demo device (default 1) */
   readonly devicePeriod?: number;
   readonly log?: (line: string) => void;
+  /**
+   * Several replicas on one PostgreSQL store: campaign for leadership; only the leader schedules and takes
+   * agents (src/cluster/serve.ts). Absent: this process schedules alone.
+   */
+  readonly cluster?: {
+    /** the election's connection (the store's URL without `schema`), lock key, retry period */
+    readonly election: LeaderElectorOptions;
+    /** the store's PostgreSQL schema (the members table goes there) */
+    readonly schema?: string | undefined;
+    /** the URL others reach this replica at (default: the URL it listens on) */
+    readonly advertise?: string | undefined;
+    /** how often the leader looks for requests accepted by other replicas, ms (default 500) */
+    readonly pollMs?: number;
+  };
 }
 
 export interface Service {
@@ -74,7 +90,10 @@ export interface Service {
   readonly mqtt: MqttIngest | undefined;
   readonly store: Store;
   readonly events: EventBus;
+  /** the scheduling runtime's persister (in a cluster: the current term's, while this replica leads) */
   readonly persister: Persister;
+  /** several replicas: this one's part in the election (undefined for a single replica) */
+  readonly replica: ClusterReplica | undefined;
   readonly agents: Agent[];
   readonly devices: DevicePlayer | undefined;
   readonly load: LoadGenerator | undefined;
@@ -101,53 +120,98 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const events = new EventBus((err) => options.log?.(`event listener: ${(err as Error).message}`));
   const metrics = createLiveMetrics();
   const context: LiveContext = { store, events, metrics };
-  let persister: Persister | undefined;
-  const firstRequest = await nextRequestNumber(store);
-  const runtime = new LiveRuntime({
-    firstRequest,
-    scenario,
-    policy: options.policy,
-    ...(options.updater ? { updater: options.updater } : {}),
-    ...(options.warmup !== undefined ? { warmup: options.warmup } : {}),
-    ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
-    ...(options.leaseFactor !== undefined ? { leaseFactor: options.leaseFactor } : {}),
-    onDecision: (d: Decision) => {
+  const newRuntime = (firstRequest: number, onDecision: (d: Decision) => void) =>
+    new LiveRuntime({
+      firstRequest,
+      scenario,
+      policy: options.policy,
+      ...(options.updater ? { updater: options.updater } : {}),
+      ...(options.warmup !== undefined ? { warmup: options.warmup } : {}),
+      ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+      ...(options.leaseFactor !== undefined ? { leaseFactor: options.leaseFactor } : {}),
+      onDecision,
+      readSamples: async (thingId, afterMs, limit) => {
+        const rows = await store.listSamples({
+          thingId,
+          ...(Number.isFinite(afterMs) ? { since: afterMs } : {}),
+          newestFirst: true,
+          limit,
+        });
+        const out = [];
+        for (let i = rows.length - 1; i >= 0; i--) {
+          const r = rows[i]!;
+          if (r.time > afterMs) out.push({ time: r.time, value: sampleValue(r.features) });
+        }
+        return out;
+      },
+    });
+  /** A scheduling runtime with its persister (the decision trace goes to the store and the trace file). */
+  const newTerm = (firstRequest: number): Term => {
+    let persister: Persister | undefined;
+    const runtime = newRuntime(firstRequest, (d) => {
       trace?.write(traceLine(d));
       persister?.decision(d);
-    },
-    readSamples: async (thingId, afterMs, limit) => {
-      const rows = await store.listSamples({
-        thingId,
-        ...(Number.isFinite(afterMs) ? { since: afterMs } : {}),
-        newestFirst: true,
-        limit,
-      });
-      const out = [];
-      for (let i = rows.length - 1; i >= 0; i--) {
-        const r = rows[i]!;
-        if (r.time > afterMs) out.push({ time: r.time, value: sampleValue(r.features) });
-      }
-      return out;
-    },
-  });
-  await registerTwins(store, runtime);
-  persister = persistTo(store, runtime, events, (err) => options.log?.(`store: ${err.message}`));
-  // a restart on the same store runs again what was accepted and had not finished
-  const resumed = await resumeRequests(store, runtime, persister);
-  if (resumed > 0)
-    options.log?.(`resumed ${resumed} unfinished request${resumed === 1 ? '' : 's'} from the store`);
-  // the ingest stored samples: the runtime counts them; a refresh will read them from the store
-  const unsubscribe = events.subscribe({ types: ['telemetry'] }, (e) => {
-    if (e.type !== 'telemetry') return;
+    });
+    persister = persistTo(store, runtime, events, (err) => options.log?.(`store: ${err.message}`));
+    return { runtime, persister };
+  };
+  let replica: ClusterReplica | undefined;
+  let single: Term | undefined;
+  if (options.cluster) {
+    // a follower's routes plan requests against the scenario: a runtime that never runs
+    const idle = newRuntime(0, () => {});
+    idle.stop();
+    await registerTwins(store, idle);
+    replica = new ClusterReplica({
+      store,
+      idle,
+      term: async () => newTerm(0),
+      election: options.cluster.election,
+      schema: options.cluster.schema,
+      ...(options.cluster.pollMs !== undefined ? { pollMs: options.cluster.pollMs } : {}),
+      onTelemetry: (note) => heard(note),
+      // an external broker's persistent session is the leader's alone: two replicas under one client id would
+      // take it from each other; while there is no leader the broker keeps the QoS 1 messages for the session
+      onRole: async (leading) => {
+        if (!options.mqttUrl) return;
+        // one session per deployment: the schema names it (replicas of another schema have their own)
+        const schema = options.cluster?.schema;
+        const clientId = schema && schema !== 'public' ? `ars-ingest-${schema}` : 'ars-ingest';
+        if (leading && !mqtt)
+          mqtt = await startMqttIngest({ context, url: options.mqttUrl, guard: app.arsGuard, clientId });
+        else if (!leading && mqtt) {
+          const closing = mqtt;
+          mqtt = undefined;
+          await closing.close();
+        }
+      },
+      ...(options.log ? { log: options.log } : {}),
+    });
+  } else {
+    single = newTerm(await nextRequestNumber(store));
+    await registerTwins(store, single.runtime);
+    // a restart on the same store runs again what was accepted and had not finished
+    const resumed = await resumeRequests(store, single.runtime, single.persister);
+    if (resumed > 0)
+      options.log?.(`resumed ${resumed} unfinished request${resumed === 1 ? '' : 's'} from the store`);
+  }
+  const runtime = replica?.runtime ?? single!.runtime;
+  // the ingest stored samples: the scheduling runtime counts them; a refresh will read them from the store
+  const heard = (e: TelemetryNote) => {
     const twin = runtime.twinByName(e.thingId);
     if (twin)
-      runtime.samplesStored(twin, e.count, {
-        time: e.newestTime,
-        value: sampleValue(e.latest as Record<string, Record<string, unknown>>),
-      });
+      runtime.samplesStored(twin, e.count, { time: e.newestTime, value: sampleValue(e.latest ?? {}) });
+  };
+  const unsubscribe = events.subscribe({ types: ['telemetry'] }, (e) => {
+    if (e.type !== 'telemetry') return;
+    const note = { thingId: e.thingId, count: e.count, newestTime: e.newestTime, latest: e.latest };
+    // in a cluster a follower tells the leader, whose runtime is the one that schedules refreshes
+    if (replica && !replica.leading) replica.forward(note);
+    else heard(note);
   });
   const host = options.host ?? '127.0.0.1';
   let mqtt: MqttIngest | undefined;
+  let url = '';
   const app = await createServer({
     store,
     events,
@@ -165,17 +229,24 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     ready: () => mqtt?.ready() ?? true,
     plugins: [
       async (api) => {
-        await api.register(livePlugin, { runtime, source, accept: (r) => persister!.accept(r) });
+        await api.register(livePlugin, {
+          runtime,
+          source,
+          ...(replica ? { cluster: replica.cluster } : { accept: (r) => single!.persister.accept(r) }),
+        });
       },
+      clusterRoutes(replica, () => url),
     ],
   });
   await app.register(dashboardRoutes);
   await app.listen({ host, port: options.port ?? 8080 });
   const address = app.server.address();
-  const url = `http://${host}:${typeof address === 'object' && address ? address.port : options.port}`;
+  url = `http://${host}:${typeof address === 'object' && address ? address.port : options.port}`;
+  // join the cluster once this replica can be reached: its URL goes into the members table
+  await replica?.start(options.cluster?.advertise ?? url);
   // the broker authenticates and authorises with the server's guard (a no-op in local dev mode)
   const guard = app.arsGuard;
-  if (options.mqttUrl) mqtt = await startMqttIngest({ context, url: options.mqttUrl, guard });
+  if (options.mqttUrl && !replica) mqtt = await startMqttIngest({ context, url: options.mqttUrl, guard });
   else if (options.mqttPort !== undefined)
     mqtt = await startMqttIngest({ context, port: options.mqttPort, host, guard });
   const agents: Agent[] = [];
@@ -214,10 +285,15 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     url,
     app,
     runtime,
-    mqtt,
+    get mqtt() {
+      return mqtt;
+    },
     store,
     events,
-    persister,
+    get persister() {
+      return (replica ? replica.persister : single!.persister) as Persister;
+    },
+    replica,
     agents,
     devices,
     load,
@@ -227,13 +303,15 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       await load?.stop();
       await devices?.stop();
       for (const a of agents) await a.stop();
-      runtime.stop();
+      const term = replica?.leading ? { runtime, persister: replica.persister! } : single;
+      term?.runtime.stop();
       await mqtt?.close();
       await app.close();
       // the store records every agent as gone, whether or not its close reached us before the server stopped
-      for (const n of runtime.nodes) runtime.disconnectAgent(n, 'server stopped');
+      if (term) for (const n of term.runtime.nodes) term.runtime.disconnectAgent(n, 'server stopped');
       unsubscribe();
-      await persister?.close();
+      if (replica) await replica.close();
+      else await single?.persister.close();
       if (!options.store) await store.close();
       if (trace) await new Promise<void>((done) => trace!.end(() => done()));
       if (scratch) rmSync(scratch, { recursive: true, force: true });

@@ -23,7 +23,10 @@ export function register(program: Command): void {
   program
     .command('agent')
     .description('connect to a live server as a node and run the work it assigns')
-    .requiredOption('--server <url>', 'the server, e.g. http://10.0.0.5:8080')
+    .requiredOption(
+      '--server <url>',
+      'the server, e.g. http://10.0.0.5:8080; replicas comma-separated (the agent finds the leader)',
+    )
     .requiredOption('--id <id>', 'this node’s id (unique among agents)')
     .option('--kind <tier>', 'edge, fog or cloud', 'edge')
     .option('--compute <units>', 'compute capacity offered', '1')
@@ -40,13 +43,16 @@ export function register(program: Command): void {
             'ARS_E_INPUT_ARGUMENT',
             `--kind expects one of ${KINDS.join(', ')}, got "${opts.kind}"`,
           );
-        try {
-          new URL(opts.server);
-        } catch {
-          throw new ArsError(
-            'ARS_E_INPUT_ARGUMENT',
-            `--server expects a URL such as http://127.0.0.1:8080, got "${opts.server}"`,
-          );
+        // replicas of a cluster: several URLs, comma-separated
+        for (const server of opts.server.split(',')) {
+          try {
+            new URL(server.trim());
+          } catch {
+            throw new ArsError(
+              'ARS_E_INPUT_ARGUMENT',
+              `--server expects a URL such as http://127.0.0.1:8080 (or several, comma-separated), got "${server}"`,
+            );
+          }
         }
         const labels: Record<string, string> = {};
         for (const pair of (opts.labels ?? []).flatMap((l) => l.split(','))) {

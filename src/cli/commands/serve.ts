@@ -1,11 +1,12 @@
 // `ars serve [scenario]`: the live service on 127.0.0.1 (agents, requests, telemetry, what-if).
 import type { Command } from 'commander';
+import { DEFAULT_LEADER_KEY, type LeaderElectorOptions } from '../../cluster/leader.js';
 import { ArsError } from '../../errors.js';
 import type { LiveSummary } from '../../live/accounting.js';
 import { startService } from '../../live/service.js';
 import { assertSafeBind } from '../../security/bind-guard.js';
 import { loadAuthFile, type ServerSecurity } from '../../server/auth-config.js';
-import { openStore } from '../../store/open.js';
+import { isPostgresUrl, openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import { collect, loadForRun, numberOption, parseParams } from '../common.js';
 import { printJson, runCommand } from '../io.js';
@@ -27,6 +28,8 @@ interface ServeOpts {
   json?: boolean;
   auth?: string;
   store?: string;
+  elect: boolean;
+  advertiseUrl?: string;
 }
 
 export function register(program: Command): void {
@@ -47,6 +50,14 @@ export function register(program: Command): void {
     .option(
       '--store <url>',
       'the store: postgres://user@host/db[?schema=name] for PostgreSQL (several replicas may share it), or a SQLite file or directory; default: SQLite in --data',
+    )
+    .option(
+      '--no-elect',
+      'with a PostgreSQL store: do not campaign for leadership (this replica schedules on its own, as if alone)',
+    )
+    .option(
+      '--advertise-url <url>',
+      'with a PostgreSQL store: the URL other replicas send agents to for this one (default: the URL it listens on)',
     )
     .option('--mqtt-port <n>', 'start an embedded MQTT broker on this port (0 picks a free one)')
     .option('--mqtt-url <url>', 'take telemetry from an external MQTT broker instead')
@@ -106,6 +117,11 @@ export function register(program: Command): void {
             '--demo runs its agents, devices and load in-process without credentials: drop --auth for the demo, or run `ars agent --token …` against a server with --auth',
           );
         }
+        if (opts.advertiseUrl !== undefined && !/^https?:\/\/[^/]+/.test(opts.advertiseUrl))
+          throw new ArsError(
+            'ARS_E_INPUT_ARGUMENT',
+            `--advertise-url expects an http(s) URL such as http://10.0.0.5:8080, got "${opts.advertiseUrl}"`,
+          );
         let store: Store | undefined;
         if (opts.store) {
           try {
@@ -122,6 +138,9 @@ export function register(program: Command): void {
         const service = await startService({
           security,
           ...(store ? { store } : {}),
+          ...(opts.store && isPostgresUrl(opts.store) && opts.elect
+            ? { cluster: { ...electionFor(opts.store), advertise: opts.advertiseUrl } }
+            : {}),
           scenario,
           policy,
           port,
@@ -136,6 +155,7 @@ export function register(program: Command): void {
           log: (line) => process.stderr.write(`${line}\n`),
         });
         const rt = service.runtime;
+        const replica = service.replica;
         const lines = [
           `ARS live on ${service.url} (policy ${rt.policy.name}${scenario ? `, scenario ${scenario.name}: ${rt.twins.length} twins, ${scenario.workloads.length} workloads` : ''})`,
           `  agents connect to      ${service.url.replace('http', 'ws')}/api/v1/agents/connect   (ars agent --server ${service.url} ...)`,
@@ -149,6 +169,11 @@ export function register(program: Command): void {
           `  telemetry              POST ${service.url}/api/v1/telemetry`,
           `  events (WebSocket/SSE) ${service.url}/api/v1/events`,
           `  health, metrics, API   ${service.url}/healthz  /readyz  /metrics  /openapi.json`,
+          ...(replica
+            ? [
+                `  cluster                ${service.url}/api/v1/cluster   (replica ${replica.id}, ${replica.leading ? 'leader: schedules' : 'follower: serves the API, sends agents to the leader'})`,
+              ]
+            : []),
           `  store                  ${opts.store ? redactUrl(opts.store) : opts.data ? `${opts.data}/ars.db` : 'temporary SQLite file (use --data DIR to keep it)'}`,
           `  what-if                POST ${service.url}/api/v1/what-if`,
           `  snapshot as scenario   ars snapshot --server ${service.url} > now.yaml`,
@@ -188,6 +213,24 @@ export function register(program: Command): void {
         return 0;
       }, debug);
     });
+}
+
+/**
+ * The election of the replicas sharing `spec`: the database URL without the store's `schema` parameter, and a
+ * lock key of that schema (replicas of deployments in different schemas of one database elect apart).
+ */
+function electionFor(spec: string): { election: LeaderElectorOptions; schema: string | undefined } {
+  const url = new URL(spec);
+  const schema = url.searchParams.get('schema') ?? undefined;
+  url.searchParams.delete('schema');
+  let key = DEFAULT_LEADER_KEY;
+  if (schema !== undefined && schema !== 'public') {
+    // FNV-1a of the schema name, kept a positive 31-bit integer away from the migration lock's key
+    let h = 0x811c9dc5;
+    for (const c of schema) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+    key = (h & 0x3fffffff) | 0x40000000;
+  }
+  return { election: { url: url.toString(), key }, schema };
 }
 
 /** A store URL as it may be printed: without its password. */
