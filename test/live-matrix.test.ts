@@ -319,6 +319,23 @@ describe('the live routes under --auth: subjects × resources', () => {
   });
 });
 
+describe('probing another tenant through the submission', () => {
+  it('answers its twins and workloads exactly as ones that do not exist', async () => {
+    const twin = (name: string) =>
+      call('userB', 'POST', '/requests', { tasks: [{ id: 't', work: 0.001, twins: [name] }] });
+    const real = await twin('acme:acme-sensor-0');
+    const ghost = await twin('acme:no-such-twin');
+    expect(real.status).toBe(400);
+    expect(real.text.replaceAll('acme-sensor-0', 'no-such-twin')).toBe(ghost.text);
+    const workload = (id: string) => call('userB', 'POST', '/requests', { workload: id });
+    const theirs = await workload('acme-query');
+    const none = await workload('no-such-query');
+    expect(theirs.status).toBe(404);
+    expect(theirs.text.replaceAll('acme-query', 'no-such-query')).toBe(none.text);
+    expect(none.text).not.toContain('acme');
+  });
+});
+
 describe('k-anonymity of the live aggregates (k = 5)', () => {
   const REASON = 'fewer than k=5 twins';
 

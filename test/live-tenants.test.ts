@@ -91,8 +91,15 @@ describe('live routes with a tenant principal', () => {
     const foreignTwin = await call('POST', '/requests', 'acme', {
       tasks: [{ id: 'a', work: 1, twins: ['globex_corp:globex-sensor-0'] }],
     });
-    expect(foreignTwin.status).toBe(404);
-    expect(foreignTwin.body.code).toBe('ARS_E_NOT_FOUND');
+    // answered exactly as a twin that does not exist, so that another tenant's twin ids cannot be probed
+    const ghost = await call('POST', '/requests', 'acme', {
+      tasks: [{ id: 'a', work: 1, twins: ['globex_corp:ghost'] }],
+    });
+    expect(foreignTwin.status).toBe(400);
+    expect(foreignTwin.body.pointer).toBe('/tasks/0/twins/0');
+    expect(JSON.stringify(foreignTwin.body).replaceAll('globex-sensor-0', 'ghost')).toBe(
+      JSON.stringify(ghost.body),
+    );
   });
 
   it('lists and returns only the principal’s requests and twins; everything without a principal', async () => {

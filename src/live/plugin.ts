@@ -216,27 +216,22 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
     const own = authorizeLive(req, 'message:/', 'EXECUTE').tenant;
     if (own !== undefined && parsed.data.tenant !== undefined && parsed.data.tenant !== own)
       throw notFound(`unknown tenant "${parsed.data.tenant}"`, '/tenant', 'body');
-    // another tenant's workload is as unknown to this tenant as one the scenario lacks
-    if (own !== undefined && parsed.data.workload !== undefined) {
-      const w = rt.scenario?.workloads.find((x) => x.id === parsed.data.workload);
-      if (w && w.tenant !== own)
-        throw notFound(`unknown workload "${parsed.data.workload}"`, '/workload', 'body');
-    }
     const body = own !== undefined ? { ...parsed.data, tenant: own } : parsed.data;
     const tenants = new Set(rt.tenants.map((t) => t.id));
     // a principal's tenant that the scenario does not know still gets its requests (and only its twins)
     if (own !== undefined) tenants.add(own);
-    const planned = planRequest(body, rt.scenario, tenants, rt.resolver);
+    // another tenant's workloads and twins are as unknown to this tenant as ones the scenario lacks
+    const planned = planRequest(
+      body,
+      rt.scenario,
+      tenants,
+      rt.resolver,
+      own === undefined ? undefined : { tenant: own, tenantOf: (i) => rt.twins[i]!.tenantId },
+    );
     if (!planned.ok) {
       if (planned.status === 404)
         throw notFound(planned.issues[0]!.message, planned.issues[0]!.pointer, 'body');
       throw invalid(planned.issues[0]!.message, planned.issues);
-    }
-    if (own !== undefined) {
-      const foreign = planned.request.tasks.findIndex((t) =>
-        t.twins.some((x) => rt.twins[x]!.tenantId !== own),
-      );
-      if (foreign >= 0) throw notFound('unknown twin', `/tasks/${foreign}/twins`, 'body');
     }
     const r = rt.submit(planned.request, parsed.data.params);
     await opts.accept?.(r);
