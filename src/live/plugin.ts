@@ -20,6 +20,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type WebSocket from 'ws';
 import type { z } from 'zod';
 import { policyNames } from '../policies/index.js';
+import type { Decision } from '../scheduler/decision.js';
 import { SecurityError } from '../security/errors.js';
 import { kAnonymize, type Withholding } from '../security/k-anonymity.js';
 import type { Permission } from '../security/policy/index.js';
@@ -282,6 +283,7 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
 
   app.get<{ Params: { id: string } }>('/requests/:id/explanation', async (req) => {
     const r = findRequest(req, req.params.id);
+    const own = r.tenantId === principalTenant(req) ? r.tenantId : undefined;
     const twins = new Set(r.tasks.flatMap((t) => t.twins.map((x) => rt.twins[x]!.id)));
     const decisions = rt
       .decisionsAbout(undefined, Number.POSITIVE_INFINITY)
@@ -292,7 +294,12 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
             d.time >= r.arrival &&
             d.time <= (Number.isNaN(r.finish) ? Number.POSITIVE_INFINITY : r.finish)),
       );
-    return { id: r.id, status: r.status, policy: rt.policy.name, decisions };
+    return {
+      id: r.id,
+      status: r.status,
+      policy: rt.policy.name,
+      decisions: own === undefined ? decisions : decisions.map((d) => decisionForTenant(d, own, rt)),
+    };
   });
 
   app.get('/requests', async (req) => {
@@ -383,7 +390,7 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
       const r = rt.requests.get(subject.split('/')[0]!);
       return r !== undefined && r.tenantId === own;
     };
-    return { decisions: decisions.filter((d) => mine(d.subject)) };
+    return { decisions: decisions.filter((d) => mine(d.subject)).map((d) => decisionForTenant(d, own, rt)) };
   });
 
   // ---------------------------------------------------------------- what-if and snapshot
@@ -499,4 +506,21 @@ export function scopeWhatIf(
       };
     }),
   };
+}
+
+/**
+ * A decision as a tenant's subject may read it. ARS's attention decisions about one twin also name the
+ * runner-up twin (any tenant's) and the forecasters' switches of every group: the runner-up stays only when
+ * it is the tenant's own twin, the switches go.
+ */
+export function decisionForTenant(
+  d: Decision,
+  tenant: string,
+  rt: Pick<LiveRuntime, 'twinByName'>,
+): Decision {
+  if (d.kind !== 'attention' || d.detail === undefined) return d;
+  const { runnerUp, forecastSwitches: _platform, ...rest } = d.detail as Record<string, unknown>;
+  const twin = (runnerUp as { twin?: unknown } | null | undefined)?.twin;
+  const own = typeof twin === 'string' && rt.twinByName(twin)?.tenantId === tenant;
+  return { ...d, detail: { ...rest, ...(own ? { runnerUp } : {}) } };
 }
