@@ -2,7 +2,7 @@
 // group of six twins and one of two, globex-corp one of four. Signed in as acme's user, the page says
 // "1 group (k=5)" withheld and names it instead of showing its value, and nothing of globex-corp appears;
 // signed in as the platform administrator, two groups are withheld.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.js';
 import { type Service, startService } from '../src/live/service.js';
 import { loadScenario } from '../src/model/index.js';
-import { keyTables, writeKeyFile } from '../src/security/index.js';
-import { loadAuthFile, type ServerSecurity } from '../src/server/auth-config.js';
+import { keyTables } from '../src/security/index.js';
+import type { ServerSecurity } from '../src/server/auth-config.js';
+import { writeAuth } from './live-helpers.js';
 import { root } from './run-cli.js';
 
 const haveChromium = existsSync(CHROMIUM_PATH);
@@ -31,12 +32,7 @@ beforeAll(async () => {
   const tables = keyTables({ apiKeys: [], nodeKeys: [] });
   tokens.admin = tables.apiKeys.issue({ tenant: undefined, roles: ['admin'], label: 'platform' }).secret;
   tokens.userA = tables.apiKeys.issue({ tenant: 'acme', roles: ['user'], label: 'acme' }).secret;
-  writeKeyFile(join(dir, 'keys.json'), {
-    apiKeys: tables.apiKeys.records(),
-    nodeKeys: tables.nodes.keys.records(),
-  });
-  writeFileSync(join(dir, 'auth.yaml'), 'keys: keys.json\nk: 5\n');
-  security = loadAuthFile(join(dir, 'auth.yaml'));
+  security = writeAuth(dir, tables, { k: 5 });
   service = await startService({
     scenario: loadScenario(join(root, 'test/fixtures/live/k-groups.yaml')),
     security,

@@ -7,7 +7,7 @@
 // and that no value the subject may not see (the other tenant's name and twin ids, its request id, the
 // sensitive reading in an acme twin's state) is anywhere in the bytes. Then: what the aggregates withhold
 // (k = 5), and a policy change reaching an open decision stream.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +15,10 @@ import WebSocket from 'ws';
 import { Agent } from '../src/live/agent.js';
 import { type Service, startService } from '../src/live/service.js';
 import { loadScenario } from '../src/model/index.js';
-import { keyTables, writeKeyFile } from '../src/security/index.js';
-import { loadAuthFile, type ServerSecurity } from '../src/server/auth-config.js';
-import { until } from './live-helpers.js';
+import { keyTables } from '../src/security/index.js';
+import type { ServerSecurity } from '../src/server/auth-config.js';
+import { DEFAULT_POLICY } from '../src/server/guard.js';
+import { until, writeAuth } from './live-helpers.js';
 import { root } from './run-cli.js';
 
 type Subject = 'admin' | 'userA' | 'readerA' | 'userB' | 'agent' | 'anonymous' | 'expired' | 'forged';
@@ -28,14 +29,7 @@ const SECRET = 173.25813;
 
 const ACME_POLICY = (usersRead = true) => ({
   entries: {
-    admins: {
-      subjects: ['role:admin'],
-      resources: {
-        'thing:/': { grant: ['READ', 'WRITE'] },
-        'policy:/': { grant: ['READ', 'WRITE'] },
-        'message:/': { grant: ['READ', 'WRITE', 'EXECUTE'] },
-      },
-    },
+    admins: DEFAULT_POLICY.entries.admins,
     users: {
       subjects: ['tenant:acme/role:user'],
       resources: {
@@ -99,20 +93,11 @@ beforeAll(async () => {
   tokens.agent = tables.nodes.issue('edge-7', 'acme').secret;
   // the node that does the work is the platform's (no tenant): it runs both tenants' tasks
   const workerKey = tables.nodes.issue('edge-0', undefined).secret;
-  writeKeyFile(join(dir, 'keys.json'), {
-    apiKeys: tables.apiKeys.records(),
-    nodeKeys: tables.nodes.keys.records(),
+  security = writeAuth(dir, tables, {
+    k: 5,
+    tenants: { acme: { policy: 'acme-policy' } },
+    policies: { 'acme-policy': ACME_POLICY() },
   });
-  writeFileSync(
-    join(dir, 'auth.json'),
-    JSON.stringify({
-      keys: 'keys.json',
-      k: 5,
-      tenants: { acme: { policy: 'acme-policy' } },
-      policies: { 'acme-policy': ACME_POLICY() },
-    }),
-  );
-  security = loadAuthFile(join(dir, 'auth.json'));
   service = await startService({
     scenario: loadScenario(join(root, 'test/fixtures/live/k-groups.yaml')),
     security,
