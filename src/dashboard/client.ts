@@ -380,7 +380,7 @@ export function dashboardApp(uPlot: Any, PALETTE: readonly string[]): void {
       r.latency?.p99,
     ]);
     push(lineChart('chart-queue', 'queue and requests in flight', 'count', ['queue', 'in flight']), s.time, [
-      s.queueLength ?? 0,
+      s.queueLength ?? null, // null for a tenant: the queue is every tenant's
       inFlight,
     ]);
     push(
