@@ -56,6 +56,8 @@ const dir = mkdtempSync(join(tmpdir(), 'ars-live-matrix-'));
 let service: Service;
 let security: ServerSecurity;
 let worker: Agent;
+/** the platform node's credential (no tenant) */
+let workerKey = '';
 const tokens: Partial<Record<Subject, string>> = {};
 /** userA's and userB's requests: a twin query on acme-sensor-0 (refreshed first) and plain work */
 let idA = '';
@@ -92,7 +94,7 @@ beforeAll(async () => {
   tokens.forged = `${tokens.userA.slice(0, tokens.userA.lastIndexOf('_') + 1)}${'Q'.repeat(43)}`;
   tokens.agent = tables.nodes.issue('edge-7', 'acme').secret;
   // the node that does the work is the platform's (no tenant): it runs both tenants' tasks
-  const workerKey = tables.nodes.issue('edge-0', undefined).secret;
+  workerKey = tables.nodes.issue('edge-0', undefined).secret;
   security = writeAuth(dir, tables, {
     k: 5,
     tenants: { acme: { policy: 'acme-policy' } },
@@ -406,4 +408,125 @@ describe('a policy change on an open decision stream', () => {
       await call('admin', 'PUT', '/policies/acme-policy', ACME_POLICY());
     }
   }, 120_000);
+});
+
+/** A WebSocket on `/events` for one subject; `events` fills as frames arrive. */
+async function openStream(base: string, who: Subject, types: string) {
+  const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/events?types=${types}`, {
+    headers: { authorization: `Bearer ${tokens[who]}` },
+  });
+  const frames: string[] = [];
+  socket.on('message', (m) => frames.push(String(m)));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  const events = () => frames.map((f) => JSON.parse(f) as Record<string, unknown>);
+  return { socket, frames, events };
+}
+
+describe('the event stream under --auth, with ARS (attention decisions name a runner-up twin)', () => {
+  it("never shows a tenant the other tenant's twins or the forecasters' switches", async () => {
+    const ars = await startService({
+      scenario: loadScenario(join(root, 'test/fixtures/live/k-groups.yaml')),
+      policy: { name: 'ars', params: {} },
+      security,
+      port: 0,
+      data: join(dir, 'data-ars'),
+    });
+    const agent = new Agent({
+      server: ars.url,
+      id: 'edge-0',
+      kind: 'edge',
+      compute: 4,
+      attention: 2,
+      token: workerKey,
+      reconnect: false,
+    });
+    const streams: Awaited<ReturnType<typeof openStream>>[] = [];
+    const stops: (() => Promise<void>)[] = [];
+    try {
+      const admin = await openStream(ars.url, 'admin', 'decision');
+      const a = await openStream(ars.url, 'userA', 'decision,request');
+      const b = await openStream(ars.url, 'userB', 'decision,request');
+      streams.push(admin, a, b);
+      await agent.start();
+      // ARS refreshes twins with new samples: readings keep arriving for every twin while the test looks
+      let pumping = true;
+      const pump = (async () => {
+        for (let v = 0; pumping; v++) {
+          for (const t of ars.runtime.twins)
+            await fetch(`${ars.url}/api/v1/telemetry`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' },
+              body: JSON.stringify({ thingId: t.thingId, features: { vitals: { heartRate: 60 + (v % 7) } } }),
+            });
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      })();
+      stops.push(async () => {
+        pumping = false;
+        await pump;
+      });
+      // the leak the stream must close: ARS names a runner-up twin of the other tenant (admin sees it)
+      const crossed = (mine: string, other: string) => () =>
+        admin.events().some((e) => {
+          const d = e.data as { kind?: string; detail?: { runnerUp?: { twin?: string } } } | undefined;
+          return (
+            d?.kind === 'attention' &&
+            String(e.subject).includes(mine) &&
+            String(d.detail?.runnerUp?.twin).includes(other)
+          );
+        });
+      await until(crossed('acme', 'globex'), 'an acme twin refreshed ahead of a globex twin', 90_000);
+      await until(crossed('globex', 'acme'), 'a globex twin refreshed ahead of an acme twin', 90_000);
+      await until(crossed('acme', 'acme'), 'an acme twin refreshed ahead of another acme twin', 90_000);
+      // a request's "done" on a stream comes after every decision emitted before it has been judged
+      for (const [who, stream] of [
+        ['userA', a],
+        ['userB', b],
+      ] as const) {
+        const res = await fetch(`${ars.url}/api/v1/requests`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ tasks: [{ id: 'f', work: 0.001 }] }),
+        });
+        const id = ((await res.json()) as { id: string }).id;
+        await until(
+          () => stream.events().some((e) => e.requestId === id && e.state === 'done'),
+          `${who}'s stream to show ${id} done`,
+        );
+      }
+      const attention = (s: typeof a, tenant: string) =>
+        s
+          .events()
+          .filter(
+            (e) =>
+              (e.data as { kind?: string } | undefined)?.kind === 'attention' &&
+              String(e.subject).includes(tenant),
+          );
+      expect(attention(a, 'acme').length).toBeGreaterThan(0);
+      expect(attention(b, 'globex').length).toBeGreaterThan(0);
+      for (const frame of a.frames) {
+        expect(frame.includes('globex'), `acme's stream: ${frame.slice(0, 300)}`).toBe(false);
+        expect(frame.includes('forecastSwitches')).toBe(false);
+      }
+      for (const frame of b.frames) {
+        expect(frame.includes('acme'), `globex's stream: ${frame.slice(0, 300)}`).toBe(false);
+        expect(frame.includes('forecastSwitches')).toBe(false);
+      }
+      // a runner-up of the tenant's own stays
+      const ownRunnerUp = attention(a, 'acme').some((e) =>
+        String((e.data as { detail?: { runnerUp?: { twin?: string } } }).detail?.runnerUp?.twin).includes(
+          'acme',
+        ),
+      );
+      expect(ownRunnerUp).toBe(true);
+    } finally {
+      for (const stop of stops) await stop();
+      for (const s of streams) s.socket.terminate();
+      await agent.stop();
+      await ars.close();
+    }
+  }, 240_000);
 });

@@ -28,6 +28,7 @@ import type { Principal } from '../security/principal.js';
 import { HttpError, type ProblemItem } from '../server/errors.js';
 import { authorizeAgent, isPlatformAdmin, type ServerGuard } from '../server/guard.js';
 import type { LiveContext } from '../server/ingest.js';
+import { decisionForTenant as tenantDecision } from './decision-view.js';
 import type { LiveNode, LiveRequest } from './model.js';
 import { agentMessage, type ServerMessage } from './protocol.js';
 import { type BodyIssue, planRequest, submitSchema, zodIssues } from './requests.js';
@@ -139,6 +140,10 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
     })),
     k: kOfGuard(appGuard),
   }));
+
+  // the event stream names a live twin's tenant through the runtime (decisions name twins by their ids)
+  const bus = (app.ars as LiveContext | undefined)?.events;
+  if (bus) bus.twinTenant = (twin) => rt.twinByName(twin)?.tenantId;
 
   // ---------------------------------------------------------------- agents
   app.get(AGENT_ROUTE, { websocket: true }, (socket: WebSocket, req: FastifyRequest) => {
@@ -508,19 +513,11 @@ export function scopeWhatIf(
   };
 }
 
-/**
- * A decision as a tenant's subject may read it. ARS's attention decisions about one twin also name the
- * runner-up twin (any tenant's) and the forecasters' switches of every group: the runner-up stays only when
- * it is the tenant's own twin, the switches go.
- */
+/** A decision as a tenant's subject may read it (src/live/decision-view.ts), twins named by the runtime. */
 export function decisionForTenant(
   d: Decision,
   tenant: string,
   rt: Pick<LiveRuntime, 'twinByName'>,
 ): Decision {
-  if (d.kind !== 'attention' || d.detail === undefined) return d;
-  const { runnerUp, forecastSwitches: _platform, ...rest } = d.detail as Record<string, unknown>;
-  const twin = (runnerUp as { twin?: unknown } | null | undefined)?.twin;
-  const own = typeof twin === 'string' && rt.twinByName(twin)?.tenantId === tenant;
-  return { ...d, detail: { ...rest, ...(own ? { runnerUp } : {}) } };
+  return tenantDecision(d, tenant, (twin) => rt.twinByName(twin)?.tenantId);
 }
