@@ -185,9 +185,14 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
           socket.close(4003, 'forbidden');
           return;
         }
+        // a node credential bound to a tenant runs that tenant's work only (src/live/node-tenancy.ts); bound
+        // before the node can take work, and put back if the registration fails
+        const before = rt.nodeTenancy.tenantOf(msg.id);
+        rt.nodeTenancy.bind(msg.id, principal?.kind === 'agent' ? principal.tenant : undefined);
         try {
           node = rt.connectAgent(msg, send);
         } catch (err) {
+          rt.nodeTenancy.bind(msg.id, before);
           send({
             type: 'error',
             code: (err as { code?: string }).code ?? LIVE_ERRORS.agent,
