@@ -148,6 +148,7 @@ export class Agent {
       speed,
       signal: abort.signal,
       server: this.options.server,
+      token: this.options.token,
     };
     try {
       if (msg.work === 'refresh') {

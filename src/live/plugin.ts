@@ -34,6 +34,7 @@ import { agentMessage, type ServerMessage } from './protocol.js';
 import { type BodyIssue, planRequest, submitSchema, zodIssues } from './requests.js';
 import type { LiveRuntime } from './runtime.js';
 import { snapshotYaml, type WhatIfAnswer, whatIf, whatIfSchema } from './snapshot.js';
+import { tenantSnapshotYaml } from './tenant-snapshot.js';
 
 export interface LivePluginOptions {
   readonly runtime: LiveRuntime;
@@ -418,14 +419,16 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
   });
 
   app.get<{ Querystring: Record<string, string> }>('/snapshot', async (req, reply) => {
+    const q = req.query;
+    // a node running a what-if task reads its request's tenant's part (src/live/tenant-snapshot.ts); else
     // the snapshot is the whole platform (every tenant's assets, workloads and twins' ages)
-    if (authorizeLive(req, 'thing:/', 'READ').tenant !== undefined)
+    const tenant = whatIfTenant(rt, req, q.request);
+    if (tenant === undefined && authorizeLive(req, 'thing:/', 'READ').tenant !== undefined)
       throw new SecurityError(
         'ARS_E_FORBIDDEN',
         'the snapshot spans every tenant: platform administrators only',
       );
     // the same options as a what-if, from the query string (minutes, loadFactor, seed)
-    const q = req.query;
     const parsed = whatIfSchema.safeParse({
       ...(q.minutes !== undefined ? { minutes: Number(q.minutes) } : {}),
       ...(q.loadFactor !== undefined ? { loadFactor: Number(q.loadFactor) } : {}),
@@ -435,8 +438,26 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
     const { minutes, loadFactor, seed } = parsed.data;
     return reply
       .type('application/yaml; charset=utf-8')
-      .send(snapshotYaml(rt, opts.source, { minutes, loadFactor, seed }));
+      .send(
+        tenant === undefined
+          ? snapshotYaml(rt, opts.source, { minutes, loadFactor, seed })
+          : tenantSnapshotYaml(rt, opts.source, tenant, { minutes, loadFactor, seed }),
+      );
   });
+}
+
+/**
+ * For an agent's credential: the tenant of `request` when the agent's node is running that request's what-if
+ * task (the only snapshot a node may read); 403 otherwise. Undefined for every other caller.
+ */
+function whatIfTenant(rt: LiveRuntime, req: FastifyRequest, request: string | undefined): string | undefined {
+  const p = (req as FastifyRequest & { principal?: Principal | null }).principal;
+  if (p?.kind !== 'agent') return undefined;
+  const node = rt.nodes.find((n) => n.id === p.nodeId);
+  const task = node && [...node.items].find((it) => it.handler === 'what-if' && it.req?.id === request);
+  if (!task?.req)
+    throw new SecurityError('ARS_E_FORBIDDEN', 'a node reads the snapshot only for a what-if task it runs');
+  return task.req.tenantId;
 }
 
 function requestView(rt: LiveRuntime, r: LiveRequest) {
