@@ -377,6 +377,40 @@ describe('k-anonymity of the live aggregates (k = 5)', () => {
   }, 120_000);
 });
 
+describe('per-tenant request metrics on /metrics', () => {
+  it("count each tenant's finished requests, their response times and deadline misses, for that tenant", async () => {
+    const late = await call('userA', 'POST', '/requests', {
+      deadline: 1e-6,
+      tasks: [{ id: 'l', work: 0.01 }],
+    });
+    expect(late.status, late.text).toBe(202);
+    const id = late.json().id as string;
+    await until(() => service.runtime.requests.get(id)?.status === 'completed', 'the late request');
+    const value = (text: string, series: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    const admin = (await call('admin', 'GET', '/metrics')).text;
+    expect(value(admin, 'ars_requests_finished_total{tenant="acme",state="done"}')).toBeGreaterThanOrEqual(2);
+    expect(
+      value(admin, 'ars_requests_finished_total{tenant="globex-corp",state="done"}'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(value(admin, 'ars_request_deadline_misses_total{tenant="acme"}')).toBeGreaterThanOrEqual(1);
+    expect(value(admin, 'ars_request_latency_seconds_count{tenant="acme"}')).toBeGreaterThanOrEqual(2);
+    expect(value(admin, 'ars_request_latency_seconds_sum{tenant="acme"}')).toBeGreaterThan(0);
+
+    const userA = (await call('userA', 'GET', '/metrics')).text;
+    expect(value(userA, 'ars_requests_finished_total{tenant="acme",state="done"}')).toBeGreaterThanOrEqual(2);
+    expect(value(userA, 'ars_request_deadline_misses_total{tenant="acme"}')).toBeGreaterThanOrEqual(1);
+    expect(userA).not.toContain('globex');
+    const userB = (await call('userB', 'GET', '/metrics')).text;
+    expect(
+      value(userB, 'ars_requests_finished_total{tenant="globex-corp",state="done"}'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(userB).not.toContain('acme');
+  }, 120_000);
+});
+
 describe('a policy change on an open decision stream', () => {
   it('stops the decisions of a subject whose READ on thing:/ is revoked, at once', async () => {
     const url = `${service.url.replace('http', 'ws')}/api/v1/events?types=decision,request`;

@@ -31,6 +31,7 @@ import type { LiveContext } from '../server/ingest.js';
 import { decisionForTenant as tenantDecision } from './decision-view.js';
 import type { LiveNode, LiveRequest } from './model.js';
 import { agentMessage, type ServerMessage } from './protocol.js';
+import { countRequests } from './request-metrics.js';
 import { type BodyIssue, planRequest, submitSchema, zodIssues } from './requests.js';
 import type { LiveRuntime } from './runtime.js';
 import { snapshotYaml, type WhatIfAnswer, whatIf, whatIfSchema } from './snapshot.js';
@@ -141,6 +142,13 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
     })),
     k: kOfGuard(appGuard),
   }));
+
+  // the per-tenant request series of /metrics, counted as requests finish
+  const metrics = (app.ars as LiveContext | undefined)?.metrics;
+  if (metrics) {
+    const stop = countRequests(rt, metrics);
+    app.addHook('onClose', async () => stop());
+  }
 
   // the event stream names a live twin's tenant through the runtime (decisions name twins by their ids)
   const bus = (app.ars as LiveContext | undefined)?.events;
