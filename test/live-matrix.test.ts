@@ -206,6 +206,12 @@ const MATRIX: Record<string, Cell> = {
     path: () => `/live/decisions?subject=${idA}`,
     status: { admin: 200, userA: 200, readerA: 200, userB: 200, agent: 200 },
   },
+  // the stored trace (src/server/telemetry.ts), as the live decisions
+  'decision trace': {
+    method: 'GET',
+    path: () => '/decisions?limit=1000',
+    status: { admin: 200, userA: 200, readerA: 200, userB: 200, agent: 200 },
+  },
   'what-if': {
     method: 'POST',
     path: () => '/what-if',
@@ -377,7 +383,7 @@ describe('k-anonymity of the live aggregates (k = 5)', () => {
   }, 120_000);
 });
 
-describe('per-tenant request metrics on /metrics', () => {
+describe('request metrics and platform gauges on /metrics', () => {
   it("count each tenant's finished requests, their response times and deadline misses, for that tenant", async () => {
     const late = await call('userA', 'POST', '/requests', {
       deadline: 1e-6,
@@ -399,7 +405,16 @@ describe('per-tenant request metrics on /metrics', () => {
     expect(value(admin, 'ars_request_latency_seconds_count{tenant="acme"}')).toBeGreaterThanOrEqual(2);
     expect(value(admin, 'ars_request_latency_seconds_sum{tenant="acme"}')).toBeGreaterThan(0);
 
+    // the platform's gauges, for administrators only (no tenant label)
+    expect(value(admin, 'ars_agents_connected')).toBeGreaterThanOrEqual(1);
+    expect(value(admin, 'ars_queue_length')).toBeGreaterThanOrEqual(0);
+    const busy = value(admin, 'ars_node_utilisation_ratio{node="edge-0",resource="compute"}');
+    expect(busy).toBeGreaterThanOrEqual(0);
+    expect(busy).toBeLessThanOrEqual(1);
+
     const userA = (await call('userA', 'GET', '/metrics')).text;
+    expect(value(userA, 'ars_agents_connected')).toBeUndefined();
+    expect(userA).not.toContain('edge-0');
     expect(value(userA, 'ars_requests_finished_total{tenant="acme",state="done"}')).toBeGreaterThanOrEqual(2);
     expect(value(userA, 'ars_request_deadline_misses_total{tenant="acme"}')).toBeGreaterThanOrEqual(1);
     expect(userA).not.toContain('globex');

@@ -143,9 +143,22 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
     k: kOfGuard(appGuard),
   }));
 
-  // the per-tenant request series of /metrics, counted as requests finish
+  // the per-tenant request series of /metrics, counted as requests finish; the platform gauges at each scrape
   const metrics = (app.ars as LiveContext | undefined)?.metrics;
   if (metrics) {
+    const share = (used: number, capacity: number) => (capacity > 0 ? used / capacity : 0);
+    metrics.observeRuntime(() => {
+      const up = rt.nodes.filter((n) => n.up);
+      return {
+        agents: up.length,
+        queue: rt.queue.size,
+        nodes: up.map((n) => ({
+          id: n.id,
+          compute: share(n.usedCompute, n.computeCapacity),
+          attention: share(n.usedAttention, n.attentionCapacity),
+        })),
+      };
+    });
     const stop = countRequests(rt, metrics);
     app.addHook('onClose', async () => stop());
   }

@@ -16,6 +16,14 @@ export interface TwinAge {
 /** Where the twin gauges read the twins from at each scrape, and the k-anonymity threshold they apply. */
 export type TwinSource = () => { readonly twins: readonly TwinAge[]; readonly k: number };
 
+/** What the platform gauges (agents, queue, node utilisation) read at each scrape. */
+export type RuntimeSource = () => {
+  readonly agents: number;
+  readonly queue: number;
+  /** busy share of each up node's capacity, 0..1 */
+  readonly nodes: readonly { readonly id: string; readonly compute: number; readonly attention: number }[];
+};
+
 export interface LiveMetrics {
   readonly registry: Registry;
   /** Samples durably stored, by transport (`http`, `mqtt`). */
@@ -31,6 +39,8 @@ export interface LiveMetrics {
   readonly twinGroupsWithheld: Gauge<'tenant'>;
   /** Sets where the twin gauges read the live twins from (the live routes call it). */
   observeTwins(source: TwinSource): void;
+  /** Sets where the platform gauges read the live runtime from (the live routes call it). */
+  observeRuntime(source: RuntimeSource): void;
   /** Request response time in seconds, by tenant. */
   readonly requestLatency: Histogram<'tenant'>;
   /** Requests finished after their deadline, by tenant. */
@@ -57,6 +67,7 @@ export function createLiveMetrics(options: { defaultMetrics?: boolean } = {}): L
     collectDefaultMetrics({ register: registry });
   }
   let twinSource: TwinSource | undefined;
+  let runtimeSource: RuntimeSource | undefined;
   // both twin gauges read the same grouping at a scrape; recomputed per gauge (a pass over the twins)
   const twinGroups = () => {
     if (!twinSource) return undefined;
@@ -77,6 +88,9 @@ export function createLiveMetrics(options: { defaultMetrics?: boolean } = {}): L
     registry,
     observeTwins(source) {
       twinSource = source;
+    },
+    observeRuntime(source) {
+      runtimeSource = source;
     },
     twinGroupsWithheld: new Gauge({
       name: 'ars_twin_groups_withheld',
@@ -160,9 +174,31 @@ export function createLiveMetrics(options: { defaultMetrics?: boolean } = {}): L
       help: 'Busy share of a node capacity',
       labelNames: ['node', 'resource'],
       registers,
+      collect() {
+        if (!runtimeSource) return;
+        this.reset();
+        for (const n of runtimeSource().nodes) {
+          this.set({ node: n.id, resource: 'compute' }, n.compute);
+          this.set({ node: n.id, resource: 'attention' }, n.attention);
+        }
+      },
     }),
-    queueLength: new Gauge({ name: 'ars_queue_length', help: 'Ready tasks waiting for a node', registers }),
-    agents: new Gauge({ name: 'ars_agents_connected', help: 'Connected agents', registers }),
+    queueLength: new Gauge({
+      name: 'ars_queue_length',
+      help: 'Ready tasks waiting for a node',
+      registers,
+      collect() {
+        if (runtimeSource) this.set(runtimeSource().queue);
+      },
+    }),
+    agents: new Gauge({
+      name: 'ars_agents_connected',
+      help: 'Connected agents',
+      registers,
+      collect() {
+        if (runtimeSource) this.set(runtimeSource().agents);
+      },
+    }),
   };
 }
 
