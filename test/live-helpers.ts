@@ -1,9 +1,12 @@
 // Shared by the live end-to-end tests: services on free ports and `ars agent` child processes, each
 // undone after the test that made it.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { type Service, startService } from '../src/live/service.js';
+import { type keyTables, writeKeyFile } from '../src/security/index.js';
+import { loadAuthFile, type ServerSecurity } from '../src/server/auth-config.js';
 import { root } from './run-cli.js';
 
 export const cli = join(root, 'dist/cli/main.js');
@@ -52,4 +55,21 @@ export async function agentProcess(
   });
   await until(() => s.runtime.nodes.some((n) => n.id === id && n.up), `agent ${id} to register (${stderr})`);
   return child;
+}
+
+/**
+ * Writes the key file of `tables` and an auth file (`keys: keys.json` plus `doc`) into `dir`, and loads it
+ * as `ars serve --auth` would. The caller closes the returned security (its audit database).
+ */
+export function writeAuth(
+  dir: string,
+  tables: ReturnType<typeof keyTables>,
+  doc: Record<string, unknown> = {},
+): ServerSecurity {
+  writeKeyFile(join(dir, 'keys.json'), {
+    apiKeys: tables.apiKeys.records(),
+    nodeKeys: tables.nodes.keys.records(),
+  });
+  writeFileSync(join(dir, 'auth.json'), JSON.stringify({ keys: 'keys.json', ...doc }));
+  return loadAuthFile(join(dir, 'auth.json'));
 }

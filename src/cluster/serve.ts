@@ -18,6 +18,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -91,13 +92,23 @@ export function notePayloads(notes: readonly TelemetryNote[]): string[] {
   return out;
 }
 
+/** What a live runtime tells its listeners (src/live/runtime.ts). */
+const RUNTIME_EVENTS = ['request', 'task', 'twin', 'node', 'late'] as const;
+
 /** The runtime of the current term, or the idle one: one object the routes keep for the service's life. */
 function currentRuntime(
   get: () => LiveRuntime,
   followerResolver: () => TwinResolver | undefined,
+  hub: EventEmitter,
 ): LiveRuntime {
   return new Proxy({} as LiveRuntime, {
     get(_target, key) {
+      // listeners (e.g. the per-tenant request metrics) outlive terms: they listen to the hub, which every
+      // leading term's runtime feeds (see ClusterReplica.lead)
+      if (key === 'on' || key === 'off' || key === 'addListener' || key === 'removeListener') {
+        const f = Reflect.get(hub, key, hub) as (...a: unknown[]) => unknown;
+        return f.bind(hub);
+      }
       if (key === 'resolver') {
         const r = followerResolver();
         if (r) return r;
@@ -127,6 +138,8 @@ export class ClusterReplica {
   private readonly notes = new Map<string, TelemetryNote>();
   private noteTimer: NodeJS.Timeout | undefined;
   private readonly channel: string;
+  /** the events of whichever runtime leads, for listeners of `runtime` that outlive terms */
+  private readonly hub = new EventEmitter();
 
   constructor(private readonly options: ReplicaOptions) {
     // pids repeat across hosts (in a container the server is often pid 1): the host name and a random part too
@@ -146,6 +159,7 @@ export class ClusterReplica {
     this.runtime = currentRuntime(
       () => this.current?.runtime ?? idle,
       () => (this.current ? undefined : resolver),
+      this.hub,
     );
     this.intake = new StoredIntake(options.store);
     // one channel per schema: deployments sharing a database do not hear each other
@@ -233,6 +247,7 @@ export class ClusterReplica {
       return;
     }
     this.current = term;
+    for (const event of RUNTIME_EVENTS) term.runtime.on(event, (e: unknown) => this.hub.emit(event, e));
     this.options.log?.(
       `replica ${this.id} leads: scheduling${resumed > 0 ? `, resumed ${resumed} accepted request${resumed === 1 ? '' : 's'} from the store` : ''}`,
     );

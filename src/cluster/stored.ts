@@ -84,7 +84,9 @@ export async function storedRequest(
   const rec = await store.getRequest(id);
   if (!rec) return undefined;
   const tasks = await store.listTasks(id);
-  const plan = (rec.spec as { plan?: { tasks?: { id: string; kind: string; handler: string }[] } }).plan;
+  const plan = (
+    rec.spec as { plan?: { tasks?: { id: string; kind: string; handler: string; twins?: unknown }[] } }
+  ).plan;
   const specs = new Map((plan?.tasks ?? []).map((t) => [t.id, t]));
   const status = STATUS[rec.state];
   const t = (ms: number | undefined) => (ms === undefined ? null : rt.serviceTime(ms));
@@ -119,8 +121,12 @@ export async function storedRequest(
       : status === 'completed'
         ? { id: rec.id, status, latency: view.latency, outputs: (rec.result ?? {}) as Json }
         : undefined;
+  const twins = (plan?.tasks ?? []).flatMap((x) =>
+    Array.isArray(x.twins) ? x.twins.filter((i): i is number => Number.isInteger(i)) : [],
+  );
   return {
     tenant: rec.tenant,
+    twins,
     view,
     result,
     async explanation() {

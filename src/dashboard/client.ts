@@ -47,6 +47,8 @@ export function dashboardApp(uPlot: Any, PALETTE: readonly string[]): void {
     if (a >= 1000) return String(Math.round(x));
     return String(Number(x.toPrecision(digits)));
   };
+  /** A count the server may withhold from this subject (null: it spans other tenants). */
+  const count = (x: number | null | undefined) => (x === null || x === undefined ? '–' : String(x));
   const pct = (x: number | null | undefined) =>
     x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(1)} %`;
   const setStatus = (text: string, kind: string) => {
@@ -344,13 +346,29 @@ export function dashboardApp(uPlot: Any, PALETTE: readonly string[]): void {
       ['completed', String(r.completed ?? 0), 'requests completed'],
       ['failed', String(r.failed ?? 0), 'requests failed'],
       ['in-flight', String(inFlight), 'requests arrived and not finished'],
-      ['queue', String(s.queueLength ?? 0), 'tasks and refreshes waiting for a node'],
+      ['queue', count(s.queueLength), 'tasks and refreshes waiting for a node'],
       ['miss-rate', pct(r.deadlineMissRate), 'share of requests with a deadline that missed it'],
       ['p95', `${fmt(r.latency?.p95)} s`, 'latency p95 since start'],
       ['waoi', `${fmt(s.twins?.weightedAoI)} s`, 'criticality-weighted age of information, time average'],
       ['jain', fmt(s.jain), "Jain's fairness index over tenants' service"],
-      ['decisions', String(s.decisions ?? 0), 'scheduling decisions taken'],
+      ['decisions', count(s.decisions), 'scheduling decisions taken'],
     ];
+    // aggregates over fewer than k twins are withheld by the server: say so instead of a value
+    const withheld = (s.withheld ?? []) as Any[];
+    if (withheld.length > 0 || (s.k ?? 1) > 1)
+      figures.push([
+        'withheld',
+        `${withheld.length} group${withheld.length === 1 ? '' : 's'} (k=${s.k})`,
+        withheld.length > 0
+          ? `withheld: ${withheld.map((w) => `${w.group} (${w.reason})`).join(', ')}`
+          : `every group has at least k=${s.k} twins`,
+      ]);
+    const note = $('withheld');
+    note.hidden = withheld.length === 0;
+    note.textContent =
+      withheld.length === 0
+        ? ''
+        : `withheld: ${withheld.length} group${withheld.length === 1 ? '' : 's'} (k=${s.k}): ${withheld.map((w) => w.group).join(', ')}`;
     $('figures').replaceChildren(
       ...figures.map(([k, v, title]) =>
         el('div', { class: 'figure', 'data-figure': k, title }, el('b', {}, v), el('span', {}, k)),
@@ -362,7 +380,7 @@ export function dashboardApp(uPlot: Any, PALETTE: readonly string[]): void {
       r.latency?.p99,
     ]);
     push(lineChart('chart-queue', 'queue and requests in flight', 'count', ['queue', 'in flight']), s.time, [
-      s.queueLength ?? 0,
+      s.queueLength ?? null, // null for a tenant: the queue is every tenant's
       inFlight,
     ]);
     push(
@@ -436,17 +454,22 @@ export function dashboardApp(uPlot: Any, PALETTE: readonly string[]): void {
       push(lineChart('chart-load', 'load by tier (share in use)', 'share', labels), time, values);
   }
 
-  async function refreshTwins(time: number) {
+  async function refreshTwins(time: number, summary: Any) {
     const { twins } = await api('/api/v1/live/twins');
     const list = (twins ?? []) as Any[];
-    const tenantOf = (t: Any) => String(t.thingId).split(':')[0] || '–';
-    const tenants = [...new Set(list.map(tenantOf))].sort();
-    const crits = [...new Set(list.map((t) => Number(t.criticality)))].sort((a, b) => b - a);
+    // the aggregates come from the summary's groups, which the server releases only with at least k twins
+    const groups: { tenant: string; criticality: number; twins: number; age: number }[] = (
+      (summary?.groups ?? []) as Any[]
+    ).map((x) => ({
+      tenant: String(x.tenant),
+      criticality: Number(x.criticality),
+      twins: Number(x.twins),
+      age: Number(x.ageNow?.mean),
+    }));
+    const tenants = [...new Set(groups.map((x) => x.tenant))].sort();
+    const crits = [...new Set(groups.map((x) => x.criticality))].sort((a, b) => b - a);
     const cells = tenants.map((tn) =>
-      crits.map((c) => {
-        const of = list.filter((t) => tenantOf(t) === tn && Number(t.criticality) === c);
-        return of.length > 0 ? of.reduce((a, t) => a + t.ageSeconds, 0) / of.length : null;
-      }),
+      crits.map((c) => groups.find((x) => x.tenant === tn && x.criticality === c)?.age ?? null),
     );
     heatmap(
       $('chart-freshness'),
@@ -471,8 +494,9 @@ export function dashboardApp(uPlot: Any, PALETTE: readonly string[]): void {
     // mean age per criticality group over time
     const labels = crits.map((c) => `criticality ${c}`);
     const values = crits.map((c) => {
-      const of = list.filter((t) => Number(t.criticality) === c);
-      return of.length > 0 ? of.reduce((a, t) => a + t.ageSeconds, 0) / of.length : null;
+      const of = groups.filter((x) => x.criticality === c);
+      const n = of.reduce((a, x) => a + x.twins, 0);
+      return n > 0 ? of.reduce((a, x) => a + x.age * x.twins, 0) / n : null;
     });
     if (crits.length > 0)
       push(lineChart('chart-aoi', 'mean age of information (s)', 'seconds', labels), time, values);
@@ -665,6 +689,13 @@ export function dashboardApp(uPlot: Any, PALETTE: readonly string[]): void {
             {},
             `${a.scenario}: the next ${fmt(a.minutes)} min at ${fmt(a.loadFactor)}× load, ${a.replications} replications; ± is the 95 % confidence interval.`,
           ),
+          ...((a.withheld ?? []) as Any[]).map((w) =>
+            el(
+              'p',
+              { class: 'note', 'data-withheld': w.group },
+              `withheld: ${w.group} (${w.reason}, k=${a.k})`,
+            ),
+          ),
           el(
             'table',
             { class: 'whatif' },
@@ -722,7 +753,7 @@ export function dashboardApp(uPlot: Any, PALETTE: readonly string[]): void {
         ['nodes', () => refreshNodes(s.time)],
         ['decisions', () => refreshDecisions()],
       ];
-      if (slow) jobs.push(['twins', () => refreshTwins(s.time)], ['requests', () => refreshRequests()]);
+      if (slow) jobs.push(['twins', () => refreshTwins(s.time, s)], ['requests', () => refreshRequests()]);
       const results = await Promise.allSettled(jobs.map(([, f]) => f()));
       errors.delete('summary');
       results.forEach((r, i) => {

@@ -61,8 +61,9 @@ export function dashboardHtml(assetBase: string): string {
 <main>
 <section id="freshness">
   <h2>Twin freshness</h2>
-  <p class="intro">Mean age of the twins' state by tenant and criticality (red is stale), and the mean age per criticality group over time.</p>
+  <p class="intro">Mean age of the twins' state by tenant and criticality (red is stale), and the mean age per criticality group over time. Groups of fewer than k twins are withheld (k-anonymity) and named below the map.</p>
   <div id="chart-freshness" data-chart="heatmap"></div>
+  <p id="withheld" class="note" hidden></p>
   <div id="chart-aoi" class="uplot-chart" data-chart="line"></div>
   <h4>Stalest twins (age × criticality)</h4>
   <ol id="stalest"></ol>

@@ -9,6 +9,7 @@ import { QuantileSketch } from '../metrics/quantiles.js';
 import { aoiIntegral, weightedAgeNow } from '../metrics/time-weighted.js';
 import { windowShare } from '../metrics/window.js';
 import type { MetricsWindow } from '../scheduler/plugins.js';
+import { kAnonymize, type WithheldGroup } from '../security/k-anonymity.js';
 import type { LiveRequest, LiveState, LiveTwin } from './model.js';
 
 interface TenantCounters {
@@ -56,6 +57,58 @@ export interface LiveSummary {
   readonly jain: number;
 }
 
+/** Whose aggregates `/live/summary` answers, and the k-anonymity threshold it applies. */
+export interface SummaryScope {
+  /** the one tenant whose requests and twins are counted; undefined: every tenant (platform administrators) */
+  readonly tenant?: string | undefined;
+  /** groups of fewer than k twins are withheld (1: nothing is) */
+  readonly k?: number;
+}
+
+/** One released group of twins: a tenant's twins of one criticality. */
+export interface TwinGroupSummary {
+  readonly group: string;
+  readonly tenant: string;
+  readonly criticality: number;
+  readonly twins: number;
+  /** time-averaged age of information since the warm-up, seconds */
+  readonly meanAoI: number | null;
+  /** age of information now, seconds */
+  readonly ageNow: { readonly mean: number; readonly max: number };
+}
+
+/**
+ * `GET /live/summary` as one principal may see it: requests of its tenant (all for an administrator), twin
+ * aggregates over groups of at least k twins only, and the groups withheld (names and the reason, never
+ * their size or value). Totals cover released groups only, so a withheld group cannot be recovered by
+ * subtracting. Figures that span every tenant (Jain's index, the queue, the decision count) are null for a
+ * tenant's principal.
+ */
+export interface ScopedSummary {
+  readonly time: number;
+  readonly warmup: number;
+  readonly policy: string;
+  /** the tenant summed, null for every tenant */
+  readonly tenant: string | null;
+  readonly k: number;
+  readonly withheld: readonly WithheldGroup[];
+  readonly requests: LiveSummary['requests'];
+  readonly twins: {
+    readonly count: number;
+    readonly meanAoI: number | null;
+    readonly weightedAoI: number | null;
+    readonly maxAoI: number | null;
+    readonly refreshes: number;
+    readonly samples: number;
+  };
+  readonly groups: readonly TwinGroupSummary[];
+  readonly nodes: LiveSummary['nodes'];
+  readonly queueLength: number | null;
+  readonly decisions: number | null;
+  readonly decisionLatencyMs: LiveSummary['decisionLatencyMs'];
+  readonly jain: number | null;
+}
+
 export class LiveAccounting {
   readonly #rt: LiveState;
   readonly latency = new QuantileSketch();
@@ -67,6 +120,8 @@ export class LiveAccounting {
   refreshesProactive = 0;
   aoiIntegral = 0;
   weightedAoiIntegral = 0;
+  /** per twin (by index): its own age-of-information integral, for the scoped summary's groups */
+  readonly #twinAoi = new Map<number, number>();
   #window = {
     start: 0,
     arrivals: 0,
@@ -156,6 +211,7 @@ export class LiveAccounting {
       const area = aoiIntegral(from, now, t.lastSample);
       this.aoiIntegral += area;
       this.weightedAoiIntegral += t.criticality * area;
+      this.#twinAoi.set(t.index, (this.#twinAoi.get(t.index) ?? 0) + area);
     }
     t.accounted = now;
   }
@@ -287,6 +343,111 @@ export class LiveAccounting {
         max: this.decisionLatencyMs.count > 0 ? this.decisionLatencyMs.max : null,
       },
       jain: this.jainIndex(),
+    };
+  }
+
+  /** The summary as one principal may see it (see {@link ScopedSummary}). */
+  scoped(scope: SummaryScope = {}): ScopedSummary {
+    const rt = this.#rt;
+    const all = this.summary();
+    const now = all.time;
+    const duration = Math.max(0, now - rt.warmup);
+    const own = scope.tenant;
+    const k = scope.k ?? 1;
+    // twins of the scope, grouped by tenant and criticality (a group's key names both)
+    const byGroup = new Map<string, LiveState['twins'][number][]>();
+    for (const t of rt.twins) {
+      if (own !== undefined && t.tenantId !== own) continue;
+      const key = `${t.tenantId}/criticality ${t.criticality}`;
+      const list = byGroup.get(key);
+      if (list) list.push(t);
+      else byGroup.set(key, [t]);
+    }
+    const keys = [...byGroup.keys()].sort();
+    const { released, withheld } = kAnonymize(
+      keys.map((key) => ({ key, members: byGroup.get(key)!.length, value: byGroup.get(key)! })),
+      k,
+    );
+    let count = 0;
+    let area = 0;
+    let weightedArea = 0;
+    let crit = 0;
+    let maxAoI = 0;
+    let refreshes = 0;
+    let samples = 0;
+    const groups: TwinGroupSummary[] = released.map(({ key, value: twins }) => {
+      let groupArea = 0;
+      let ageSum = 0;
+      let ageMax = 0;
+      for (const t of twins) {
+        const a = this.#twinAoi.get(t.index) ?? 0;
+        const age = now - t.lastSample;
+        groupArea += a;
+        weightedArea += t.criticality * a;
+        crit += t.criticality;
+        ageSum += age;
+        ageMax = Math.max(ageMax, age);
+        refreshes += t.refreshes;
+        samples += t.samplesReceived;
+      }
+      count += twins.length;
+      area += groupArea;
+      maxAoI = Math.max(maxAoI, ageMax);
+      return {
+        group: key,
+        tenant: twins[0]!.tenantId,
+        criticality: twins[0]!.criticality,
+        twins: twins.length,
+        meanAoI: duration > 0 ? groupArea / (twins.length * duration) : null,
+        ageNow: { mean: ageSum / twins.length, max: ageMax },
+      };
+    });
+    let requests = all.requests;
+    if (own !== undefined) {
+      const i = rt.tenants.findIndex((t) => t.id === own);
+      const c = i >= 0 ? this.#tenants[i] : undefined;
+      const q = c?.latency;
+      const has = q !== undefined && q.count > 0;
+      requests = {
+        arrived: c?.arrived ?? 0,
+        completed: c?.completed ?? 0,
+        failed: c?.failed ?? 0,
+        latency: {
+          mean: has ? q.mean : null,
+          p50: has ? q.quantile(0.5) : null,
+          p95: has ? q.quantile(0.95) : null,
+          p99: has ? q.quantile(0.99) : null,
+        },
+        deadlineMissRate: c && c.withDeadline > 0 ? c.missed / c.withDeadline : null,
+      };
+    }
+    const running = new Map<string, number>();
+    if (own !== undefined)
+      for (const n of rt.nodes) running.set(n.id, [...n.items].filter((it) => it.tenantId === own).length);
+    return {
+      time: now,
+      warmup: all.warmup,
+      policy: all.policy,
+      tenant: own ?? null,
+      k,
+      withheld,
+      requests,
+      twins: {
+        count,
+        meanAoI: count > 0 && duration > 0 ? area / (count * duration) : null,
+        weightedAoI: count > 0 && duration > 0 && crit > 0 ? weightedArea / (crit * duration) : null,
+        maxAoI: count > 0 ? maxAoI : null,
+        refreshes,
+        samples,
+      },
+      groups,
+      // what runs where is tenant data: a tenant counts only its own work on shared nodes
+      nodes:
+        own === undefined ? all.nodes : all.nodes.map((n) => ({ ...n, running: running.get(n.id) ?? 0 })),
+      queueLength: own === undefined ? all.queueLength : null,
+      decisions: own === undefined ? all.decisions : null,
+      decisionLatencyMs: all.decisionLatencyMs,
+      jain: own === undefined ? all.jain : null,
     };
   }
 }

@@ -211,6 +211,7 @@ export class Agent {
       speed,
       signal: abort.signal,
       server: this.#server,
+      token: this.options.token,
     };
     try {
       if (msg.work === 'refresh') {

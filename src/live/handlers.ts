@@ -21,6 +21,8 @@ export interface HandlerContext {
   readonly signal: AbortSignal;
   /** the server the agent works for (the `what-if` handler reads the live snapshot from it) */
   readonly server?: string | undefined;
+  /** the agent's node credential, for the server's routes the handler calls (the `what-if` snapshot) */
+  readonly token?: string | undefined;
 }
 
 export type TaskHandler = (input: TaskInput, ctx: HandlerContext) => Promise<unknown>;
@@ -155,7 +157,12 @@ export const BUILT_IN_TASKS: Readonly<Record<string, TaskHandler>> = {
     url.searchParams.set('minutes', String(body.minutes));
     url.searchParams.set('loadFactor', String(body.loadFactor));
     url.searchParams.set('seed', String(body.seed));
-    const res = await fetch(url, { signal: ctx.signal });
+    // with authentication, the node's credential reads the part of the snapshot its task's tenant owns
+    url.searchParams.set('request', input.request);
+    const res = await fetch(url, {
+      signal: ctx.signal,
+      ...(ctx.token !== undefined ? { headers: { authorization: `Bearer ${ctx.token}` } } : {}),
+    });
     if (!res.ok) throw new Error(`snapshot: ${res.status} ${await res.text()}`);
     const scenario = parseScenario(await res.text(), { knownPolicies: policyNames() });
     const answer = await simulateSnapshot(scenario, body, [scenario.policy.name]);

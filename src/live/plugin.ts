@@ -5,22 +5,37 @@
  * snapshot. Errors are thrown as `HttpError` and leave as the server's problem+json with a stable `ARS_E_*`
  * code and a JSON Pointer; no stack trace ever leaves the server.
  *
- * Tenants: when the security layer has put a `principal` on the request (src/security/principal.ts), a
- * submitted request is tagged with the principal's tenant, and requests, explanations and twins of other
- * tenants are invisible (404 `ARS_E_NOT_FOUND`). Without a principal (local, unauthenticated), all is visible.
+ * Tenants and permissions: when the security layer has put a `principal` on the request
+ * (src/security/principal.ts), the principal's **scope** decides whose data it sees: a platform administrator
+ * every tenant's, a tenant's subject its own tenant's (another tenant's request answers 404 `ARS_E_NOT_FOUND`,
+ * as an absent one), a subject of no tenant nothing (403). Within its tenant, the tenant's policy decides
+ * (`ServerGuard.tenantView`): submitting a request or a what-if needs EXECUTE on `message:/`, reading requests
+ * and explanations READ on `message:/`, reading twins, decisions and the summary READ on `thing:/`; a missing
+ * permission is 403 `ARS_E_FORBIDDEN`. The snapshot spans every tenant and is for platform administrators.
+ * Aggregates (summary, what-if, the twin-age metrics) withhold groups of fewer than k twins
+ * (src/security/k-anonymity.ts; k from the auth file, 1 in local dev mode). Without a principal (the plugin
+ * mounted without src/server's authentication), all is visible.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type WebSocket from 'ws';
 import type { z } from 'zod';
 import { policyNames } from '../policies/index.js';
+import type { Decision } from '../scheduler/decision.js';
+import { SecurityError } from '../security/errors.js';
+import { kAnonymize, type Withholding } from '../security/k-anonymity.js';
+import type { Permission } from '../security/policy/index.js';
 import type { Principal } from '../security/principal.js';
 import { HttpError, type ProblemItem } from '../server/errors.js';
-import { authorizeAgent } from '../server/guard.js';
+import { authorizeAgent, isPlatformAdmin, type ServerGuard } from '../server/guard.js';
+import type { LiveContext } from '../server/ingest.js';
+import { decisionForTenant as tenantDecision } from './decision-view.js';
 import type { LiveNode, LiveRequest } from './model.js';
 import { agentMessage, type ServerMessage } from './protocol.js';
+import { countRequests } from './request-metrics.js';
 import { type BodyIssue, type PlannedRequest, planRequest, submitSchema, zodIssues } from './requests.js';
 import type { LiveRuntime } from './runtime.js';
-import { snapshotYaml, whatIf, whatIfSchema } from './snapshot.js';
+import { snapshotYaml, type WhatIfAnswer, whatIf, whatIfSchema } from './snapshot.js';
+import { tenantSnapshotYaml } from './tenant-snapshot.js';
 
 export interface LivePluginOptions {
   readonly runtime: LiveRuntime;
@@ -48,6 +63,8 @@ export interface LiveCluster {
 /** A request as the store has it (src/cluster/stored.ts). */
 export interface StoredRequestView {
   readonly tenant: string;
+  /** the twins its tasks read (indices into the runtime's twins), as its stored plan names them */
+  readonly twins: readonly number[];
   readonly view: Record<string, unknown>;
   /** the body of `/result`, or undefined while it is pending */
   readonly result: Record<string, unknown> | undefined;
@@ -83,8 +100,98 @@ export function principalTenant(req: FastifyRequest): string | undefined {
   return (req as FastifyRequest & { principal?: Principal }).principal?.tenant;
 }
 
+/** Whose live data a request may see: undefined for every tenant's, else the one tenant's. */
+type Scope = { readonly tenant: string | undefined };
+
+const guardOf = (req: FastifyRequest): ServerGuard | undefined =>
+  (req.server as { arsGuard?: ServerGuard }).arsGuard;
+
+/**
+ * The caller's scope, once its tenant's policy grants `permission` on `resource`: a platform administrator
+ * (or a request no security layer saw) sees every tenant; a tenant's subject its own tenant, when allowed
+ * (403 `ARS_E_FORBIDDEN` otherwise); a subject of no tenant that is not an administrator nothing (403).
+ */
+export function authorizeLive(
+  req: FastifyRequest,
+  resource: 'message:/' | 'thing:/',
+  permission: Permission,
+): Scope {
+  const p = (req as FastifyRequest & { principal?: Principal | null }).principal;
+  if (!p || isPlatformAdmin(p)) return { tenant: undefined };
+  if (p.tenant === undefined)
+    throw new SecurityError('ARS_E_FORBIDDEN', 'this credential acts for no tenant', { action: permission });
+  const guard = guardOf(req);
+  if (guard && !guard.tenantView(p, p.tenant).has(resource, permission))
+    throw new SecurityError('ARS_E_FORBIDDEN', `${permission} on ${resource} is not granted to you`, {
+      resource,
+      permission,
+    });
+  return { tenant: p.tenant };
+}
+
+/** The principal's permissions on a live twin's thing: under the thing's own policy when it names one. */
+async function twinView(
+  guard: ServerGuard,
+  store: LiveContext['store'] | undefined,
+  p: Principal,
+  tenant: string,
+  thingId: string,
+) {
+  const thing = await store?.getThing(thingId).catch(() => undefined);
+  return guard.view(p, { tenant, policyId: thing?.policyId });
+}
+
+/** Whether the principal may read every feature of a twin (its state is made from them). */
+async function featuresReadable(
+  guard: ServerGuard,
+  store: LiveContext['store'] | undefined,
+  p: Principal,
+  tenant: string,
+  thingId: string,
+): Promise<boolean> {
+  return (await twinView(guard, store, p, tenant, thingId)).hasOnSubtree('thing', ['features'], 'READ');
+}
+
+/** k of the aggregates: the guard's (auth file `k`, default 5), 1 in local dev mode (a demo shows everything). */
+const kOfGuard = (guard: ServerGuard | undefined): number => (guard && !guard.devMode ? guard.k : 1);
+const kOf = (req: FastifyRequest): number => kOfGuard(guardOf(req));
+
 export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions): Promise<void> {
   const rt = opts.runtime;
+  // the twin age gauges of /metrics read the live twins at each scrape, with the server's k
+  const appGuard = (app as { arsGuard?: ServerGuard }).arsGuard;
+  (app.ars as LiveContext | undefined)?.metrics.observeTwins(() => ({
+    twins: rt.twins.map((t) => ({
+      tenant: t.tenantId,
+      criticality: t.criticality,
+      ageSeconds: rt.now - t.lastSample,
+    })),
+    k: kOfGuard(appGuard),
+  }));
+
+  // the per-tenant request series of /metrics, counted as requests finish; the platform gauges at each scrape
+  const metrics = (app.ars as LiveContext | undefined)?.metrics;
+  if (metrics) {
+    const share = (used: number, capacity: number) => (capacity > 0 ? used / capacity : 0);
+    metrics.observeRuntime(() => {
+      const up = rt.nodes.filter((n) => n.up);
+      return {
+        agents: up.length,
+        queue: rt.queue.size,
+        nodes: up.map((n) => ({
+          id: n.id,
+          compute: share(n.usedCompute, n.computeCapacity),
+          attention: share(n.usedAttention, n.attentionCapacity),
+        })),
+      };
+    });
+    const stop = countRequests(rt, metrics);
+    app.addHook('onClose', async () => stop());
+  }
+
+  // the event stream names a live twin's tenant through the runtime (decisions name twins by their ids)
+  const bus = (app.ars as LiveContext | undefined)?.events;
+  if (bus) bus.twinTenant = (twin) => rt.twinByName(twin)?.tenantId;
 
   // ---------------------------------------------------------------- agents
   app.get(AGENT_ROUTE, { websocket: true }, (socket: WebSocket, req: FastifyRequest) => {
@@ -132,9 +239,14 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
           socket.close(4010, 'not the leader');
           return;
         }
+        // a node credential bound to a tenant runs that tenant's work only (src/live/node-tenancy.ts); bound
+        // before the node can take work, and put back if the registration fails
+        const before = rt.nodeTenancy.tenantOf(msg.id);
+        rt.nodeTenancy.bind(msg.id, principal?.kind === 'agent' ? principal.tenant : undefined);
         try {
           node = rt.connectAgent(msg, send);
         } catch (err) {
+          rt.nodeTenancy.bind(msg.id, before);
           send({
             type: 'error',
             code: (err as { code?: string }).code ?? LIVE_ERRORS.agent,
@@ -171,30 +283,25 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
   app.post('/requests', async (req, reply) => {
     const parsed = submitSchema.safeParse(req.body ?? {});
     if (!parsed.success) throw invalid('the request does not match the schema', zodIssues(parsed.error));
-    const own = principalTenant(req);
+    const own = authorizeLive(req, 'message:/', 'EXECUTE').tenant;
     if (own !== undefined && parsed.data.tenant !== undefined && parsed.data.tenant !== own)
       throw notFound(`unknown tenant "${parsed.data.tenant}"`, '/tenant', 'body');
-    // another tenant's workload is as unknown to this tenant as one the scenario lacks
-    if (own !== undefined && parsed.data.workload !== undefined) {
-      const w = rt.scenario?.workloads.find((x) => x.id === parsed.data.workload);
-      if (w && w.tenant !== own)
-        throw notFound(`unknown workload "${parsed.data.workload}"`, '/workload', 'body');
-    }
     const body = own !== undefined ? { ...parsed.data, tenant: own } : parsed.data;
     const tenants = new Set(rt.tenants.map((t) => t.id));
     // a principal's tenant that the scenario does not know still gets its requests (and only its twins)
     if (own !== undefined) tenants.add(own);
-    const planned = planRequest(body, rt.scenario, tenants, rt.resolver);
+    // another tenant's workloads and twins are as unknown to this tenant as ones the scenario lacks
+    const planned = planRequest(
+      body,
+      rt.scenario,
+      tenants,
+      rt.resolver,
+      own === undefined ? undefined : { tenant: own, tenantOf: (i) => rt.twins[i]!.tenantId },
+    );
     if (!planned.ok) {
       if (planned.status === 404)
         throw notFound(planned.issues[0]!.message, planned.issues[0]!.pointer, 'body');
       throw invalid(planned.issues[0]!.message, planned.issues);
-    }
-    if (own !== undefined) {
-      const foreign = planned.request.tasks.findIndex((t) =>
-        t.twins.some((x) => rt.twins[x]!.tenantId !== own),
-      );
-      if (foreign >= 0) throw notFound('unknown twin', `/tasks/${foreign}/twins`, 'body');
     }
     if (opts.cluster) {
       const out = await opts.cluster.submit(planned.request, parsed.data.params);
@@ -208,7 +315,7 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
 
   const findRequest = (req: FastifyRequest, id: string): LiveRequest => {
     const r = rt.requests.get(id);
-    const own = principalTenant(req);
+    const own = authorizeLive(req, 'message:/', 'READ').tenant;
     if (!r || (own !== undefined && r.tenantId !== own)) throw notFound(`unknown request "${id}"`, '/id');
     return r;
   };
@@ -236,12 +343,29 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
     });
 
   app.get<{ Params: { id: string } }>('/requests/:id/result', async (req, reply) => {
+    // outputs may carry the state of the twins the tasks read (a twin query does): a tenant's subject
+    // reads them only when it may read every feature of each of those twins, as GET /live/twins shows state
+    const readable = async (twins: Iterable<number>) => {
+      const p = (req as FastifyRequest & { principal?: Principal }).principal;
+      const guard = guardOf(req);
+      if (!p || !guard || isPlatformAdmin(p)) return;
+      const store = (req.server.ars as LiveContext | undefined)?.store;
+      for (const x of new Set(twins)) {
+        const twin = rt.twins[x];
+        if (twin === undefined || !(await featuresReadable(guard, store, p, twin.tenantId, twin.thingId)))
+          throw new SecurityError('ARS_E_FORBIDDEN', 'the result holds twin data you may not read', {
+            pointer: '/id',
+          });
+      }
+    };
     const s = await findStored(req, req.params.id);
     if (s) {
+      await readable(s.twins);
       if (s.result) return s.result;
       throw pending(req.params.id, String(s.view.status));
     }
     const r = findRequest(req, req.params.id);
+    await readable(r.tasks.flatMap((t) => t.twins));
     if (r.status === 'failed') return reply.code(200).send({ id: r.id, status: r.status, error: r.error });
     if (r.status !== 'completed') throw pending(r.id, r.status);
     const outputs: Record<string, unknown> = {};
@@ -255,6 +379,7 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
     const s = await findStored(req, req.params.id);
     if (s) return s.explanation();
     const r = findRequest(req, req.params.id);
+    const own = r.tenantId === principalTenant(req) ? r.tenantId : undefined;
     const twins = new Set(r.tasks.flatMap((t) => t.twins.map((x) => rt.twins[x]!.id)));
     const decisions = rt
       .decisionsAbout(undefined, Number.POSITIVE_INFINITY)
@@ -265,11 +390,16 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
             d.time >= r.arrival &&
             d.time <= (Number.isNaN(r.finish) ? Number.POSITIVE_INFINITY : r.finish)),
       );
-    return { id: r.id, status: r.status, policy: rt.policy.name, decisions };
+    return {
+      id: r.id,
+      status: r.status,
+      policy: rt.policy.name,
+      decisions: own === undefined ? decisions : decisions.map((d) => decisionForTenant(d, own, rt)),
+    };
   });
 
   app.get('/requests', async (req) => {
-    const own = principalTenant(req);
+    const own = authorizeLive(req, 'message:/', 'READ').tenant;
     const all = [...rt.requests.values()];
     const visible = own === undefined ? all : all.filter((r) => r.tenantId === own);
     return { requests: visible.slice(-1000).map((r) => requestView(rt, r)) };
@@ -277,7 +407,10 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
 
   // ---------------------------------------------------------------- nodes, twins, summary
   app.get('/nodes', async (req) => {
-    const own = principalTenant(req);
+    // nodes are the platform's, seen by every authenticated caller; the work on them is tenant data
+    const p = (req as FastifyRequest & { principal?: Principal | null }).principal;
+    const all = !p || isPlatformAdmin(p);
+    const own = p?.tenant;
     return {
       nodes: rt.nodes.map((n) => ({
         id: n.id,
@@ -291,33 +424,47 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
         speed: { default: n.speedDefault, kinds: n.speedKinds },
         handlers: [...n.handlers],
         // what runs where is tenant data: a tenant sees only its own work on shared nodes
-        running: own === undefined ? n.running : [...n.items].filter((it) => it.tenantId === own).length,
+        running: all ? n.running : [...n.items].filter((it) => it.tenantId === own).length,
         lastSeen: n.lastSeen,
       })),
     };
   });
 
+  // one row per twin (not an aggregate): each under its own policy, as GET /things/{id} is. A twin is listed
+  // when its thing may be read; its state (made from the features' samples) only when every feature may be.
   app.get('/live/twins', async (req) => {
     const now = rt.now;
-    const own = principalTenant(req);
-    return {
-      twins: rt.twins
-        .filter((t) => own === undefined || t.tenantId === own)
-        .map((t) => ({
-          thingId: t.thingId,
-          group: t.group,
-          criticality: t.criticality,
-          ageSeconds: now - t.lastSample,
-          revision: t.revision,
-          refreshes: t.refreshes,
-          samples: t.samplesReceived,
-          pending: t.pendingCount,
-          state: t.state,
-        })),
-    };
+    const own = authorizeLive(req, 'thing:/', 'READ').tenant;
+    const p = (req as FastifyRequest & { principal?: Principal }).principal;
+    const guard = guardOf(req);
+    const store = (req.server.ars as LiveContext | undefined)?.store;
+    const mine = rt.twins.filter((t) => own === undefined || t.tenantId === own);
+    const twins = [];
+    for (const t of mine) {
+      let showState = true;
+      if (own !== undefined && p && guard) {
+        const view = await twinView(guard, store, p, t.tenantId, t.thingId);
+        if (!view.has('thing:/', 'READ')) continue;
+        showState = view.hasOnSubtree('thing', ['features'], 'READ');
+      }
+      twins.push({
+        thingId: t.thingId,
+        group: t.group,
+        criticality: t.criticality,
+        ageSeconds: now - t.lastSample,
+        revision: t.revision,
+        refreshes: t.refreshes,
+        samples: t.samplesReceived,
+        pending: t.pendingCount,
+        ...(showState ? { state: t.state } : {}),
+      });
+    }
+    return { twins };
   });
 
-  app.get('/live/summary', async () => rt.accounting.summary());
+  app.get('/live/summary', async (req) =>
+    rt.accounting.scoped({ tenant: authorizeLive(req, 'thing:/', 'READ').tenant, k: kOf(req) }),
+  );
 
   // the newest decisions kept in memory (what `/decisions` served before the trace moved to the store):
   // about a twin, a task, or every task of a request (`subject=r-7`), oldest first, at most `limit`
@@ -329,7 +476,7 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
         [{ pointer: '/limit', message: 'bad limit' }],
         'query',
       );
-    const own = principalTenant(req);
+    const own = authorizeLive(req, 'thing:/', 'READ').tenant;
     const decisions = rt.decisionsAbout(req.query.subject, limit);
     if (own === undefined) return { decisions };
     // a tenant sees decisions about its own twins and requests only
@@ -339,11 +486,12 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
       const r = rt.requests.get(subject.split('/')[0]!);
       return r !== undefined && r.tenantId === own;
     };
-    return { decisions: decisions.filter((d) => mine(d.subject)) };
+    return { decisions: decisions.filter((d) => mine(d.subject)).map((d) => decisionForTenant(d, own, rt)) };
   });
 
   // ---------------------------------------------------------------- what-if and snapshot
   app.post('/what-if', async (req) => {
+    const own = authorizeLive(req, 'message:/', 'EXECUTE').tenant;
     const parsed = whatIfSchema.safeParse(req.body ?? {});
     if (!parsed.success) throw invalid('the what-if does not match the schema', zodIssues(parsed.error));
     const known = policyNames();
@@ -352,12 +500,20 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
       throw invalid(`unknown policy "${parsed.data.policies![unknown]}"`, [
         { pointer: `/policies/${unknown}`, message: `one of ${known.join(', ')}` },
       ]);
-    return whatIf(rt, opts.source, parsed.data, known);
+    return scopeWhatIf(await whatIf(rt, opts.source, parsed.data, known), own, rt.twins.length, kOf(req));
   });
 
   app.get<{ Querystring: Record<string, string> }>('/snapshot', async (req, reply) => {
-    // the same options as a what-if, from the query string (minutes, loadFactor, seed)
     const q = req.query;
+    // a node running a what-if task reads its request's tenant's part (src/live/tenant-snapshot.ts); else
+    // the snapshot is the whole platform (every tenant's assets, workloads and twins' ages)
+    const tenant = whatIfTenant(rt, req, q.request);
+    if (tenant === undefined && authorizeLive(req, 'thing:/', 'READ').tenant !== undefined)
+      throw new SecurityError(
+        'ARS_E_FORBIDDEN',
+        'the snapshot spans every tenant: platform administrators only',
+      );
+    // the same options as a what-if, from the query string (minutes, loadFactor, seed)
     const parsed = whatIfSchema.safeParse({
       ...(q.minutes !== undefined ? { minutes: Number(q.minutes) } : {}),
       ...(q.loadFactor !== undefined ? { loadFactor: Number(q.loadFactor) } : {}),
@@ -367,8 +523,26 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
     const { minutes, loadFactor, seed } = parsed.data;
     return reply
       .type('application/yaml; charset=utf-8')
-      .send(snapshotYaml(rt, opts.source, { minutes, loadFactor, seed }));
+      .send(
+        tenant === undefined
+          ? snapshotYaml(rt, opts.source, { minutes, loadFactor, seed })
+          : tenantSnapshotYaml(rt, opts.source, tenant, { minutes, loadFactor, seed }),
+      );
   });
+}
+
+/**
+ * For an agent's credential: the tenant of `request` when the agent's node is running that request's what-if
+ * task (the only snapshot a node may read); 403 otherwise. Undefined for every other caller.
+ */
+function whatIfTenant(rt: LiveRuntime, req: FastifyRequest, request: string | undefined): string | undefined {
+  const p = (req as FastifyRequest & { principal?: Principal | null }).principal;
+  if (p?.kind !== 'agent') return undefined;
+  const node = rt.nodes.find((n) => n.id === p.nodeId);
+  const task = node && [...node.items].find((it) => it.handler === 'what-if' && it.req?.id === request);
+  if (!task?.req)
+    throw new SecurityError('ARS_E_FORBIDDEN', 'a node reads the snapshot only for a what-if task it runs');
+  return task.req.tenantId;
 }
 
 function requestView(rt: LiveRuntime, r: LiveRequest) {
@@ -393,4 +567,68 @@ function requestView(rt: LiveRuntime, r: LiveRequest) {
     })),
     ...(r.error ? { error: r.error } : {}),
   };
+}
+
+/** The groups of a what-if answer: the twin aggregates of the whole snapshot, one group of every twin. */
+const ALL_TWINS = 'twins of every tenant';
+
+/**
+ * A what-if as one principal may see it. The simulation runs the whole platform (other tenants' load shares
+ * the nodes), so its twin aggregates cover every tenant's twins: an administrator gets them when there are
+ * at least k twins, a tenant's subject never (withheld, with the reason). A tenant's subject gets its own
+ * tenant's request figures (latency p95 and deadline miss rate of its requests) and the platform's resource
+ * figures; other tenants' rows of `fairness` are removed.
+ */
+export function scopeWhatIf(
+  a: WhatIfAnswer,
+  tenant: string | undefined,
+  twins: number,
+  k: number,
+): WhatIfAnswer & Withholding {
+  const released = kAnonymize([{ key: ALL_TWINS, members: twins, value: null }], k);
+  if (tenant === undefined) {
+    if (released.released.length > 0) return { ...a, k, withheld: [] };
+    return {
+      ...a,
+      k,
+      withheld: released.withheld,
+      results: a.results.map((r) => {
+        const { twins: _hidden, ...metrics } = (r.metrics ?? {}) as Record<string, unknown>;
+        return { ...r, weightedAoI: null, metrics };
+      }),
+    };
+  }
+  type Ci = WhatIfAnswer['results'][number]['latencyP95'];
+  return {
+    ...a,
+    k,
+    withheld: [{ group: ALL_TWINS, reason: 'covers other tenants’ twins' }],
+    results: a.results.map((r) => {
+      const m = (r.metrics ?? {}) as Record<string, Record<string, unknown> | undefined>;
+      const own = (m.fairness?.tenants as Record<string, Record<string, unknown>> | undefined)?.[tenant];
+      const share = (m.fairness?.dominantShares as Record<string, unknown> | undefined)?.[tenant];
+      const resources = m.resources as Record<string, unknown> | undefined;
+      return {
+        policy: r.policy,
+        weightedAoI: null,
+        latencyP95: (own?.latencyP95 as Ci | undefined) ?? null,
+        deadlineMissRate: (own?.deadlineMissRate as Ci | undefined) ?? null,
+        computeUtilization: r.computeUtilization,
+        metrics: {
+          tenant: own ?? null,
+          dominantShare: share ?? null,
+          resources: { compute: resources?.compute ?? null, attention: resources?.attention ?? null },
+        },
+      };
+    }),
+  };
+}
+
+/** A decision as a tenant's subject may read it (src/live/decision-view.ts), twins named by the runtime. */
+export function decisionForTenant(
+  d: Decision,
+  tenant: string,
+  rt: Pick<LiveRuntime, 'twinByName'>,
+): Decision {
+  return tenantDecision(d, tenant, (twin) => rt.twinByName(twin)?.tenantId);
 }

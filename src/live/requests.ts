@@ -74,15 +74,23 @@ export interface TwinResolver {
 /**
  * Builds the task list of a submission. Returns issues instead of throwing: an unknown workload, twin, tenant
  * or task reference is the caller's error (HTTP 400/404), each with its pointer.
+ *
+ * `scope`, when the caller acts for a tenant: another tenant's workloads and twins are unknown to it, with the
+ * very answer an absent one gets (the list of known workloads names its own only), so that nothing of
+ * another tenant can be probed.
  */
 export function planRequest(
   body: SubmitBody,
   scenario: Scenario | undefined,
   tenants: ReadonlySet<string>,
   twins: TwinResolver,
+  scope?: { readonly tenant: string; readonly tenantOf: (twin: number) => string },
 ): { ok: true; request: PlannedRequest } | { ok: false; status: number; issues: BodyIssue[] } {
+  const caller = scope?.tenant;
+  if (scope) twins = ownTwins(twins, scope.tenant, scope.tenantOf);
   if (body.workload !== undefined) {
-    const w = scenario?.workloads.find((x) => x.id === body.workload);
+    const known = (scenario?.workloads ?? []).filter((x) => caller === undefined || x.tenant === caller);
+    const w = known.find((x) => x.id === body.workload);
     if (!w)
       return {
         ok: false,
@@ -90,7 +98,7 @@ export function planRequest(
         issues: [
           {
             pointer: '/workload',
-            message: `unknown workload "${body.workload}"; known: ${(scenario?.workloads ?? []).map((x) => x.id).join(', ') || 'none (no scenario served)'}`,
+            message: `unknown workload "${body.workload}"; known: ${known.map((x) => x.id).join(', ') || (scenario ? 'none' : 'none (no scenario served)')}`,
           },
         ],
       };
@@ -177,6 +185,16 @@ export function planRequest(
   return {
     ok: true,
     request: { workload: 'ad-hoc', tenant, priority: body.priority ?? 0, deadline: body.deadline, tasks },
+  };
+}
+
+/** A resolver that knows one tenant's twins only (a scenario workload of the tenant reads its own groups). */
+function ownTwins(twins: TwinResolver, tenant: string, tenantOf: (twin: number) => string): TwinResolver {
+  const mine = (i: number | undefined) => (i !== undefined && tenantOf(i) === tenant ? i : undefined);
+  return {
+    byName: (name) => mine(twins.byName(name)),
+    pickFromGroup: (group) => mine(twins.pickFromGroup(group)),
+    handlerFor: (kind) => twins.handlerFor(kind),
   };
 }
 

@@ -26,6 +26,7 @@ import type { Location, Snapshot, WorkItem } from '../scheduler/types.js';
 import { LiveAccounting } from './accounting.js';
 import { BUILT_IN_TASKS, BUILT_IN_UPDATERS } from './handlers.js';
 import { LiveItem, LiveNode, LiveRequest, LiveTenant, LiveTwin, PENDING_LIMIT } from './model.js';
+import { NodeTenancy } from './node-tenancy.js';
 import type { RegisterMessage, ResultMessage, Sample, TaskInput } from './protocol.js';
 import type { PlannedRequest, TwinResolver } from './requests.js';
 
@@ -88,6 +89,8 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
   readonly decisionLog: Decision[] = [];
   /** arrivals per workload, forecast by the project's forecasters (what-if uses the predicted rates) */
   readonly arrivalRates = new ForecastBank({ windowSeconds: ARRIVAL_WINDOW });
+  /** nodes bound to one tenant by their credential run only its work (a filter of the profile) */
+  readonly nodeTenancy = new NodeTenancy();
   readonly #clockMs: () => number;
   readonly #decisionLimit: number;
   readonly #onDecision: ((d: Decision) => void) | undefined;
@@ -122,7 +125,10 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     this.scenario = scenario;
     this.policy = options.policy ?? scenario?.policy ?? { name: 'ars', params: {} };
     const built = registry.create(this.policy.name, this.policy.params);
-    this.profile = { ...built, filters: Object.freeze([...built.filters, handlerFilter]) };
+    this.profile = {
+      ...built,
+      filters: Object.freeze([...built.filters, handlerFilter, this.nodeTenancy.filter]),
+    };
     this.#clockMs = options.clockMs ?? Date.now;
     this.startMs = this.#clockMs();
     this.warmup = options.warmup ?? 0;

@@ -92,3 +92,35 @@ export function aggregateByGroup<R>(
     }));
   return withholdSmallGroups(groups, options.k);
 }
+
+/** One group an aggregate left out, and why; never its size nor its value. */
+export interface WithheldGroup {
+  readonly group: string;
+  readonly reason: string;
+}
+
+/** What an aggregate surface answers besides its released groups: the threshold and what it withheld. */
+export interface Withholding {
+  readonly k: number;
+  readonly withheld: readonly WithheldGroup[];
+}
+
+/**
+ * The live surfaces' form of {@link withholdSmallGroups}: releases the groups with at least k distinct
+ * twins (`members`), in their given order, and names each withheld group with the reason
+ * `fewer than k=<k> twins`, sorted by name. Callers compute totals from `released` only.
+ *
+ * @example
+ * kAnonymize([{ key: 'icu', members: 7, value: 3 }, { key: 'rare', members: 2, value: 9 }], 5)
+ * // { k: 5, released: [{ key: 'icu', … }], withheld: [{ group: 'rare', reason: 'fewer than k=5 twins' }] }
+ *
+ * Runs in O(n log n) (the sort of withheld names).
+ */
+export function kAnonymize<V>(
+  groups: readonly Group<V>[],
+  k: number,
+): Withholding & { readonly released: readonly Group<V>[] } {
+  const r = withholdSmallGroups(groups, k);
+  const reason = `fewer than k=${k} twins`;
+  return { k, released: r.groups, withheld: r.withheld.groups.map((group) => ({ group, reason })) };
+}

@@ -79,6 +79,12 @@ type Listener = (event: LiveEvent) => void;
 
 export class EventBus {
   private readonly listeners = new Set<{ filter: EventFilter; listener: Listener }>();
+  /**
+   * The tenant of a twin named in a decision by the scheduler's twin id (`acme-sensor-0`, not a thing id),
+   * set by the live runtime's plugin: the event stream shows a tenant decisions about its own twins, and
+   * an attention decision's runner-up only when that twin is its own. Undefined for an unknown name.
+   */
+  twinTenant: ((twin: string) => string | undefined) | undefined;
 
   constructor(private readonly onListenerError: (error: unknown) => void = () => {}) {}
 

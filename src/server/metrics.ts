@@ -4,6 +4,25 @@
  * (part B) through the same object.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { kAnonymize } from '../security/k-anonymity.js';
+
+/** One twin as the age-of-information gauges group it. */
+export interface TwinAge {
+  readonly tenant: string;
+  readonly criticality: number;
+  readonly ageSeconds: number;
+}
+
+/** Where the twin gauges read the twins from at each scrape, and the k-anonymity threshold they apply. */
+export type TwinSource = () => { readonly twins: readonly TwinAge[]; readonly k: number };
+
+/** What the platform gauges (agents, queue, node utilisation) read at each scrape. */
+export type RuntimeSource = () => {
+  readonly agents: number;
+  readonly queue: number;
+  /** busy share of each up node's capacity, 0..1 */
+  readonly nodes: readonly { readonly id: string; readonly compute: number; readonly attention: number }[];
+};
 
 export interface LiveMetrics {
   readonly registry: Registry;
@@ -11,8 +30,17 @@ export interface LiveMetrics {
   readonly ingestSamples: Counter<'transport'>;
   /** Samples or messages refused, by transport and reason (`malformed-json`, `schema`, `unknown-thing`, …). */
   readonly ingestRejects: Counter<'transport' | 'reason'>;
-  /** Age of information of twins in seconds (mean per tenant and criticality), set by the runtime. */
+  /**
+   * Age of information of twins now, in seconds: the mean per tenant and criticality, computed at each scrape
+   * from {@link LiveMetrics.observeTwins}'s source; a group of fewer than k twins has no series.
+   */
   readonly twinAoi: Gauge<'tenant' | 'criticality'>;
+  /** Per tenant: how many of its (tenant, criticality) groups `twinAoi` withholds (fewer than k twins). */
+  readonly twinGroupsWithheld: Gauge<'tenant'>;
+  /** Sets where the twin gauges read the live twins from (the live routes call it). */
+  observeTwins(source: TwinSource): void;
+  /** Sets where the platform gauges read the live runtime from (the live routes call it). */
+  observeRuntime(source: RuntimeSource): void;
   /** Request response time in seconds, by tenant. */
   readonly requestLatency: Histogram<'tenant'>;
   /** Requests finished after their deadline, by tenant. */
@@ -38,8 +66,50 @@ export function createLiveMetrics(options: { defaultMetrics?: boolean } = {}): L
     // Process figures (CPU, memory, event loop lag) for a real deployment; off in tests.
     collectDefaultMetrics({ register: registry });
   }
+  let twinSource: TwinSource | undefined;
+  let runtimeSource: RuntimeSource | undefined;
+  // both twin gauges read the same grouping at a scrape; recomputed per gauge (a pass over the twins)
+  const twinGroups = () => {
+    if (!twinSource) return undefined;
+    const { twins, k } = twinSource();
+    const groups = new Map<string, { tenant: string; criticality: number; ages: number[] }>();
+    for (const t of twins) {
+      const key = `${t.tenant}/criticality ${t.criticality}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { tenant: t.tenant, criticality: t.criticality, ages: [] }));
+      g.ages.push(t.ageSeconds);
+    }
+    return kAnonymize(
+      [...groups.entries()].map(([key, value]) => ({ key, members: value.ages.length, value })),
+      k,
+    );
+  };
   return {
     registry,
+    observeTwins(source) {
+      twinSource = source;
+    },
+    observeRuntime(source) {
+      runtimeSource = source;
+    },
+    twinGroupsWithheld: new Gauge({
+      name: 'ars_twin_groups_withheld',
+      help: 'Twin groups (tenant and criticality) whose age is withheld: fewer than k twins',
+      labelNames: ['tenant'],
+      registers,
+      collect() {
+        const g = twinGroups();
+        if (!g) return;
+        this.reset();
+        const perTenant = new Map<string, number>();
+        for (const r of g.released) perTenant.set(r.value.tenant, perTenant.get(r.value.tenant) ?? 0);
+        for (const w of g.withheld) {
+          const tenant = w.group.slice(0, w.group.lastIndexOf('/criticality '));
+          perTenant.set(tenant, (perTenant.get(tenant) ?? 0) + 1);
+        }
+        for (const [tenant, n] of perTenant) this.set({ tenant }, n);
+      },
+    }),
     ingestSamples: new Counter({
       name: 'ars_ingest_samples_total',
       help: 'Telemetry samples durably stored',
@@ -54,9 +124,19 @@ export function createLiveMetrics(options: { defaultMetrics?: boolean } = {}): L
     }),
     twinAoi: new Gauge({
       name: 'ars_twin_aoi_seconds',
-      help: 'Mean age of information of twins',
+      help: 'Mean age of information of twins now, per group of at least k twins',
       labelNames: ['tenant', 'criticality'],
       registers,
+      collect() {
+        const g = twinGroups();
+        if (!g) return;
+        this.reset();
+        for (const { value } of g.released)
+          this.set(
+            { tenant: value.tenant, criticality: String(value.criticality) },
+            value.ages.reduce((a, b) => a + b, 0) / value.ages.length,
+          );
+      },
     }),
     requestLatency: new Histogram({
       name: 'ars_request_latency_seconds',
@@ -94,9 +174,31 @@ export function createLiveMetrics(options: { defaultMetrics?: boolean } = {}): L
       help: 'Busy share of a node capacity',
       labelNames: ['node', 'resource'],
       registers,
+      collect() {
+        if (!runtimeSource) return;
+        this.reset();
+        for (const n of runtimeSource().nodes) {
+          this.set({ node: n.id, resource: 'compute' }, n.compute);
+          this.set({ node: n.id, resource: 'attention' }, n.attention);
+        }
+      },
     }),
-    queueLength: new Gauge({ name: 'ars_queue_length', help: 'Ready tasks waiting for a node', registers }),
-    agents: new Gauge({ name: 'ars_agents_connected', help: 'Connected agents', registers }),
+    queueLength: new Gauge({
+      name: 'ars_queue_length',
+      help: 'Ready tasks waiting for a node',
+      registers,
+      collect() {
+        if (runtimeSource) this.set(runtimeSource().queue);
+      },
+    }),
+    agents: new Gauge({
+      name: 'ars_agents_connected',
+      help: 'Connected agents',
+      registers,
+      collect() {
+        if (runtimeSource) this.set(runtimeSource().agents);
+      },
+    }),
   };
 }
 

@@ -7,10 +7,17 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { decisionForTenant, runnerUpTwin } from '../live/decision-view.js';
 import { type Principal, streamVerdict } from '../security/index.js';
 import type { Store } from '../store/store.js';
 import { HttpError } from './errors.js';
-import { EVENT_TYPES, type EventFilter, type LiveEvent, type LiveEventType } from './events.js';
+import {
+  EVENT_TYPES,
+  type EventBus,
+  type EventFilter,
+  type LiveEvent,
+  type LiveEventType,
+} from './events.js';
 import { isPlatformAdmin, type ServerGuard } from './guard.js';
 import { Tenant, ThingId } from './schemas.js';
 import { decisionTenant } from './telemetry.js';
@@ -39,7 +46,7 @@ const EventsQuery = Type.Object(
  * not read, or nothing. The policy is looked up at each event, so a policy change applies to open streams
  * at once. Thing lookups are cached per stream and dropped when the thing changes.
  */
-export function eventAuthorizer(guard: ServerGuard, store: Store, p: Principal) {
+export function eventAuthorizer(guard: ServerGuard, store: Store, p: Principal, events?: EventBus) {
   const things = new Map<string, { tenant: string; policyId?: string | undefined } | null>();
   const governed = async (thingId: string, tenant: string) => {
     let g = things.get(thingId);
@@ -82,9 +89,21 @@ export function eventAuthorizer(guard: ServerGuard, store: Store, p: Principal) 
       case 'request':
         return guard.visible(p, event.tenant) ? event : undefined;
       case 'decision': {
-        const tenant = await decisionTenant(store, event.subject);
+        // a live twin's decisions name it by its scheduler id (`refresh:` for its refreshes)
+        const tenant =
+          events?.twinTenant?.(event.subject.replace(/^refresh:/, '')) ??
+          (await decisionTenant(store, event.subject));
         if (tenant === undefined || !guard.visible(p, tenant)) return undefined;
-        return guard.tenantView(p, tenant).has('thing:/', 'READ') ? event : undefined;
+        if (!guard.tenantView(p, tenant).has('thing:/', 'READ')) return undefined;
+        // as on the live routes: another tenant's runner-up twin and the forecasters' switches go
+        const data = event.data as { kind?: unknown; detail?: unknown } | null | undefined;
+        if (data === null || typeof data !== 'object' || typeof data.kind !== 'string') return event;
+        const decision = data as { kind: string; detail?: unknown };
+        const twin = runnerUpTwin(decision);
+        const owner =
+          twin === undefined ? undefined : (events?.twinTenant?.(twin) ?? (await governed(twin, '')).tenant);
+        const shown = decisionForTenant(decision, tenant, () => owner);
+        return shown === decision ? event : { ...event, data: shown as never };
       }
     }
   };
@@ -168,7 +187,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     wsHandler: (socket, request) => {
       const p = request.principal;
       const filter = filters.get(request) ?? eventFilter(request.query, p);
-      const deliver = serial(eventAuthorizer(guard, store, p), (event: LiveEvent) => {
+      const deliver = serial(eventAuthorizer(guard, store, p, events), (event: LiveEvent) => {
         if (socket.readyState !== socket.OPEN) return;
         if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
           socket.close(1013, 'consumer too slow');
@@ -199,7 +218,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
       out.write(': ars event stream\n\n');
       let id = 0;
-      const deliver = serial(eventAuthorizer(guard, store, p), (event) => {
+      const deliver = serial(eventAuthorizer(guard, store, p, events), (event) => {
         if (out.writableEnded) return;
         if (out.writableLength > MAX_BUFFERED_BYTES) {
           out.end();
