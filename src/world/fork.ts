@@ -16,6 +16,7 @@
  *   would replay the run's real future (its next arrivals, failures and anomalies): a controller would see
  *   what it cannot know. Every run of one fork uses the same streams (common random numbers).
  */
+import type { Scenario } from '../model/scenario.js';
 import type { WorldCore } from './core.js';
 import type { NodeState, RequestRt, TwinRt } from './state.js';
 
@@ -65,12 +66,37 @@ export function captureFork(w: WorldCore, open: { first: RequestRt | undefined }
   };
 }
 
+/** The state of a snapshot taken elsewhere (the live service): twins as old as `ages` says at time 0. */
+export function snapshotState(
+  scenario: Scenario,
+  nodes: readonly { state: NodeState }[],
+  ages: Readonly<Record<string, number>>,
+  seed: number,
+): ForkState {
+  const twins = new Float64Array(scenario.twins.length * TWIN_FIELDS);
+  scenario.twins.forEach((t, i) => {
+    const o = i * TWIN_FIELDS;
+    const age = ages[t.id];
+    twins[o] = age !== undefined && Number.isFinite(age) && age > 0 ? -age : 0;
+    twins[o + 1] = Number.NaN;
+    twins[o + 2] = Number.NaN;
+  });
+  return {
+    time: 0,
+    seed: seed >>> 0,
+    nodeStates: nodes.map((n) => n.state),
+    twins,
+    open: new Float64Array(0),
+  };
+}
+
 /** Puts the copied twin fields back (before the world's rooms read them). */
 export function restoreTwin(t: TwinRt, s: ForkState): void {
   const o = t.index * TWIN_FIELDS;
   const f = s.twins;
   t.lastSample = f[o]!;
-  t.lastValue = f[o + 1]!;
+  // a snapshot of a system the simulator did not run has no sample values: keep the asset's own
+  if (!Number.isNaN(f[o + 1]!)) t.lastValue = f[o + 1]!;
   t.prevSample = f[o + 2]!;
   t.prevValue = f[o + 3]!;
   t.suspicion = f[o + 4]!;

@@ -31,7 +31,7 @@ import { AssetStates } from './asset.js';
 import type { WorldCore } from './core.js';
 import { WorkloadTables } from './dag.js';
 import { Execution, type ExecutionRecord } from './execution.js';
-import { captureFork, type ForkState, restoreTwin } from './fork.js';
+import { captureFork, type ForkState, restoreTwin, snapshotState } from './fork.js';
 import { Network } from './network.js';
 import { Pools } from './pools.js';
 import { Requests } from './requests.js';
@@ -281,8 +281,26 @@ export class World implements Snapshot, WorldCore, Forkable {
    * the fork's own event list and streams, and never touches this world.
    */
   fork(): WorldFork {
-    const state = captureFork(this, this.#requests.open);
-    const scenario = this.scenario;
+    return World.forkFrom(this.scenario, captureFork(this, this.#requests.open));
+  }
+
+  /**
+   * A fork of a system this simulator did not run, such as the live service (its what-if): `scenario` is
+   * its snapshot as a scenario, `ages` each twin's age of information now (seconds, by twin id; absent:
+   * fresh). The fork starts at time 0 with the nodes in their initial states and no request open.
+   */
+  static snapshotFork(
+    scenario: Scenario,
+    ages: Readonly<Record<string, number>>,
+    seed = scenario.seed,
+  ): WorldFork {
+    const nodes = scenario.nodes.map((d) => ({ group: d.group, state: 'up' })) as unknown as NodeRt[];
+    Pools.initialStates({ scenario, nodes });
+    return World.forkFrom(scenario, snapshotState(scenario, nodes, ages, seed));
+  }
+
+  /** The fork port over a copied state: each run builds a fresh world from it. */
+  static forkFrom(scenario: Scenario, state: ForkState): WorldFork {
     return {
       time: state.time,
       scenario,

@@ -7,6 +7,7 @@ import { buildProfile } from '../../scheduler/profile.js';
 import { World } from '../../world/world.js';
 import { registry } from '../index.js';
 import { cloneGraph } from './ahead-clone.js';
+import { StoryBuilder } from './explain.js';
 
 const shift = loadScenario('examples/shift-change.yaml');
 
@@ -113,6 +114,25 @@ describe('ars-ahead', () => {
     });
     expect(ahead.scheduler.feedback!.aheadChanges).toBe(0);
     expect(strip(ahead)).toBe(strip(plain));
+  });
+
+  it('writes each fork into the trace, and ars explain tells which candidate was best and by how much', () => {
+    const story = new StoryBuilder('ars-ahead');
+    runScenario(shift, {
+      policy: 'ars-ahead',
+      seed: 2,
+      horizon: 200,
+      trace: { record: (d) => story.add(d) },
+    });
+    const texts = story
+      .story()
+      .events.filter((e) => e.kind === 'feedback')
+      .map((e) => e.text);
+    expect(texts).toHaveLength(3);
+    for (const t of texts)
+      expect(t).toMatch(
+        /simulated ahead \(\d+ rollouts so far\): best alternative \w+ = [\d.]+, objective (lower|higher) by [\d.e-]+ than the current setting's — (applied|kept the current setting)/,
+      );
   });
 
   it('refuses bad simulate-ahead parameters with the policy error', () => {

@@ -68,10 +68,11 @@ export class ArsAhead implements Feedback {
   #simSeconds = 0;
   #truncated = 0;
   #changes = 0;
-  // the last fork
-  #winner = 0;
+  // the last fork: its best alternative to the current setting, and whether it was applied
+  #applied = 0;
   #gain = 0;
   #knob = -1;
+  #value = 0;
 
   constructor(ctx: ArsContext, inner: ArsFeedback, o: AheadOptions) {
     this.#ctx = ctx;
@@ -115,9 +116,10 @@ export class ArsAhead implements Feedback {
     const st = this.#o.settings;
     const candidates = this.#candidates();
     this.#forks++;
-    this.#winner = 0;
+    this.#applied = 0;
     this.#gain = 0;
     this.#knob = -1;
+    this.#value = 0;
     let rates: number[] | undefined;
     if (this.#o.forecastArrivals && ctx.useForecast) {
       ctx.tick(s.now);
@@ -154,14 +156,14 @@ export class ArsAhead implements Feedback {
     if (truncated || results.length < 2) return;
     const reference = meanMetrics([results[0]]);
     const scores = results.map((r) => objective(meanMetrics([r]), reference));
-    let best = 0;
-    for (let i = 1; i < scores.length; i++) if (scores[i]! < scores[best]!) best = i;
-    const gain = scores[0]! - scores[best]!;
-    this.#gain = gain;
-    if (best === 0 || gain <= st.aheadMargin) return;
+    let best = 1;
+    for (let i = 2; i < scores.length; i++) if (scores[i]! < scores[best]!) best = i;
     const c = candidates[best]!;
-    this.#winner = best;
+    this.#gain = scores[0]! - scores[best]!;
     this.#knob = AHEAD_KNOBS.indexOf(c.knob!);
+    this.#value = c.value;
+    if (this.#gain <= st.aheadMargin) return;
+    this.#applied = 1;
     ctx.params[c.knob!] = c.value;
     ctx.dirty = true;
     this.#changes++;
@@ -177,11 +179,13 @@ export class ArsAhead implements Feedback {
     out.aheadSimSeconds = this.#simSeconds;
     out.aheadTruncated = this.#truncated;
     out.aheadChanges = this.#changes;
-    // the last fork: which candidate won (0: the current setting), the knob it moved (index into
-    // AHEAD_KNOBS, −1: none) and by how much its objective beat the best candidate's (≥ 0)
-    out.aheadWinner = this.#winner;
+    // the last fork: its best alternative to the current setting (the knob, an index into AHEAD_KNOBS,
+    // −1 when there was none, and the value it tried), how much lower its objective was than the current
+    // setting's (negative: the current setting was better), and whether it was applied (gain > aheadMargin)
     out.aheadKnob = this.#knob;
+    out.aheadValue = this.#value;
     out.aheadGain = this.#gain;
+    out.aheadApplied = this.#applied;
     return out;
   }
 }

@@ -310,7 +310,7 @@ export const AHEAD_PARAMS = {
     fallback: 30,
     min: 1,
     max: 3600,
-    doc: 'simulated seconds between two forks (checked at the metric windows)',
+    doc: 'simulated seconds between two forks, at least: a fork is taken at a metric window (scheduling.feedbackWindow, default 60 s)',
   },
   rolloutHorizon: { fallback: 30, min: 1, max: 3600, doc: 'simulated seconds each rollout runs ahead' },
   rollouts: {
