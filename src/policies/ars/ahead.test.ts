@@ -93,8 +93,8 @@ describe('ars-ahead', () => {
     const r = runScenario(shift, { policy: 'ars-ahead', seed: 2, horizon: 200 });
     const fb = r.scheduler.feedback!;
     expect(fb.aheadForks).toBe(3);
-    expect(fb.aheadRollouts).toBe(15);
-    expect(fb.aheadSimSeconds).toBe(15 * 30);
+    expect(fb.aheadRollouts).toBe(27);
+    expect(fb.aheadSimSeconds).toBe(27 * 30);
     expect(fb.aheadEvents).toBeGreaterThan(0);
     expect(r.policy).toBe('ars-ahead');
   });
@@ -136,7 +136,9 @@ describe('ars-ahead', () => {
   });
 
   it('refuses bad simulate-ahead parameters with the policy error', () => {
-    expect(() => registry.create('ars-ahead', { rollouts: 0 })).toThrow(/rollouts must be a number/);
+    expect(() => registry.create('ars-ahead', { rollouts: 0 })).toThrow(
+      /rollouts must be a number in \[3, 17\]/,
+    );
     expect(() => registry.create('ars', { ahead: true, aheadArrivals: 'oracle' })).toThrow(
       /aheadArrivals must be forecast or scenario/,
     );

@@ -314,8 +314,8 @@ export const AHEAD_PARAMS = {
   },
   rolloutHorizon: { fallback: 30, min: 1, max: 3600, doc: 'simulated seconds each rollout runs ahead' },
   rollouts: {
-    fallback: 5,
-    min: 1,
+    fallback: 9,
+    min: 3,
     max: 17,
     doc: 'rollouts per fork: the current setting and ± a step on (rollouts − 1) / 2 knobs, taken in turn',
   },
