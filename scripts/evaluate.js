@@ -63,7 +63,9 @@ function parseArgs(argv) {
   return o;
 }
 
-const ARS = ['ars', 'ars-no-forecast', 'ars-no-feedback', 'ars-uniform-attention'];
+const ABLATIONS = ['ars-no-forecast', 'ars-no-feedback', 'ars-uniform-attention'];
+/** ARS, its ablations, and ARS deciding by simulating ahead (not the default: docs/ars-policy.md section 9) */
+const ARS = ['ars', ...ABLATIONS, 'ars-ahead'];
 /** rows that are ARS, not baselines: the variants and ARS with a per-example profile */
 const ARS_ROWS = [...ARS, 'ars-tuned'];
 /** the batch planners whose deadline misses the evaluation explains (issue 15) */
@@ -364,12 +366,28 @@ async function main() {
       ...(hasProfile ? [{ name: 'ars', params: { profile: join(root, profile) } }] : []),
       ...BASELINES.map((name) => ({ name, params: {} })),
     ];
-    // ARS's decision cost: one untraced run of the example in this process, wall clock
+    // ARS's decision cost: one untraced run of the example in this process, wall clock; and the same run
+    // under ars-ahead, in CPU time of this process, with its rollout budget (from its result)
     {
+      const cpu = () => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1e6;
+      };
       const t = performance.now();
+      const c0 = cpu();
       const r = runScenario(scenario, { policy: { name: 'ars', params: {} }, seed: 1 });
       const s = (performance.now() - t) / 1000;
-      decisionCost.push({ example, decisions: r.scheduler.decisions, seconds: s });
+      const c1 = cpu();
+      const ahead = runScenario(scenario, { policy: { name: 'ars-ahead', params: {} }, seed: 1 });
+      const c2 = cpu();
+      decisionCost.push({
+        example,
+        decisions: r.scheduler.decisions,
+        seconds: s,
+        cpu: c1 - c0,
+        aheadCpu: c2 - c1,
+        budget: ahead.scheduler.feedback ?? {},
+      });
     }
     const started = Date.now();
     process.stderr.write(`${example}: ${policies.length} policies × ${seeds.length} seeds\n`);
@@ -473,7 +491,7 @@ async function main() {
       '| ablation | weighted AoI | deadline-miss rate | anomaly delay p95 | latency p99 |',
       '| --- | ---: | ---: | ---: | ---: |',
     );
-    for (const a of ARS.slice(1)) {
+    for (const a of ABLATIONS) {
       const cell = (key) => {
         const m = METRICS.find((x) => x.key === key);
         const g = -gain(m, summary[a][key].mean, summary.ars[key].mean);
@@ -530,10 +548,10 @@ async function main() {
   // the ablations on the examples built for them: the forecast should pay where demand moves
   head.push('## Ablations on the non-stationary examples', '');
   head.push(
-    'Each ablation should be worse than full ARS on the example built for it (positive: the ablation is worse; weighted AoI and deadline-miss rate, default parameters):',
+    'Each ablation should be worse than full ARS on the example built for it (positive: the ablation is worse; weighted AoI and deadline-miss rate, default parameters). The last two columns are what simulating ahead buys: `ars-ahead` against `ars` (negative: ars-ahead is better):',
     '',
-    '| example | ars-no-forecast: weighted AoI | ars-no-forecast: misses | ars-no-feedback: weighted AoI | ars-no-feedback: misses |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    '| example | ars-no-forecast: weighted AoI | ars-no-forecast: misses | ars-no-feedback: weighted AoI | ars-no-feedback: misses | ars-ahead: weighted AoI | ars-ahead: misses |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const r of overview.filter((x) => NONSTATIONARY.includes(x.example))) {
     const cell = (a, key) => {
@@ -541,19 +559,26 @@ async function main() {
       return `${fmt(r.summary[a][key].mean)} (${pct(-gain(m, r.summary[a][key].mean, r.summary.ars[key].mean))})`;
     };
     head.push(
-      `| ${r.example} | ${cell('ars-no-forecast', 'wAoI')} | ${cell('ars-no-forecast', 'miss')} | ${cell('ars-no-feedback', 'wAoI')} | ${cell('ars-no-feedback', 'miss')} |`,
+      `| ${r.example} | ${cell('ars-no-forecast', 'wAoI')} | ${cell('ars-no-forecast', 'miss')} | ${cell('ars-no-feedback', 'wAoI')} | ${cell('ars-no-feedback', 'miss')} | ${cell('ars-ahead', 'wAoI')} | ${cell('ars-ahead', 'miss')} |`,
     );
   }
   head.push('');
   head.push('## Decision cost and rollout budget', '');
+  const { AHEAD_PARAMS } = await import(join(root, 'dist/policies/ars/index.js'));
+  const budget = Object.fromEntries(Object.entries(AHEAD_PARAMS).map(([k, d]) => [k, d.fallback]));
   head.push(
-    'ARS decides without simulating ahead in this version: **no rollouts** (rollout budget 0; the receding-horizon controller of issue 15 part 2 is not built yet). Its decision cost, one untraced run per example in the evaluating process (wall clock on the machine that ran this, shared with other work, so indicative only):',
+    `\`ars\` decides without simulating ahead: rollout budget 0. \`ars-ahead\` (docs/ars-policy.md, section 9) forks the world at the first metric window (\`scheduling.feedbackWindow\`, 60 s unless the scenario says otherwise) at least ${budget.rolloutWindow} s after the last fork and rolls ${budget.rollouts} candidate settings ${budget.rolloutHorizon} s ahead, at most ${budget.rolloutEvents} events per rollout: per fork, at most ${budget.rollouts * budget.rolloutHorizon} simulated seconds. Decision cost, one untraced run of seed 1 per example in the evaluating process (wall clock and CPU time on the machine that ran this, shared with other work, so indicative only); the rollout columns are counted by ars-ahead itself (deterministic):`,
     '',
-    '| scenario | placement decisions | run time (s) | decisions per second |',
-    '| --- | ---: | ---: | ---: |',
+    '| scenario | placement decisions | run time (s) | decisions per second | ars CPU (s) | ars-ahead CPU (s) | forks | rollouts | simulated s in rollouts | rollout events | share of ars-ahead CPU in rollouts (≈) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
-  for (const d of decisionCost)
-    head.push(`| ${d.example} | ${d.decisions} | ${fmt(d.seconds)} | ${fmt(d.decisions / d.seconds)} |`);
+  for (const d of decisionCost) {
+    const b = d.budget;
+    const share = d.aheadCpu > 0 ? Math.max(0, (d.aheadCpu - d.cpu) / d.aheadCpu) : Number.NaN;
+    head.push(
+      `| ${d.example} | ${d.decisions} | ${fmt(d.seconds)} | ${fmt(d.decisions / d.seconds)} | ${fmt(d.cpu)} | ${fmt(d.aheadCpu)} | ${b.aheadForks ?? 0} | ${b.aheadRollouts ?? 0} | ${fmt(b.aheadSimSeconds ?? 0)} | ${b.aheadEvents ?? 0} | ${Number.isFinite(share) ? `${(100 * share).toFixed(0)} %` : '–'} |`,
+    );
+  }
   head.push(
     '',
     'At scale, the placement index (src/policies/ars/placement-index.ts) makes ARS choose its node without scoring every node; `npm run bench` times it at 500, 5,000 and 15,000 nodes and in the 10,000-twin run (docs/ars-policy.md).',

@@ -12,15 +12,19 @@ export interface ArrivalProcess {
   rateAt(t: number): number;
 }
 
-export function arrivalProcess(w: WorkloadDef, rng: RandomStream): ArrivalProcess {
+/**
+ * `start` (a fork of the world): the process continued from that time on: memoryless ones restart there,
+ * a periodic one resumes at its next period, a trace at its next time, a bursty one in its on state.
+ */
+export function arrivalProcess(w: WorkloadDef, rng: RandomStream, start = 0): ArrivalProcess {
   const a = w.arrival;
   switch (a.kind) {
     case 'poisson': {
-      let t = 0;
+      let t = start;
       return { next: () => (t += rng.exponential(a.rate)), rateAt: () => a.rate };
     }
     case 'periodic': {
-      let k = 0;
+      let k = start > 0 && start > a.offset ? Math.ceil((start - a.offset) / a.period) : 0;
       let last = Number.NEGATIVE_INFINITY;
       return {
         next: () => {
@@ -35,9 +39,9 @@ export function arrivalProcess(w: WorkloadDef, rng: RandomStream): ArrivalProces
     }
     case 'bursty': {
       // a two-state Markov-modulated Poisson process; exponential sojourns make the restart at a switch exact
-      let t = 0;
+      let t = start;
       let on = true;
-      let stateEnd = rng.exponential(1 / a.onMean);
+      let stateEnd = start + rng.exponential(1 / a.onMean);
       return {
         next: () => {
           for (;;) {
@@ -57,7 +61,7 @@ export function arrivalProcess(w: WorkloadDef, rng: RandomStream): ArrivalProces
       const rateAt = (x: number) =>
         a.meanRate * (1 + a.amplitude * Math.cos((2 * Math.PI * (x - a.peak)) / a.period));
       const peak = a.meanRate * (1 + a.amplitude);
-      let t = 0;
+      let t = start;
       return {
         next: () => {
           for (;;) {
@@ -71,6 +75,7 @@ export function arrivalProcess(w: WorkloadDef, rng: RandomStream): ArrivalProces
     case 'trace': {
       const times = w.traceTimes ?? [];
       let k = 0;
+      while (k < times.length && times[k]! < start) k++;
       const span = times.length > 1 ? times[times.length - 1]! - times[0]! : 0;
       return {
         next: () => (k < times.length ? times[k++]! : Number.POSITIVE_INFINITY),

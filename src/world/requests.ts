@@ -40,25 +40,32 @@ export class Requests {
     this.#batchPending = w.profile.planner?.planBatch ? [] : undefined;
   }
 
-  /** A request of workload `wi` arrives now. */
-  arrive(wi: number): void {
+  /**
+   * A request of workload `wi` arrives now. `restored` (a fork restarting a request that was open when it
+   * was taken): its real arrival and absolute deadline; it counts, and the allocator is not told again.
+   */
+  arrive(wi: number, restored?: { arrival: number; deadline: number }): void {
     const w = this.#w;
     const now = w.sim.now;
     const workload = w.scenario.workloads[wi]!;
     const tenant = w.tenants[w.tenantIndex(workload.tenant)]!;
     const req = this.#tables.acquire(wi, tenant);
     req.uid = this.#requestUid++;
-    req.arrival = now;
-    req.deadline = workload.deadline !== undefined ? now + workload.deadline : Number.POSITIVE_INFINITY;
+    req.arrival = restored ? restored.arrival : now;
+    req.deadline = restored
+      ? restored.deadline
+      : workload.deadline !== undefined
+        ? now + workload.deadline
+        : Number.POSITIVE_INFINITY;
     req.plan = undefined;
     req.done = 0;
     req.finish = now;
     req.failed = false;
-    req.counted = now >= w.warmup;
+    req.counted = restored !== undefined || now >= w.warmup;
     this.#tables.prepare(req, this.#rng);
     this.#accounts.requestArrived(req);
     this.open.push(req);
-    if (w.profile.attention.requestArrived) this.#announce(req);
+    if (w.profile.attention.requestArrived && !restored) this.#announce(req);
     if (w.profile.planner?.planRequest) this.plan(req);
     const tasks = workload.tasks;
     for (let k = 0; k < tasks.length; k++)

@@ -47,6 +47,14 @@ export class Twins implements FreshnessGate {
     }
   }
 
+  /** A fork's world: puts the copied twin fields back and mirrors their sample times. */
+  restore<S>(state: S, restoreTwin: (t: TwinRt, s: S) => void): void {
+    for (const t of this.#w.twins) {
+      restoreTwin(t, state);
+      this.#lastSampleOf[t.index] = t.lastSample;
+    }
+  }
+
   /** Schedules each twin's first anomaly. */
   start(): void {
     const sim = this.#w.sim;

@@ -20,6 +20,7 @@ import { type RandomStream, RandomStreams } from '../engine/random.js';
 import { Simulation } from '../engine/simulation.js';
 import type { QuantileSketch } from '../metrics/quantiles.js';
 import type { Scenario } from '../model/scenario.js';
+import type { Forkable, ForkOutcome, WorldFork } from '../scheduler/fork.js';
 import type { Profile } from '../scheduler/profile.js';
 import { type Binder, type Clock, SchedulingRuntime } from '../scheduler/runtime/index.js';
 import type { DecisionSink, ReadyQueue } from '../scheduler/scheduler.js';
@@ -30,6 +31,7 @@ import { AssetStates } from './asset.js';
 import type { WorldCore } from './core.js';
 import { WorkloadTables } from './dag.js';
 import { Execution, type ExecutionRecord } from './execution.js';
+import { captureFork, type ForkState, restoreTwin, snapshotState } from './fork.js';
 import { Network } from './network.js';
 import { Pools } from './pools.js';
 import { Requests } from './requests.js';
@@ -53,15 +55,17 @@ export interface WorldOptions {
   progressEvery?: number;
   /** record per-window series into the result's `series` field (`ars run --series`) */
   series?: SeriesSettings;
+  /** start from a fork's copied state (`World.fork`) instead of the scenario's beginning */
+  from?: ForkState;
 }
 
-export class World implements Snapshot, WorldCore {
+export class World implements Snapshot, WorldCore, Forkable {
   readonly scenario: Scenario;
   readonly profile: Profile;
   readonly seed: number;
   readonly horizon: number;
   readonly warmup: number;
-  readonly sim = new Simulation();
+  readonly sim: Simulation;
   readonly nodes: NodeRt[];
   readonly twins: TwinRt[];
   readonly tenants: TenantRt[];
@@ -85,13 +89,17 @@ export class World implements Snapshot, WorldCore {
   readonly #tenantIndex = new Map<string, number>();
   readonly #arrivals: ArrivalProcess[] = [];
   #uid = 0;
+  readonly #from: ForkState | undefined;
 
   constructor(scenario: Scenario, profile: Profile, options: WorldOptions = {}) {
+    const from = options.from;
+    this.#from = from;
+    this.sim = new Simulation(from ? { start: from.time } : {});
     this.scenario = scenario;
     this.profile = profile;
-    this.seed = options.seed ?? scenario.seed;
+    this.seed = from ? from.seed : (options.seed ?? scenario.seed);
     this.horizon = options.horizon ?? scenario.horizon;
-    this.warmup = Math.min(scenario.warmup, this.horizon);
+    this.warmup = from ? from.time : Math.min(scenario.warmup, this.horizon);
     this.trace = options.trace;
     const streams = new RandomStreams(this.seed);
     this.#rngArrivals = streams.stream('arrivals');
@@ -110,6 +118,7 @@ export class World implements Snapshot, WorldCore {
     this.network = new Network(scenario.network, scenario.nodes);
     const assets = new AssetStates(scenario.twins, streams.stream('dynamics'));
     Pools.initialStates(this);
+    if (from) for (const n of this.nodes) n.state = from.nodeStates[n.index]!;
     let total = 0;
     let totalA = 0;
     for (const n of this.nodes) {
@@ -125,6 +134,7 @@ export class World implements Snapshot, WorldCore {
       this.#requests.enqueue(item),
     );
     this.#requests.gate = this.#twins;
+    if (from) this.#twins.restore(from, restoreTwin);
     this.#execution = new Execution(this, this.accounts, this.#requests, this.#twins, options.onExecute);
     this.#pools = new Pools(this, this.accounts);
     // the attention demands that occur, so that the runtime's index keeps the nodes able to meet each apart
@@ -209,15 +219,29 @@ export class World implements Snapshot, WorldCore {
   #start(options: WorldOptions): void {
     const sim = this.sim;
     this.profile.attention.init?.(this);
+    const from = this.#from;
+    const start = from ? from.time : 0;
     this.scenario.workloads.forEach((w, i) => {
-      const p = arrivalProcess(w, this.#rngArrivals);
+      const rate = from?.rates?.[i];
+      const p =
+        rate === undefined || Number.isNaN(rate)
+          ? arrivalProcess(w, this.#rngArrivals, start)
+          : rate > 0
+            ? arrivalProcess({ ...w, arrival: { kind: 'poisson', rate } }, this.#rngArrivals, start)
+            : { next: () => Number.POSITIVE_INFINITY, rateAt: () => 0 };
       this.#arrivals.push(p);
       const t = p.next();
       if (t < this.horizon) sim.scheduleAt(t, this.#onArrival, i);
     });
     for (const n of this.nodes) {
       const f = n.def.failure;
-      if (f) sim.schedule(this.#rngFailures.exponential(1 / f.mtbf), this.#onFailure, n);
+      if (f && n.state === 'down') sim.schedule(this.#rngFailures.exponential(1 / f.mttr), this.#onRepair, n);
+      else if (f) sim.schedule(this.#rngFailures.exponential(1 / f.mtbf), this.#onFailure, n);
+    }
+    if (from) {
+      const o = from.open;
+      for (let k = 0; k + 2 < o.length; k += 3)
+        this.#requests.arrive(o[k]!, { arrival: o[k + 1]!, deadline: o[k + 2]! });
     }
     this.#twins.start();
     this.#pools.start();
@@ -247,6 +271,69 @@ export class World implements Snapshot, WorldCore {
     );
     if (this.#series) result.series = this.#series.finish();
     return result;
+  }
+
+  // ------------------------------------------------------------------ the fork port
+
+  /**
+   * A copy of the state now (see fork.ts for what is copied), to be run ahead under candidate profiles.
+   * The copy is plain records; each `run` builds a fresh world from it on the same scenario object, with
+   * the fork's own event list and streams, and never touches this world.
+   */
+  fork(): WorldFork {
+    return World.forkFrom(this.scenario, captureFork(this, this.#requests.open));
+  }
+
+  /**
+   * A fork of a system this simulator did not run, such as the live service (its what-if): `scenario` is
+   * its snapshot as a scenario, `ages` each twin's age of information now (seconds, by twin id; absent:
+   * fresh). The fork starts at time 0 with the nodes in their initial states and no request open.
+   */
+  static snapshotFork(
+    scenario: Scenario,
+    ages: Readonly<Record<string, number>>,
+    seed = scenario.seed,
+  ): WorldFork {
+    const nodes = scenario.nodes.map((d) => ({ group: d.group, state: 'up' })) as unknown as NodeRt[];
+    Pools.initialStates({ scenario, nodes });
+    return World.forkFrom(scenario, snapshotState(scenario, nodes, ages, seed));
+  }
+
+  /** The fork port over a copied state: each run builds a fresh world from it. */
+  static forkFrom(scenario: Scenario, state: ForkState): WorldFork {
+    return {
+      time: state.time,
+      scenario,
+      workloads: scenario.workloads.map((w) => ({ id: w.id, tenant: w.tenant })),
+      run: (o) => {
+        const world = new World(scenario, o.profile, {
+          horizon: state.time + o.horizon,
+          from: o.arrivalRates ? { ...state, rates: o.arrivalRates } : state,
+        });
+        return world.#runAhead(o.maxEvents ?? Number.POSITIVE_INFINITY);
+      },
+    };
+  }
+
+  /** Runs a fork to its horizon, or until `maxEvents` events (checked every 1/64 of the horizon). */
+  #runAhead(maxEvents: number): ForkOutcome {
+    const sim = this.sim;
+    const start = sim.now;
+    const step = (this.horizon - start) / 64;
+    let truncated = false;
+    for (let k = 1; k <= 64; k++) {
+      sim.run(k === 64 ? this.horizon : start + k * step);
+      if (sim.eventsProcessed >= maxEvents && k < 64) {
+        truncated = true;
+        break;
+      }
+    }
+    this.accounts.finish();
+    this.#requests.finish();
+    const result = buildResult(
+      this.accounts.accounts({ openRequests: this.openRequests, decisions: this.decisions }),
+    );
+    return { start, end: sim.now, events: sim.eventsProcessed, truncated, result };
   }
 
   readonly #onArrival = (wi: number): void => {

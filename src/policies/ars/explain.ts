@@ -3,7 +3,9 @@
  * waited, what it lost to. A streaming accumulator: feed every decision once, in trace order, then ask
  * for the story; memory is what concerns the subject, not the whole trace.
  */
+
 import type { AttentionDecision, Decision } from '../../scheduler/decision.js';
+import { AHEAD_KNOBS } from './ahead.js';
 
 export interface StoryEvent {
   readonly time: number;
@@ -93,7 +95,7 @@ export class StoryBuilder {
           text:
             `window ${round(w.start)}–${round(w.end)} s: ${w.completions} done, miss rate ${round(w.deadlineMissRate)},` +
             ` weighted AoI ${round(w.weightedAoI)} s, compute ${round(w.computeUtilization)}, attention ${round(w.attentionUtilization)};` +
-            ` parameters ${topParts(d.parameters, 4)}`,
+            ` parameters ${topParts(d.parameters, 4)}${aheadStory(d.parameters)}`,
         });
         return;
       }
@@ -290,4 +292,16 @@ export class StoryBuilder {
       summary.push(`first seen at ${round(this.#firstTime, 6)} s, last at ${round(this.#lastTime, 6)} s`);
     return { subject: this.subject, kind, summary, events: this.#events };
   }
+}
+
+/** What the simulate-ahead controller (ars-ahead, ahead.ts) did at a window, from its parameters. */
+function aheadStory(p: Readonly<Record<string, number>>): string {
+  if (p.aheadForks === undefined || p.aheadKnob === undefined || p.aheadKnob < 0) return '';
+  const knob = AHEAD_KNOBS[p.aheadKnob] ?? `knob ${p.aheadKnob}`;
+  const gain = p.aheadGain ?? 0;
+  return (
+    `; simulated ahead (${p.aheadRollouts} rollouts so far): best alternative ${knob} = ${round(p.aheadValue)},` +
+    ` objective ${gain >= 0 ? 'lower' : 'higher'} by ${round(Math.abs(gain))} than the current setting's —` +
+    ` ${p.aheadApplied ? 'applied' : 'kept the current setting'}`
+  );
 }

@@ -4,12 +4,14 @@
  *   with compute kept beside attention, feedback retuning while it runs;
  * - `ars-no-forecast`: without the forecast features (twin demand, uncertainty growth, forecast task load);
  * - `ars-no-feedback`: parameters stay as configured for the whole run;
- * - `ars-uniform-attention`: every twin the same attention weight (the rest unchanged).
+ * - `ars-uniform-attention`: every twin the same attention weight (the rest unchanged);
+ * - `ars-ahead`: ARS deciding by simulating ahead (ahead.ts) instead of the feedback rules.
  */
 import { ArsError } from '../../errors.js';
 import { buildProfile, type Profile } from '../../scheduler/profile.js';
 import type { PolicyFactory } from '../../scheduler/registry.js';
 import { costAwareScaler } from '../scaling/cost-aware.js';
+import { ArsAhead } from './ahead.js';
 import { ArsAttention } from './attention.js';
 import {
   earliestFinishScore,
@@ -21,13 +23,16 @@ import {
 } from './compute.js';
 import { ArsContext } from './context.js';
 import { ArsFeedback } from './feedback.js';
-import { paramDocs, resolveParams } from './params.js';
+import { type ArsParams, aheadParamDocs, paramDocs, resolveAheadParams, resolveParams } from './params.js';
 import { ArsPlacer } from './placement-index.js';
 
+export { AHEAD_KNOBS, ArsAhead } from './ahead.js';
 export { ArsAttention } from './attention.js';
 export { ArsContext } from './context.js';
 export { ArsFeedback, FEEDBACK_KNOBS } from './feedback.js';
 export {
+  AHEAD_PARAMS,
+  type AheadParams,
   type ArsParams,
   ATTENTION_FEATURES,
   defaultParams,
@@ -47,6 +52,7 @@ interface Variant {
   readonly forecast?: boolean;
   readonly feedback?: boolean;
   readonly uniform?: boolean;
+  readonly ahead?: boolean;
 }
 
 export const ARS_VARIANTS: readonly Variant[] = [
@@ -65,6 +71,12 @@ export const ARS_VARIANTS: readonly Variant[] = [
     name: 'ars-uniform-attention',
     summary: 'ARS with the same attention weight for every twin (ablation)',
     uniform: true,
+  },
+  {
+    name: 'ars-ahead',
+    summary:
+      'ARS deciding by simulating ahead: forks the world every rolloutWindow s, rolls candidate settings forward, applies the best',
+    ahead: true,
   },
 ];
 
@@ -87,10 +99,31 @@ function flag(
 
 /** Builds one ARS profile; exported for tests and the tuner. */
 export function createArs(variant: Variant, raw: Readonly<Record<string, unknown>>): Profile {
-  const params = resolveParams(variant.name, raw);
+  return buildArs(variant, raw, resolveParams(variant.name, raw));
+}
+
+/** The plain ARS variant rollouts run (no feedback, no simulating ahead of their own). */
+const ROLLOUT: Variant = { name: 'ars', summary: 'rollout', feedback: false, ahead: false };
+
+function buildArs(
+  variant: Variant,
+  raw: Readonly<Record<string, unknown>>,
+  params: ArsParams,
+  seed?: (ctx: ArsContext) => void,
+): Profile {
   const forecast = variant.forecast ?? flag(variant.name, raw, 'forecast', true);
-  const feedback = variant.feedback ?? flag(variant.name, raw, 'feedback', true);
+  const ahead = variant.ahead ?? flag(variant.name, raw, 'ahead', false);
+  // simulating ahead replaces the feedback rules unless feedback=true is asked for too
+  const feedback = variant.feedback ?? flag(variant.name, raw, 'feedback', !ahead);
   const indexed = flag(variant.name, raw, 'index', true);
+  const arrivals = raw.aheadArrivals ?? 'forecast';
+  if (arrivals !== 'forecast' && arrivals !== 'scenario') {
+    throw new ArsError(
+      'ARS_E_POLICY',
+      `policy ${variant.name}: parameter aheadArrivals must be forecast or scenario, got ${JSON.stringify(arrivals)}`,
+    );
+  }
+  const settings = ahead ? resolveAheadParams(variant.name, raw) : undefined;
   const scaling = raw.scaler ?? 'cost-aware';
   if (scaling !== 'rule' && scaling !== 'cost-aware') {
     throw new ArsError(
@@ -99,6 +132,7 @@ export function createArs(variant: Variant, raw: Readonly<Record<string, unknown
     );
   }
   const ctx = new ArsContext(params, forecast);
+  seed?.(ctx);
   const finish = earliestFinishScore(ctx);
   const reserve = reserveScore(ctx);
   const cost = nodeCostScore(ctx);
@@ -133,11 +167,19 @@ export function createArs(variant: Variant, raw: Readonly<Record<string, unknown
         }
       : {}),
     attention: new ArsAttention(ctx, { uniform: variant.uniform === true }),
-    feedback: new ArsFeedback(ctx, feedback),
+    feedback: settings
+      ? new ArsAhead(ctx, new ArsFeedback(ctx, feedback), {
+          settings,
+          forecastArrivals: arrivals === 'forecast',
+          build: (p, seedRollout) =>
+            buildArs(ROLLOUT, { forecast, index: indexed, scaler: scaling }, { ...p }, seedRollout),
+        })
+      : new ArsFeedback(ctx, feedback),
     params: {
       ...params,
       forecast,
       feedback,
+      ...(settings ? { ahead: true, aheadArrivals: arrivals, ...settings } : {}),
       ...(raw.profile !== undefined ? { profile: raw.profile } : {}),
       ...(raw.index !== undefined ? { index: indexed } : {}),
       ...(raw.scaler !== undefined ? { scaler: scaling } : {}),
@@ -153,6 +195,8 @@ function factory(variant: Variant): PolicyFactory {
     'true/false: find the node from an index of node classes instead of scoring every node (same choice; default true)';
   if (variant.forecast !== undefined) delete docs.forecast;
   if (variant.feedback !== undefined) delete docs.feedback;
+  Object.assign(docs, aheadParamDocs());
+  if (variant.ahead !== undefined) delete docs.ahead;
   return {
     name: variant.name,
     summary: variant.summary,

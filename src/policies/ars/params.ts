@@ -263,7 +263,10 @@ export function readProfileFile(path: string, policy: string): Partial<ArsParams
 }
 
 function checkParam(policy: string, key: ParamName, v: unknown, where = ''): number {
-  const d: ParamDef = PARAMS[key];
+  return checkValue(policy, key, PARAMS[key], v, where);
+}
+
+function checkValue(policy: string, key: string, d: ParamDef, v: unknown, where = ''): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < d.min || v > d.max) {
     throw new ArsError(
       'ARS_E_POLICY',
@@ -296,6 +299,72 @@ export function resolveParams(
     out[k as ParamName] = checkParam(policy, k as ParamName, v);
   }
   return Object.assign(out, overrides);
+}
+
+/**
+ * The parameters of simulating ahead (`ahead=true`, policy `ars-ahead`; src/policies/ars/ahead.ts). Kept
+ * apart from `PARAMS` so that runs without it echo exactly the parameters they always did.
+ */
+export const AHEAD_PARAMS = {
+  rolloutWindow: {
+    fallback: 30,
+    min: 1,
+    max: 3600,
+    doc: 'simulated seconds between two forks, at least: a fork is taken at a metric window (scheduling.feedbackWindow, default 60 s)',
+  },
+  rolloutHorizon: { fallback: 30, min: 1, max: 3600, doc: 'simulated seconds each rollout runs ahead' },
+  rollouts: {
+    fallback: 9,
+    min: 3,
+    max: 17,
+    doc: 'rollouts per fork: the current setting and ± a step on (rollouts − 1) / 2 knobs, taken in turn',
+  },
+  rolloutEvents: {
+    fallback: 200000,
+    min: 100,
+    max: 1e9,
+    doc: 'events one rollout may process; a fork any rollout of which hits it changes nothing (the budget is in events, so runs stay deterministic)',
+  },
+  aheadStep: {
+    fallback: 1.25,
+    min: 1.01,
+    max: 4,
+    doc: 'a candidate multiplies (or divides) one knob by this factor',
+  },
+  aheadMargin: {
+    fallback: 0.02,
+    min: 0,
+    max: 10,
+    doc: 'hysteresis: a candidate replaces the current setting only if its objective is lower by this much',
+  },
+} as const satisfies Record<string, ParamDef>;
+
+export type AheadParamName = keyof typeof AHEAD_PARAMS;
+export type AheadParams = { -readonly [K in AheadParamName]: number };
+
+/** The simulate-ahead parameters of one run: defaults, then explicit parameters (checked against bounds). */
+export function resolveAheadParams(policy: string, raw: Readonly<Record<string, unknown>>): AheadParams {
+  const out = {} as AheadParams;
+  for (const k of Object.keys(AHEAD_PARAMS) as AheadParamName[]) {
+    const d: ParamDef = AHEAD_PARAMS[k];
+    out[k] = raw[k] === undefined ? d.fallback : checkValue(policy, k, d, raw[k]);
+  }
+  return out;
+}
+
+/** Docs of the simulate-ahead parameters for `ars policies`. */
+export function aheadParamDocs(): Record<string, string> {
+  const out: Record<string, string> = {
+    ahead:
+      'true/false: every rolloutWindow s, fork the world and roll candidate settings ahead, apply the best (default false; true in ars-ahead)',
+    aheadArrivals:
+      'forecast or scenario: rollouts draw arrivals from the demand forecast (default) or from the scenario’s own arrival process',
+  };
+  for (const k of Object.keys(AHEAD_PARAMS) as AheadParamName[]) {
+    const d: ParamDef = AHEAD_PARAMS[k];
+    out[k] = `${d.doc}; default ${d.fallback}, in [${d.min}, ${d.max}]`;
+  }
+  return out;
 }
 
 /** Parameter docs for `ars policies`, with defaults. */
