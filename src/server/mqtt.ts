@@ -44,7 +44,8 @@ export type MqttRejectReason =
   | 'malformed-json'
   | 'schema'
   | 'unknown-thing'
-  | 'tenant-mismatch';
+  | 'tenant-mismatch'
+  | 'key-reused';
 
 export type MqttOutcome =
   | { ok: true; stored: number }

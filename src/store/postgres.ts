@@ -30,11 +30,18 @@ import {
 import {
   type AgentRecord,
   type AgentStatus,
+  type AppendOptions,
+  DEFAULT_KEY_TTL_MS,
   DEFAULT_RETENTION_MS,
   type DecisionInput,
   type DecisionQuery,
   type DecisionRecord,
+  type IdempotencyKey,
+  type Json,
   type JsonObject,
+  keptVerdict,
+  type LeaseRecord,
+  leaseFromRow,
   type Page,
   type PruneResult,
   type RequestQuery,
@@ -92,6 +99,7 @@ interface PendingBatch {
   samples: SampleInput[];
   tenant: string | undefined;
   receivedAt: number;
+  key: IdempotencyKey | undefined;
   resolve: (r: SampleAppend) => void;
   reject: (e: unknown) => void;
 }
@@ -103,6 +111,7 @@ export class PostgresStore implements Store {
   readonly schema: string;
   private readonly pool: pg.Pool;
   private readonly retentionMs: number;
+  private readonly keyTtlMs: number;
   private pending: PendingBatch[] = [];
   private scheduled = false;
   private inFlight = new Set<Promise<void>>();
@@ -111,6 +120,7 @@ export class PostgresStore implements Store {
   private constructor(options: PostgresStoreOptions, schema: string) {
     this.schema = schema;
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.keyTtlMs = options.keyTtlMs ?? DEFAULT_KEY_TTL_MS;
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
@@ -343,16 +353,14 @@ export class PostgresStore implements Store {
     return Number(r.rows[0]!.n);
   }
 
-  appendSamples(
-    samples: SampleInput[],
-    options: { tenant?: string; receivedAt?: number } = {},
-  ): Promise<SampleAppend> {
+  appendSamples(samples: SampleInput[], options: AppendOptions = {}): Promise<SampleAppend> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     return new Promise((resolve, reject) => {
       this.pending.push({
         samples,
         tenant: options.tenant,
         receivedAt: options.receivedAt ?? Date.now(),
+        key: options.key,
         resolve,
         reject,
       });
@@ -400,6 +408,10 @@ export class PostgresStore implements Store {
         ]);
         for (const row of r.rows as Row[]) owners.set(row.thing_id as string, row.tenant as string);
       }
+      const kept = await this.keptKeys(c, batches);
+      /** the batch of this group that first stored a key (a repeat later in the group answers as it) */
+      const firstOfKey = new Map<string, number>();
+      const repeats: [number, number][] = [];
       const results: SampleAppend[] = [];
       const rows = {
         thing: [] as string[],
@@ -409,8 +421,24 @@ export class PostgresStore implements Store {
         features: [] as string[],
       };
       const offsets: number[] = [];
-      for (const batch of batches) {
+      for (const [b, batch] of batches.entries()) {
+        const key = batch.key;
+        if (key) {
+          const verdict = keptVerdict(key, kept.get(key.key));
+          if (verdict) {
+            results.push(verdict);
+            offsets.push(rows.thing.length);
+            const first = firstOfKey.get(key.key);
+            if (verdict.ok && first !== undefined) repeats.push([b, first]);
+            continue;
+          }
+        }
         const checked = checkBatch(batch, owners);
+        if (key && checked.result.ok) {
+          firstOfKey.set(key.key, b);
+          // later batches of this group with the same key see this one (its result is filled in below)
+          kept.set(key.key, { digest: key.digest, result: JSON.stringify(checked.result) });
+        }
         results.push(checked.result);
         offsets.push(rows.thing.length);
         if (!checked.result.ok) continue;
@@ -423,22 +451,78 @@ export class PostgresStore implements Store {
         }
       }
       if (rows.thing.length === 0) return results;
-      const r = await c.query(
-        `INSERT INTO samples (thing_id, tenant, time, received_at, features)
+      const r = await c.query({
+        name: 'ars-insert-samples',
+        text: `INSERT INTO samples (thing_id, tenant, time, received_at, features)
          SELECT t, n, tm, rc, f::json
            FROM unnest($1::text[], $2::text[], $3::float8[], $4::bigint[], $5::text[])
              WITH ORDINALITY AS u(t, n, tm, rc, f, ord)
          ORDER BY ord
          RETURNING seq`,
-        [rows.thing, rows.tenant, rows.time, rows.received, rows.features],
-      );
+        values: [rows.thing, rows.tenant, rows.time, rows.received, rows.features],
+      });
       // Identity values are drawn in insertion order, which is the order of the rows given.
       const seqs = (r.rows as Row[]).map((row) => row.seq as number).sort((a, b) => a - b);
       for (const [i, result] of results.entries()) {
-        if (result.ok && result.stored > 0) results[i] = { ...result, firstSeq: seqs[offsets[i]!]! };
+        if (result.ok && result.stored > 0 && !result.duplicate)
+          results[i] = { ...result, firstSeq: seqs[offsets[i]!]! };
       }
+      for (const [b, first] of repeats)
+        results[b] = { ...(results[first] as SampleAppend & { ok: true }), duplicate: true };
+      await this.keepKeys(c, batches, results, firstOfKey);
       return results;
     });
+  }
+
+  /**
+   * The kept keys of a group's batches, each locked (a transaction advisory lock on its hash, taken in key
+   * order) until this transaction ends, so that two transactions never both store a batch under one key.
+   */
+  private async keptKeys(
+    c: Queryable,
+    batches: PendingBatch[],
+  ): Promise<Map<string, { digest: string; result: string }>> {
+    const kept = new Map<string, { digest: string; result: string }>();
+    const keys = [...new Set(batches.flatMap((b) => (b.key ? [b.key.key] : [])))].sort();
+    if (keys.length === 0) return kept;
+    await c.query(
+      'SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) WITH ORDINALITY AS u(k, o) ORDER BY o',
+      [keys],
+    );
+    const r = await c.query(
+      'SELECT key, digest, result FROM ingest_keys WHERE key = ANY($1) AND expires_at > $2',
+      [keys, batches[0]!.receivedAt],
+    );
+    for (const row of r.rows as Row[])
+      kept.set(row.key as string, { digest: row.digest as string, result: row.result as string });
+    return kept;
+  }
+
+  /** Keeps the key of every batch of the group that was stored under one. */
+  private async keepKeys(
+    c: Queryable,
+    batches: PendingBatch[],
+    results: SampleAppend[],
+    firstOfKey: Map<string, number>,
+  ): Promise<void> {
+    if (firstOfKey.size === 0) return;
+    const keys: string[] = [];
+    const digests: string[] = [];
+    const expiries: number[] = [];
+    const stored: string[] = [];
+    for (const [key, b] of firstOfKey) {
+      keys.push(key);
+      digests.push(batches[b]!.key!.digest);
+      expiries.push(batches[b]!.receivedAt + this.keyTtlMs);
+      stored.push(JSON.stringify(results[b]));
+    }
+    await c.query(
+      `INSERT INTO ingest_keys (key, digest, expires_at, result)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::json[])
+       ON CONFLICT (key) DO UPDATE SET digest = excluded.digest, expires_at = excluded.expires_at,
+         result = excluded.result`,
+      [keys, digests, expiries, stored],
+    );
   }
 
   async listSamples(query: SampleQuery): Promise<Sample[]> {
@@ -474,6 +558,7 @@ export class PostgresStore implements Store {
   }
 
   async pruneSamples(now: number = Date.now()): Promise<PruneResult> {
+    await this.q('DELETE FROM ingest_keys WHERE expires_at <= $1', [now]);
     // Arrival order is seq order, so the rows to drop are a prefix of the table: no index on received_at.
     const r = await this.q(
       `DELETE FROM samples WHERE seq < coalesce(
@@ -681,6 +766,53 @@ export class PostgresStore implements Store {
       [lastSeenAt, status ?? null, id],
     );
     return (r.rowCount ?? 0) > 0;
+  }
+
+  async writeLeases(
+    put: LeaseRecord[],
+    end: { requestId: string; taskId: string; attempt: number }[],
+  ): Promise<void> {
+    if (put.length === 0 && end.length === 0) return;
+    await this.tx(async (c) => {
+      if (end.length > 0)
+        await c.query(
+          `DELETE FROM leases l USING unnest($1::text[], $2::text[], $3::bigint[]) AS e(r, t, a)
+           WHERE l.request_id = e.r AND l.task_id = e.t AND l.attempt = e.a`,
+          [end.map((e) => e.requestId), end.map((e) => e.taskId), end.map((e) => e.attempt)],
+        );
+      if (put.length > 0)
+        await c.query(
+          `INSERT INTO leases (request_id, task_id, attempt, node, assigned_at, lease_until)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[])
+           ON CONFLICT (request_id, task_id) DO UPDATE SET attempt = excluded.attempt, node = excluded.node,
+             assigned_at = excluded.assigned_at, lease_until = excluded.lease_until`,
+          [
+            put.map((l) => l.requestId),
+            put.map((l) => l.taskId),
+            put.map((l) => l.attempt),
+            put.map((l) => l.node),
+            put.map((l) => l.assignedAt),
+            put.map((l) => l.leaseUntil),
+          ],
+        );
+    });
+  }
+
+  async listLeases(): Promise<LeaseRecord[]> {
+    return (await this.q('SELECT * FROM leases ORDER BY request_id, task_id')).rows.map(leaseFromRow);
+  }
+
+  async getState(key: string): Promise<Json | undefined> {
+    const r = await this.q('SELECT value FROM service_state WHERE key = $1', [key]);
+    return r.rows[0] ? (JSON.parse(r.rows[0].value as string) as Json) : undefined;
+  }
+
+  async putState(key: string, value: Json): Promise<void> {
+    await this.q(
+      `INSERT INTO service_state (key, value, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      [key, JSON.stringify(value), Date.now()],
+    );
   }
 }
 

@@ -30,11 +30,18 @@ import { prepareStatements, type Statements } from './sqlite-statements.js';
 import {
   type AgentRecord,
   type AgentStatus,
+  type AppendOptions,
+  DEFAULT_KEY_TTL_MS,
   DEFAULT_RETENTION_MS,
   type DecisionInput,
   type DecisionQuery,
   type DecisionRecord,
+  type IdempotencyKey,
+  type Json,
   type JsonObject,
+  keptVerdict,
+  type LeaseRecord,
+  leaseFromRow,
   type Page,
   type PruneResult,
   type RequestQuery,
@@ -60,6 +67,7 @@ interface PendingBatch {
   samples: SampleInput[];
   tenant: string | undefined;
   receivedAt: number;
+  key: IdempotencyKey | undefined;
 }
 
 export interface SqliteStoreOptions extends StoreOptions {
@@ -74,6 +82,7 @@ export class SqliteStore implements Store {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly retentionMs: number;
+  private readonly keyTtlMs: number;
   /**
    * With `synchronous = FULL`, sample batches commit with NORMAL (no fsync inside the COMMIT, which would
    * block the event loop) and the WAL file is then fdatasync'ed on libuv's thread pool before any caller's
@@ -92,6 +101,7 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     this.path = options.path;
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.keyTtlMs = options.keyTtlMs ?? DEFAULT_KEY_TTL_MS;
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
@@ -262,15 +272,13 @@ export class SqliteStore implements Store {
     return (tenant === undefined ? this.q.countAll.get() : this.q.countTenant.get(tenant)) as number;
   }
 
-  appendSamples(
-    samples: SampleInput[],
-    options: { tenant?: string; receivedAt?: number } = {},
-  ): Promise<SampleAppend> {
+  appendSamples(samples: SampleInput[], options: AppendOptions = {}): Promise<SampleAppend> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     return this.sampleWriter.submit({
       samples,
       tenant: options.tenant,
       receivedAt: options.receivedAt ?? Date.now(),
+      key: options.key,
     });
   }
 
@@ -282,6 +290,21 @@ export class SqliteStore implements Store {
       return tenants.get(thingId);
     };
     const writeBatch = (batch: PendingBatch): SampleAppend => {
+      const key = batch.key;
+      if (key) {
+        const kept = this.q.getKey.get(key.key, batch.receivedAt) as Row | undefined;
+        const verdict = keptVerdict(
+          key,
+          kept && { digest: kept.digest as string, result: kept.result as string },
+        );
+        if (verdict) return verdict;
+      }
+      const result = writeChecked(batch);
+      if (key && result.ok)
+        this.q.putKey.run(key.key, key.digest, batch.receivedAt + this.keyTtlMs, JSON.stringify(result));
+      return result;
+    };
+    const writeChecked = (batch: PendingBatch): SampleAppend => {
       const owners: string[] = [];
       const byThing: Record<string, string> = {};
       for (let i = 0; i < batch.samples.length; i++) {
@@ -353,6 +376,7 @@ export class SqliteStore implements Store {
   }
 
   async pruneSamples(now: number = Date.now()): Promise<PruneResult> {
+    this.q.pruneKeys.run(now);
     return { samples: this.q.pruneSamples.run(now - this.retentionMs).changes };
   }
 
@@ -515,6 +539,29 @@ export class SqliteStore implements Store {
 
   async touchAgent(id: string, lastSeenAt: number, status?: AgentStatus): Promise<boolean> {
     return this.q.touchAgent.run(lastSeenAt, status ?? null, id).changes > 0;
+  }
+
+  async writeLeases(
+    put: LeaseRecord[],
+    end: { requestId: string; taskId: string; attempt: number }[],
+  ): Promise<void> {
+    this.db.transaction(() => {
+      for (const e of end) this.q.endLease.run(e.requestId, e.taskId, e.attempt);
+      for (const l of put) this.q.putLease.run(l);
+    })();
+  }
+
+  async listLeases(): Promise<LeaseRecord[]> {
+    return (this.q.listLeases.all() as Row[]).map(leaseFromRow);
+  }
+
+  async getState(key: string): Promise<Json | undefined> {
+    const v = this.q.getState.get(key) as string | undefined;
+    return v === undefined ? undefined : (JSON.parse(v) as Json);
+  }
+
+  async putState(key: string, value: Json): Promise<void> {
+    this.q.putState.run(key, JSON.stringify(value), Date.now());
   }
 }
 
