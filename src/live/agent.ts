@@ -1,8 +1,10 @@
 /**
  * An agent: one machine's compute and attention offered to the scheduler over the agent protocol. It
  * registers, sends heartbeats, runs every `assign` concurrently with its handlers and answers with a
- * `result`. When the connection drops it reconnects with backoff and registers again under the same id;
- * work it was running is re-dispatched by the server, so the agent abandons it.
+ * `result`. When the connection drops it reconnects with backoff and registers again under the same id. Work
+ * it was running goes on meanwhile and its results are sent once registered again: a server that restarted
+ * holds such attempts' leases for this agent and takes their results; one that did not has re-dispatched the
+ * work and ignores them (attempt ids).
  */
 import WebSocket from 'ws';
 import { busy, type HandlerContext, type HandlerSet, loadHandlers } from './handlers.js';
@@ -45,6 +47,10 @@ export class Agent {
   #socket: WebSocket | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #running = new Map<number, AbortController>();
+  /** results finished while the connection was down, sent once registered again */
+  #outbox: unknown[] = [];
+  /** registered on the current connection */
+  #live = false;
   #stopped = false;
   #backoffMs = 200;
   /** index the server gave this node, once registered */
@@ -93,11 +99,13 @@ export class Agent {
         }
         if (msg.type === 'registered') {
           registered = true;
+          this.#live = true;
           this.node = msg.node;
           this.#backoffMs = 200;
           clearInterval(this.#heartbeat);
           this.#heartbeat = setInterval(() => this.#send({ type: 'heartbeat' }), msg.heartbeatMs);
           this.#heartbeat.unref();
+          for (const result of this.#outbox.splice(0)) this.#send(result);
           this.options.log?.(`agent ${this.options.id}: registered as node ${msg.node}`);
           resolve();
         } else if (msg.type === 'assign') void this.#run(msg);
@@ -111,11 +119,15 @@ export class Agent {
         if (!registered) reject(err);
       });
       ws.on('close', () => {
+        this.#live = false;
         clearInterval(this.#heartbeat);
-        // the server re-dispatches what ran here; stop working on it
-        for (const c of this.#running.values()) c.abort();
-        this.#running.clear();
-        if (!registered || this.#stopped || this.options.reconnect === false) return;
+        if (!registered || this.#stopped || this.options.reconnect === false) {
+          // no coming back: the server re-dispatches what ran here
+          for (const c of this.#running.values()) c.abort();
+          this.#running.clear();
+          this.#outbox = [];
+          return;
+        }
         const wait = this.#backoffMs;
         this.#backoffMs = Math.min(this.#backoffMs * 2, 5000);
         // not unref'd: a reconnecting agent has nothing else keeping its process alive
@@ -181,7 +193,9 @@ export class Agent {
   ): void {
     if (!this.#running.delete(attempt)) return;
     if (body.ok) this.completed++;
-    this.#send({ type: 'result', attempt, ...body });
+    const result = { type: 'result', attempt, ...body };
+    if (this.#live && this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(result));
+    else this.#outbox.push(result);
   }
 
   /** Closes the connection (no reconnect); running work is abandoned to the server. */
@@ -190,6 +204,7 @@ export class Agent {
     clearInterval(this.#heartbeat);
     for (const c of this.#running.values()) c.abort();
     this.#running.clear();
+    this.#outbox = [];
     const ws = this.#socket;
     if (!ws || ws.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((done) => {
