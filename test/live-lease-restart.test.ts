@@ -5,7 +5,6 @@
 //   not dispatched again, and the finished task before it keeps its output.
 // - The agent comes back after the lease ran out: the task runs again under a new attempt id, and the old
 //   attempt's late result is ignored.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,15 +13,13 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ServerMessage } from '../src/live/protocol.js';
-import { root } from './run-cli.js';
+import { type ChildServer, callJson, kill9, serveChild } from './child-serve.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ars-lease-restart-'));
-const children: ChildProcess[] = [];
 const sockets: WebSocket[] = [];
 
 afterAll(() => {
   for (const s of sockets) s.terminate();
-  for (const c of children) c.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -37,43 +34,8 @@ function freePort(): Promise<number> {
   });
 }
 
-function serve(
-  data: string,
-  port: number,
-  leaseFactor: number,
-): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      join(root, 'dist/cli/main.js'),
-      'serve',
-      '--port',
-      String(port),
-      '--data',
-      data,
-      '--lease-factor',
-      String(leaseFactor),
-      '--status-every',
-      '0',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  children.push(child);
-  let text = '';
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (b: Buffer) => {
-      text += b.toString();
-      const m = /ARS live on (http:\/\/[\d.:]+)/.exec(text);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.on('exit', (code) => reject(new Error(`ars serve exited with ${code}: ${text}`)));
-  });
-}
-
-async function kill9(child: ChildProcess): Promise<void> {
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGKILL');
-  await exited;
+function serve(data: string, port: number, leaseFactor: number): Promise<ChildServer> {
+  return serveChild(['--port', String(port), '--data', data, '--lease-factor', String(leaseFactor)]);
 }
 
 type Assign = Extract<ServerMessage, { type: 'assign' }>;
@@ -123,14 +85,7 @@ async function until<T>(probe: () => T | undefined | Promise<T | undefined>, wha
   }
 }
 
-async function call(method: 'GET' | 'POST', url: string, body?: unknown) {
-  const res = await fetch(url, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
+const call = callJson;
 
 /** The leases the server has written to its store (read beside it, read-only). */
 function storedLeases(data: string): { task_id: string; attempt: number; node: string }[] {

@@ -9,6 +9,12 @@
  * - **External broker** by URL (mqtt.js, e.g. Mosquitto): a persistent MQTT 5 session (clean: false) subscribes
  *   `telemetry/#` at QoS 1 and sends each PUBACK only after the store commit (`customHandleAcks`).
  *
+ * QoS 1 redelivery: a message is stored with the key (sender's client id, packet id) and a digest of its topic
+ * and payload, in the same transaction. A redelivery (DUP flag set, same packet id, same content) after a
+ * lost PUBACK or a reconnect is acknowledged without being stored twice; a message without DUP is a first
+ * transmission and always stored (packet ids are reused once acknowledged). Keys expire with the store's
+ * key window (24 h by default).
+ *
  * A message that cannot be used (bad topic, malformed JSON, wrong shape, unknown thing, another tenant's
  * thing, too large) is counted in `ars_ingest_rejects_total{transport="mqtt",reason}` and acknowledged,
  * so that a device does not resend a poison message forever; it is never stored and never crashes anything.
@@ -23,7 +29,7 @@ import { Compile } from 'typebox/compile';
 import { createMqttGuard, defaultRoute, type Principal, SecurityError } from '../security/index.js';
 import { nulPointer } from './errors.js';
 import { LOCAL_ADMIN, type ServerGuard } from './guard.js';
-import { ingestSamples, type LiveContext } from './ingest.js';
+import { batchDigest, ingestSamples, type LiveContext } from './ingest.js';
 import { authorizeIngest } from './ingest-guard.js';
 import { MAX_BATCH, SampleBody } from './schemas.js';
 import { toSample } from './telemetry.js';
@@ -62,6 +68,8 @@ export async function handleTelemetryMessage(
   topic: string,
   payload: Buffer,
   security?: { guard: ServerGuard; principal: Principal },
+  /** a QoS 1 message: who sent it under which packet id, and whether it is marked as a redelivery */
+  delivery?: { sender: string; messageId: number; dup: boolean },
 ): Promise<MqttOutcome> {
   const refuse = (reason: MqttRejectReason, detail: string): MqttOutcome => {
     ctx.metrics.ingestRejects.inc({ transport: 'mqtt', reason });
@@ -101,7 +109,21 @@ export async function handleTelemetryMessage(
         verdict.reason === 'forbidden' ? `may not write ${verdict.path}` : `no thing ${thingId}`,
       );
   }
-  const result = await ingestSamples(ctx, samples, { transport: 'mqtt', tenant, receivedAt });
+  const result = await ingestSamples(ctx, samples, {
+    transport: 'mqtt',
+    tenant,
+    receivedAt,
+    ...(delivery
+      ? {
+          key: {
+            key: `mqtt:${delivery.sender}:${delivery.messageId}`,
+            digest: batchDigest(topic, payload),
+            retry: delivery.dup,
+            reuse: 'replace' as const,
+          },
+        }
+      : {}),
+  });
   if (!result.ok) {
     // ingestSamples counted the refusal already.
     return {
@@ -150,6 +172,15 @@ export interface MqttIngest {
 }
 
 const silent = { warn() {}, error() {} };
+
+/** The delivery of a QoS 1 message, for de-duplication; undefined for QoS 0 (never redelivered). */
+function qos1(
+  sender: string,
+  packet: { qos?: number; messageId?: number | undefined; dup?: boolean },
+): { sender: string; messageId: number; dup: boolean } | undefined {
+  if (packet.qos !== 1 || packet.messageId === undefined) return undefined;
+  return { sender, messageId: packet.messageId, dup: packet.dup === true };
+}
 
 export async function startMqttIngest(options: MqttIngestOptions): Promise<MqttIngest> {
   return options.url ? startExternal(options, options.url) : startEmbedded(options);
@@ -280,6 +311,7 @@ async function startEmbedded(options: MqttIngestOptions): Promise<MqttIngest> {
         packet.topic,
         packet.payload as Buffer,
         principal && guard ? { guard, principal } : undefined,
+        qos1(client.id, packet),
       ).then(
         (outcome) => {
           if (!outcome.ok)
@@ -363,16 +395,17 @@ async function startExternal(options: MqttIngestOptions, url: string): Promise<M
   const { context } = options;
   const log = options.log ?? silent;
   let client: MqttClient;
+  const clientId = options.clientId ?? 'ars-ingest';
   client = mqtt.connect(url, {
-    clientId: options.clientId ?? 'ars-ingest',
+    clientId,
     clean: false,
     // mqtt.js honours customHandleAcks on MQTT 5 sessions only.
     protocolVersion: 5,
     properties: { sessionExpiryInterval: options.sessionExpirySeconds ?? 24 * 3600 },
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
-    customHandleAcks: (topic, message, _packet, done) => {
-      handleTelemetryMessage(context, topic, message).then(
+    customHandleAcks: (topic, message, packet, done) => {
+      handleTelemetryMessage(context, topic, message, undefined, qos1(`broker:${clientId}`, packet)).then(
         (outcome) => {
           if (!outcome.ok) log.warn({ topic, reason: outcome.reason }, outcome.detail);
           done(0);

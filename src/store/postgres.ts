@@ -489,9 +489,16 @@ export class PostgresStore implements Store {
       'SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) WITH ORDINALITY AS u(k, o) ORDER BY o',
       [keys],
     );
+    // a first transmission that replaces any kept key is stored whatever is kept: no look-up
+    const asked = [
+      ...new Set(
+        batches.flatMap((b) => (b.key && (b.key.retry || b.key.reuse === 'refuse') ? [b.key.key] : [])),
+      ),
+    ];
+    if (asked.length === 0) return kept;
     const r = await c.query(
       'SELECT key, digest, result FROM ingest_keys WHERE key = ANY($1) AND expires_at > $2',
-      [keys, batches[0]!.receivedAt],
+      [asked, batches[0]!.receivedAt],
     );
     for (const row of r.rows as Row[])
       kept.set(row.key as string, { digest: row.digest as string, result: row.result as string });

@@ -291,7 +291,8 @@ export class SqliteStore implements Store {
     };
     const writeBatch = (batch: PendingBatch): SampleAppend => {
       const key = batch.key;
-      if (key) {
+      // a first transmission that replaces any kept key is stored whatever is kept: no look-up
+      if (key && (key.retry || key.reuse === 'refuse')) {
         const kept = this.q.getKey.get(key.key, batch.receivedAt) as Row | undefined;
         const verdict = keptVerdict(
           key,
