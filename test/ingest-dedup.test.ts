@@ -121,19 +121,23 @@ async function rawDevice(port: number) {
 }
 
 describe('MQTT QoS 1 redelivery', () => {
-  it('is acknowledged and stored once; a new message reusing the packet id is stored', async () => {
+  it('is acknowledged and stored once; a first transmission is always stored', async () => {
     const s = await serveInProcess({ mqttPort: 0 });
     await s.store.putThing({ thingId: 'plant:m-1', tenant: 'default', attributes: {}, features: {} });
     const device = await rawDevice(s.mqtt!.port!);
     cleanups.push(() => device.close());
     const a = JSON.stringify({ time: 1000, features: { temp: { value: 1 } } });
-    const b = JSON.stringify({ time: 2000, features: { temp: { value: 2 } } });
+    const b = JSON.stringify([
+      { time: 2000, features: { temp: { value: 2 } } },
+      { time: 3000, features: { temp: { value: 3 } } },
+    ]);
     await device.publish(7, false, a);
     await device.publish(7, true, a); // the PUBACK was lost: the device sends it again
     expect(await s.store.countSamples('plant:m-1')).toBe(1);
-    await device.publish(7, false, a); // acknowledged id 7 reused for a new message with the same content
-    await device.publish(7, true, b); // a redelivery of a message that never arrived
-    await device.publish(8, true, b); // DUP under an id never seen
+    await device.publish(8, true, b); // a redelivery of a message that never arrived
+    await device.publish(9, true, b); // ... and again, after a reconnect that gave it another id
+    expect(await s.store.countSamples('plant:m-1')).toBe(3);
+    await device.publish(7, false, a); // the same sample sent again as a new message: stored
     expect(await s.store.countSamples('plant:m-1')).toBe(4);
   }, 60_000);
 });

@@ -20,13 +20,20 @@ export type Transport = 'http' | 'mqtt';
 export async function ingestSamples(
   ctx: LiveContext,
   samples: SampleInput[],
-  options: { transport: Transport; tenant?: string; receivedAt?: number; key?: IdempotencyKey },
+  options: {
+    transport: Transport;
+    tenant?: string;
+    receivedAt?: number;
+    key?: IdempotencyKey;
+    redelivery?: boolean;
+  },
 ): Promise<SampleAppend> {
   const receivedAt = options.receivedAt ?? Date.now();
   const result = await ctx.store.appendSamples(samples, {
     receivedAt,
     ...(options.tenant !== undefined ? { tenant: options.tenant } : {}),
     ...(options.key ? { key: options.key } : {}),
+    ...(options.redelivery ? { redelivery: true } : {}),
   });
   if (result.ok && result.duplicate) return result;
   if (!result.ok) {

@@ -9,11 +9,11 @@
  * - **External broker** by URL (mqtt.js, e.g. Mosquitto): a persistent MQTT 5 session (clean: false) subscribes
  *   `telemetry/#` at QoS 1 and sends each PUBACK only after the store commit (`customHandleAcks`).
  *
- * QoS 1 redelivery: a message is stored with the key (sender's client id, packet id) and a digest of its topic
- * and payload, in the same transaction. A redelivery (DUP flag set, same packet id, same content) after a
- * lost PUBACK or a reconnect is acknowledged without being stored twice; a message without DUP is a first
- * transmission and always stored (packet ids are reused once acknowledged). Keys expire with the store's
- * key window (24 h by default).
+ * QoS 1 redelivery: a message with the DUP flag (resent after a lost PUBACK or a reconnect) whose samples are
+ * all stored already — same thing, same generation `time`, same features — is acknowledged and not stored
+ * again. A message without DUP is a first transmission and always stored, at no extra cost. A redelivered
+ * payload without `time` takes its arrival time and so cannot be recognised: devices that want exactly-once
+ * storage stamp their samples.
  *
  * A message that cannot be used (bad topic, malformed JSON, wrong shape, unknown thing, another tenant's
  * thing, too large) is counted in `ars_ingest_rejects_total{transport="mqtt",reason}` and acknowledged,
@@ -29,7 +29,7 @@ import { Compile } from 'typebox/compile';
 import { createMqttGuard, defaultRoute, type Principal, SecurityError } from '../security/index.js';
 import { nulPointer } from './errors.js';
 import { LOCAL_ADMIN, type ServerGuard } from './guard.js';
-import { batchDigest, ingestSamples, type LiveContext } from './ingest.js';
+import { ingestSamples, type LiveContext } from './ingest.js';
 import { authorizeIngest } from './ingest-guard.js';
 import { MAX_BATCH, SampleBody } from './schemas.js';
 import { toSample } from './telemetry.js';
@@ -68,8 +68,8 @@ export async function handleTelemetryMessage(
   topic: string,
   payload: Buffer,
   security?: { guard: ServerGuard; principal: Principal },
-  /** a QoS 1 message: who sent it under which packet id, and whether it is marked as a redelivery */
-  delivery?: { sender: string; messageId: number; dup: boolean },
+  /** a QoS 1 message with the DUP flag: it may have been stored before */
+  redelivery = false,
 ): Promise<MqttOutcome> {
   const refuse = (reason: MqttRejectReason, detail: string): MqttOutcome => {
     ctx.metrics.ingestRejects.inc({ transport: 'mqtt', reason });
@@ -113,16 +113,7 @@ export async function handleTelemetryMessage(
     transport: 'mqtt',
     tenant,
     receivedAt,
-    ...(delivery
-      ? {
-          key: {
-            key: `mqtt:${delivery.sender}:${delivery.messageId}`,
-            digest: batchDigest(topic, payload),
-            retry: delivery.dup,
-            reuse: 'replace' as const,
-          },
-        }
-      : {}),
+    ...(redelivery ? { redelivery } : {}),
   });
   if (!result.ok) {
     // ingestSamples counted the refusal already.
@@ -173,13 +164,9 @@ export interface MqttIngest {
 
 const silent = { warn() {}, error() {} };
 
-/** The delivery of a QoS 1 message, for de-duplication; undefined for QoS 0 (never redelivered). */
-function qos1(
-  sender: string,
-  packet: { qos?: number; messageId?: number | undefined; dup?: boolean },
-): { sender: string; messageId: number; dup: boolean } | undefined {
-  if (packet.qos !== 1 || packet.messageId === undefined) return undefined;
-  return { sender, messageId: packet.messageId, dup: packet.dup === true };
+/** A QoS 1 message resent by its sender (or the broker): the DUP flag. */
+function isRedelivery(packet: { qos?: number; dup?: boolean }): boolean {
+  return packet.qos === 1 && packet.dup === true;
 }
 
 export async function startMqttIngest(options: MqttIngestOptions): Promise<MqttIngest> {
@@ -311,7 +298,7 @@ async function startEmbedded(options: MqttIngestOptions): Promise<MqttIngest> {
         packet.topic,
         packet.payload as Buffer,
         principal && guard ? { guard, principal } : undefined,
-        qos1(client.id, packet),
+        isRedelivery(packet),
       ).then(
         (outcome) => {
           if (!outcome.ok)
@@ -395,9 +382,8 @@ async function startExternal(options: MqttIngestOptions, url: string): Promise<M
   const { context } = options;
   const log = options.log ?? silent;
   let client: MqttClient;
-  const clientId = options.clientId ?? 'ars-ingest';
   client = mqtt.connect(url, {
-    clientId,
+    clientId: options.clientId ?? 'ars-ingest',
     clean: false,
     // mqtt.js honours customHandleAcks on MQTT 5 sessions only.
     protocolVersion: 5,
@@ -405,7 +391,7 @@ async function startExternal(options: MqttIngestOptions, url: string): Promise<M
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
     customHandleAcks: (topic, message, packet, done) => {
-      handleTelemetryMessage(context, topic, message, undefined, qos1(`broker:${clientId}`, packet)).then(
+      handleTelemetryMessage(context, topic, message, undefined, isRedelivery(packet)).then(
         (outcome) => {
           if (!outcome.ok) log.warn({ topic, reason: outcome.reason }, outcome.detail);
           done(0);

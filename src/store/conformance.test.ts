@@ -355,19 +355,48 @@ describe.each(stores)('store $name', (factory) => {
       index: 0,
       reason: 'key-reused',
     });
-    // MQTT: a first transmission is always stored; a redelivery of the same content under the same id is not
-    const mqttKey = { key: 'mqtt:dev:7', digest: 'a', retry: false, reuse: 'replace' as const };
-    await store.appendSamples(batch, { key: mqttKey, receivedAt: 3000 });
-    await store.appendSamples(batch, { key: { ...mqttKey, retry: true }, receivedAt: 3000 });
-    await store.appendSamples(batch, { key: { ...mqttKey, digest: 'b', retry: true }, receivedAt: 3000 });
-    await store.appendSamples(batch, { key: mqttKey, receivedAt: 3000 });
-    // the first batch, the burst's one, then three MQTT transmissions (the same-content redelivery is not stored)
-    expect(await store.countSamples('plant:k')).toBe(5);
+    // a key another sender reuses once acknowledged: a first transmission is stored and moves the key
+    const reused = { key: 'k:7', digest: 'a', retry: false, reuse: 'replace' as const };
+    await store.appendSamples(batch, { key: reused, receivedAt: 3000 });
+    await store.appendSamples(batch, { key: { ...reused, retry: true }, receivedAt: 3000 });
+    await store.appendSamples(batch, { key: { ...reused, digest: 'b', retry: true }, receivedAt: 3000 });
+    // the first batch, the burst's one, then two of the three under k:7 (the retry of the same content is not)
+    expect(await store.countSamples('plant:k')).toBe(4);
     // keys expire with the store's key window and are pruned
     await store.pruneSamples(3000 + 25 * 3600 * 1000);
     expect(await store.appendSamples(batch, { key, receivedAt: 3000 + 25 * 3600 * 1000 })).toMatchObject({
       ok: true,
       stored: 1,
+    });
+  });
+
+  it('stores a redelivered batch once when every sample of it is stored already', async () => {
+    await store.putThing(thing('plant:d'));
+    const a = [
+      { thingId: 'plant:d', time: 10, features: { t: { v: 1 } } },
+      { thingId: 'plant:d', time: 20, features: { t: { v: 2 } } },
+    ];
+    const first = await store.appendSamples(a);
+    const again = await store.appendSamples(a, { redelivery: true });
+    expect(again).toEqual({ ...first, duplicate: true });
+    // a redelivery of something never stored, or only partly, is stored whole
+    const b = [...a.slice(1), { thingId: 'plant:d', time: 30, features: { t: { v: 3 } } }];
+    expect(await store.appendSamples(b, { redelivery: true })).toMatchObject({ ok: true, stored: 2 });
+    expect((await store.appendSamples(b, { redelivery: true })) as { duplicate?: boolean }).toMatchObject({
+      duplicate: true,
+    });
+    // the same time with other values is another sample; a first transmission is always stored
+    await store.appendSamples([{ thingId: 'plant:d', time: 10, features: { t: { v: 9 } } }], {
+      redelivery: true,
+    });
+    await store.appendSamples(a.slice(0, 1));
+    expect(await store.countSamples('plant:d')).toBe(2 + 2 + 1 + 1);
+    // the owners are checked first
+    expect(
+      await store.appendSamples([{ ...a[0]!, thingId: 'plant:none' }], { redelivery: true }),
+    ).toMatchObject({
+      ok: false,
+      reason: 'unknown-thing',
     });
   });
 

@@ -100,6 +100,7 @@ interface PendingBatch {
   tenant: string | undefined;
   receivedAt: number;
   key: IdempotencyKey | undefined;
+  redelivery: boolean;
   resolve: (r: SampleAppend) => void;
   reject: (e: unknown) => void;
 }
@@ -180,10 +181,15 @@ export class PostgresStore implements Store {
   }
 
   /** One statement outside a transaction; connection trouble becomes {@link StoreUnavailableError}. */
-  private async q(sql: string, params: unknown[] = []): Promise<pg.QueryResult<Row>> {
+  private async q(
+    sql: string | { name: string; text: string },
+    params: unknown[] = [],
+  ): Promise<pg.QueryResult<Row>> {
     if (this.closed) throw new Error('store is closed');
     try {
-      return await this.pool.query<Row>(sql, params);
+      return typeof sql === 'string'
+        ? await this.pool.query<Row>(sql, params)
+        : await this.pool.query<Row>({ ...sql, values: params });
     } catch (error) {
       throw unavailable(error);
     }
@@ -361,6 +367,7 @@ export class PostgresStore implements Store {
         tenant: options.tenant,
         receivedAt: options.receivedAt ?? Date.now(),
         key: options.key,
+        redelivery: options.redelivery === true,
         resolve,
         reject,
       });
@@ -379,6 +386,8 @@ export class PostgresStore implements Store {
   private flushSamples(): void {
     this.scheduled = false;
     if (this.pending.length === 0 || this.inFlight.size >= MAX_SAMPLE_COMMITS) return;
+    // a redelivery is checked against every commit before it: it waits for those in flight (then runs)
+    if (this.inFlight.size > 0 && this.pending.some((b) => b.redelivery)) return;
     const batches = this.pending;
     this.pending = [];
     const done = this.commitSamples(batches).then(
@@ -398,6 +407,7 @@ export class PostgresStore implements Store {
 
   /** Checks every batch against the owners of its things, then inserts the rows of the good ones in one statement. */
   private async commitSamples(batches: PendingBatch[]): Promise<SampleAppend[]> {
+    if (batches.every((b) => !b.key && !b.redelivery)) return this.appendInOneStatement(batches);
     const ids = [...new Set(batches.flatMap((b) => b.samples.map((s) => s.thingId)))];
     return this.tx(async (c) => {
       // Lock the owners against a concurrent delete until the samples are in.
@@ -434,6 +444,14 @@ export class PostgresStore implements Store {
           }
         }
         const checked = checkBatch(batch, owners);
+        if (batch.redelivery && checked.result.ok) {
+          const again = await storedAlready(c, batch);
+          if (again !== undefined) {
+            results.push({ ...checked.result, firstSeq: again, duplicate: true });
+            offsets.push(rows.thing.length);
+            continue;
+          }
+        }
         if (key && checked.result.ok) {
           firstOfKey.set(key.key, b);
           // later batches of this group with the same key see this one (its result is filled in below)
@@ -471,6 +489,89 @@ export class PostgresStore implements Store {
         results[b] = { ...(results[first] as SampleAppend & { ok: true }), duplicate: true };
       await this.keepKeys(c, batches, results, firstOfKey);
       return results;
+    });
+  }
+
+  /**
+   * A group without idempotency keys in one statement, so one round trip and no explicit transaction: the
+   * owners are read and locked (FOR SHARE), each batch is checked whole (its first bad sample, if any), and
+   * the rows of the good batches are inserted in order; one prepared statement whatever the group's size.
+   */
+  private async appendInOneStatement(batches: PendingBatch[]): Promise<SampleAppend[]> {
+    const rows = {
+      thing: [] as string[],
+      want: [] as (string | null)[],
+      time: [] as number[],
+      received: [] as number[],
+      features: [] as string[],
+      batch: [] as number[],
+    };
+    const offsets: number[] = [];
+    for (const [b, batch] of batches.entries()) {
+      offsets.push(rows.thing.length);
+      for (const s of batch.samples) {
+        rows.thing.push(s.thingId);
+        rows.want.push(batch.tenant ?? null);
+        rows.time.push(s.time);
+        rows.received.push(batch.receivedAt);
+        rows.features.push(JSON.stringify(s.features));
+        rows.batch.push(b);
+      }
+    }
+    const ids = [...new Set(rows.thing)];
+    const r = await this.q(
+      {
+        name: 'ars-append-samples',
+        text: `WITH u AS (
+            SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::bigint[], $5::text[], $6::int4[])
+              WITH ORDINALITY AS u(t, want, tm, rc, f, b, ord)
+          ), o AS (
+            SELECT thing_id, tenant FROM things WHERE thing_id = ANY($7::text[]) FOR SHARE
+          ), bad AS (
+            SELECT DISTINCT ON (u.b) u.b, u.ord, o.thing_id IS NULL AS unknown
+              FROM u LEFT JOIN o ON o.thing_id = u.t
+             WHERE o.thing_id IS NULL OR (u.want IS NOT NULL AND o.tenant <> u.want)
+             ORDER BY u.b, u.ord
+          ), ins AS (
+            INSERT INTO samples (thing_id, tenant, time, received_at, features)
+            SELECT u.t, o.tenant, u.tm, u.rc, u.f::json
+              FROM u JOIN o ON o.thing_id = u.t
+             WHERE NOT EXISTS (SELECT 1 FROM bad WHERE bad.b = u.b)
+             ORDER BY u.ord
+            RETURNING seq
+          )
+          SELECT 0 AS k, b, ord, unknown, NULL::text AS thing, NULL::text AS tenant, NULL::bigint AS seq FROM bad
+          UNION ALL SELECT 1, NULL, NULL, NULL, thing_id, tenant, NULL FROM o
+          UNION ALL SELECT 2, NULL, NULL, NULL, NULL, NULL, seq FROM ins`,
+      },
+      [rows.thing, rows.want, rows.time, rows.received, rows.features, rows.batch, ids],
+    );
+    const owners = new Map<string, string>();
+    const refused = new Map<number, SampleAppend>();
+    const seqs: number[] = [];
+    for (const row of r.rows) {
+      if (row.k === 1) owners.set(row.thing as string, row.tenant as string);
+      else if (row.k === 2) seqs.push(row.seq as number);
+      else {
+        const b = row.b as number;
+        refused.set(b, {
+          ok: false,
+          index: Number(row.ord) - 1 - offsets[b]!,
+          reason: row.unknown ? 'unknown-thing' : 'tenant-mismatch',
+        });
+      }
+    }
+    // Identity values are drawn in insertion order, which is the order of the rows given.
+    seqs.sort((a, z) => a - z);
+    let next = 0;
+    return batches.map((batch, b) => {
+      const refusal = refused.get(b);
+      if (refusal) return refusal;
+      const tenants: Record<string, string> = {};
+      for (const s of batch.samples) tenants[s.thingId] = owners.get(s.thingId)!;
+      const firstSeq = batch.samples.length > 0 ? seqs[next]! : 0;
+      next += batch.samples.length;
+      return { ok: true, stored: batch.samples.length, firstSeq, tenants };
     });
   }
 
@@ -825,6 +926,23 @@ export class PostgresStore implements Store {
 
 /** `$n` parameters for {@link setClause}. */
 const dollar = (n: number) => `$${n}`;
+
+/** The oldest seq of a batch whose every sample is stored already (same thing, time, features), else undefined. */
+async function storedAlready(c: Queryable, batch: PendingBatch): Promise<number | undefined> {
+  if (batch.samples.length === 0) return undefined;
+  const r = await c.query(
+    `SELECT count(DISTINCT u.ord) AS n, min(s.seq) AS first
+       FROM unnest($1::text[], $2::float8[], $3::text[]) WITH ORDINALITY AS u(t, tm, f, ord)
+       JOIN samples s ON s.thing_id = u.t AND s.time = u.tm AND s.features::text = u.f`,
+    [
+      batch.samples.map((x) => x.thingId),
+      batch.samples.map((x) => x.time),
+      batch.samples.map((x) => JSON.stringify(x.features)),
+    ],
+  );
+  const row = r.rows[0] as Row | undefined;
+  return row && Number(row.n) === batch.samples.length ? Number(row.first) : undefined;
+}
 
 /** A batch checked against the owners of its things: the refusal, or the tenant of each sample. */
 function checkBatch(

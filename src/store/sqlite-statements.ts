@@ -23,6 +23,7 @@ export type StatementName =
   | 'getAgent'
   | 'listAgents'
   | 'touchAgent'
+  | 'findSample'
   | 'getKey'
   | 'putKey'
   | 'pruneKeys'
@@ -87,6 +88,9 @@ export function prepareStatements(db: Database.Database): Statements {
     getAgent: db.prepare('SELECT * FROM agents WHERE id = ?'),
     listAgents: db.prepare('SELECT * FROM agents ORDER BY id'),
     touchAgent: db.prepare('UPDATE agents SET last_seen_at = ?, status = coalesce(?, status) WHERE id = ?'),
+    findSample: db
+      .prepare('SELECT min(seq) FROM samples WHERE thing_id = ? AND time = ? AND features = ?')
+      .pluck(),
     getKey: db.prepare('SELECT digest, result FROM ingest_keys WHERE key = ? AND expires_at > ?'),
     putKey: db.prepare(
       `INSERT INTO ingest_keys (key, digest, expires_at, result) VALUES (?, ?, ?, ?)

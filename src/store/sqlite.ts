@@ -68,6 +68,7 @@ interface PendingBatch {
   tenant: string | undefined;
   receivedAt: number;
   key: IdempotencyKey | undefined;
+  redelivery: boolean;
 }
 
 export interface SqliteStoreOptions extends StoreOptions {
@@ -279,6 +280,7 @@ export class SqliteStore implements Store {
       tenant: options.tenant,
       receivedAt: options.receivedAt ?? Date.now(),
       key: options.key,
+      redelivery: options.redelivery === true,
     });
   }
 
@@ -315,6 +317,21 @@ export class SqliteStore implements Store {
           return { ok: false, index: i, reason: 'tenant-mismatch' };
         owners.push(owner);
         byThing[batch.samples[i]!.thingId] = owner;
+      }
+      if (batch.redelivery && batch.samples.length > 0) {
+        let first = Number.POSITIVE_INFINITY;
+        for (const s of batch.samples) {
+          const seq = this.q.findSample.get(s.thingId, s.time, JSON.stringify(s.features)) as number | null;
+          first = seq === null ? Number.NaN : Math.min(first, seq);
+        }
+        if (!Number.isNaN(first))
+          return {
+            ok: true,
+            stored: batch.samples.length,
+            firstSeq: first,
+            tenants: byThing,
+            duplicate: true,
+          };
       }
       let firstSeq = 0;
       batch.samples.forEach((s, i) => {

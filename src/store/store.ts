@@ -122,7 +122,8 @@ export interface Sample extends SampleInput {
 export type SampleAppend =
   /**
    * `tenants`: thingId → tenant of every thing in the batch. `duplicate`: the batch was a retry of one stored
-   * under the same idempotency key; nothing was stored now and the first answer is returned again.
+   * under the same idempotency key (the first answer is returned again), or a redelivery whose every sample is
+   * stored already (`firstSeq` is the oldest of them); nothing was stored now.
    */
   | { ok: true; stored: number; firstSeq: number; tenants: Record<string, string>; duplicate?: true }
   /**
@@ -133,8 +134,8 @@ export type SampleAppend =
 
 /**
  * An idempotency key of a sample batch, kept in the store with the batch, in the same transaction, for
- * `keyTtlMs` (StoreOptions): a client's retry (HTTP `Idempotency-Key`) or a broker's redelivery (MQTT DUP)
- * of a batch already stored is not stored twice.
+ * `keyTtlMs` (StoreOptions): a client's retry (HTTP `Idempotency-Key`) of a batch already stored is not
+ * stored twice.
  */
 export interface IdempotencyKey {
   key: string;
@@ -147,7 +148,7 @@ export interface IdempotencyKey {
   retry: boolean;
   /**
    * The key is kept with another digest: `refuse` the batch (`key-reused`, an HTTP client reusing a key), or
-   * `replace` it (MQTT packet ids are reused once acknowledged), storing the batch.
+   * `replace` it (for keys a sender reuses once acknowledged, like MQTT packet ids), storing the batch.
    */
   reuse: 'refuse' | 'replace';
 }
@@ -157,6 +158,12 @@ export interface AppendOptions {
   tenant?: string;
   receivedAt?: number;
   key?: IdempotencyKey;
+  /**
+   * The batch may have been stored before (an MQTT message with the DUP flag): when every one of its samples
+   * is stored already — same thing, same generation time, same features — nothing is stored and the answer
+   * is `duplicate`. Costs one look-up per such batch and nothing for the others.
+   */
+  redelivery?: boolean;
 }
 
 /**
