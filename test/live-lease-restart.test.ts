@@ -12,8 +12,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { Agent } from '../src/live/agent.js';
 import type { ServerMessage } from '../src/live/protocol.js';
 import { type ChildServer, callJson, kill9, serveChild } from './child-serve.js';
+import { cleanups, serve as serveInProcess } from './live-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ars-lease-restart-'));
 const sockets: WebSocket[] = [];
@@ -171,4 +173,31 @@ describe('in-flight tasks after a kill -9', () => {
     back.close();
     await kill9(second.child);
   }, 180_000);
+});
+
+describe('in-flight tasks after a graceful restart', () => {
+  it('keep their lease; the agent finishes the work while away and its result counts', async () => {
+    const data = join(dir, 'graceful');
+    const first = await serveInProcess({ data, leaseFactor: 10 });
+    const port = Number(new URL(first.url).port);
+    const agent = new Agent({ server: first.url, id: 'edge-2', kind: 'edge', compute: 4, attention: 2 });
+    cleanups.push(() => agent.stop());
+    await agent.start();
+    const r = await call('POST', `${first.url}/api/v1/requests`, { tasks: [{ id: 'w', work: 2 }] });
+    const id = r.body.id as string;
+    await until(() => (first.runtime.requests.get(id)?.attempts[0] === 1 ? true : undefined), 'assignment');
+    await first.close();
+
+    const second = await serveInProcess({ data, port, leaseFactor: 10 });
+    const done = await until(
+      () =>
+        second.runtime.requests.get(id)?.status === 'completed' ? second.runtime.requests.get(id) : undefined,
+      'the request to complete',
+    );
+    expect(done.attempts[0]).toBe(1);
+    expect(agent.completed).toBe(1);
+    expect(second.runtime.decisionsAbout(`${id}/w`).map((d) => d.waiting)).toContainEqual(
+      expect.stringContaining('across a restart'),
+    );
+  }, 120_000);
 });

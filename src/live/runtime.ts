@@ -113,6 +113,8 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
   #requestUid = 0;
   #attempt = 0;
   #frozenNow: number | undefined;
+  /** stopped: attempts let go from now on keep their stored leases, for the next start */
+  #stopped = false;
   #timer: ReturnType<typeof setInterval> | undefined;
   #nextFeedback: number;
   #lastTick = 0;
@@ -687,7 +689,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
 
   /** Persistence hook: an attempt no longer holds its lease. */
   #released(item: LiveItem): void {
-    if (item.type !== 'task' || !item.req) return;
+    if (item.type !== 'task' || !item.req || this.#stopped) return;
     this.emit('released', {
       requestId: item.req.id,
       taskId: item.req.tasks[item.task]!.id,
@@ -1006,9 +1008,13 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     this.requestCycle();
   }
 
-  /** Stops the clock; agents stay connected until the server closes. */
+  /**
+   * Stops the clock; agents stay connected until the server closes. Attempts running now keep their leases in
+   * the store (a graceful stop releases them here, but the next start holds them for their agents again).
+   */
   stop(): void {
     clearInterval(this.#timer);
+    this.#stopped = true;
   }
 
   recordFeedback(d: Decision): void {
