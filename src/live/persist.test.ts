@@ -48,6 +48,14 @@ describe('restart state', () => {
       await p1.close();
       first.stop();
 
+      await store.appendDecisions(
+        [1, 2, 3].map((i) => ({
+          time: ms - 1000 * i,
+          kind: 'place',
+          subject: `r-${i}/a`,
+          detail: { kind: 'place', subject: `r-${i}/a`, time: 0 },
+        })),
+      );
       ms += 30_000; // down for 30 s
       const second = new LiveRuntime({ clockMs });
       const p2 = persistTo(store, second, events, () => {});
@@ -55,6 +63,12 @@ describe('restart state', () => {
       expect(second.arrivalRates.keys()).toEqual(['q']);
       expect(second.arrivalRates.get('q')!.windowsClosed).toBeGreaterThan(10);
       expect(await store.getState('boot')).toBe(2);
+      // the stored trace is back in memory, on the new clock (before its start)
+      expect(second.decisionsAbout(undefined).map((d) => [d.subject, d.time])).toEqual([
+        ['r-1/a', -31],
+        ['r-2/a', -32],
+        ['r-3/a', -33],
+      ]);
       // the request ids and attempt ids of the new run do not meet the old run's
       const seen: number[] = [];
       second.connectAgent(
@@ -85,6 +99,34 @@ describe('restart state', () => {
       expect(seen[0]).toBe(2 * ATTEMPTS_PER_BOOT);
       await p2.close();
       second.stop();
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('resumed decision trace', () => {
+  it('puts every stored decision back, in order, for stores of any length', async () => {
+    const store = openSqliteStore({ path: ':memory:' });
+    try {
+      let stored = 0;
+      for (const n of [1, 2, 5, 33, 70]) {
+        await store.appendDecisions(
+          Array.from({ length: n - stored }, (_, i) => ({
+            time: 1000,
+            kind: 'place',
+            subject: `s-${stored + i}`,
+            detail: { subject: `s-${stored + i}` },
+          })),
+        );
+        stored = n;
+        const rt = new LiveRuntime({});
+        const persister = persistTo(store, rt, new EventBus(), () => {});
+        await resumeRequests(store, rt, persister);
+        expect(rt.decisionLog.map((d) => d.subject)).toEqual(Array.from({ length: n }, (_, i) => `s-${i}`));
+        await persister.close();
+        rt.stop();
+      }
     } finally {
       await store.close();
     }

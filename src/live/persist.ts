@@ -21,6 +21,8 @@ export const FLUSH_MS = 250;
 export const FORECAST_SNAPSHOT_MS = 5000;
 /** Attempt ids of one run of the service: a restart starts at the next multiple (boot number × this). */
 export const ATTEMPTS_PER_BOOT = 2 ** 32;
+/** Decisions of the stored trace put back into the runtime's memory at a restart (its `/live/decisions`). */
+export const RESUMED_DECISIONS = 10_000;
 const FORECASTS = 'forecasts';
 const BOOT = 'boot';
 
@@ -463,6 +465,36 @@ async function resumeRuntime(store: Store, rt: LiveRuntime): Promise<void> {
     } catch {
       // a snapshot this version cannot read: the forecasters start empty, as before snapshots existed
     }
+  }
+  await resumeDecisions(store, rt);
+}
+
+/**
+ * The newest stored decisions back in the runtime's memory (explanations, `/live/decisions`), on its clock:
+ * their times become service seconds before this start (negative). The last stored seq is found with
+ * O(log n) look-ups, as `nextRequestNumber` does.
+ */
+async function resumeDecisions(store: Store, rt: LiveRuntime, keep = RESUMED_DECISIONS): Promise<void> {
+  const exists = async (seq: number) =>
+    (await store.listDecisions({ afterSeq: seq - 1, limit: 1 })).length > 0;
+  const first = (await store.listDecisions({ limit: 1 }))[0];
+  if (!first) return;
+  let lo = first.seq; // some decision has seq >= lo
+  let step = 1;
+  while (await exists(lo + step)) {
+    lo += step;
+    step *= 2;
+  }
+  let hi = lo + step; // none at or after hi
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (await exists(mid)) lo = mid;
+    else hi = mid;
+  }
+  const tail = await store.listDecisions({ afterSeq: Math.max(0, hi - 1 - keep), limit: keep });
+  for (const d of tail) {
+    const decision = { ...(d.detail as object), time: (d.time - rt.startMs) / 1000 } as Decision;
+    rt.decisionLog.push(decision);
   }
 }
 
