@@ -10,7 +10,9 @@
  * Leases: every attempt has a lease of `leaseFactor` times its expected duration on its node (plus three
  * heartbeats). An agent silent for three heartbeats is taken down, and an attempt whose lease runs out is
  * cancelled on its agent; either way the work is dispatched again under a new attempt id, and a late result
- * of the old attempt is ignored, so a task completes once and a request completes once.
+ * of the old attempt is ignored, so a task completes once and a request completes once. After a restart
+ * (src/live/persist.ts) a resumed request's running attempts wait, under their old ids and leases, for their
+ * agents to come back (`submit` with `resume`); attempt ids of each run start after every earlier run's.
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
