@@ -5,11 +5,12 @@
 //   not dispatched again, and the finished task before it keeps its output.
 // - The agent comes back after the lease ran out: the task runs again under a new attempt id, and the old
 //   attempt's late result is ignored.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Agent } from '../src/live/agent.js';
@@ -36,9 +37,62 @@ function freePort(): Promise<number> {
   });
 }
 
-function serve(data: string, port: number, leaseFactor: number): Promise<ChildServer> {
-  return serveChild(['--port', String(port), '--data', data, '--lease-factor', String(leaseFactor)]);
+function serve(data: string, port: number, leaseFactor: number, store: string[] = []): Promise<ChildServer> {
+  return serveChild([
+    '--port',
+    String(port),
+    '--data',
+    data,
+    '--lease-factor',
+    String(leaseFactor),
+    ...store,
+  ]);
 }
+
+const PG_URL = process.env.ARS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const pgSchema = `ars_lease_${process.pid}_${Date.now().toString(36)}`;
+const pgUp = await (async () => {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch (error) {
+    console.warn(`lease restart on PostgreSQL skipped: ${PG_URL} unreachable (${(error as Error).message})`);
+    return false;
+  }
+})();
+afterAll(async () => {
+  if (!pgUp) return;
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  await c.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
+  await c.end();
+});
+
+/** Where a test's server keeps its state: arguments of `ars serve`, and how to read its stored leases. */
+interface StoreKind {
+  name: string;
+  args: string[];
+  leases(data: string): Promise<{ task_id: string; attempt: number; node: string }[]>;
+}
+const sqlite: StoreKind = { name: 'SQLite', args: [], leases: async (data) => storedLeases(data) };
+const postgres: StoreKind = {
+  name: 'PostgreSQL',
+  args: ['--store', `${PG_URL}?schema=${pgSchema}`],
+  async leases() {
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    try {
+      const r = await c.query(`SELECT task_id, attempt::float8 AS attempt, node FROM ${pgSchema}.leases`);
+      return r.rows;
+    } catch {
+      return []; // not migrated yet
+    } finally {
+      await c.end();
+    }
+  },
+};
 
 type Assign = Extract<ServerMessage, { type: 'assign' }>;
 
@@ -99,51 +153,62 @@ function storedLeases(data: string): { task_id: string; attempt: number; node: s
   }
 }
 
+describe.each([sqlite, postgres])('in-flight tasks after a kill -9 ($name)', (kind) => {
+  it.skipIf(kind === postgres && !pgUp)(
+    'keep their lease when the agent comes back in time: its result for that attempt is taken',
+    async () => {
+      const data = join(dir, `kept-${kind.name}`);
+    // with --store, `ars serve` writes only decisions.jsonl into --data, and does not create it
+    mkdirSync(data, { recursive: true });
+      const port = await freePort();
+      const first = await serve(data, port, 3, kind.args);
+      const agent = await rawAgent(first.url, 'edge-0');
+      const r = await call('POST', `${first.url}/api/v1/requests`, {
+        tasks: [
+          { id: 'a', work: 0.01 },
+          { id: 'b', work: 30, after: ['a'] },
+        ],
+      });
+      expect(r.status).toBe(202);
+      const id = r.body.id as string;
+      const a = await until(() => agent.tasks.find((t) => t.id === `${id}/a`), 'task a');
+      agent.result(a.attempt, { from: 'a' });
+      const b = await until(() => agent.tasks.find((t) => t.id === `${id}/b`), 'task b');
+      // the lease of b (and a's output) are in the store
+      await until(
+        async () => (await kind.leases(data)).find((l) => l.task_id === 'b' && l.attempt === b.attempt),
+        'lease',
+      );
+      await kill9(first.child);
+      agent.close();
+
+      const second = await serve(data, port, 3, kind.args);
+      const back = await rawAgent(second.url, 'edge-0');
+      back.result(b.attempt, { from: 'b' });
+      const done = await until(async () => {
+        const res = await call('GET', `${second.url}/api/v1/requests/${id}/result`);
+        return res.status === 200 ? res.body : undefined;
+      }, 'the request to complete');
+      expect(done.outputs).toEqual({ a: { from: 'a' }, b: { from: 'b' } });
+      // neither a nor b was dispatched again
+      expect(back.tasks.filter((t) => t.id.startsWith(`${id}/`))).toEqual([]);
+      // the decision trace goes on across the restart: the assignment before it, the lease held after it
+      const trace = await until(async () => {
+        const res = await call('GET', `${second.url}/api/v1/decisions?subject=${id}/b&limit=100`);
+        const items = res.body.items as { detail: { waiting?: string; chosen?: string } }[];
+        return items.some((d) => d.detail.waiting === `attempt ${b.attempt} held by edge-0 across a restart`)
+          ? items
+          : undefined;
+      }, 'the decision about the held lease');
+      expect(trace[0]!.detail.chosen).toBe('edge-0');
+      back.close();
+      await kill9(second.child);
+    },
+    180_000,
+  );
+});
+
 describe('in-flight tasks after a kill -9', () => {
-  it('keep their lease when the agent comes back in time: its result for that attempt is taken', async () => {
-    const data = join(dir, 'kept');
-    const port = await freePort();
-    const first = await serve(data, port, 3);
-    const agent = await rawAgent(first.url, 'edge-0');
-    const r = await call('POST', `${first.url}/api/v1/requests`, {
-      tasks: [
-        { id: 'a', work: 0.01 },
-        { id: 'b', work: 30, after: ['a'] },
-      ],
-    });
-    expect(r.status).toBe(202);
-    const id = r.body.id as string;
-    const a = await until(() => agent.tasks.find((t) => t.id === `${id}/a`), 'task a');
-    agent.result(a.attempt, { from: 'a' });
-    const b = await until(() => agent.tasks.find((t) => t.id === `${id}/b`), 'task b');
-    // the lease of b (and a's output) are in the store
-    await until(() => storedLeases(data).find((l) => l.task_id === 'b' && l.attempt === b.attempt), 'lease');
-    await kill9(first.child);
-    agent.close();
-
-    const second = await serve(data, port, 3);
-    const back = await rawAgent(second.url, 'edge-0');
-    back.result(b.attempt, { from: 'b' });
-    const done = await until(async () => {
-      const res = await call('GET', `${second.url}/api/v1/requests/${id}/result`);
-      return res.status === 200 ? res.body : undefined;
-    }, 'the request to complete');
-    expect(done.outputs).toEqual({ a: { from: 'a' }, b: { from: 'b' } });
-    // neither a nor b was dispatched again
-    expect(back.tasks.filter((t) => t.id.startsWith(`${id}/`))).toEqual([]);
-    // the decision trace goes on across the restart: the assignment before it, the lease held after it
-    const trace = await until(async () => {
-      const res = await call('GET', `${second.url}/api/v1/decisions?subject=${id}/b&limit=100`);
-      const items = res.body.items as { detail: { waiting?: string; chosen?: string } }[];
-      return items.some((d) => d.detail.waiting === `attempt ${b.attempt} held by edge-0 across a restart`)
-        ? items
-        : undefined;
-    }, 'the decision about the held lease');
-    expect(trace[0]!.detail.chosen).toBe('edge-0');
-    back.close();
-    await kill9(second.child);
-  }, 180_000);
-
   it('run again under a new attempt when the lease ran out first; the late result is ignored', async () => {
     const data = join(dir, 'expired');
     const port = await freePort();
