@@ -158,8 +158,8 @@ describe.each([sqlite, postgres])('in-flight tasks after a kill -9 ($name)', (ki
     'keep their lease when the agent comes back in time: its result for that attempt is taken',
     async () => {
       const data = join(dir, `kept-${kind.name}`);
-    // with --store, `ars serve` writes only decisions.jsonl into --data, and does not create it
-    mkdirSync(data, { recursive: true });
+      // with --store, `ars serve` writes only decisions.jsonl into --data, and does not create it
+      mkdirSync(data, { recursive: true });
       const port = await freePort();
       const first = await serve(data, port, 3, kind.args);
       const agent = await rawAgent(first.url, 'edge-0');
