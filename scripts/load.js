@@ -12,9 +12,11 @@
 //           --duration s; a message counts once its PUBACK (sent after the store commit) arrives;
 //   twins — registers --twins things over HTTP (32 at a time), then the server's RSS;
 //   soak  — HTTP telemetry at --soak-rate req/s for --soak s, sampling the server's RSS and heap every 10 s.
-// Every phase ends by checking that the store holds at least what was acknowledged.
+// Every phase ends by checking that the store holds at least what was acknowledged, and reports the server's
+// CPU-seconds (and, with a PostgreSQL store on this machine, its backends' CPU-seconds: `dbCpuSeconds`, read
+// from /proc for the connections named `ars` every 500 ms) per 1,000 samples acknowledged.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -37,7 +39,9 @@ async function serve() {
   const store = await openStore(spec ?? dir);
   await store.putThing({ thingId: THING, tenant: 'load', attributes: {}, features: {} });
   const app = await createServer({ store, retentionSweepMs: 0 });
+  const db = spec?.startsWith('postgres') ? await backendCpu(spec) : undefined;
   app.get('/load/count', async () => ({
+    dbCpu: db?.seconds(),
     samples: await store.countSamples(),
     things: await store.countThings(),
     rss: process.memoryUsage().rss,
@@ -51,9 +55,50 @@ async function serve() {
     await ingest.close();
     await app.close();
     await store.close();
+    await db?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   });
+}
+
+/**
+ * CPU-seconds used by the PostgreSQL backends of this server's pool (application_name `ars`), when the
+ * database runs on this machine: their /proc/<pid>/stat utime + stime, polled every 500 ms so that a backend
+ * that ends still counts up to its last poll. Other sessions' backends have other names or other PIDs.
+ */
+async function backendCpu(spec) {
+  const { default: pg } = await import('pg');
+  const url = new URL(spec);
+  url.searchParams.delete('schema');
+  const client = new pg.Client({ connectionString: url.toString(), application_name: 'ars-load-probe' });
+  await client.connect();
+  const tick = 100; // USER_HZ on Linux
+  const last = new Map();
+  let closed = false;
+  const poll = async () => {
+    const r = await client.query(
+      "SELECT pid FROM pg_stat_activity WHERE application_name = 'ars' AND datname = current_database()",
+    );
+    for (const { pid } of r.rows) {
+      try {
+        const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        last.set(pid, (Number(f[11]) + Number(f[12])) / tick);
+      } catch {
+        // not on this machine, or gone
+      }
+    }
+  };
+  await poll();
+  const timer = setInterval(() => void poll().catch(() => {}), 500);
+  return {
+    seconds: () => [...last.values()].reduce((a, b) => a + b, 0),
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(timer);
+      await client.end();
+    },
+  };
 }
 
 function startServer() {
@@ -68,6 +113,19 @@ function startServer() {
 
 const log = (...m) => process.stderr.write(`${m.join(' ')}\n`);
 const mb = (bytes) => Math.round(bytes / 1024 / 1024);
+
+/** Server (and database backend) CPU-seconds between two stats, in total and per 1,000 acknowledged samples. */
+function cpuFigures(before, after, acknowledged) {
+  const round = (x) => Math.round(x * 10_000) / 10_000;
+  const server = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1e6;
+  const out = { serverCpuSeconds: round(server), serverCpuPer1k: round((server / acknowledged) * 1000) };
+  if (typeof after.dbCpu === 'number' && typeof before.dbCpu === 'number') {
+    const db = after.dbCpu - before.dbCpu;
+    out.dbCpuSeconds = round(db);
+    out.dbCpuPer1k = round((db / acknowledged) * 1000);
+  }
+  return out;
+}
 
 async function stats(base) {
   return (await fetch(`${base}/load/count`)).json();
@@ -103,7 +161,7 @@ async function httpPhase(base, rate, seconds, label) {
     },
     storedDelta: after.samples - before.samples,
     acknowledged: ok,
-    serverCpuSeconds: (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1e6,
+    ...cpuFigures(before, after, ok),
     rssMB: mb(after.rss),
   };
 }
@@ -161,7 +219,7 @@ async function mqttPhase(base, url, rate, seconds) {
     achievedRate: Math.round(acked / elapsed),
     pubackLatencyMs: { p50: pct(0.5), p99: pct(0.99), max: pct(1) },
     storedDelta: after.samples - before.samples,
-    serverCpuSeconds: (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1e6,
+    ...cpuFigures(before, after, acked),
     rssMB: mb(after.rss),
   };
 }
@@ -256,5 +314,15 @@ async function main() {
   if (args.includes('--json')) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 }
 
-if (args.includes('--serve')) await serve();
+if (args.includes('--help') || args.includes('-h')) {
+  // the comment at the top of this file is the help
+  const text = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+  const end = text.findIndex((l, i) => i > 1 && !l.startsWith('//'));
+  process.stdout.write(
+    `${text
+      .slice(1, end)
+      .map((l) => l.replace(/^\/\/ ?/, ''))
+      .join('\n')}\n`,
+  );
+} else if (args.includes('--serve')) await serve();
 else await main();

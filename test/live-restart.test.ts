@@ -2,61 +2,26 @@
 // directory accepts requests while no agent is connected (so none can finish), is killed with SIGKILL, and is
 // started again on the same directory. Every accepted request is resumed under its own id and completes once
 // an agent connects; a request submitted after the restart gets a new id.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Agent } from '../src/live/agent.js';
+import { callJson, kill9, serveChild } from './child-serve.js';
 import { root } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ars-live-restart-'));
-const children: ChildProcess[] = [];
 const agents: Agent[] = [];
 
 afterAll(async () => {
   for (const a of agents) await a.stop();
-  for (const c of children) c.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts `ars serve` on a free port and resolves with its URL once it says where it listens. */
-function serve(): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      join(root, 'dist/cli/main.js'),
-      'serve',
-      join(root, 'test/fixtures/live/two-tenants.yaml'),
-      '--port',
-      '0',
-      '--data',
-      join(dir, 'data'),
-      '--status-every',
-      '0',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  children.push(child);
-  let text = '';
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (b: Buffer) => {
-      text += b.toString();
-      const m = /ARS live on (http:\/\/[\d.:]+)/.exec(text);
-      if (m) resolve({ child, url: m[1]!, stderr: () => text });
-    });
-    child.on('exit', (code) => reject(new Error(`ars serve exited with ${code}: ${text}`)));
-  });
-}
+const serve = () =>
+  serveChild([join(root, 'test/fixtures/live/two-tenants.yaml'), '--port', '0', '--data', join(dir, 'data')]);
 
-async function call(method: 'GET' | 'POST', url: string, body?: unknown) {
-  const res = await fetch(url, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
+const call = callJson;
 
 describe('ars serve after a kill -9', () => {
   it('resumes every accepted request under its own id and completes it', async () => {
@@ -74,9 +39,7 @@ describe('ars serve after a kill -9', () => {
       ids.push(r.body.id as string);
     }
     // no agent is connected: nothing can have finished; the 202 came after the request was stored
-    const exited = new Promise((done) => first.child.once('exit', done));
-    first.child.kill('SIGKILL');
-    await exited;
+    await kill9(first.child);
 
     const second = await serve();
     expect(second.stderr()).toContain('resumed 5 unfinished requests');

@@ -12,7 +12,7 @@ export type { HoltOptions } from './holt.js';
 export { HOLT_DEFAULTS, Holt } from './holt.js';
 export type { HoltWintersOptions } from './holt-winters.js';
 export { HOLT_WINTERS_DEFAULTS, HoltWinters } from './holt-winters.js';
-export type { ArrivalRateOptions, ForecastBankOptions } from './rate.js';
+export type { ArrivalRateOptions, EstimatorState, ForecastBankOptions, ForecastBankState } from './rate.js';
 export { ArrivalRateEstimator, ForecastBank } from './rate.js';
 export type { SeasonalNaiveOptions } from './seasonal-naive.js';
 export { SeasonalNaive } from './seasonal-naive.js';

@@ -136,4 +136,31 @@ describe('ForecastBank', () => {
     expect(() => new ForecastBank({ windowSeconds: -1 })).toThrow(input);
     expect(() => new ForecastBank({ seasonWindows: 1.5 })).toThrow(input);
   });
+
+  it('goes on from a snapshot (JSON) on a shifted clock with the same forecasts', () => {
+    const a = new ForecastBank({ windowSeconds: 10 });
+    for (let t = 0; t < 400; t += 0.5) a.record(t % 7 < 3 ? 'x' : 'y', t);
+    a.record('x', 401);
+    a.advanceTo(402);
+    const state = JSON.parse(JSON.stringify(a.snapshot()));
+    // the new bank's clock starts 1000 s after the old one's: its time 0 is the old 1000
+    const b = new ForecastBank({ windowSeconds: 10 });
+    b.restore(state, -1000);
+    expect(b.keys().sort()).toEqual(['x', 'y']);
+    expect(b.get('x')!.openWindowCount).toBe(a.get('x')!.openWindowCount);
+    expect(b.predictRate('x')).toBe(a.predictRate('x'));
+    expect(b.predictRate('y', 3)).toBe(a.predictRate('y', 3));
+    expect(b.chosen('x')).toBe(a.chosen('x'));
+    // the time between closes as empty windows, as it would have without the restart
+    a.advanceTo(1030);
+    b.advanceTo(30);
+    expect(b.predictRate('x')).toBe(a.predictRate('x'));
+    expect(b.get('x')!.windowsClosed).toBe(a.get('x')!.windowsClosed);
+  });
+
+  it('skips malformed snapshot entries', () => {
+    const b = new ForecastBank({ windowSeconds: 10 });
+    b.restore({ now: 5, keys: { bad: null, worse: { rates: 'x' } } } as never);
+    expect(b.size).toBe(0);
+  });
 });

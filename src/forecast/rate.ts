@@ -33,6 +33,8 @@ export class ArrivalRateEstimator {
   private openIndex = Number.NaN;
   private openCount = 0;
   private late = 0;
+  /** the newest closed windows' rates (at most HISTORY_WINDOWS), what a snapshot keeps */
+  private history: number[] = [];
 
   constructor(options: ArrivalRateOptions = {}) {
     this.windowSeconds = checkInRange('windowSeconds', options.windowSeconds ?? 60, 0, Number.MAX_VALUE, {
@@ -68,10 +70,42 @@ export class ArrivalRateEstimator {
       );
     }
     while (this.openIndex < index) {
-      this.forecaster.update(this.openCount / this.windowSeconds);
+      this.feed(this.openCount / this.windowSeconds);
       this.openCount = 0;
       this.openIndex++;
     }
+  }
+
+  private feed(rate: number): void {
+    this.forecaster.update(rate);
+    this.history.push(rate);
+    if (this.history.length > 2 * HISTORY_WINDOWS)
+      this.history.splice(0, this.history.length - HISTORY_WINDOWS);
+  }
+
+  /** What a restart needs to go on: the newest closed windows' rates and the open window (see `restore`). */
+  snapshot(): EstimatorState {
+    return {
+      rates: this.history.slice(-HISTORY_WINDOWS),
+      openStart: this.openWindowStart,
+      openCount: this.openCount,
+      late: this.late,
+    };
+  }
+
+  /**
+   * Goes on from a snapshot taken by another estimator, whose clock read `shift` seconds less than this one's:
+   * its rates are fed again (forecasters are deterministic, so up to HISTORY_WINDOWS windows the state is the
+   * same as the snapshot's), its open window is reopened. Windows between then and now close as empty ones.
+   */
+  restore(state: EstimatorState, shift = 0): void {
+    this.reset();
+    for (const r of state.rates) if (Number.isFinite(r) && r >= 0) this.feed(r);
+    if (Number.isFinite(state.openStart)) {
+      this.openIndex = this.windowIndex(state.openStart + shift + this.windowSeconds / 2);
+      this.openCount = state.openCount;
+    }
+    this.late = state.late;
   }
 
   /**
@@ -113,11 +147,30 @@ export class ArrivalRateEstimator {
     this.openIndex = Number.NaN;
     this.openCount = 0;
     this.late = 0;
+    this.history = [];
   }
 
   private windowIndex(time: number): number {
     return Math.floor((time - this.origin) / this.windowSeconds);
   }
+}
+
+/** Closed windows a snapshot keeps per estimator. */
+export const HISTORY_WINDOWS = 1000;
+
+/** An estimator's snapshot (JSON). */
+export interface EstimatorState {
+  rates: number[];
+  /** start of the open window on the estimator's clock; NaN (null in JSON) before the first event */
+  openStart: number;
+  openCount: number;
+  late: number;
+}
+
+/** A bank's snapshot (JSON): its clock and each key's estimator. */
+export interface ForecastBankState {
+  now: number;
+  keys: Record<string, EstimatorState>;
 }
 
 export interface ForecastBankOptions {
@@ -203,6 +256,35 @@ export class ForecastBank {
 
   keys(): string[] {
     return [...this.estimators.keys()];
+  }
+
+  /** Every key's estimator, for a restart (see `ArrivalRateEstimator.snapshot`). */
+  snapshot(): ForecastBankState {
+    const keys: Record<string, EstimatorState> = {};
+    for (const key of this.estimators.keys()) keys[key] = this.caughtUp(key)!.snapshot();
+    return { now: this.now, keys };
+  }
+
+  /**
+   * Goes on from a snapshot of a bank whose clock read `shift` seconds less than this one's (a restarted
+   * service counts from its own start). Keys of the snapshot replace this bank's; malformed entries are skipped.
+   */
+  restore(state: ForecastBankState, shift = 0): void {
+    if (Number.isFinite(state.now + shift)) this.now = Math.max(this.now, state.now + shift);
+    for (const [key, st] of Object.entries(state.keys ?? {})) {
+      if (!st || !Array.isArray(st.rates)) continue;
+      const estimator = this.create(key);
+      estimator.restore(
+        {
+          rates: st.rates,
+          openStart: typeof st.openStart === 'number' ? st.openStart : Number.NaN,
+          openCount: Number.isFinite(st.openCount) && st.openCount >= 0 ? st.openCount : 0,
+          late: Number.isFinite(st.late) ? st.late : 0,
+        },
+        shift,
+      );
+      this.estimators.set(key, estimator);
+    }
   }
 
   get size(): number {

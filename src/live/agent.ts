@@ -1,10 +1,12 @@
 /**
  * An agent: one machine's compute and attention offered to the scheduler over the agent protocol. It
  * registers, sends heartbeats, runs every `assign` concurrently with its handlers and answers with a
- * `result`. When the connection drops it reconnects with backoff and registers again under the same id;
- * work it was running is re-dispatched by the server, so the agent abandons it. A replica of a cluster that
- * does not schedule refuses it with `ARS_E_NOT_LEADER` and the leader's URL: the agent goes there (a hint
- * is tried once, without waiting), and after a failed attempt tries the next given server with backoff.
+ * `result`. When the connection drops it reconnects with backoff and registers again under the same id. Work
+ * it was running goes on meanwhile and its results are sent once registered again: a server that restarted
+ * holds such attempts' leases for this agent and takes their results; one that did not has re-dispatched the
+ * work and ignores them (attempt ids). A replica of a cluster that does not schedule refuses it with
+ * `ARS_E_NOT_LEADER` and the leader's URL: the agent goes there (a hint is tried once, without waiting), and
+ * after a failed attempt tries the next given server with backoff.
  */
 import WebSocket from 'ws';
 import { busy, type HandlerContext, type HandlerSet, loadHandlers } from './handlers.js';
@@ -51,6 +53,10 @@ export class Agent {
   #socket: WebSocket | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #running = new Map<number, AbortController>();
+  /** results finished while the connection was down, sent once registered again */
+  #outbox: unknown[] = [];
+  /** registered on the current connection */
+  #live = false;
   #stopped = false;
   #backoffMs = 200;
   /** where the last connection went, and where a follower said the leader is */
@@ -144,12 +150,14 @@ export class Agent {
         }
         if (msg.type === 'registered') {
           registered = true;
+          this.#live = true;
           this.node = msg.node;
           this.#backoffMs = 200;
           this.#turn = 0;
           clearInterval(this.#heartbeat);
           this.#heartbeat = setInterval(() => this.#send({ type: 'heartbeat' }), msg.heartbeatMs);
           this.#heartbeat.unref();
+          for (const result of this.#outbox.splice(0)) this.#send(result);
           this.options.log?.(`agent ${this.options.id}: registered at ${server} as node ${msg.node}`);
           resolve();
         } else if (msg.type === 'assign') void this.#run(msg);
@@ -167,11 +175,16 @@ export class Agent {
         if (!registered) reject(err);
       });
       ws.on('close', () => {
+        this.#live = false;
         clearInterval(this.#heartbeat);
-        // the server re-dispatches what ran here; stop working on it
-        for (const c of this.#running.values()) c.abort();
-        this.#running.clear();
-        if (!registered || this.#stopped || this.options.reconnect === false) return;
+        if (!registered || this.#stopped || this.options.reconnect === false) {
+          // no coming back: the server re-dispatches what ran here
+          for (const c of this.#running.values()) c.abort();
+          this.#running.clear();
+          this.#outbox = [];
+          return;
+        }
+        // work goes on meanwhile; its results wait in the outbox for the next registration
         this.#retryLater();
       });
     });
@@ -245,7 +258,9 @@ export class Agent {
   ): void {
     if (!this.#running.delete(attempt)) return;
     if (body.ok) this.completed++;
-    this.#send({ type: 'result', attempt, ...body });
+    const result = { type: 'result', attempt, ...body };
+    if (this.#live && this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(result));
+    else this.#outbox.push(result);
   }
 
   /** Closes the connection (no reconnect); running work is abandoned to the server. */
@@ -254,6 +269,7 @@ export class Agent {
     clearInterval(this.#heartbeat);
     for (const c of this.#running.values()) c.abort();
     this.#running.clear();
+    this.#outbox = [];
     const ws = this.#socket;
     if (!ws || ws.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((done) => {

@@ -6,15 +6,25 @@
  * on one chain, so the scheduling cycle never waits for the disk; a failed write is reported, never thrown
  * into the runtime. A submitted request is written at once (`accept`), before the 202 goes out.
  */
+
+import type { ForecastBankState } from '../forecast/index.js';
 import type { Decision } from '../scheduler/scheduler.js';
 import type { EventBus } from '../server/events.js';
-import type { Json, JsonObject, RequestState, Store, TaskUpdate } from '../store/index.js';
+import type { Json, JsonObject, LeaseRecord, RequestState, Store, TaskUpdate } from '../store/index.js';
 import type { LiveRequest, LiveState, LiveTaskSpec } from './model.js';
 import type { Sample } from './protocol.js';
-import type { LiveRuntime } from './runtime.js';
+import type { LiveRuntime, ResumedLease } from './runtime.js';
 
 /** How often buffered writes go to the store, ms: a refresh storm becomes one transaction per kind. */
 export const FLUSH_MS = 250;
+/** How often the arrival-rate forecasters are written to the store (and at close), ms. */
+export const FORECAST_SNAPSHOT_MS = 5000;
+/** Attempt ids of one run of the service: a restart starts at the next multiple (boot number × this). */
+export const ATTEMPTS_PER_BOOT = 2 ** 32;
+/** Decisions of the stored trace put back into the runtime's memory at a restart (its `/live/decisions`). */
+export const RESUMED_DECISIONS = 10_000;
+const FORECASTS = 'forecasts';
+const BOOT = 'boot';
 
 const STATES: Record<LiveRequest['status'], RequestState> = {
   waiting: 'queued',
@@ -106,6 +116,12 @@ export function persistTo(
   const twins = new Set<number>();
   const requests = new Map<string, LiveRequest>();
   let tasks: { requestId: string; taskId: string; update: TaskUpdate }[] = [];
+  /** per task, its newest lease change: the lease of a new attempt, or the end of one */
+  let leases = new Map<
+    string,
+    { put: LeaseRecord } | { end: { requestId: string; taskId: string; attempt: number } }
+  >();
+  let lastSnapshot = 0;
   const created = new Set<string>();
   const agents = new Map<string, boolean>();
   let chain: Promise<void> = Promise.resolve();
@@ -153,6 +169,8 @@ export function persistTo(
     tasks = [];
     const twinBatch = [...twins];
     twins.clear();
+    const leaseBatch = [...leases.values()];
+    leases = new Map();
     if (ds.length > 0)
       await store.appendDecisions(
         ds.map((d) => ({
@@ -183,6 +201,11 @@ export function persistTo(
       if (r) await create(r);
       await store.updateTask(t.requestId, t.taskId, t.update);
     }
+    if (leaseBatch.length > 0)
+      await store.writeLeases(
+        leaseBatch.flatMap((l) => ('put' in l ? [l.put] : [])),
+        leaseBatch.flatMap((l) => ('end' in l ? [l.end] : [])),
+      );
     for (const r of requestBatch) {
       const done = r.status === 'completed' || r.status === 'failed';
       await store.updateRequest(r.id, {
@@ -210,11 +233,19 @@ export function persistTo(
     }
   };
 
-  const flush = (): Promise<void> => {
-    chain = chain.then(write).catch((err: Error) => {
-      errors++;
-      onError(err);
-    });
+  const snapshot = async (): Promise<void> => {
+    lastSnapshot = Date.now();
+    await store.putState(FORECASTS, json({ startMs: rt.startMs, bank: rt.arrivalRates.snapshot() }));
+  };
+  const flush = (withSnapshot = false): Promise<void> => {
+    const due = withSnapshot || Date.now() - lastSnapshot >= FORECAST_SNAPSHOT_MS;
+    chain = chain
+      .then(write)
+      .then(() => (due ? snapshot() : undefined))
+      .catch((err: Error) => {
+        errors++;
+        onError(err);
+      });
     return chain;
   };
   const onRequest = (e: { id: string; status: string; error?: string }) => {
@@ -230,17 +261,42 @@ export function persistTo(
       ...(e.error ? { data: { error: e.error } } : {}),
     });
   };
-  const onTask = (e: { requestId: string; taskId: string; state: 'assigned' | 'done'; node?: string }) => {
+  const onTask = (e: {
+    requestId: string;
+    taskId: string;
+    state: 'assigned' | 'done';
+    node?: string;
+    attempt?: number;
+    leaseUntil?: number;
+  }) => {
     const now = Date.now();
+    const r = rt.requests.get(e.requestId);
+    // a finished task keeps its output, so that a restart does not run it again
+    const index = r ? r.tasks.findIndex((t) => t.id === e.taskId) : -1;
     tasks.push({
       requestId: e.requestId,
       taskId: e.taskId,
       update:
         e.state === 'assigned'
           ? { state: 'assigned', attempt: true, assignedAt: now, ...(e.node ? { node: e.node } : {}) }
-          : { state: 'done', finishedAt: now, ...(e.node ? { node: e.node } : {}) },
+          : {
+              state: 'done',
+              finishedAt: now,
+              ...(e.node ? { node: e.node } : {}),
+              ...(r && index >= 0 ? { result: json(r.outputs[index]) } : {}),
+            },
     });
-    const r = rt.requests.get(e.requestId);
+    if (e.state === 'assigned' && e.node && e.attempt !== undefined && e.leaseUntil !== undefined)
+      leases.set(`${e.requestId}/${e.taskId}`, {
+        put: {
+          requestId: e.requestId,
+          taskId: e.taskId,
+          attempt: e.attempt,
+          node: e.node,
+          assignedAt: now,
+          leaseUntil: Number.isFinite(e.leaseUntil) ? epoch(e.leaseUntil) : Number.MAX_SAFE_INTEGER,
+        },
+      });
     events.emit({
       type: 'request',
       requestId: e.requestId,
@@ -267,6 +323,9 @@ export function persistTo(
     });
   };
   const onNode = (e: { node: string; up: boolean }) => agents.set(e.node, e.up);
+  const onReleased = (e: { requestId: string; taskId: string; attempt: number }) =>
+    leases.set(`${e.requestId}/${e.taskId}`, { end: e });
+  rt.on('released', onReleased);
   rt.on('request', onRequest);
   rt.on('task', onTask);
   rt.on('twin', onTwin);
@@ -295,14 +354,15 @@ export function persistTo(
       chain = done.catch(() => {});
       await done;
     },
-    flush,
+    flush: () => flush(),
     async close() {
       clearInterval(timer);
       rt.off('request', onRequest);
       rt.off('task', onTask);
       rt.off('twin', onTwin);
       rt.off('node', onNode);
-      await flush();
+      rt.off('released', onReleased);
+      await flush(true);
     },
     get errors() {
       return errors;
@@ -318,6 +378,14 @@ export function persistTo(
  * Returns how many were resumed.
  */
 export async function resumeRequests(store: Store, rt: LiveRuntime, persister: Persister): Promise<number> {
+  await resumeRuntime(store, rt);
+  const leases = new Map<string, LeaseRecord[]>();
+  for (const l of await store.listLeases()) {
+    const list = leases.get(l.requestId) ?? [];
+    list.push(l);
+    leases.set(l.requestId, list);
+  }
+  const kept = new Set<LeaseRecord>();
   let resumed = 0;
   for (const state of ['queued', 'running'] as const) {
     let after: string | undefined;
@@ -341,6 +409,20 @@ export async function resumeRequests(store: Store, rt: LiveRuntime, persister: P
           rec.deadlineAt === undefined ? undefined : (rec.deadlineAt - rt.startMs) / 1000 - rt.now;
         persister.adopt(rec.id);
         const params = (rec.spec as { params?: Record<string, unknown> }).params ?? {};
+        // tasks done keep their outputs; attempts that held a lease wait for their agent (`LiveRuntime.submit`)
+        const outputs: unknown[] = plan.tasks.map(() => undefined);
+        const byId = new Map(plan.tasks.map((t, i) => [t.id, i]));
+        for (const t of await store.listTasks(rec.id)) {
+          const i = byId.get(t.taskId);
+          if (i !== undefined && t.state === 'done') outputs[i] = t.result ?? null;
+        }
+        const held: ResumedLease[] = [];
+        for (const l of leases.get(rec.id) ?? []) {
+          const i = byId.get(l.taskId);
+          if (i === undefined || outputs[i] !== undefined) continue;
+          kept.add(l);
+          held.push({ task: i, attempt: l.attempt, node: l.node, leaseUntil: rt.serviceTime(l.leaseUntil) });
+        }
         rt.submit(
           {
             workload: rec.workload ?? 'ad-hoc',
@@ -351,6 +433,7 @@ export async function resumeRequests(store: Store, rt: LiveRuntime, persister: P
           },
           params,
           uid,
+          { outputs, leases: held },
         );
         resumed++;
       }
@@ -358,7 +441,61 @@ export async function resumeRequests(store: Store, rt: LiveRuntime, persister: P
       after = page.next;
     }
   }
+  // leases of requests that finished (or could not be resumed) end here
+  const ended = [...leases.values()].flat().filter((l) => !kept.has(l));
+  if (ended.length > 0) await store.writeLeases([], ended);
   return resumed;
+}
+
+/**
+ * The runtime's own state after a restart: attempt ids start after every earlier run's (a boot counter kept
+ * in the store: run b gives ids from b × 2^32), and the arrival-rate forecasters go on from their snapshot.
+ */
+async function resumeRuntime(store: Store, rt: LiveRuntime): Promise<void> {
+  const last = await store.getState(BOOT);
+  const boot = (typeof last === 'number' && Number.isSafeInteger(last) && last >= 0 ? last : 0) + 1;
+  await store.putState(BOOT, boot);
+  rt.resumeAttempts(boot * ATTEMPTS_PER_BOOT);
+  const saved = (await store.getState(FORECASTS)) as
+    | { startMs?: unknown; bank?: ForecastBankState }
+    | undefined;
+  if (saved && typeof saved.startMs === 'number' && saved.bank && typeof saved.bank === 'object') {
+    try {
+      rt.arrivalRates.restore(saved.bank, (saved.startMs - rt.startMs) / 1000);
+    } catch {
+      // a snapshot this version cannot read: the forecasters start empty, as before snapshots existed
+    }
+  }
+  await resumeDecisions(store, rt);
+}
+
+/**
+ * The newest stored decisions back in the runtime's memory (explanations, `/live/decisions`), on its clock:
+ * their times become service seconds before this start (negative). The last stored seq is found with
+ * O(log n) look-ups, as `nextRequestNumber` does.
+ */
+async function resumeDecisions(store: Store, rt: LiveRuntime, keep = RESUMED_DECISIONS): Promise<void> {
+  const exists = async (seq: number) =>
+    (await store.listDecisions({ afterSeq: seq - 1, limit: 1 })).length > 0;
+  const first = (await store.listDecisions({ limit: 1 }))[0];
+  if (!first) return;
+  let lo = first.seq; // some decision has seq >= lo
+  let step = 1;
+  while (await exists(lo + step)) {
+    lo += step;
+    step *= 2;
+  }
+  let hi = lo + step; // none at or after hi
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (await exists(mid)) lo = mid;
+    else hi = mid;
+  }
+  const tail = await store.listDecisions({ afterSeq: Math.max(0, hi - 1 - keep), limit: keep });
+  for (const d of tail) {
+    const decision = { ...(d.detail as object), time: (d.time - rt.startMs) / 1000 } as Decision;
+    rt.decisionLog.push(decision);
+  }
 }
 
 /** A stored plan still names twins the runtime serves. */

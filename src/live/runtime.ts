@@ -10,7 +10,9 @@
  * Leases: every attempt has a lease of `leaseFactor` times its expected duration on its node (plus three
  * heartbeats). An agent silent for three heartbeats is taken down, and an attempt whose lease runs out is
  * cancelled on its agent; either way the work is dispatched again under a new attempt id, and a late result
- * of the old attempt is ignored, so a task completes once and a request completes once.
+ * of the old attempt is ignored, so a task completes once and a request completes once. After a restart
+ * (src/live/persist.ts) a resumed request's running attempts wait, under their old ids and leases, for their
+ * agents to come back (`submit` with `resume`); attempt ids of each run start after every earlier run's.
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -97,6 +99,8 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
   readonly #readSamples: LiveRuntimeOptions['readSamples'];
   readonly #leaseFactor: number;
   readonly #byAttempt = new Map<number, LiveItem>();
+  /** tasks of resumed requests whose attempt ran on an agent before a restart: held until it comes back */
+  readonly #parked = new Map<number, { item: LiveItem; node: string }>();
   readonly #twinByName = new Map<string, number>();
   readonly #groups = new Map<string, number[]>();
   readonly #nodeById = new Map<string, LiveNode>();
@@ -114,6 +118,8 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
   #requestUid = 0;
   #attempt = 0;
   #frozenNow: number | undefined;
+  /** stopped: attempts let go from now on keep their stored leases, for the next start */
+  #stopped = false;
   #timer: ReturnType<typeof setInterval> | undefined;
   #nextFeedback: number;
   #lastTick = 0;
@@ -312,6 +318,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     }
     node.connections = 1;
     node.lastSeen = now;
+    this.#adoptParked(node);
     this.emit('node', { node: node.id, up: true, time: now });
     this.requestCycle();
     return node;
@@ -519,6 +526,8 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     params: Readonly<Record<string, unknown>> = {},
     /** a request resumed after a restart keeps its stored number */
     uid?: number,
+    /** a resumed request's finished tasks and the leases of its attempts still running on agents */
+    resume?: ResumedState,
   ): LiveRequest {
     const now = this.now;
     const tenant = this.tenants.find((t) => t.id === plan.tenant) ?? this.tenants[0]!;
@@ -536,13 +545,17 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     });
     this.requests.set(req.id, req);
     this.accounting.arrived(req);
-    this.arrivalRates.record(req.workload, now);
+    // a resumed request was counted before the restart (the forecasters go on from their snapshot)
+    if (!resume) this.arrivalRates.record(req.workload, now);
     this.#announce(req);
     const planner = this.profile.planner;
     const planned = planner?.planRequest ? planner.planRequest(this.#planView(req), this) : undefined;
-    req.tasks.forEach((t, i) => {
-      if (t.after.length > 0) return;
-      this.#taskReady(req, i, planned?.[i] ?? -1);
+    if (resume) this.#resumeTasks(req, resume);
+    req.tasks.forEach((_t, i) => {
+      if (req.pending[i]! > 0 || req.outputs[i] !== undefined || req.status === 'completed') return;
+      const lease = resume?.leases.find((l) => l.task === i);
+      if (lease) this.#park(req, i, lease);
+      else this.#taskReady(req, i, planned?.[i] ?? -1);
     });
     if (planned) (req as { planned?: Int32Array }).planned = planned;
     this.emit('request', { id: req.id, status: req.status, time: now });
@@ -608,6 +621,91 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
   }
 
   #taskReady(req: LiveRequest, i: number, plannedNode: number): void {
+    const item = this.#taskItem(req, i);
+    item.plannedNode = plannedNode >= 0 && this.nodes[plannedNode]?.up ? plannedNode : -1;
+    this.#ready(item);
+  }
+
+  // ------------------------------------------------------------------ restart (src/live/persist.ts)
+
+  /** Attempt ids from here on start at `first` (a restart takes ids no earlier run gave). */
+  resumeAttempts(first: number): void {
+    this.#attempt = Math.max(this.#attempt, first);
+  }
+
+  /** Outputs of the tasks a resumed request finished before the restart. */
+  #resumeTasks(req: LiveRequest, resume: ResumedState): void {
+    resume.outputs.forEach((output, i) => {
+      if (output === undefined || i >= req.tasks.length || req.outputs[i] !== undefined) return;
+      req.outputs[i] = output;
+      req.done++;
+      req.tasks.forEach((t, j) => {
+        if (t.after.includes(i)) req.pending[j]!--;
+      });
+    });
+    if (req.done > 0) req.status = 'running';
+    if (req.done === req.tasks.length) {
+      // every task was done; only the request's own record was not written before the restart
+      req.status = 'completed';
+      req.finish = this.now;
+      this.accounting.completed(req);
+      this.emit('request', { id: req.id, status: req.status, time: req.finish, latency: 0 });
+    }
+  }
+
+  /** A task whose attempt held a lease on an agent when the process stopped: it waits for that agent. */
+  #park(req: LiveRequest, i: number, lease: ResumedLease): void {
+    const item = this.#taskItem(req, i);
+    item.attempt = lease.attempt;
+    item.leaseUntil = lease.leaseUntil;
+    req.status = 'running';
+    req.attempts[i] = (req.attempts[i] ?? 0) + 1;
+    this.#parked.set(lease.attempt, { item, node: lease.node });
+  }
+
+  /** An agent (re)connected: attempts it held before a restart are its again, under their ids and leases. */
+  #adoptParked(node: LiveNode): void {
+    for (const [attempt, p] of this.#parked) {
+      if (p.node !== node.id) continue;
+      this.#parked.delete(attempt);
+      const item = p.item;
+      const leaseUntil = item.leaseUntil;
+      this.#reserve(item, node, this.now);
+      item.attempt = attempt;
+      item.leaseUntil = leaseUntil;
+      this.#byAttempt.set(attempt, item);
+      this.#record({
+        time: this.now,
+        kind: 'place',
+        subject: item.id,
+        chosen: node.id,
+        candidates: [],
+        waiting: `attempt ${attempt} held by ${node.id} across a restart`,
+      });
+    }
+  }
+
+  /** Held attempts whose lease ran out before their agent came back run again under new attempts. */
+  #expireParked(now: number): void {
+    for (const [attempt, p] of this.#parked) {
+      if (p.item.leaseUntil >= now) continue;
+      this.#parked.delete(attempt);
+      this.#released(p.item);
+      this.#redispatch(p.item, `lease of attempt ${attempt} on ${p.node} expired before it came back`);
+    }
+  }
+
+  /** Persistence hook: an attempt no longer holds its lease. */
+  #released(item: LiveItem): void {
+    if (item.type !== 'task' || !item.req || this.#stopped) return;
+    this.emit('released', {
+      requestId: item.req.id,
+      taskId: item.req.tasks[item.task]!.id,
+      attempt: item.attempt,
+    });
+  }
+
+  #taskItem(req: LiveRequest, i: number): LiveItem {
     const t = req.tasks[i]!;
     const item = new LiveItem({
       uid: this.#uid++,
@@ -628,8 +726,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       task: i,
     });
     item.readyTime = this.now;
-    item.plannedNode = plannedNode >= 0 && this.nodes[plannedNode]?.up ? plannedNode : -1;
-    this.#ready(item);
+    return item;
   }
 
   /** Ready work waits for its twins when they are older than it accepts, else joins the queue. */
@@ -701,6 +798,11 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       t.waiters.splice(0, before, ...left);
       t.waiting = left.length;
     }
+    for (const [attempt, p] of this.#parked)
+      if (p.item.req === req) {
+        this.#parked.delete(attempt);
+        this.#released(p.item);
+      }
     for (const [, it] of this.#byAttempt)
       if (it.req === req) {
         this.#release(it);
@@ -737,20 +839,8 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
   /** The binder's `bind`: reserves the item's demands on the node, then sends the work to its agent. */
   #bind(item: LiveItem, node: LiveNode): void {
     const now = this.now;
-    this.#sched.nodeChanged(node.index);
-    node.account(now, this.warmup);
-    const tenant = this.tenants[item.tenant]!;
-    node.usedCompute += item.compute;
-    node.usedAttention += item.attention;
-    tenant.heldCompute += item.compute;
-    tenant.heldAttention += item.attention;
+    this.#reserve(item, node, now);
     item.attempt = this.#attempt++;
-    item.node = node;
-    item.boundAt = now;
-    const expected = item.work / node.speed(item.kind);
-    item.expectedEnd = now + expected;
-    item.leaseUntil = now + this.#leaseFactor * expected + (3 * this.heartbeatMs) / 1000;
-    node.items.add(item);
     this.#byAttempt.set(item.attempt, item);
     if (item.type === 'refresh') {
       this.#dispatchRefresh(item, node);
@@ -796,8 +886,26 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       state: 'assigned',
       node: node.id,
       attempt: item.attempt,
+      leaseUntil: item.leaseUntil,
       time: now,
     });
+  }
+
+  /** Reserves the item's demands on the node, and its lease. */
+  #reserve(item: LiveItem, node: LiveNode, now: number): void {
+    this.#sched.nodeChanged(node.index);
+    node.account(now, this.warmup);
+    const tenant = this.tenants[item.tenant]!;
+    node.usedCompute += item.compute;
+    node.usedAttention += item.attention;
+    tenant.heldCompute += item.compute;
+    tenant.heldAttention += item.attention;
+    item.node = node;
+    item.boundAt = now;
+    const expected = item.work / node.speed(item.kind);
+    item.expectedEnd = now + expected;
+    item.leaseUntil = now + this.#leaseFactor * expected + (3 * this.heartbeatMs) / 1000;
+    node.items.add(item);
   }
 
   /** A refresh carries the samples stored since the state's newest: read them, then send the work. */
@@ -846,6 +954,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     tenant.heldAttention = Math.max(0, tenant.heldAttention - item.attention);
     node.items.delete(item);
     item.leaseUntil = Number.POSITIVE_INFINITY;
+    this.#released(item);
   }
 
   #record(d: Decision): void {
@@ -881,6 +990,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       }
     }
     this.#lastTick = now;
+    if (this.#parked.size > 0) this.#expireParked(now);
     // agents that stopped talking are down (a half-open TCP connection never closes by itself)
     for (const n of this.nodes)
       if (n.up && now - n.lastSeen > silence) this.disconnectAgent(n, 'missed heartbeats');
@@ -906,14 +1016,33 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     this.requestCycle();
   }
 
-  /** Stops the clock; agents stay connected until the server closes. */
+  /**
+   * Stops the clock; agents stay connected until the server closes. Attempts running now keep their leases in
+   * the store (a graceful stop releases them here, but the next start holds them for their agents again).
+   */
   stop(): void {
     clearInterval(this.#timer);
+    this.#stopped = true;
   }
 
   recordFeedback(d: Decision): void {
     this.#record(d);
   }
+}
+
+/** A lease of a resumed request's task, on the service clock (see `LiveRuntime.submit`). */
+export interface ResumedLease {
+  readonly task: number;
+  readonly attempt: number;
+  readonly node: string;
+  /** service seconds */
+  readonly leaseUntil: number;
+}
+
+export interface ResumedState {
+  /** by task index: the output of a finished task, undefined for one not finished */
+  readonly outputs: readonly unknown[];
+  readonly leases: readonly ResumedLease[];
 }
 
 function firstNumber(v: Sample['value']): number {

@@ -116,7 +116,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     // NORMAL in WAL mode: a commit survives a crash of the process (not a power loss); see docs/live.md
     store = openSqliteStore({ path: join(dir, 'ars.db'), synchronous: 'normal' });
   }
-  if (options.data) trace = createWriteStream(join(options.data, 'decisions.jsonl'), { flags: 'a' });
+  if (options.data) {
+    // with a PostgreSQL store the directory holds only the trace, and may not exist yet
+    mkdirSync(options.data, { recursive: true });
+    trace = createWriteStream(join(options.data, 'decisions.jsonl'), { flags: 'a' });
+  }
   const events = new EventBus((err) => options.log?.(`event listener: ${(err as Error).message}`));
   const metrics = createLiveMetrics();
   const context: LiveContext = { store, events, metrics };

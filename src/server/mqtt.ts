@@ -9,6 +9,12 @@
  * - **External broker** by URL (mqtt.js, e.g. Mosquitto): a persistent MQTT 5 session (clean: false) subscribes
  *   `telemetry/#` at QoS 1 and sends each PUBACK only after the store commit (`customHandleAcks`).
  *
+ * QoS 1 redelivery: a message with the DUP flag (resent after a lost PUBACK or a reconnect) whose samples are
+ * all stored already — same thing, same generation `time`, same features — is acknowledged and not stored
+ * again. A message without DUP is a first transmission and always stored, at no extra cost. A redelivered
+ * payload without `time` takes its arrival time and so cannot be recognised: devices that want exactly-once
+ * storage stamp their samples.
+ *
  * A message that cannot be used (bad topic, malformed JSON, wrong shape, unknown thing, another tenant's
  * thing, too large) is counted in `ars_ingest_rejects_total{transport="mqtt",reason}` and acknowledged,
  * so that a device does not resend a poison message forever; it is never stored and never crashes anything.
@@ -44,7 +50,8 @@ export type MqttRejectReason =
   | 'malformed-json'
   | 'schema'
   | 'unknown-thing'
-  | 'tenant-mismatch';
+  | 'tenant-mismatch'
+  | 'key-reused';
 
 export type MqttOutcome =
   | { ok: true; stored: number }
@@ -61,6 +68,8 @@ export async function handleTelemetryMessage(
   topic: string,
   payload: Buffer,
   security?: { guard: ServerGuard; principal: Principal },
+  /** a QoS 1 message with the DUP flag: it may have been stored before */
+  redelivery = false,
 ): Promise<MqttOutcome> {
   const refuse = (reason: MqttRejectReason, detail: string): MqttOutcome => {
     ctx.metrics.ingestRejects.inc({ transport: 'mqtt', reason });
@@ -100,7 +109,12 @@ export async function handleTelemetryMessage(
         verdict.reason === 'forbidden' ? `may not write ${verdict.path}` : `no thing ${thingId}`,
       );
   }
-  const result = await ingestSamples(ctx, samples, { transport: 'mqtt', tenant, receivedAt });
+  const result = await ingestSamples(ctx, samples, {
+    transport: 'mqtt',
+    tenant,
+    receivedAt,
+    ...(redelivery ? { redelivery } : {}),
+  });
   if (!result.ok) {
     // ingestSamples counted the refusal already.
     return {
@@ -149,6 +163,11 @@ export interface MqttIngest {
 }
 
 const silent = { warn() {}, error() {} };
+
+/** A QoS 1 message resent by its sender (or the broker): the DUP flag. */
+function isRedelivery(packet: { qos?: number; dup?: boolean }): boolean {
+  return packet.qos === 1 && packet.dup === true;
+}
 
 export async function startMqttIngest(options: MqttIngestOptions): Promise<MqttIngest> {
   return options.url ? startExternal(options, options.url) : startEmbedded(options);
@@ -299,6 +318,7 @@ async function startEmbedded(options: MqttIngestOptions): Promise<MqttIngest> {
         packet.topic,
         packet.payload as Buffer,
         principal && guard ? { guard, principal } : undefined,
+        isRedelivery(packet),
       ).then(
         (outcome) => {
           if (!outcome.ok)
@@ -390,8 +410,8 @@ async function startExternal(options: MqttIngestOptions, url: string): Promise<M
     properties: { sessionExpiryInterval: options.sessionExpirySeconds ?? 24 * 3600 },
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
-    customHandleAcks: (topic, message, _packet, done) => {
-      handleTelemetryMessage(context, topic, message).then(
+    customHandleAcks: (topic, message, packet, done) => {
+      handleTelemetryMessage(context, topic, message, undefined, isRedelivery(packet)).then(
         (outcome) => {
           if (!outcome.ok) log.warn({ topic, reason: outcome.reason }, outcome.detail);
           done(0);

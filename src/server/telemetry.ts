@@ -1,5 +1,6 @@
 /**
- * `POST /api/v1/telemetry` (one sample or a batch, stored durably before the answer) and
+ * `POST /api/v1/telemetry` (one sample or a batch, stored durably before the answer; with an
+ * `Idempotency-Key` header a retry of the same batch is answered as the first time and not stored again) and
  * `GET /api/v1/decisions?subject=&kind=&after=&limit=` (the scheduler's decision trace).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -7,7 +8,7 @@ import type { DecisionRecord, JsonObject, SampleInput, Store } from '../store/st
 import { sourceOf } from './auth.js';
 import { HttpError } from './errors.js';
 import { isPlatformAdmin, type ServerGuard } from './guard.js';
-import { ingestSamples } from './ingest.js';
+import { batchDigest, ingestSamples } from './ingest.js';
 import { authorizeIngest, ingestRefusal } from './ingest-guard.js';
 import { DecisionsQuery, type SampleBody, TelemetryBody, TelemetryQuery, toMillis } from './schemas.js';
 
@@ -22,6 +23,9 @@ export function toSample(
     features: body.features as Record<string, JsonObject>,
   };
 }
+
+/** `Idempotency-Key`: 1 to 255 visible ASCII characters (a UUID, a counter, a hash). */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 function rejectReason(error: unknown): string | undefined {
   const e = error as { validation?: unknown; code?: string };
@@ -51,8 +55,18 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (reason) ctx.metrics.ingestRejects.inc({ transport: 'http', reason });
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const receivedAt = Date.now();
+      const rawKey = request.headers['idempotency-key'];
+      if (rawKey !== undefined && (typeof rawKey !== 'string' || !IDEMPOTENCY_KEY.test(rawKey)))
+        throw new HttpError(
+          'ARS_E_INPUT_HEADER',
+          'Idempotency-Key must be 1 to 255 visible ASCII characters',
+          {
+            in: 'headers',
+            pointer: '/idempotency-key',
+          },
+        );
       const batch = Array.isArray(request.body) ? request.body : [request.body];
       const samples = batch.map((s) => toSample(s, s.thingId, receivedAt));
       const p = request.principal;
@@ -71,7 +85,28 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         transport: 'http',
         receivedAt,
         ...(tenant ? { tenant } : {}),
+        // a key is the client's own: scoped by who sends it; the same key for another body is refused
+        ...(rawKey !== undefined
+          ? {
+              key: {
+                key: `http:${p.subject}:${rawKey}`,
+                digest: batchDigest(JSON.stringify(request.body), tenant ?? ''),
+                retry: true,
+                reuse: 'refuse' as const,
+              },
+            }
+          : {}),
       });
+      if (!result.ok && result.reason === 'key-reused')
+        throw new HttpError(
+          'ARS_E_IDEMPOTENCY_KEY_REUSED',
+          'this Idempotency-Key was used for another batch; nothing was stored',
+          { status: 422, in: 'headers', pointer: '/idempotency-key' },
+        );
+      if (result.ok && result.duplicate) {
+        reply.header('idempotent-replayed', 'true');
+        return { stored: result.stored, firstSeq: result.firstSeq, duplicate: true };
+      }
       if (!result.ok) {
         const where = Array.isArray(request.body) ? `/${result.index}/thingId` : '/thingId';
         const thingId = samples[result.index]!.thingId;

@@ -334,6 +334,93 @@ describe.each(stores)('store $name', (factory) => {
     expect(await store.listSamples({ thingId: 'plant:c', limit: 100 })).toHaveLength(19);
   });
 
+  it('stores a batch once per idempotency key: a retry answers as the first, another batch is refused', async () => {
+    await store.putThing(thing('plant:k'));
+    const batch = [{ thingId: 'plant:k', time: 1, features: { v: { x: 1 } } }];
+    const key = { key: 'http:acme:k1', digest: 'd1', retry: true, reuse: 'refuse' as const };
+    const first = await store.appendSamples(batch, { key, receivedAt: 1000 });
+    expect(first).toMatchObject({ ok: true, stored: 1 });
+    const again = await store.appendSamples(batch, { key, receivedAt: 2000 });
+    expect(again).toEqual({ ...first, duplicate: true });
+    // concurrent retries in one group commit: stored once
+    const burst = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        store.appendSamples(batch, { key: { ...key, key: 'http:acme:k2' }, receivedAt: 3000 }),
+      ),
+    );
+    expect(burst.filter((r) => r.ok && !r.duplicate)).toHaveLength(1);
+    expect(burst.every((r) => r.ok && r.firstSeq === (burst[0] as { firstSeq: number }).firstSeq)).toBe(true);
+    expect(await store.appendSamples(batch, { key: { ...key, digest: 'other' }, receivedAt: 3000 })).toEqual({
+      ok: false,
+      index: 0,
+      reason: 'key-reused',
+    });
+    // a key another sender reuses once acknowledged: a first transmission is stored and moves the key
+    const reused = { key: 'k:7', digest: 'a', retry: false, reuse: 'replace' as const };
+    await store.appendSamples(batch, { key: reused, receivedAt: 3000 });
+    await store.appendSamples(batch, { key: { ...reused, retry: true }, receivedAt: 3000 });
+    await store.appendSamples(batch, { key: { ...reused, digest: 'b', retry: true }, receivedAt: 3000 });
+    // the first batch, the burst's one, then two of the three under k:7 (the retry of the same content is not)
+    expect(await store.countSamples('plant:k')).toBe(4);
+    // keys expire with the store's key window and are pruned
+    await store.pruneSamples(3000 + 25 * 3600 * 1000);
+    expect(await store.appendSamples(batch, { key, receivedAt: 3000 + 25 * 3600 * 1000 })).toMatchObject({
+      ok: true,
+      stored: 1,
+    });
+  });
+
+  it('stores a redelivered batch once when every sample of it is stored already', async () => {
+    await store.putThing(thing('plant:d'));
+    const a = [
+      { thingId: 'plant:d', time: 10, features: { t: { v: 1 } } },
+      { thingId: 'plant:d', time: 20, features: { t: { v: 2 } } },
+    ];
+    const first = await store.appendSamples(a);
+    const again = await store.appendSamples(a, { redelivery: true });
+    expect(again).toEqual({ ...first, duplicate: true });
+    // a redelivery of something never stored, or only partly, is stored whole
+    const b = [...a.slice(1), { thingId: 'plant:d', time: 30, features: { t: { v: 3 } } }];
+    expect(await store.appendSamples(b, { redelivery: true })).toMatchObject({ ok: true, stored: 2 });
+    expect((await store.appendSamples(b, { redelivery: true })) as { duplicate?: boolean }).toMatchObject({
+      duplicate: true,
+    });
+    // the same time with other values is another sample; a first transmission is always stored
+    await store.appendSamples([{ thingId: 'plant:d', time: 10, features: { t: { v: 9 } } }], {
+      redelivery: true,
+    });
+    await store.appendSamples(a.slice(0, 1));
+    expect(await store.countSamples('plant:d')).toBe(2 + 2 + 1 + 1);
+    // the owners are checked first
+    expect(
+      await store.appendSamples([{ ...a[0]!, thingId: 'plant:none' }], { redelivery: true }),
+    ).toMatchObject({
+      ok: false,
+      reason: 'unknown-thing',
+    });
+  });
+
+  it('keeps task leases (one per task, ended only at their attempt) and named state', async () => {
+    const lease = (taskId: string, attempt: number) => ({
+      requestId: 'r-1',
+      taskId,
+      attempt,
+      node: 'n1',
+      assignedAt: 1000,
+      leaseUntil: 5000 + attempt,
+    });
+    await store.writeLeases([lease('a', 4_294_967_296), lease('b', 2)], []);
+    await store.writeLeases([lease('b', 3)], [{ requestId: 'r-1', taskId: 'a', attempt: 1 }]);
+    expect(await store.listLeases()).toEqual([lease('a', 4_294_967_296), lease('b', 3)]);
+    await store.writeLeases([], [{ requestId: 'r-1', taskId: 'a', attempt: 4_294_967_296 }]);
+    expect(await store.listLeases()).toEqual([lease('b', 3)]);
+    expect(await store.getState('forecasts')).toBeUndefined();
+    await store.putState('forecasts', { keys: { a: [1, 2.5] } });
+    await store.putState('boot', 3);
+    expect(await store.getState('forecasts')).toEqual({ keys: { a: [1, 2.5] } });
+    expect(await store.getState('boot')).toBe(3);
+  });
+
   it('prunes samples that arrived before the retention window', async () => {
     await store.putThing(thing('plant:r'));
     for (const receivedAt of [0, 50_000, 100_000]) {

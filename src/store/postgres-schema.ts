@@ -105,4 +105,30 @@ export const PG_MIGRATIONS: readonly string[] = [
     changed_by text NOT NULL
   );
   `,
+  // 3: task leases, idempotency keys of sample batches, named service state (restart resumes them)
+  `
+  CREATE TABLE leases (
+    request_id  text COLLATE "C" NOT NULL,
+    task_id     text COLLATE "C" NOT NULL,
+    attempt     bigint NOT NULL,
+    node        text NOT NULL,
+    assigned_at bigint NOT NULL,
+    lease_until bigint NOT NULL,
+    PRIMARY KEY (request_id, task_id)
+  );
+
+  CREATE TABLE ingest_keys (
+    key        text COLLATE "C" PRIMARY KEY,
+    digest     text NOT NULL,
+    expires_at bigint NOT NULL,
+    result     json NOT NULL
+  );
+  CREATE INDEX ingest_keys_expiry ON ingest_keys (expires_at);
+
+  CREATE TABLE service_state (
+    key        text COLLATE "C" PRIMARY KEY,
+    value      json NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  `,
 ];

@@ -33,11 +33,18 @@ import {
 import {
   type AgentRecord,
   type AgentStatus,
+  type AppendOptions,
+  DEFAULT_KEY_TTL_MS,
   DEFAULT_RETENTION_MS,
   type DecisionInput,
   type DecisionQuery,
   type DecisionRecord,
+  type IdempotencyKey,
+  type Json,
   type JsonObject,
+  keptVerdict,
+  type LeaseRecord,
+  leaseFromRow,
   type Page,
   type PolicyRevision,
   type PruneResult,
@@ -97,6 +104,8 @@ interface PendingBatch {
   samples: SampleInput[];
   tenant: string | undefined;
   receivedAt: number;
+  key: IdempotencyKey | undefined;
+  redelivery: boolean;
   resolve: (r: SampleAppend) => void;
   reject: (e: unknown) => void;
 }
@@ -108,6 +117,7 @@ export class PostgresStore implements Store {
   readonly schema: string;
   private readonly pool: pg.Pool;
   private readonly retentionMs: number;
+  private readonly keyTtlMs: number;
   private pending: PendingBatch[] = [];
   private scheduled = false;
   private inFlight = new Set<Promise<void>>();
@@ -116,6 +126,7 @@ export class PostgresStore implements Store {
   private constructor(options: PostgresStoreOptions, schema: string) {
     this.schema = schema;
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.keyTtlMs = options.keyTtlMs ?? DEFAULT_KEY_TTL_MS;
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
@@ -175,10 +186,15 @@ export class PostgresStore implements Store {
   }
 
   /** One statement outside a transaction; connection trouble becomes {@link StoreUnavailableError}. */
-  private async q(sql: string, params: unknown[] = []): Promise<pg.QueryResult<Row>> {
+  private async q(
+    sql: string | { name: string; text: string },
+    params: unknown[] = [],
+  ): Promise<pg.QueryResult<Row>> {
     if (this.closed) throw new Error('store is closed');
     try {
-      return await this.pool.query<Row>(sql, params);
+      return typeof sql === 'string'
+        ? await this.pool.query<Row>(sql, params)
+        : await this.pool.query<Row>({ ...sql, values: params });
     } catch (error) {
       throw unavailable(error);
     }
@@ -348,16 +364,15 @@ export class PostgresStore implements Store {
     return Number(r.rows[0]!.n);
   }
 
-  appendSamples(
-    samples: SampleInput[],
-    options: { tenant?: string; receivedAt?: number } = {},
-  ): Promise<SampleAppend> {
+  appendSamples(samples: SampleInput[], options: AppendOptions = {}): Promise<SampleAppend> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     return new Promise((resolve, reject) => {
       this.pending.push({
         samples,
         tenant: options.tenant,
         receivedAt: options.receivedAt ?? Date.now(),
+        key: options.key,
+        redelivery: options.redelivery === true,
         resolve,
         reject,
       });
@@ -376,6 +391,8 @@ export class PostgresStore implements Store {
   private flushSamples(): void {
     this.scheduled = false;
     if (this.pending.length === 0 || this.inFlight.size >= MAX_SAMPLE_COMMITS) return;
+    // a redelivery is checked against every commit before it: it waits for those in flight (then runs)
+    if (this.inFlight.size > 0 && this.pending.some((b) => b.redelivery)) return;
     const batches = this.pending;
     this.pending = [];
     const done = this.commitSamples(batches).then(
@@ -395,6 +412,7 @@ export class PostgresStore implements Store {
 
   /** Checks every batch against the owners of its things, then inserts the rows of the good ones in one statement. */
   private async commitSamples(batches: PendingBatch[]): Promise<SampleAppend[]> {
+    if (batches.every((b) => !b.key && !b.redelivery)) return this.appendInOneStatement(batches);
     const ids = [...new Set(batches.flatMap((b) => b.samples.map((s) => s.thingId)))];
     return this.tx(async (c) => {
       // Lock the owners against a concurrent delete until the samples are in.
@@ -405,6 +423,10 @@ export class PostgresStore implements Store {
         ]);
         for (const row of r.rows as Row[]) owners.set(row.thing_id as string, row.tenant as string);
       }
+      const kept = await this.keptKeys(c, batches);
+      /** the batch of this group that first stored a key (a repeat later in the group answers as it) */
+      const firstOfKey = new Map<string, number>();
+      const repeats: [number, number][] = [];
       const results: SampleAppend[] = [];
       const rows = {
         thing: [] as string[],
@@ -414,8 +436,32 @@ export class PostgresStore implements Store {
         features: [] as string[],
       };
       const offsets: number[] = [];
-      for (const batch of batches) {
+      for (const [b, batch] of batches.entries()) {
+        const key = batch.key;
+        if (key) {
+          const verdict = keptVerdict(key, kept.get(key.key));
+          if (verdict) {
+            results.push(verdict);
+            offsets.push(rows.thing.length);
+            const first = firstOfKey.get(key.key);
+            if (verdict.ok && first !== undefined) repeats.push([b, first]);
+            continue;
+          }
+        }
         const checked = checkBatch(batch, owners);
+        if (batch.redelivery && checked.result.ok) {
+          const again = await storedAlready(c, batch);
+          if (again !== undefined) {
+            results.push({ ...checked.result, firstSeq: again, duplicate: true });
+            offsets.push(rows.thing.length);
+            continue;
+          }
+        }
+        if (key && checked.result.ok) {
+          firstOfKey.set(key.key, b);
+          // later batches of this group with the same key see this one (its result is filled in below)
+          kept.set(key.key, { digest: key.digest, result: JSON.stringify(checked.result) });
+        }
         results.push(checked.result);
         offsets.push(rows.thing.length);
         if (!checked.result.ok) continue;
@@ -428,22 +474,168 @@ export class PostgresStore implements Store {
         }
       }
       if (rows.thing.length === 0) return results;
-      const r = await c.query(
-        `INSERT INTO samples (thing_id, tenant, time, received_at, features)
+      const r = await c.query({
+        name: 'ars-insert-samples',
+        text: `INSERT INTO samples (thing_id, tenant, time, received_at, features)
          SELECT t, n, tm, rc, f::json
            FROM unnest($1::text[], $2::text[], $3::float8[], $4::bigint[], $5::text[])
              WITH ORDINALITY AS u(t, n, tm, rc, f, ord)
          ORDER BY ord
          RETURNING seq`,
-        [rows.thing, rows.tenant, rows.time, rows.received, rows.features],
-      );
+        values: [rows.thing, rows.tenant, rows.time, rows.received, rows.features],
+      });
       // Identity values are drawn in insertion order, which is the order of the rows given.
       const seqs = (r.rows as Row[]).map((row) => row.seq as number).sort((a, b) => a - b);
       for (const [i, result] of results.entries()) {
-        if (result.ok && result.stored > 0) results[i] = { ...result, firstSeq: seqs[offsets[i]!]! };
+        if (result.ok && result.stored > 0 && !result.duplicate)
+          results[i] = { ...result, firstSeq: seqs[offsets[i]!]! };
       }
+      for (const [b, first] of repeats)
+        results[b] = { ...(results[first] as SampleAppend & { ok: true }), duplicate: true };
+      await this.keepKeys(c, batches, results, firstOfKey);
       return results;
     });
+  }
+
+  /**
+   * A group without idempotency keys in one statement, so one round trip and no explicit transaction: the
+   * owners are read and locked (FOR SHARE), each batch is checked whole (its first bad sample, if any), and
+   * the rows of the good batches are inserted in order; one prepared statement whatever the group's size.
+   */
+  private async appendInOneStatement(batches: PendingBatch[]): Promise<SampleAppend[]> {
+    const rows = {
+      thing: [] as string[],
+      want: [] as (string | null)[],
+      time: [] as number[],
+      received: [] as number[],
+      features: [] as string[],
+      batch: [] as number[],
+    };
+    const offsets: number[] = [];
+    for (const [b, batch] of batches.entries()) {
+      offsets.push(rows.thing.length);
+      for (const s of batch.samples) {
+        rows.thing.push(s.thingId);
+        rows.want.push(batch.tenant ?? null);
+        rows.time.push(s.time);
+        rows.received.push(batch.receivedAt);
+        rows.features.push(JSON.stringify(s.features));
+        rows.batch.push(b);
+      }
+    }
+    const ids = [...new Set(rows.thing)];
+    const r = await this.q(
+      {
+        name: 'ars-append-samples',
+        text: `WITH u AS (
+            SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::bigint[], $5::text[], $6::int4[])
+              WITH ORDINALITY AS u(t, want, tm, rc, f, b, ord)
+          ), o AS (
+            SELECT thing_id, tenant FROM things WHERE thing_id = ANY($7::text[]) FOR SHARE
+          ), bad AS (
+            SELECT DISTINCT ON (u.b) u.b, u.ord, o.thing_id IS NULL AS unknown
+              FROM u LEFT JOIN o ON o.thing_id = u.t
+             WHERE o.thing_id IS NULL OR (u.want IS NOT NULL AND o.tenant <> u.want)
+             ORDER BY u.b, u.ord
+          ), ins AS (
+            INSERT INTO samples (thing_id, tenant, time, received_at, features)
+            SELECT u.t, o.tenant, u.tm, u.rc, u.f::json
+              FROM u JOIN o ON o.thing_id = u.t
+             WHERE NOT EXISTS (SELECT 1 FROM bad WHERE bad.b = u.b)
+             ORDER BY u.ord
+            RETURNING seq
+          )
+          SELECT 0 AS k, b, ord, unknown, NULL::text AS thing, NULL::text AS tenant, NULL::bigint AS seq FROM bad
+          UNION ALL SELECT 1, NULL, NULL, NULL, thing_id, tenant, NULL FROM o
+          UNION ALL SELECT 2, NULL, NULL, NULL, NULL, NULL, seq FROM ins`,
+      },
+      [rows.thing, rows.want, rows.time, rows.received, rows.features, rows.batch, ids],
+    );
+    const owners = new Map<string, string>();
+    const refused = new Map<number, SampleAppend>();
+    const seqs: number[] = [];
+    for (const row of r.rows) {
+      if (row.k === 1) owners.set(row.thing as string, row.tenant as string);
+      else if (row.k === 2) seqs.push(row.seq as number);
+      else {
+        const b = row.b as number;
+        refused.set(b, {
+          ok: false,
+          index: Number(row.ord) - 1 - offsets[b]!,
+          reason: row.unknown ? 'unknown-thing' : 'tenant-mismatch',
+        });
+      }
+    }
+    // Identity values are drawn in insertion order, which is the order of the rows given.
+    seqs.sort((a, z) => a - z);
+    let next = 0;
+    return batches.map((batch, b) => {
+      const refusal = refused.get(b);
+      if (refusal) return refusal;
+      const tenants: Record<string, string> = {};
+      for (const s of batch.samples) tenants[s.thingId] = owners.get(s.thingId)!;
+      const firstSeq = batch.samples.length > 0 ? seqs[next]! : 0;
+      next += batch.samples.length;
+      return { ok: true, stored: batch.samples.length, firstSeq, tenants };
+    });
+  }
+
+  /**
+   * The kept keys of a group's batches, each locked (a transaction advisory lock on its hash, taken in key
+   * order) until this transaction ends, so that two transactions never both store a batch under one key.
+   */
+  private async keptKeys(
+    c: Queryable,
+    batches: PendingBatch[],
+  ): Promise<Map<string, { digest: string; result: string }>> {
+    const kept = new Map<string, { digest: string; result: string }>();
+    const keys = [...new Set(batches.flatMap((b) => (b.key ? [b.key.key] : [])))].sort();
+    if (keys.length === 0) return kept;
+    await c.query(
+      'SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) WITH ORDINALITY AS u(k, o) ORDER BY o',
+      [keys],
+    );
+    // a first transmission that replaces any kept key is stored whatever is kept: no look-up
+    const asked = [
+      ...new Set(
+        batches.flatMap((b) => (b.key && (b.key.retry || b.key.reuse === 'refuse') ? [b.key.key] : [])),
+      ),
+    ];
+    if (asked.length === 0) return kept;
+    const r = await c.query(
+      'SELECT key, digest, result FROM ingest_keys WHERE key = ANY($1) AND expires_at > $2',
+      [asked, batches[0]!.receivedAt],
+    );
+    for (const row of r.rows as Row[])
+      kept.set(row.key as string, { digest: row.digest as string, result: row.result as string });
+    return kept;
+  }
+
+  /** Keeps the key of every batch of the group that was stored under one. */
+  private async keepKeys(
+    c: Queryable,
+    batches: PendingBatch[],
+    results: SampleAppend[],
+    firstOfKey: Map<string, number>,
+  ): Promise<void> {
+    if (firstOfKey.size === 0) return;
+    const keys: string[] = [];
+    const digests: string[] = [];
+    const expiries: number[] = [];
+    const stored: string[] = [];
+    for (const [key, b] of firstOfKey) {
+      keys.push(key);
+      digests.push(batches[b]!.key!.digest);
+      expiries.push(batches[b]!.receivedAt + this.keyTtlMs);
+      stored.push(JSON.stringify(results[b]));
+    }
+    await c.query(
+      `INSERT INTO ingest_keys (key, digest, expires_at, result)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::json[])
+       ON CONFLICT (key) DO UPDATE SET digest = excluded.digest, expires_at = excluded.expires_at,
+         result = excluded.result`,
+      [keys, digests, expiries, stored],
+    );
   }
 
   async listSamples(query: SampleQuery): Promise<Sample[]> {
@@ -479,6 +671,7 @@ export class PostgresStore implements Store {
   }
 
   async pruneSamples(now: number = Date.now()): Promise<PruneResult> {
+    await this.q('DELETE FROM ingest_keys WHERE expires_at <= $1', [now]);
     // Arrival order is seq order, so the rows to drop are a prefix of the table: no index on received_at.
     const r = await this.q(
       `DELETE FROM samples WHERE seq < coalesce(
@@ -722,10 +915,74 @@ export class PostgresStore implements Store {
   async listTenantPolicies(): Promise<TenantPolicyRecord[]> {
     return (await this.q('SELECT * FROM tenant_policies ORDER BY tenant')).rows.map(tenantPolicyFromRow);
   }
+
+  async writeLeases(
+    put: LeaseRecord[],
+    end: { requestId: string; taskId: string; attempt: number }[],
+  ): Promise<void> {
+    if (put.length === 0 && end.length === 0) return;
+    await this.tx(async (c) => {
+      if (end.length > 0)
+        await c.query(
+          `DELETE FROM leases l USING unnest($1::text[], $2::text[], $3::bigint[]) AS e(r, t, a)
+           WHERE l.request_id = e.r AND l.task_id = e.t AND l.attempt = e.a`,
+          [end.map((e) => e.requestId), end.map((e) => e.taskId), end.map((e) => e.attempt)],
+        );
+      if (put.length > 0)
+        await c.query(
+          `INSERT INTO leases (request_id, task_id, attempt, node, assigned_at, lease_until)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[])
+           ON CONFLICT (request_id, task_id) DO UPDATE SET attempt = excluded.attempt, node = excluded.node,
+             assigned_at = excluded.assigned_at, lease_until = excluded.lease_until`,
+          [
+            put.map((l) => l.requestId),
+            put.map((l) => l.taskId),
+            put.map((l) => l.attempt),
+            put.map((l) => l.node),
+            put.map((l) => l.assignedAt),
+            put.map((l) => l.leaseUntil),
+          ],
+        );
+    });
+  }
+
+  async listLeases(): Promise<LeaseRecord[]> {
+    return (await this.q('SELECT * FROM leases ORDER BY request_id, task_id')).rows.map(leaseFromRow);
+  }
+
+  async getState(key: string): Promise<Json | undefined> {
+    const r = await this.q('SELECT value FROM service_state WHERE key = $1', [key]);
+    return r.rows[0] ? (JSON.parse(r.rows[0].value as string) as Json) : undefined;
+  }
+
+  async putState(key: string, value: Json): Promise<void> {
+    await this.q(
+      `INSERT INTO service_state (key, value, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      [key, JSON.stringify(value), Date.now()],
+    );
+  }
 }
 
 /** `$n` parameters for {@link setClause}. */
 const dollar = (n: number) => `$${n}`;
+
+/** The oldest seq of a batch whose every sample is stored already (same thing, time, features), else undefined. */
+async function storedAlready(c: Queryable, batch: PendingBatch): Promise<number | undefined> {
+  if (batch.samples.length === 0) return undefined;
+  const r = await c.query(
+    `SELECT count(DISTINCT u.ord) AS n, min(s.seq) AS first
+       FROM unnest($1::text[], $2::float8[], $3::text[]) WITH ORDINALITY AS u(t, tm, f, ord)
+       JOIN samples s ON s.thing_id = u.t AND s.time = u.tm AND s.features::text = u.f`,
+    [
+      batch.samples.map((x) => x.thingId),
+      batch.samples.map((x) => x.time),
+      batch.samples.map((x) => JSON.stringify(x.features)),
+    ],
+  );
+  const row = r.rows[0] as Row | undefined;
+  return row && Number(row.n) === batch.samples.length ? Number(row.first) : undefined;
+}
 
 /** A batch checked against the owners of its things: the refusal, or the tenant of each sample. */
 function checkBatch(

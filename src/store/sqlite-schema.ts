@@ -100,4 +100,30 @@ export const MIGRATIONS: readonly string[] = [
     changed_by TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 3: task leases, idempotency keys of sample batches, named service state (restart resumes them)
+  `
+  CREATE TABLE leases (
+    request_id  TEXT NOT NULL,
+    task_id     TEXT NOT NULL,
+    attempt     INTEGER NOT NULL,
+    node        TEXT NOT NULL,
+    assigned_at INTEGER NOT NULL,
+    lease_until INTEGER NOT NULL,
+    PRIMARY KEY (request_id, task_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE ingest_keys (
+    key        TEXT PRIMARY KEY,
+    digest     TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    result     TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX ingest_keys_expiry ON ingest_keys (expires_at);
+
+  CREATE TABLE service_state (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

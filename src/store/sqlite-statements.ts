@@ -22,7 +22,16 @@ export type StatementName =
   | 'putAgent'
   | 'getAgent'
   | 'listAgents'
-  | 'touchAgent';
+  | 'touchAgent'
+  | 'findSample'
+  | 'getKey'
+  | 'putKey'
+  | 'pruneKeys'
+  | 'putLease'
+  | 'endLease'
+  | 'listLeases'
+  | 'getState'
+  | 'putState';
 export type Statements = Record<StatementName, Database.Statement>;
 
 export function prepareStatements(db: Database.Database): Statements {
@@ -79,5 +88,28 @@ export function prepareStatements(db: Database.Database): Statements {
     getAgent: db.prepare('SELECT * FROM agents WHERE id = ?'),
     listAgents: db.prepare('SELECT * FROM agents ORDER BY id'),
     touchAgent: db.prepare('UPDATE agents SET last_seen_at = ?, status = coalesce(?, status) WHERE id = ?'),
+    findSample: db
+      .prepare('SELECT min(seq) FROM samples WHERE thing_id = ? AND time = ? AND features = ?')
+      .pluck(),
+    getKey: db.prepare('SELECT digest, result FROM ingest_keys WHERE key = ? AND expires_at > ?'),
+    putKey: db.prepare(
+      `INSERT INTO ingest_keys (key, digest, expires_at, result) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET digest = excluded.digest, expires_at = excluded.expires_at,
+         result = excluded.result`,
+    ),
+    pruneKeys: db.prepare('DELETE FROM ingest_keys WHERE expires_at <= ?'),
+    putLease: db.prepare(
+      `INSERT INTO leases (request_id, task_id, attempt, node, assigned_at, lease_until)
+       VALUES (@requestId, @taskId, @attempt, @node, @assignedAt, @leaseUntil)
+       ON CONFLICT (request_id, task_id) DO UPDATE SET attempt = excluded.attempt, node = excluded.node,
+         assigned_at = excluded.assigned_at, lease_until = excluded.lease_until`,
+    ),
+    endLease: db.prepare('DELETE FROM leases WHERE request_id = ? AND task_id = ? AND attempt = ?'),
+    listLeases: db.prepare('SELECT * FROM leases ORDER BY request_id, task_id'),
+    getState: db.prepare('SELECT value FROM service_state WHERE key = ?').pluck(),
+    putState: db.prepare(
+      `INSERT INTO service_state (key, value, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    ),
   };
 }

@@ -33,11 +33,18 @@ import { prepareStatements, type Statements } from './sqlite-statements.js';
 import {
   type AgentRecord,
   type AgentStatus,
+  type AppendOptions,
+  DEFAULT_KEY_TTL_MS,
   DEFAULT_RETENTION_MS,
   type DecisionInput,
   type DecisionQuery,
   type DecisionRecord,
+  type IdempotencyKey,
+  type Json,
   type JsonObject,
+  keptVerdict,
+  type LeaseRecord,
+  leaseFromRow,
   type Page,
   type PolicyRevision,
   type PruneResult,
@@ -65,6 +72,8 @@ interface PendingBatch {
   samples: SampleInput[];
   tenant: string | undefined;
   receivedAt: number;
+  key: IdempotencyKey | undefined;
+  redelivery: boolean;
 }
 
 export interface SqliteStoreOptions extends StoreOptions {
@@ -79,6 +88,7 @@ export class SqliteStore implements Store {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly retentionMs: number;
+  private readonly keyTtlMs: number;
   /**
    * With `synchronous = FULL`, sample batches commit with NORMAL (no fsync inside the COMMIT, which would
    * block the event loop) and the WAL file is then fdatasync'ed on libuv's thread pool before any caller's
@@ -97,6 +107,7 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     this.path = options.path;
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.keyTtlMs = options.keyTtlMs ?? DEFAULT_KEY_TTL_MS;
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
@@ -267,15 +278,14 @@ export class SqliteStore implements Store {
     return (tenant === undefined ? this.q.countAll.get() : this.q.countTenant.get(tenant)) as number;
   }
 
-  appendSamples(
-    samples: SampleInput[],
-    options: { tenant?: string; receivedAt?: number } = {},
-  ): Promise<SampleAppend> {
+  appendSamples(samples: SampleInput[], options: AppendOptions = {}): Promise<SampleAppend> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     return this.sampleWriter.submit({
       samples,
       tenant: options.tenant,
       receivedAt: options.receivedAt ?? Date.now(),
+      key: options.key,
+      redelivery: options.redelivery === true,
     });
   }
 
@@ -287,6 +297,22 @@ export class SqliteStore implements Store {
       return tenants.get(thingId);
     };
     const writeBatch = (batch: PendingBatch): SampleAppend => {
+      const key = batch.key;
+      // a first transmission that replaces any kept key is stored whatever is kept: no look-up
+      if (key && (key.retry || key.reuse === 'refuse')) {
+        const kept = this.q.getKey.get(key.key, batch.receivedAt) as Row | undefined;
+        const verdict = keptVerdict(
+          key,
+          kept && { digest: kept.digest as string, result: kept.result as string },
+        );
+        if (verdict) return verdict;
+      }
+      const result = writeChecked(batch);
+      if (key && result.ok)
+        this.q.putKey.run(key.key, key.digest, batch.receivedAt + this.keyTtlMs, JSON.stringify(result));
+      return result;
+    };
+    const writeChecked = (batch: PendingBatch): SampleAppend => {
       const owners: string[] = [];
       const byThing: Record<string, string> = {};
       for (let i = 0; i < batch.samples.length; i++) {
@@ -296,6 +322,21 @@ export class SqliteStore implements Store {
           return { ok: false, index: i, reason: 'tenant-mismatch' };
         owners.push(owner);
         byThing[batch.samples[i]!.thingId] = owner;
+      }
+      if (batch.redelivery && batch.samples.length > 0) {
+        let first = Number.POSITIVE_INFINITY;
+        for (const s of batch.samples) {
+          const seq = this.q.findSample.get(s.thingId, s.time, JSON.stringify(s.features)) as number | null;
+          first = seq === null ? Number.NaN : Math.min(first, seq);
+        }
+        if (!Number.isNaN(first))
+          return {
+            ok: true,
+            stored: batch.samples.length,
+            firstSeq: first,
+            tenants: byThing,
+            duplicate: true,
+          };
       }
       let firstSeq = 0;
       batch.samples.forEach((s, i) => {
@@ -358,6 +399,7 @@ export class SqliteStore implements Store {
   }
 
   async pruneSamples(now: number = Date.now()): Promise<PruneResult> {
+    this.q.pruneKeys.run(now);
     return { samples: this.q.pruneSamples.run(now - this.retentionMs).changes };
   }
 
@@ -566,6 +608,29 @@ export class SqliteStore implements Store {
     return (this.db.prepare('SELECT * FROM tenant_policies ORDER BY tenant').all() as Row[]).map(
       tenantPolicyFromRow,
     );
+  }
+
+  async writeLeases(
+    put: LeaseRecord[],
+    end: { requestId: string; taskId: string; attempt: number }[],
+  ): Promise<void> {
+    this.db.transaction(() => {
+      for (const e of end) this.q.endLease.run(e.requestId, e.taskId, e.attempt);
+      for (const l of put) this.q.putLease.run(l);
+    })();
+  }
+
+  async listLeases(): Promise<LeaseRecord[]> {
+    return (this.q.listLeases.all() as Row[]).map(leaseFromRow);
+  }
+
+  async getState(key: string): Promise<Json | undefined> {
+    const v = this.q.getState.get(key) as string | undefined;
+    return v === undefined ? undefined : (JSON.parse(v) as Json);
+  }
+
+  async putState(key: string, value: Json): Promise<void> {
+    this.q.putState.run(key, JSON.stringify(value), Date.now());
   }
 }
 

@@ -120,10 +120,67 @@ export interface Sample extends SampleInput {
 }
 
 export type SampleAppend =
-  /** `tenants`: thingId → tenant of every thing in the batch. */
-  | { ok: true; stored: number; firstSeq: number; tenants: Record<string, string> }
-  /** Nothing of the batch was stored: `index` is the first sample at fault. */
-  | { ok: false; index: number; reason: 'unknown-thing' | 'tenant-mismatch' };
+  /**
+   * `tenants`: thingId → tenant of every thing in the batch. `duplicate`: the batch was a retry of one stored
+   * under the same idempotency key (the first answer is returned again), or a redelivery whose every sample is
+   * stored already (`firstSeq` is the oldest of them); nothing was stored now.
+   */
+  | { ok: true; stored: number; firstSeq: number; tenants: Record<string, string>; duplicate?: true }
+  /**
+   * Nothing of the batch was stored: `index` is the first sample at fault (0 for `key-reused`: the
+   * idempotency key is already taken by another batch).
+   */
+  | { ok: false; index: number; reason: 'unknown-thing' | 'tenant-mismatch' | 'key-reused' };
+
+/**
+ * An idempotency key of a sample batch, kept in the store with the batch, in the same transaction, for
+ * `keyTtlMs` (StoreOptions): a client's retry (HTTP `Idempotency-Key`) of a batch already stored is not
+ * stored twice.
+ */
+export interface IdempotencyKey {
+  key: string;
+  /** A digest of the batch's content: the same key with another digest is another batch. */
+  digest: string;
+  /**
+   * True when the batch may be a repeat: if the key is kept with the same digest nothing is stored and the
+   * first answer comes back with `duplicate: true`. False: a first transmission, always stored.
+   */
+  retry: boolean;
+  /**
+   * The key is kept with another digest: `refuse` the batch (`key-reused`, an HTTP client reusing a key), or
+   * `replace` it (for keys a sender reuses once acknowledged, like MQTT packet ids), storing the batch.
+   */
+  reuse: 'refuse' | 'replace';
+}
+
+/** Options of {@link Store.appendSamples}. */
+export interface AppendOptions {
+  tenant?: string;
+  receivedAt?: number;
+  key?: IdempotencyKey;
+  /**
+   * The batch may have been stored before (an MQTT message with the DUP flag): when every one of its samples
+   * is stored already — same thing, same generation time, same features — nothing is stored and the answer
+   * is `duplicate`. Costs one look-up per such batch and nothing for the others.
+   */
+  redelivery?: boolean;
+}
+
+/**
+ * The lease of a task attempt running on an agent, kept so that a restart can hold it again: when the agent
+ * comes back before `leaseUntil` its result for `attempt` is taken; after, the task runs again under a new
+ * attempt. One per task (a new attempt replaces the old one's).
+ */
+export interface LeaseRecord {
+  requestId: string;
+  taskId: string;
+  attempt: number;
+  node: string;
+  /** Epoch ms. */
+  assignedAt: number;
+  /** Epoch ms. */
+  leaseUntil: number;
+}
 
 export interface SampleQuery {
   thingId: string;
@@ -292,14 +349,11 @@ export interface Store {
    * Store a batch of samples atomically and durably: when the promise resolves, every sample survives a crash;
    * when a sample names an unknown thing (or a thing of another tenant, when `tenant` is given) none is stored.
    */
-  appendSamples(
-    samples: SampleInput[],
-    options?: { tenant?: string; receivedAt?: number },
-  ): Promise<SampleAppend>;
+  appendSamples(samples: SampleInput[], options?: AppendOptions): Promise<SampleAppend>;
   listSamples(query: SampleQuery): Promise<Sample[]>;
   /** How many samples are stored (of one thing, when given). */
   countSamples(thingId?: string): Promise<number>;
-  /** Drop samples that arrived before `now - retentionMs` (the store's retention window). */
+  /** Drop samples that arrived before `now - retentionMs` (the store's retention window), and expired keys. */
   pruneSamples(now?: number): Promise<PruneResult>;
 
   /** Fails with `exists` (as `ok: false`) when the id is taken. */
@@ -338,12 +392,56 @@ export interface Store {
   putTenantPolicy(record: TenantPolicyRecord): Promise<void>;
   /** Every tenant's policy set through the API, ordered by tenant. */
   listTenantPolicies(): Promise<TenantPolicyRecord[]>;
+
+  /** Writes leases (replacing each task's previous one) and ends others (only if still at that attempt). */
+  writeLeases(
+    put: LeaseRecord[],
+    end: { requestId: string; taskId: string; attempt: number }[],
+  ): Promise<void>;
+  /** Every kept lease, by request and task. */
+  listLeases(): Promise<LeaseRecord[]>;
+
+  /** A small named state of the service (forecaster snapshot, boot counter), or undefined. */
+  getState(key: string): Promise<Json | undefined>;
+  putState(key: string, value: Json): Promise<void>;
 }
 
 /** Options shared by every store implementation. */
 export interface StoreOptions {
   /** How long raw samples are kept after they arrive. Default 7 days. */
   retentionMs?: number;
+  /** How long an idempotency key of a sample batch is kept. Default 24 hours. */
+  keyTtlMs?: number;
 }
 
+export const DEFAULT_KEY_TTL_MS = 24 * 3600 * 1000;
+
 export const DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * What a kept idempotency key says about a batch (both stores): undefined to store it, else the answer
+ * without storing (the first answer again for a retry, `key-reused` for another batch under a refused key).
+ */
+export function keptVerdict(
+  key: IdempotencyKey,
+  kept: { digest: string; result: string } | undefined,
+): SampleAppend | undefined {
+  if (!kept) return undefined;
+  if (kept.digest === key.digest) {
+    if (!key.retry) return undefined;
+    return { ...(JSON.parse(kept.result) as SampleAppend & { ok: true }), duplicate: true };
+  }
+  return key.reuse === 'refuse' ? { ok: false, index: 0, reason: 'key-reused' } : undefined;
+}
+
+/** A stored lease row (snake_case columns) as a record. */
+export function leaseFromRow(r: Record<string, unknown>): LeaseRecord {
+  return {
+    requestId: r.request_id as string,
+    taskId: r.task_id as string,
+    attempt: Number(r.attempt),
+    node: r.node as string,
+    assignedAt: Number(r.assigned_at),
+    leaseUntil: Number(r.lease_until),
+  };
+}
