@@ -7,7 +7,8 @@
 // values are then copied into the `fallback`s of src/policies/ars/params.ts by hand (the defaults are code).
 //
 //   npm run build && node scripts/generator/learn-defaults.js [--generated 6] [--seeds 1] [--horizon 300]
-//        [--iterations 3] [--population 8] [--workers 2] [--out profiles/defaults.json]
+//        [--iterations 3] [--population 8] [--workers 2] [--out profiles/defaults.json] [--start profile.json]
+//        [--params wFresh,wDemand]
 import { readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -42,8 +43,13 @@ const REFERENCES = [
   'max-age-first',
   'whittle',
   'max-weight',
+  'aoi-randomized',
   'drf',
 ];
+// --start profile.json: the search starts from these values (the rest from the current defaults)
+const startFile = opt('start', undefined);
+// --params a,b,c: search only these tunable parameters (the others stay at the start's values)
+const only = opt('params', undefined)?.split(',').filter(Boolean);
 const seeds = Array.from({ length: seedCount }, (_, i) => 101 + i);
 
 // scenarios: every example but the seed case study (by file), and generated ones (as objects)
@@ -127,10 +133,12 @@ await Promise.all(
 process.stderr.write(`references in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 
 const perScenario = new Map();
+// the tunable values a search over some parameters holds fixed (set once the start is known)
+let fixed = {};
 async function score(params) {
   const parts = await Promise.all(
     scenarios.map(async (sc) => {
-      const runs = await Promise.all(seeds.map((seed) => run(sc, 'ars', params, seed)));
+      const runs = await Promise.all(seeds.map((seed) => run(sc, 'ars', { ...fixed, ...params }, seed)));
       return [sc.name, objective(meanMetrics(runs), reference[sc.name])];
     }),
   );
@@ -141,6 +149,11 @@ async function score(params) {
 }
 
 const start = defaultParams();
+if (startFile !== undefined) {
+  const { readFileSync } = await import('node:fs');
+  Object.assign(start, JSON.parse(readFileSync(resolve(startFile), 'utf8')).params);
+}
+if (only) fixed = Object.fromEntries(TUNABLE.filter((k) => !only.includes(k)).map((k) => [k, start[k]]));
 // a search that starts from defaults learned before keeps that search's record
 let previous = null;
 try {
@@ -156,7 +169,7 @@ try {
   // no earlier defaults
 }
 const result = await crossEntropySearch((cands) => Promise.all(cands.map((c) => score(c))), {
-  parameters: TUNABLE,
+  parameters: only ?? TUNABLE,
   start,
   iterations,
   population,
@@ -179,17 +192,23 @@ const doc = {
     generated: Array.from({ length: generated }, (_, i) => i + 1),
   },
   references: REFERENCES,
+  // where the search started (the defaults before it, with a --start profile's values over them) and what it moved
+  start: Object.fromEntries(TUNABLE.map((k) => [k, start[k]])),
+  searched: only ?? TUNABLE,
   search: { iterations, population, evaluations: result.evaluations, history: result.history },
   objective: {
     start: result.startScore,
     best: result.bestScore,
     startByScenario:
       perScenario.get(
-        JSON.stringify(Object.fromEntries(TUNABLE.map((k) => [k, Number(start[k].toPrecision(4))]))),
+        JSON.stringify(
+          Object.fromEntries((only ?? TUNABLE).map((k) => [k, Number(start[k].toPrecision(4))])),
+        ),
       ) ?? null,
     bestByScenario: perScenario.get(JSON.stringify(result.best)) ?? null,
   },
-  params: result.best,
+  // the searched values over the start's (a search over some parameters keeps the others where it started)
+  params: { ...Object.fromEntries(TUNABLE.map((k) => [k, start[k]])), ...result.best },
 };
 writeFileSync(resolve(root, out), `${JSON.stringify(doc, null, 2)}\n`);
 process.stderr.write(
