@@ -93,7 +93,7 @@ export const PARAMS = {
     tunable: true,
   },
   freshBudget: {
-    fallback: 0.1632,
+    fallback: 0.75,
     min: 0,
     max: 1,
     doc: 'freshness floors together take at most this fraction of the attention capacity (scaled down together past it)',
