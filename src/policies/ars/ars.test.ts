@@ -185,6 +185,34 @@ describe('ars attention', () => {
     expect(r.resources.attention.utilization).toBeLessThan(0.9);
   });
 
+  it('keeps freshness floors within freshBudget: floors that cannot be kept do not starve the other twins', () => {
+    // requests read the `high` group at 2/s with a 1 s age bound and a 1 s deadline: keeping every `high` twin
+    // within it would take more than the whole attention capacity
+    const reads = {
+      workloads: [
+        {
+          id: 'read',
+          tenant: 't',
+          deadline: 1,
+          arrival: { kind: 'poisson', rate: 2 },
+          tasks: [{ id: 'get', work: 0.05, twin: { group: 'high', maxAge: 1 } }],
+        },
+      ],
+    };
+    const ratio = (freshBudget: number) => {
+      const sink = collect('attention');
+      runScenario(twinsScenario(1, 1, reads), {
+        policy: { name: 'ars', params: { ...PURE, wFresh: 20, freshBudget, feedback: false } },
+        horizon: 200,
+        trace: sink,
+      });
+      const { low, high } = refreshCounts(sink.out);
+      return low / high;
+    };
+    expect(ratio(0.3)).toBeGreaterThan(0.6);
+    expect(ratio(1)).toBeLessThan(0.3);
+  });
+
   it('explains each attention decision: features, contributions, weight, target period, runner-up', () => {
     const sink = collect('attention');
     runScenario(twinsScenario(1, 4), { policy: 'ars', horizon: 60, trace: sink });

@@ -416,6 +416,15 @@ export class ArsAttention implements AttentionAllocator {
       const f = (need * Math.min(1, w * lambda * m) * r) / (period * this.#attention);
       for (let i = 0; i < this.#n; i++) if (this.#groupOf[i] === g) floor[i] = f;
     }
+    // floors past the budget are scaled down together: a floor that cannot be kept buys freshness only in
+    // proportion to its rate, and taken from every other twin it costs more age than it saves misses
+    let total = 0;
+    for (let i = 0; i < this.#n; i++) total += floor[i]!;
+    const budget = ctx.params.freshBudget;
+    if (total > budget) {
+      const k = budget / total;
+      for (let i = 0; i < this.#n; i++) floor[i] = floor[i]! * k;
+    }
     void s;
   }
 

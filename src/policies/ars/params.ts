@@ -29,10 +29,10 @@ export type AttentionFeature = (typeof ATTENTION_FEATURES)[number];
 
 export const PARAMS = {
   // attention: rate score weights (log-space: a weight of 0.5 on ln criticality is a square-root law)
-  wCriticality: { fallback: 0.4662, min: 0, max: 2, doc: 'weight of ln(criticality)', tunable: true },
-  wCost: { fallback: 0.4876, min: 0, max: 1, doc: 'weight of ln(refresh cost / mean cost)', tunable: true },
+  wCriticality: { fallback: 0.5, min: 0, max: 2, doc: 'weight of ln(criticality)', tunable: true },
+  wCost: { fallback: 0.5, min: 0, max: 1, doc: 'weight of ln(refresh cost / mean cost)', tunable: true },
   wUncertainty: {
-    fallback: 0.03679,
+    fallback: 0,
     min: 0,
     max: 1.5,
     doc: 'weight of ln(uncertainty growth / group mean), from the drift estimator',
@@ -46,7 +46,7 @@ export const PARAMS = {
     tunable: true,
   },
   wHazard: {
-    fallback: 0.4192,
+    fallback: 0.4386,
     min: 0,
     max: 2,
     doc: "weight of ln(1 + anomalyWeight · (the group's anomaly rate / the mean) · (mean criticality / criticality)); equal to wCriticality it is the rate law for weighted age + anomalyWeight · mean detection delay",
@@ -72,14 +72,14 @@ export const PARAMS = {
     doc: 'a sample whose suspicion reaches this counts as a surprise (an anomaly seen) for the hazard feature',
   },
   wDemand: {
-    fallback: 0.3332,
+    fallback: 0.3347,
     min: 0,
     max: 1.5,
     doc: 'weight of ln(1 + forecast requests per twin per minute)',
     tunable: true,
   },
   wFresh: {
-    fallback: 4.86,
+    fallback: 4.541,
     min: 0,
     max: 20,
     doc: 'freshness floor coverage: min(1, wFresh · forecast requests per twin within their max age)',
@@ -92,6 +92,13 @@ export const PARAMS = {
     doc: 'freshness floors aim at this fraction of the period that just keeps a twin within its max age',
     tunable: true,
   },
+  freshBudget: {
+    fallback: 0.75,
+    min: 0,
+    max: 1,
+    doc: 'freshness floors together take at most this fraction of the attention capacity (scaled down together past it)',
+    tunable: true,
+  },
   wFairness: {
     fallback: 0.0156,
     min: 0,
@@ -100,7 +107,7 @@ export const PARAMS = {
     tunable: true,
   },
   temperature: {
-    fallback: 0.9001,
+    fallback: 1.017,
     min: 0.2,
     max: 5,
     doc: 'softmax temperature (higher: more uniform)',
