@@ -41,6 +41,16 @@ export interface Job {
  * depend on which worker finished first.
  */
 export async function compare(scenario: Scenario, options: CompareOptions): Promise<CompareResult> {
+  const plan = planCompare(scenario, options);
+  const results = await runJobs(scenario, plan.jobs, options.workers ?? cpus().length, options.onProgress);
+  return tabulate(scenario, plan, results);
+}
+
+/** The runs of a comparison: every policy (checked here) on every seed, in (policy, seed) order. */
+export function planCompare(
+  scenario: Scenario,
+  options: Pick<CompareOptions, 'policies' | 'replications' | 'firstSeed' | 'horizon'>,
+): { policies: PolicyRef[]; seeds: number[]; replications: number; jobs: Job[] } {
   const first = options.firstSeed ?? scenario.seed;
   const seeds = Array.from({ length: options.replications }, (_, i) => first + i);
   const policies = options.policies.map((p) => resolvePolicy(scenario, p));
@@ -49,10 +59,19 @@ export async function compare(scenario: Scenario, options: CompareOptions): Prom
   const jobs: Job[] = [];
   for (const policy of policies)
     for (const seed of seeds) jobs.push({ policy, seed, horizon: options.horizon });
-  const results = await runJobs(scenario, jobs, options.workers ?? cpus().length, options.onProgress);
+  return { policies, seeds, replications: options.replications, jobs };
+}
+
+/** The runs of a plan (in its order) as a comparison: each policy's metrics as mean ± 95% CI. */
+export function tabulate(
+  scenario: Scenario,
+  plan: { policies: readonly PolicyRef[]; seeds: number[]; replications: number },
+  results: readonly RunResult[],
+): CompareResult {
+  const { policies, seeds } = plan;
   return {
     scenario: scenario.name,
-    replications: options.replications,
+    replications: plan.replications,
     seeds,
     results: policies.map((policy, p) => {
       const runs = results.slice(p * seeds.length, (p + 1) * seeds.length);

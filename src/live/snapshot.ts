@@ -2,11 +2,14 @@
  * What-if from live state: the live system written as a scenario (agents as nodes, the served scenario's
  * tenants, assets and workloads, each workload arriving at the rate forecast from live arrivals), then
  * simulated for the next minutes under each candidate policy and load factor with the simulator's
- * replications, answering predicted metrics as mean ± 95 % CI half-width.
+ * replications, answering predicted metrics as mean ± 95 % CI half-width. The live what-if starts the
+ * simulation from a fork of the live state (the twins at their live ages); the snapshot as YAML cannot
+ * carry the ages and starts its twins fresh.
  */
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { compare } from '../experiment/compare.js';
+import { type CompareResult, compare } from '../experiment/compare.js';
+import { compareFromAges } from '../experiment/what-if-fork.js';
 import { parseScenario } from '../model/index.js';
 import type { Scenario } from '../model/scenario.js';
 import type { LiveState } from './model.js';
@@ -140,23 +143,37 @@ interface Ci {
   readonly ci95: number;
 }
 
-/** Runs the snapshot in the simulator under each candidate policy. */
+/**
+ * Runs the snapshot in the simulator under each candidate policy, from a fork of the live state: every twin
+ * starts as old as the service reports it (`compareFromAges`), one fork per replication seed, the same
+ * forks for every policy (common random numbers), on worker threads.
+ */
 export async function whatIf(
   rt: LiveState,
   source: Record<string, unknown> | undefined,
   body: WhatIfBody,
   knownPolicies: readonly string[],
 ): Promise<WhatIfAnswer> {
-  const { spec } = snapshotSpec(rt, source, {
+  const { spec, ages } = snapshotSpec(rt, source, {
     minutes: body.minutes,
     loadFactor: body.loadFactor,
     seed: body.seed,
   });
   const scenario: Scenario = parseScenario(JSON.stringify(spec), { knownPolicies });
-  return simulateSnapshot(scenario, body, [rt.policy.name]);
+  const table = await compareFromAges(scenario, ages, {
+    policies: body.policies ?? [rt.policy.name],
+    replications: body.replications,
+    firstSeed: body.seed,
+    // worker threads (in compiled code): the caller's event loop keeps serving agents and heartbeats
+    workers: 2,
+  });
+  return answerOf(table, body);
 }
 
-/** Simulates a snapshot scenario under each policy (default: `fallback`) with common random numbers. */
+/**
+ * Simulates a snapshot scenario from fresh twins under each policy (default: `fallback`) with common random
+ * numbers (the what-if task on an agent, which reads the snapshot as YAML and has no ages).
+ */
 export async function simulateSnapshot(
   scenario: Scenario,
   body: Pick<WhatIfBody, 'minutes' | 'loadFactor' | 'replications' | 'seed'> & {
@@ -171,8 +188,16 @@ export async function simulateSnapshot(
     // worker threads (in compiled code): the caller's event loop keeps serving agents and heartbeats
     workers: 2,
   });
+  return answerOf(table, body);
+}
+
+/** A comparison table as a what-if answer: the headline metrics as mean ± 95 % CI, and every metric. */
+function answerOf(
+  table: CompareResult,
+  body: Pick<WhatIfBody, 'minutes' | 'loadFactor' | 'replications'>,
+): WhatIfAnswer {
   return {
-    scenario: scenario.name,
+    scenario: table.scenario,
     minutes: body.minutes,
     loadFactor: body.loadFactor,
     replications: body.replications,
