@@ -112,6 +112,11 @@ describe('live service', { timeout: 180_000 }, () => {
   it('takes HTTP telemetry batches and serves scenario workloads, then answers a what-if with CIs', async () => {
     const scenario = loadScenario(plantFile);
     const s = await serve({ scenario });
+    // before any agent offers attention the live state is no runnable scenario: a 409 with its reason, not a 500
+    const early = await post(`${s.url}/api/v1/what-if`, { minutes: 0.5, replications: 2 });
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe('ARS_E_WHATIF_UNAVAILABLE');
+    expect(early.body.detail).toMatch(/no node can run/);
     const devices = await playDevices(scenario, { http: s.url, period: 0.2 });
     cleanups.push(() => devices.stop());
     await agentProcess(s, 'edge-a', ['--compute', '2', '--attention', '2']);

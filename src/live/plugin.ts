@@ -19,6 +19,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type WebSocket from 'ws';
 import type { z } from 'zod';
+import { InputError } from '../errors.js';
 import { policyNames } from '../policies/index.js';
 import type { Decision } from '../scheduler/decision.js';
 import { SecurityError } from '../security/errors.js';
@@ -77,6 +78,7 @@ export const LIVE_ERRORS = {
   notFound: 'ARS_E_NOT_FOUND', // unknown request, workload, twin or tenant (or another tenant's)
   pending: 'ARS_E_REQUEST_PENDING', // a request's result asked for before it completed (409)
   agent: 'ARS_E_AGENT_PROTOCOL', // an agent message that does not follow the protocol
+  whatIf: 'ARS_E_WHATIF_UNAVAILABLE', // the live state cannot be simulated now (409), e.g. no agent connected yet
 } as const;
 
 /** The agent endpoint, below the API prefix. */
@@ -500,7 +502,19 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
       throw invalid(`unknown policy "${parsed.data.policies![unknown]}"`, [
         { pointer: `/policies/${unknown}`, message: `one of ${known.join(', ')}` },
       ]);
-    return scopeWhatIf(await whatIf(rt, opts.source, parsed.data, known), own, rt.twins.length, kOf(req));
+    let answer: WhatIfAnswer;
+    try {
+      answer = await whatIf(rt, opts.source, parsed.data, known);
+    } catch (err) {
+      // the live state is not a runnable scenario yet (e.g. no agent offers the attention a refresh needs)
+      if (!(err instanceof InputError)) throw err;
+      throw new HttpError(
+        LIVE_ERRORS.whatIf,
+        `the live state cannot be simulated now: ${err.issues[0]?.message ?? err.message}`,
+        { status: 409 },
+      );
+    }
+    return scopeWhatIf(answer, own, rt.twins.length, kOf(req));
   });
 
   app.get<{ Querystring: Record<string, string> }>('/snapshot', async (req, reply) => {

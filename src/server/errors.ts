@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   ARS_E_PAYLOAD_TOO_LARGE: { status: 413, title: 'message over the tenant limit' },
   ARS_E_RATE_LIMITED: { status: 429, title: 'rate limit exceeded' },
   ARS_E_QUOTA: { status: 429, title: 'tenant quota exceeded' },
+  ARS_E_WHATIF_UNAVAILABLE: { status: 409, title: 'the live state cannot be simulated now' },
   ARS_E_INTERNAL: { status: 500, title: 'internal error' },
   ARS_E_NOT_READY: { status: 503, title: 'not ready' },
   ARS_E_STORE_UNAVAILABLE: {
