@@ -411,12 +411,18 @@ describe('request metrics and platform gauges on /metrics', () => {
     // the platform's gauges, for administrators only (no tenant label)
     expect(value(admin, 'ars_agents_connected')).toBeGreaterThanOrEqual(1);
     expect(value(admin, 'ars_queue_length')).toBeGreaterThanOrEqual(0);
+    // the scheduler's decisions and how long a ready task waited for its assignment (platform series)
+    expect(value(admin, 'ars_decisions_total{kind="place"}')).toBeGreaterThanOrEqual(3);
+    expect(value(admin, 'ars_decision_latency_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(value(admin, 'ars_decision_latency_seconds_sum')).toBeGreaterThanOrEqual(0);
     const busy = value(admin, 'ars_node_utilisation_ratio{node="edge-0",resource="compute"}');
     expect(busy).toBeGreaterThanOrEqual(0);
     expect(busy).toBeLessThanOrEqual(1);
 
     const userA = (await call('userA', 'GET', '/metrics')).text;
     expect(value(userA, 'ars_agents_connected')).toBeUndefined();
+    expect(value(userA, 'ars_decisions_total{kind="place"}')).toBeUndefined();
+    expect(value(userA, 'ars_decision_latency_seconds_count')).toBeUndefined();
     expect(userA).not.toContain('edge-0');
     expect(value(userA, 'ars_requests_finished_total{tenant="acme",state="done"}')).toBeGreaterThanOrEqual(2);
     expect(value(userA, 'ars_request_deadline_misses_total{tenant="acme"}')).toBeGreaterThanOrEqual(1);

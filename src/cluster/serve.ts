@@ -93,7 +93,7 @@ export function notePayloads(notes: readonly TelemetryNote[]): string[] {
 }
 
 /** What a live runtime tells its listeners (src/live/runtime.ts). */
-const RUNTIME_EVENTS = ['request', 'task', 'twin', 'node', 'late'] as const;
+const RUNTIME_EVENTS = ['request', 'task', 'twin', 'node', 'late', 'decision'] as const;
 
 /** The runtime of the current term, or the idle one: one object the routes keep for the service's life. */
 function currentRuntime(

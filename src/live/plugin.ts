@@ -28,6 +28,7 @@ import type { Principal } from '../security/principal.js';
 import { HttpError, type ProblemItem } from '../server/errors.js';
 import { authorizeAgent, isPlatformAdmin, type ServerGuard } from '../server/guard.js';
 import type { LiveContext } from '../server/ingest.js';
+import { countDecisions } from './decision-metrics.js';
 import { decisionForTenant as tenantDecision } from './decision-view.js';
 import type { LiveNode, LiveRequest } from './model.js';
 import { agentMessage, type ServerMessage } from './protocol.js';
@@ -186,7 +187,11 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
       };
     });
     const stop = countRequests(rt, metrics);
-    app.addHook('onClose', async () => stop());
+    const stopDecisions = countDecisions(rt, metrics);
+    app.addHook('onClose', async () => {
+      stop();
+      stopDecisions();
+    });
   }
 
   // the event stream names a live twin's tenant through the runtime (decisions name twins by their ids)
