@@ -31,7 +31,7 @@ import type { LiveRuntime } from '../live/runtime.js';
 import type { Store } from '../store/index.js';
 import { LeaderElector, type LeaderElectorOptions } from './leader.js';
 import { ClusterMembers } from './members.js';
-import { StoredIntake, storedRequest } from './stored.js';
+import { StoredIntake, storedRequest, storedRequests } from './stored.js';
 
 export interface Term {
   readonly runtime: LiveRuntime;
@@ -186,6 +186,7 @@ export class ClusterReplica {
         return { view: stored!.view as { id: string } };
       },
       stored: (id) => storedRequest(options.store, this.runtime, id),
+      storedList: (tenant, limit) => storedRequests(options.store, this.runtime, tenant, limit),
     };
   }
 

@@ -59,6 +59,8 @@ export interface LiveCluster {
   ): Promise<{ request: LiveRequest } | { view: { id: string } }>;
   /** a request this replica's runtime does not hold, read from the store */
   stored(id: string): Promise<StoredRequestView | undefined>;
+  /** the newest `limit` requests in the store (of one tenant, when given), oldest first */
+  storedList(tenant: string | undefined, limit: number): Promise<StoredRequestView[]>;
 }
 
 /** A request as the store has it (src/cluster/stored.ts). */
@@ -405,6 +407,17 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
 
   app.get('/requests', async (req) => {
     const own = authorizeLive(req, 'message:/', 'READ').tenant;
+    if (opts.cluster) {
+      // every replica lists the cluster's requests from the store (a follower's runtime holds none); the
+      // leader's runtime has the fresher view of the ones it schedules (the store is written behind it)
+      const stored = await opts.cluster.storedList(own, 1000);
+      return {
+        requests: stored.map((s) => {
+          const held = rt.requests.get(s.view.id as string);
+          return held ? requestView(rt, held) : s.view;
+        }),
+      };
+    }
     const all = [...rt.requests.values()];
     const visible = own === undefined ? all : all.filter((r) => r.tenantId === own);
     return { requests: visible.slice(-1000).map((r) => requestView(rt, r)) };

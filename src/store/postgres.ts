@@ -722,6 +722,18 @@ export class PostgresStore implements Store {
   async listTenantPolicies(): Promise<TenantPolicyRecord[]> {
     return (await this.q('SELECT * FROM tenant_policies ORDER BY tenant')).rows.map(tenantPolicyFromRow);
   }
+
+  async newestRequests(query: { tenant?: string; limit: number }): Promise<RequestRecord[]> {
+    const params: unknown[] = [];
+    const where = query.tenant === undefined ? '' : `WHERE tenant = $${params.push(query.tenant)}`;
+    const rows = (
+      await this.q(
+        `SELECT * FROM requests ${where} ORDER BY submitted_at DESC, id DESC LIMIT $${params.push(query.limit)}`,
+        params,
+      )
+    ).rows;
+    return rows.map(requestFromRow);
+  }
 }
 
 /** `$n` parameters for {@link setClause}. */

@@ -567,6 +567,17 @@ export class SqliteStore implements Store {
       tenantPolicyFromRow,
     );
   }
+
+  async newestRequests(query: { tenant?: string; limit: number }): Promise<RequestRecord[]> {
+    const { where, params } = conditions([['tenant = ?', query.tenant]]);
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY submitted_at DESC, id DESC LIMIT ?`,
+      )
+      .all(...params, query.limit) as Row[];
+    return rows.map(requestFromRow);
+  }
 }
 
 /** Open (creating on first use) the store at `path`; `:memory:` for a throw-away store. */

@@ -338,6 +338,12 @@ export interface Store {
   putTenantPolicy(record: TenantPolicyRecord): Promise<void>;
   /** Every tenant's policy set through the API, ordered by tenant. */
   listTenantPolicies(): Promise<TenantPolicyRecord[]>;
+
+  /**
+   * The newest `limit` requests (of one tenant, when given), newest first: by submission (`submittedAt`,
+   * then `id`), the reverse of {@link Store.listRequests}'s order; read along the same index.
+   */
+  newestRequests(query: { tenant?: string; limit: number }): Promise<RequestRecord[]>;
 }
 
 /** Options shared by every store implementation. */
