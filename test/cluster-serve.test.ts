@@ -260,6 +260,15 @@ describe.skipIf(!reachable)('replicas in one process (startService with cluster)
       expect(agent.server).toBe(first.url);
       const before = await submit(second.url, 0.05);
       await allDoneIn(own, first.url, [before]);
+      // the follower lists what the leader ran from the store (its own runtime holds none of it)
+      const listed = async (base: string) =>
+        (await get(`${base}/api/v1/requests`)).requests as { id: string; status: string }[];
+      expect(second.runtime.requests.has(before)).toBe(false);
+      expect((await listed(second.url)).find((r) => r.id === before)).toMatchObject({ status: 'completed' });
+      expect((await listed(first.url)).find((r) => r.id === before)).toMatchObject({ status: 'completed' });
+      // the leading term's decisions reach /metrics through the cluster's runtime proxy
+      const metrics = await (await fetch(`${first.url}/metrics`)).text();
+      expect(metrics).toMatch(/^ars_decisions_total\{kind="place"\} [1-9]/m);
 
       // the leader's lock connection is terminated: it steps down and hangs up on its agents at once
       await admin.query(
@@ -297,6 +306,8 @@ describe.skipIf(!reachable)('replicas in one process (startService with cluster)
         return body.tasks[0]!.handler === 'big' ? body.id : undefined;
       });
       await allDoneIn(own, follower.url, [custom]);
+      const ids = (await listed(follower.url)).map((r) => r.id);
+      for (const id of [before, after, custom]) expect(ids).toContain(id);
       expect(await get(`${follower.url}/api/v1/requests/${custom}/result`)).toMatchObject({
         outputs: { c: { text: 'xxx' } },
       });

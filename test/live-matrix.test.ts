@@ -411,12 +411,18 @@ describe('request metrics and platform gauges on /metrics', () => {
     // the platform's gauges, for administrators only (no tenant label)
     expect(value(admin, 'ars_agents_connected')).toBeGreaterThanOrEqual(1);
     expect(value(admin, 'ars_queue_length')).toBeGreaterThanOrEqual(0);
+    // the scheduler's decisions and how long a ready task waited for its assignment (platform series)
+    expect(value(admin, 'ars_decisions_total{kind="place"}')).toBeGreaterThanOrEqual(3);
+    expect(value(admin, 'ars_decision_latency_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(value(admin, 'ars_decision_latency_seconds_sum')).toBeGreaterThanOrEqual(0);
     const busy = value(admin, 'ars_node_utilisation_ratio{node="edge-0",resource="compute"}');
     expect(busy).toBeGreaterThanOrEqual(0);
     expect(busy).toBeLessThanOrEqual(1);
 
     const userA = (await call('userA', 'GET', '/metrics')).text;
     expect(value(userA, 'ars_agents_connected')).toBeUndefined();
+    expect(value(userA, 'ars_decisions_total{kind="place"}')).toBeUndefined();
+    expect(value(userA, 'ars_decision_latency_seconds_count')).toBeUndefined();
     expect(userA).not.toContain('edge-0');
     expect(value(userA, 'ars_requests_finished_total{tenant="acme",state="done"}')).toBeGreaterThanOrEqual(2);
     expect(value(userA, 'ars_request_deadline_misses_total{tenant="acme"}')).toBeGreaterThanOrEqual(1);
@@ -574,6 +580,33 @@ describe('the event stream under --auth, with ARS (attention decisions name a ru
         ),
       );
       expect(ownRunnerUp).toBe(true);
+
+      // the stored trace (GET /decisions) names live twins by their scheduler ids, as the stream does: each
+      // tenant sees its own twins' attention decisions there, cleaned the same way
+      const trace = async (who: 'userA' | 'userB') => {
+        const res = await fetch(`${ars.url}/api/v1/decisions?kind=attention&limit=1000`, {
+          headers: { authorization: `Bearer ${tokens[who]}` },
+        });
+        expect(res.status).toBe(200);
+        const text = await res.text();
+        return { text, items: (JSON.parse(text) as { items: { subject: string }[] }).items };
+      };
+      for (const [who, mine, other] of [
+        ['userA', 'acme', 'globex'],
+        ['userB', 'globex', 'acme'],
+      ] as const) {
+        // the trace is stored in batches behind the runtime: poll for the first of the tenant's own
+        let page = await trace(who);
+        for (const end = Date.now() + 60_000; !page.items.some((d) => d.subject.includes(mine)); ) {
+          if (Date.now() > end)
+            throw new Error(`timed out waiting for ${who}'s attention decisions in GET /decisions`);
+          await new Promise((r) => setTimeout(r, 100));
+          page = await trace(who);
+        }
+        expect(page.items.every((d) => d.subject.includes(mine))).toBe(true);
+        expect(page.text.includes(other), `${who}'s trace: ${page.text.slice(0, 300)}`).toBe(false);
+        expect(page.text.includes('forecastSwitches')).toBe(false);
+      }
     } finally {
       for (const stop of stops) await stop();
       for (const s of streams) s.socket.terminate();

@@ -31,7 +31,7 @@ import type { LiveRuntime } from '../live/runtime.js';
 import type { Store } from '../store/index.js';
 import { LeaderElector, type LeaderElectorOptions } from './leader.js';
 import { ClusterMembers } from './members.js';
-import { StoredIntake, storedRequest } from './stored.js';
+import { StoredIntake, storedRequest, storedRequests } from './stored.js';
 
 export interface Term {
   readonly runtime: LiveRuntime;
@@ -93,7 +93,7 @@ export function notePayloads(notes: readonly TelemetryNote[]): string[] {
 }
 
 /** What a live runtime tells its listeners (src/live/runtime.ts). */
-const RUNTIME_EVENTS = ['request', 'task', 'twin', 'node', 'late'] as const;
+const RUNTIME_EVENTS = ['request', 'task', 'twin', 'node', 'late', 'decision'] as const;
 
 /** The runtime of the current term, or the idle one: one object the routes keep for the service's life. */
 function currentRuntime(
@@ -186,6 +186,7 @@ export class ClusterReplica {
         return { view: stored!.view as { id: string } };
       },
       stored: (id) => storedRequest(options.store, this.runtime, id),
+      storedList: (tenant, limit) => storedRequests(options.store, this.runtime, tenant, limit),
     };
   }
 

@@ -82,8 +82,25 @@ export async function storedRequest(
   id: string,
 ): Promise<StoredRequestView | undefined> {
   const rec = await store.getRequest(id);
-  if (!rec) return undefined;
-  const tasks = await store.listTasks(id);
+  return rec ? storedView(store, rt, rec) : undefined;
+}
+
+/**
+ * The newest `limit` stored requests (of one tenant, when given), oldest first as the live list shows them:
+ * a follower's runtime holds none of the cluster's requests, the store holds them all.
+ */
+export async function storedRequests(
+  store: Store,
+  rt: LiveRuntime,
+  tenant: string | undefined,
+  limit: number,
+): Promise<StoredRequestView[]> {
+  const recs = await store.newestRequests({ ...(tenant !== undefined ? { tenant } : {}), limit });
+  return Promise.all(recs.reverse().map((rec) => storedView(store, rt, rec)));
+}
+
+async function storedView(store: Store, rt: LiveRuntime, rec: RequestRecord): Promise<StoredRequestView> {
+  const tasks = await store.listTasks(rec.id);
   const plan = (
     rec.spec as { plan?: { tasks?: { id: string; kind: string; handler: string; twins?: unknown }[] } }
   ).plan;

@@ -29,6 +29,7 @@ import type { Principal } from '../security/principal.js';
 import { HttpError, type ProblemItem } from '../server/errors.js';
 import { authorizeAgent, isPlatformAdmin, type ServerGuard } from '../server/guard.js';
 import type { LiveContext } from '../server/ingest.js';
+import { countDecisions } from './decision-metrics.js';
 import { decisionForTenant as tenantDecision } from './decision-view.js';
 import type { LiveNode, LiveRequest } from './model.js';
 import { agentMessage, type ServerMessage } from './protocol.js';
@@ -59,6 +60,8 @@ export interface LiveCluster {
   ): Promise<{ request: LiveRequest } | { view: { id: string } }>;
   /** a request this replica's runtime does not hold, read from the store */
   stored(id: string): Promise<StoredRequestView | undefined>;
+  /** the newest `limit` requests in the store (of one tenant, when given), oldest first */
+  storedList(tenant: string | undefined, limit: number): Promise<StoredRequestView[]>;
 }
 
 /** A request as the store has it (src/cluster/stored.ts). */
@@ -188,7 +191,11 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
       };
     });
     const stop = countRequests(rt, metrics);
-    app.addHook('onClose', async () => stop());
+    const stopDecisions = countDecisions(rt, metrics);
+    app.addHook('onClose', async () => {
+      stop();
+      stopDecisions();
+    });
   }
 
   // the event stream names a live twin's tenant through the runtime (decisions name twins by their ids)
@@ -402,6 +409,17 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
 
   app.get('/requests', async (req) => {
     const own = authorizeLive(req, 'message:/', 'READ').tenant;
+    if (opts.cluster) {
+      // every replica lists the cluster's requests from the store (a follower's runtime holds none); the
+      // leader's runtime has the fresher view of the ones it schedules (the store is written behind it)
+      const stored = await opts.cluster.storedList(own, 1000);
+      return {
+        requests: stored.map((s) => {
+          const held = rt.requests.get(s.view.id as string);
+          return held ? requestView(rt, held) : s.view;
+        }),
+      };
+    }
     const all = [...rt.requests.values()];
     const visible = own === undefined ? all : all.filter((r) => r.tenantId === own);
     return { requests: visible.slice(-1000).map((r) => requestView(rt, r)) };

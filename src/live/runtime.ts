@@ -876,8 +876,8 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       seconds: item.work,
       input,
     });
-    if (!Number.isNaN(item.readyAtMs))
-      this.accounting.decisionLatencyMs.add(performance.now() - item.readyAtMs);
+    const latencyMs = performance.now() - item.readyAtMs;
+    if (!Number.isNaN(latencyMs)) this.accounting.decisionLatencyMs.add(latencyMs);
     // a deferred item's delay from now on is queueing, not decision latency
     item.readyAtMs = Number.NaN;
     this.emit('task', {
@@ -888,6 +888,8 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       attempt: item.attempt,
       leaseUntil: item.leaseUntil,
       time: now,
+      // wall milliseconds from ready to this assignment being sent, when it was decided in the cycle it became ready
+      ...(Number.isNaN(latencyMs) ? {} : { decisionLatencyMs: latencyMs }),
     });
   }
 

@@ -4,9 +4,11 @@
  * `GET /api/v1/decisions?subject=&kind=&after=&limit=` (the scheduler's decision trace).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { decisionForTenant, runnerUpTwin } from '../live/decision-view.js';
 import type { DecisionRecord, JsonObject, SampleInput, Store } from '../store/store.js';
 import { sourceOf } from './auth.js';
 import { HttpError } from './errors.js';
+import type { EventBus } from './events.js';
 import { isPlatformAdmin, type ServerGuard } from './guard.js';
 import { batchDigest, ingestSamples } from './ingest.js';
 import { authorizeIngest, ingestRefusal } from './ingest-guard.js';
@@ -157,7 +159,7 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
       // paging follows the raw page, so a client never misses a visible decision behind hidden ones
       const last = raw[raw.length - 1];
-      const items = isPlatformAdmin(p) ? raw : await visibleDecisions(guard, ctx.store, p, raw);
+      const items = isPlatformAdmin(p) ? raw : await visibleDecisions(guard, ctx.store, p, raw, ctx.events);
       return {
         items: items.map((d) => ({ ...d, time: new Date(d.time).toISOString() })),
         // the decisions as the scheduler explained them (`ars explain`'s fields), for the live dashboard
@@ -179,21 +181,39 @@ export async function decisionTenant(store: Store, subject: string): Promise<str
   return request?.tenant;
 }
 
-/** The decisions whose subject belongs to the principal's tenant and which it may read. */
+/**
+ * The decisions whose subject belongs to the principal's tenant and which it may read, cleaned as the
+ * event stream cleans them (src/live/decision-view.ts: another tenant's runner-up twin and the forecasters'
+ * switches go). A live twin's decisions name it by its scheduler id (`refresh:` for its refreshes), which
+ * the live plugin resolves through the bus's `twinTenant`; any other subject is looked up in the store.
+ */
 export async function visibleDecisions(
   guard: ServerGuard,
   store: Store,
   p: Parameters<ServerGuard['visible']>[0],
   decisions: readonly DecisionRecord[],
+  events?: Pick<EventBus, 'twinTenant'>,
 ): Promise<DecisionRecord[]> {
   const owner = new Map<string, string | undefined>();
+  const ownerOf = async (subject: string) => {
+    if (!owner.has(subject))
+      owner.set(
+        subject,
+        events?.twinTenant?.(subject.replace(/^refresh:/, '')) ?? (await decisionTenant(store, subject)),
+      );
+    return owner.get(subject);
+  };
   const out: DecisionRecord[] = [];
   for (const d of decisions) {
-    if (!owner.has(d.subject)) owner.set(d.subject, await decisionTenant(store, d.subject));
-    const tenant = owner.get(d.subject);
+    const tenant = await ownerOf(d.subject);
     if (tenant === undefined || !guard.visible(p, tenant)) continue;
     if (!guard.tenantView(p, tenant).has('thing:/', 'READ')) continue;
-    out.push(d);
+    // the stored detail is the decision as the scheduler explained it (`kind`, `detail`, …)
+    const decision = d.detail as { kind: string; detail?: unknown };
+    const twin = runnerUpTwin(decision);
+    const runnerUpOwner = twin === undefined ? undefined : await ownerOf(twin);
+    const shown = decisionForTenant(decision, tenant, () => runnerUpOwner);
+    out.push(shown === decision ? d : { ...d, detail: shown as unknown as JsonObject });
   }
   return out;
 }

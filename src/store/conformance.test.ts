@@ -612,4 +612,30 @@ describe.each(stores)('store $name', (factory) => {
     expect(await store.tasksInState(['assigned'])).toMatchObject([{ requestId: 'q', attempts: 1 }]);
     expect(await store.listDecisions({ subject: 'q/t', limit: 5 })).toHaveLength(1);
   });
+
+  it('lists the newest requests first, of one tenant or all', async () => {
+    const base = { priority: 1, state: 'queued' as const, spec: {} };
+    // submission times tie for r1 and r2: the id breaks the tie, as in listRequests
+    const made: [string, string, number][] = [
+      ['r0', 'acme', 100],
+      ['r1', 'globex', 200],
+      ['r2', 'acme', 200],
+      ['r3', 'acme', 300],
+      ['r4', 'globex', 50],
+    ];
+    for (const [id, tenant, submittedAt] of made)
+      expect(await store.createRequest({ ...base, id, tenant, submittedAt }, [])).toEqual({ ok: true });
+    const ids = (rs: { id: string }[]) => rs.map((r) => r.id);
+    expect(ids(await store.newestRequests({ limit: 10 }))).toEqual(['r3', 'r2', 'r1', 'r0', 'r4']);
+    expect(ids(await store.newestRequests({ limit: 2 }))).toEqual(['r3', 'r2']);
+    expect(ids(await store.newestRequests({ tenant: 'acme', limit: 2 }))).toEqual(['r3', 'r2']);
+    expect(ids(await store.newestRequests({ tenant: 'globex', limit: 10 }))).toEqual(['r1', 'r4']);
+    expect(await store.newestRequests({ tenant: 'nobody', limit: 10 })).toEqual([]);
+    expect((await store.newestRequests({ tenant: 'acme', limit: 1 }))[0]).toMatchObject({
+      id: 'r3',
+      tenant: 'acme',
+      submittedAt: 300,
+      state: 'queued',
+    });
+  });
 });

@@ -962,6 +962,18 @@ export class PostgresStore implements Store {
       [key, JSON.stringify(value), Date.now()],
     );
   }
+
+  async newestRequests(query: { tenant?: string; limit: number }): Promise<RequestRecord[]> {
+    const params: unknown[] = [];
+    const where = query.tenant === undefined ? '' : `WHERE tenant = $${params.push(query.tenant)}`;
+    const rows = (
+      await this.q(
+        `SELECT * FROM requests ${where} ORDER BY submitted_at DESC, id DESC LIMIT $${params.push(query.limit)}`,
+        params,
+      )
+    ).rows;
+    return rows.map(requestFromRow);
+  }
 }
 
 /** `$n` parameters for {@link setClause}. */

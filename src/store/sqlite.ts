@@ -632,6 +632,17 @@ export class SqliteStore implements Store {
   async putState(key: string, value: Json): Promise<void> {
     this.q.putState.run(key, JSON.stringify(value), Date.now());
   }
+
+  async newestRequests(query: { tenant?: string; limit: number }): Promise<RequestRecord[]> {
+    const { where, params } = conditions([['tenant = ?', query.tenant]]);
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY submitted_at DESC, id DESC LIMIT ?`,
+      )
+      .all(...params, query.limit) as Row[];
+    return rows.map(requestFromRow);
+  }
 }
 
 /** Open (creating on first use) the store at `path`; `:memory:` for a throw-away store. */

@@ -404,6 +404,12 @@ export interface Store {
   /** A small named state of the service (forecaster snapshot, boot counter), or undefined. */
   getState(key: string): Promise<Json | undefined>;
   putState(key: string, value: Json): Promise<void>;
+
+  /**
+   * The newest `limit` requests (of one tenant, when given), newest first: by submission (`submittedAt`,
+   * then `id`), the reverse of {@link Store.listRequests}'s order; read along the same index.
+   */
+  newestRequests(query: { tenant?: string; limit: number }): Promise<RequestRecord[]>;
 }
 
 /** Options shared by every store implementation. */
