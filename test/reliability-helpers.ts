@@ -83,5 +83,5 @@ export async function waitForLine<T = Record<string, unknown>>(
   }
 }
 
-/** PostgreSQL for the tests, or undefined (with a message) when unreachable. */
-export const PG_URL = process.env.ARS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** The test PostgreSQL (ARS_TEST_PG_URL), for the helpers' users. */
+export { PG_URL } from './pg-probe.js';

@@ -9,14 +9,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleTelemetryMessage } from '../src/server/mqtt.js';
 import { createServer, type LiveServer } from '../src/server/server.js';
 import { openPostgresStore } from '../src/store/postgres.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import type { Store } from '../src/store/store.js';
-import { PG_URL } from './reliability-helpers.js';
+import { dropSchemas, PG_URL, postgresReachable } from './pg-probe.js';
 
 const RUNS = Number(process.env.ARS_FUZZ_RUNS ?? 150);
 const dir = mkdtempSync(join(tmpdir(), 'ars-fuzz-'));
@@ -26,17 +25,7 @@ let base: string;
 
 // The same properties on SQLite and, when reachable, on PostgreSQL (its own schema, dropped afterwards).
 const pgSchema = `ars_fuzz_${process.pid}_${Date.now().toString(36)}`;
-const pgReachable = await (async () => {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 10_000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch (error) {
-    console.warn(`server fuzz on PostgreSQL skipped: ${PG_URL} unreachable (${(error as Error).message})`);
-    return false;
-  }
-})();
+const pgReachable = await postgresReachable('server fuzz');
 const backends: { name: string; open: () => Promise<Store>; cleanup: () => Promise<void> }[] = [
   {
     name: 'sqlite',
@@ -48,12 +37,7 @@ if (pgReachable) {
   backends.push({
     name: 'postgres',
     open: () => openPostgresStore({ url: PG_URL, schema: pgSchema, poolSize: 4 }),
-    cleanup: async () => {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
-      await client.end();
-    },
+    cleanup: () => dropSchemas([pgSchema]),
   });
 }
 
