@@ -7,7 +7,6 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { decisionForTenant, runnerUpTwin } from '../live/decision-view.js';
 import { type Principal, streamVerdict } from '../security/index.js';
 import type { Store } from '../store/store.js';
 import { HttpError } from './errors.js';
@@ -20,7 +19,7 @@ import {
 } from './events.js';
 import { isPlatformAdmin, type ServerGuard } from './guard.js';
 import { Tenant, ThingId } from './schemas.js';
-import { decisionTenant } from './telemetry.js';
+import { decisionForPrincipal, decisionOwners } from './telemetry.js';
 import { readableSample, readableThing } from './things.js';
 
 export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -89,20 +88,20 @@ export function eventAuthorizer(guard: ServerGuard, store: Store, p: Principal, 
       case 'request':
         return guard.visible(p, event.tenant) ? event : undefined;
       case 'decision': {
-        // a live twin's decisions name it by its scheduler id (`refresh:` for its refreshes)
-        const tenant =
-          events?.twinTenant?.(event.subject.replace(/^refresh:/, '')) ??
-          (await decisionTenant(store, event.subject));
-        if (tenant === undefined || !guard.visible(p, tenant)) return undefined;
-        if (!guard.tenantView(p, tenant).has('thing:/', 'READ')) return undefined;
-        // as on the live routes: another tenant's runner-up twin and the forecasters' switches go
         const data = event.data as { kind?: unknown; detail?: unknown } | null | undefined;
-        if (data === null || typeof data !== 'object' || typeof data.kind !== 'string') return event;
-        const decision = data as { kind: string; detail?: unknown };
-        const twin = runnerUpTwin(decision);
-        const owner =
-          twin === undefined ? undefined : (events?.twinTenant?.(twin) ?? (await governed(twin, '')).tenant);
-        const shown = decisionForTenant(decision, tenant, () => owner);
+        // data that is no decision is judged by its subject alone
+        const decision =
+          data !== null && typeof data === 'object' && typeof data.kind === 'string'
+            ? (data as { kind: string; detail?: unknown })
+            : { kind: '' };
+        const shown = await decisionForPrincipal(
+          guard,
+          p,
+          event.subject,
+          decision,
+          decisionOwners(store, events),
+        );
+        if (shown === undefined) return undefined;
         return shown === decision ? event : { ...event, data: shown as never };
       }
     }

@@ -182,20 +182,16 @@ export async function decisionTenant(store: Store, subject: string): Promise<str
 }
 
 /**
- * The decisions whose subject belongs to the principal's tenant and which it may read, cleaned as the
- * event stream cleans them (src/live/decision-view.ts: another tenant's runner-up twin and the forecasters'
- * switches go). A live twin's decisions name it by its scheduler id (`refresh:` for its refreshes), which
- * the live plugin resolves through the bus's `twinTenant`; any other subject is looked up in the store.
+ * Who a decision's subject (or a twin it names) belongs to, each answer kept for the resolver's life. A live
+ * twin's decisions name it by its scheduler id (`refresh:` for its refreshes), which the live plugin resolves
+ * through the bus's `twinTenant`; any other subject is looked up in the store.
  */
-export async function visibleDecisions(
-  guard: ServerGuard,
+export function decisionOwners(
   store: Store,
-  p: Parameters<ServerGuard['visible']>[0],
-  decisions: readonly DecisionRecord[],
   events?: Pick<EventBus, 'twinTenant'>,
-): Promise<DecisionRecord[]> {
+): (subject: string) => Promise<string | undefined> {
   const owner = new Map<string, string | undefined>();
-  const ownerOf = async (subject: string) => {
+  return async (subject) => {
     if (!owner.has(subject))
       owner.set(
         subject,
@@ -203,17 +199,44 @@ export async function visibleDecisions(
       );
     return owner.get(subject);
   };
+}
+
+/**
+ * `decision` (about `subject`) as the principal may read it: undefined unless the subject is of a tenant it
+ * sees and may READ `thing:/` of; else cleaned as the live routes clean it (src/live/decision-view.ts:
+ * another tenant's runner-up twin and the forecasters' switches go), `decision` itself when nothing goes.
+ */
+export async function decisionForPrincipal<D extends { kind: string; detail?: unknown }>(
+  guard: ServerGuard,
+  p: Parameters<ServerGuard['visible']>[0],
+  subject: string,
+  decision: D,
+  ownerOf: (subject: string) => Promise<string | undefined>,
+): Promise<D | undefined> {
+  const tenant = await ownerOf(subject);
+  if (tenant === undefined || !guard.visible(p, tenant)) return undefined;
+  if (!guard.tenantView(p, tenant).has('thing:/', 'READ')) return undefined;
+  const twin = runnerUpTwin(decision);
+  const runnerUpOwner = twin === undefined ? undefined : await ownerOf(twin);
+  return decisionForTenant(decision, tenant, () => runnerUpOwner);
+}
+
+/** The stored decisions the principal may read, each cleaned by {@link decisionForPrincipal}. */
+export async function visibleDecisions(
+  guard: ServerGuard,
+  store: Store,
+  p: Parameters<ServerGuard['visible']>[0],
+  decisions: readonly DecisionRecord[],
+  events?: Pick<EventBus, 'twinTenant'>,
+): Promise<DecisionRecord[]> {
+  const ownerOf = decisionOwners(store, events);
   const out: DecisionRecord[] = [];
   for (const d of decisions) {
-    const tenant = await ownerOf(d.subject);
-    if (tenant === undefined || !guard.visible(p, tenant)) continue;
-    if (!guard.tenantView(p, tenant).has('thing:/', 'READ')) continue;
     // the stored detail is the decision as the scheduler explained it (`kind`, `detail`, …)
     const decision = d.detail as { kind: string; detail?: unknown };
-    const twin = runnerUpTwin(decision);
-    const runnerUpOwner = twin === undefined ? undefined : await ownerOf(twin);
-    const shown = decisionForTenant(decision, tenant, () => runnerUpOwner);
-    out.push(shown === decision ? d : { ...d, detail: shown as unknown as JsonObject });
+    const shown = await decisionForPrincipal(guard, p, d.subject, decision, ownerOf);
+    if (shown !== undefined)
+      out.push(shown === decision ? d : { ...d, detail: shown as unknown as JsonObject });
   }
   return out;
 }
