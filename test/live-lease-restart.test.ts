@@ -17,6 +17,7 @@ import { Agent } from '../src/live/agent.js';
 import type { ServerMessage } from '../src/live/protocol.js';
 import { type ChildServer, callJson, kill9, serveChild } from './child-serve.js';
 import { cleanups, serve as serveInProcess } from './live-helpers.js';
+import { dropSchemas, PG_URL, postgresReachable } from './pg-probe.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ars-lease-restart-'));
 const sockets: WebSocket[] = [];
@@ -49,25 +50,10 @@ function serve(data: string, port: number, leaseFactor: number, store: string[] 
   ]);
 }
 
-const PG_URL = process.env.ARS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const pgSchema = `ars_lease_${process.pid}_${Date.now().toString(36)}`;
-const pgUp = await (async () => {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch (error) {
-    console.warn(`lease restart on PostgreSQL skipped: ${PG_URL} unreachable (${(error as Error).message})`);
-    return false;
-  }
-})();
+const pgUp = await postgresReachable('lease restart');
 afterAll(async () => {
-  if (!pgUp) return;
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  await c.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
-  await c.end();
+  if (pgUp) await dropSchemas([pgSchema]);
 });
 
 /** Where a test's server keeps its state: arguments of `ars serve`, and how to read its stored leases. */
