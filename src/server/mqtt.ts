@@ -208,6 +208,17 @@ async function startEmbedded(options: MqttIngestOptions): Promise<MqttIngest> {
   const log = options.log ?? silent;
   const security = brokerSecurity(options.guard);
   const guard = options.guard;
+  /** audits a refused subscribe or publish */
+  const denied = (p: Principal | undefined, client: Client, topic: string, reason: unknown) =>
+    guard?.record({
+      actor: p?.subject ?? 'anonymous',
+      tenant: p?.tenant,
+      action: 'permission.denied',
+      resource: `mqtt:${topic}`,
+      outcome: 'denied',
+      source: `mqtt:${client.id}`,
+      detail: { reason },
+    });
   const secured = security
     ? {
         authenticate: (
@@ -253,15 +264,7 @@ async function startEmbedded(options: MqttIngestOptions): Promise<MqttIngest> {
             if (err || !granted || !p || p.tenant === undefined) return callback(err, granted);
             // raw telemetry carries every property: a subscriber must be able to read all of them
             if (!guard!.tenantView(p, p.tenant).hasOnSubtree('thing', ['features'], 'READ')) {
-              guard!.record({
-                actor: p.subject,
-                tenant: p.tenant,
-                action: 'permission.denied',
-                resource: `mqtt:${sub.topic}`,
-                outcome: 'denied',
-                source: `mqtt:${client.id}`,
-                detail: { reason: 'may not read every feature' },
-              });
+              denied(p, client, sub.topic, 'may not read every feature');
               return callback(null, null);
             }
             callback(null, granted);
@@ -286,15 +289,7 @@ async function startEmbedded(options: MqttIngestOptions): Promise<MqttIngest> {
         if (packet.topic.startsWith(`${TELEMETRY_PREFIX}/`) && route) {
           // telemetry: the topic's tenant must be the principal's; the policy decides the rest (as over HTTP)
           if (!guard!.visible(principal, route.tenant)) {
-            guard!.record({
-              actor: principal.subject,
-              tenant: principal.tenant,
-              action: 'permission.denied',
-              resource: `mqtt:${packet.topic}`,
-              outcome: 'denied',
-              source: `mqtt:${client.id}`,
-              detail: { reason: 'another tenant' },
-            });
+            denied(principal, client, packet.topic, 'another tenant');
             return callback(new Error('publish refused: another tenant'));
           }
         } else {
@@ -324,15 +319,7 @@ async function startEmbedded(options: MqttIngestOptions): Promise<MqttIngest> {
           if (!outcome.ok)
             log.warn({ client: client.id, topic: packet.topic, reason: outcome.reason }, outcome.detail);
           if (!outcome.ok && outcome.reason === 'forbidden') {
-            guard?.record({
-              actor: principal?.subject ?? 'anonymous',
-              tenant: principal?.tenant,
-              action: 'permission.denied',
-              resource: `mqtt:${packet.topic}`,
-              outcome: 'denied',
-              source: `mqtt:${client.id}`,
-              detail: { reason: outcome.detail },
-            });
+            denied(principal, client, packet.topic, outcome.detail);
             // refused whole, never forwarded to subscribers: the broker closes the connection
             return callback(new Error(`publish refused: ${outcome.detail}`));
           }
