@@ -40,6 +40,17 @@ export function dashboardApp(uPlot: Any, PALETTE: readonly string[]): void {
     for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
     return e;
   };
+  /** an empty chart of `kind` drawing `series` series, `width` × `height` pixels */
+  const chartSvg = (kind: string, width: number, height: number, series: number) =>
+    svgEl('svg', {
+      class: 'chart',
+      width,
+      height,
+      viewBox: `0 0 ${width} ${height}`,
+      role: 'img',
+      'data-chart': kind,
+      'data-series': series,
+    });
   const fmt = (x: number | null | undefined, digits = 3) => {
     if (x === null || x === undefined || !Number.isFinite(x)) return '–';
     if (x === 0) return '0';
@@ -199,15 +210,7 @@ export function dashboardApp(uPlot: Any, PALETTE: readonly string[]): void {
     const height = top + ch * rows.length + 8;
     const all = cells.flat().filter((v): v is number => v !== null);
     const hi = options.max ?? Math.max(1e-9, ...all);
-    const svg = svgEl('svg', {
-      class: 'chart',
-      width,
-      height,
-      viewBox: `0 0 ${width} ${height}`,
-      role: 'img',
-      'data-chart': 'heatmap',
-      'data-series': rows.length,
-    });
+    const svg = chartSvg('heatmap', width, height, rows.length);
     cols.forEach((c, j) => {
       if (dense && j % 10 !== 0) return;
       const t = svgEl('text', { x: left + j * cw + cw / 2, y: top - 8, 'text-anchor': 'middle' });
@@ -276,15 +279,7 @@ export function dashboardApp(uPlot: Any, PALETTE: readonly string[]): void {
     if (scaleMax === undefined)
       for (const r of rows) for (const v of r.values) hi = Math.max(hi, (v.value ?? 0) + (v.ci ?? 0));
     hi = hi || 1;
-    const svg = svgEl('svg', {
-      class: 'chart',
-      width,
-      height,
-      viewBox: `0 0 ${width} ${height}`,
-      role: 'img',
-      'data-chart': 'bars',
-      'data-series': rows.length,
-    });
+    const svg = chartSvg('bars', width, height, rows.length);
     legend.forEach((l, k) => {
       svg.append(svgEl('rect', { x: left + k * 120, y: 6, width: 10, height: 10, fill: colour(k) }));
       const t = svgEl('text', { x: left + k * 120 + 14, y: 15 });
