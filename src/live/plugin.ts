@@ -146,6 +146,26 @@ async function twinView(
   return guard.view(p, { tenant, policyId: thing?.policyId });
 }
 
+/** Thing id → policy id of a tenant's stored things (empty when the store cannot say, as a missing thing). */
+async function thingPolicies(
+  store: LiveContext['store'] | undefined,
+  tenant: string,
+): Promise<Map<string, string | undefined>> {
+  const out = new Map<string, string | undefined>();
+  if (!store) return out;
+  try {
+    let after: string | undefined;
+    do {
+      const page = await store.listThings({ tenant, limit: 1000, ...(after ? { after } : {}) });
+      for (const thing of page.items) out.set(thing.thingId, thing.policyId);
+      after = page.next;
+    } while (after);
+  } catch {
+    out.clear();
+  }
+  return out;
+}
+
 /** Whether the principal may read every feature of a twin (its state is made from them). */
 async function featuresReadable(
   guard: ServerGuard,
@@ -459,11 +479,17 @@ export async function livePlugin(app: FastifyInstance, opts: LivePluginOptions):
     const guard = guardOf(req);
     const store = (req.server.ars as LiveContext | undefined)?.store;
     const mine = rt.twins.filter((t) => own === undefined || t.tenantId === own);
+    const judged = own !== undefined && p !== undefined && guard !== undefined;
+    // the tenant's things' policies in pages of 1,000 (not one read per twin), one view per policy
+    const policyOf = judged ? await thingPolicies(store, own) : new Map<string, string | undefined>();
+    const views = new Map<string | undefined, ReturnType<ServerGuard['view']>>();
     const twins = [];
     for (const t of mine) {
       let showState = true;
-      if (own !== undefined && p && guard) {
-        const view = await twinView(guard, store, p, t.tenantId, t.thingId);
+      if (judged) {
+        const policyId = policyOf.get(t.thingId);
+        let view = views.get(policyId);
+        if (!view) views.set(policyId, (view = guard.view(p, { tenant: t.tenantId, policyId })));
         if (!view.has('thing:/', 'READ')) continue;
         showState = view.hasOnSubtree('thing', ['features'], 'READ');
       }
