@@ -65,6 +65,11 @@ export interface WorkItem {
   readonly plannedNode: number;
   /** the request this task belongs to, -1 for refreshes */
   readonly request: number;
+  /**
+   * bytes of the result this task returns to the user who sent the request (the request is done only once
+   * they have arrived); absent or 0: none (refreshes, intermediate tasks)
+   */
+  readonly outputBytes?: number;
 }
 
 /** A twin as policies see it. */

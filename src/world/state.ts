@@ -102,6 +102,8 @@ export interface ItemSpec {
   readonly compute: number;
   readonly attention: number;
   readonly tier?: NodeDef['tier'] | undefined;
+  /** a task's result bytes returned to the user (refreshes have none) */
+  readonly outputBytes?: number;
 }
 
 export class Item implements WorkItem {
@@ -188,6 +190,9 @@ export class Item implements WorkItem {
   }
   get tier(): NodeDef['tier'] | undefined {
     return this.#spec.tier;
+  }
+  get outputBytes(): number {
+    return this.#spec.outputBytes ?? 0;
   }
 
   get id(): string {

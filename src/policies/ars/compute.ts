@@ -59,9 +59,24 @@ export function urgencyOrder(ctx: ArsContext): QueueSort & {
   };
 }
 
-/** Seconds from now until the item would finish on the node if started now. */
+/**
+ * Seconds from now until the item's result would be where it is needed if started on the node now: its
+ * inputs' arrival, its run time, and for a task that returns a result to the user, that result's delivery
+ * (`deliveryIn`). A request ends when its answer reaches the user, so a node that computes fast but sits far
+ * from the users (a cloud behind a WAN) is not the earliest finish for a short task with an answer.
+ */
 export function finishIn(item: WorkItem, node: NodeView, s: Snapshot): number {
-  return s.inputsReadyAt(item, node.index) - s.now + item.work / node.speed(item.kind);
+  return (
+    s.inputsReadyAt(item, node.index) - s.now + item.work / node.speed(item.kind) + deliveryIn(item, node, s)
+  );
+}
+
+const USER = { device: undefined } as const;
+
+/** Seconds to send the item's result (`outputBytes`) from the node back to the user; 0 without one. */
+export function deliveryIn(item: WorkItem, node: NodeView, s: Snapshot): number {
+  const bytes = item.outputBytes ?? 0;
+  return bytes > 0 ? s.transferTime(USER, node.index, bytes) : 0;
 }
 
 /**
