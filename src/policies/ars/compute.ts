@@ -6,10 +6,10 @@
  * slack), minus its work (latest start), minus credit for priority, for its tenant's dominant-share deficit,
  * and for being a refresh a request waits on. Smaller keys go first.
  *
- * Node choice: earliest finish (input transfers + run time, relative to the best node), keeping compute beside
- * free attention so refreshes can use it (weighted by the forecast task load), and low running cost. A filter
- * refuses a node when another node, even after its backlog clears, would finish the item much sooner
- * (waiting for the fast node beats starting on a slow one).
+ * Node choice: earliest finish (input transfers + run time + delivery of an answer to the user, relative to the
+ * best node), keeping compute beside free attention so refreshes can use it (weighted by the forecast task
+ * load), and low running cost. A filter refuses a node when another node, even after its backlog clears, would
+ * finish the item much sooner (waiting for the fast node beats starting on a slow one).
  */
 import { fitsEver, fitsNow } from '../../scheduler/feasibility.js';
 import type { Filter, QueueSort, Score } from '../../scheduler/plugins.js';

@@ -201,7 +201,7 @@ function factory(variant: Variant): PolicyFactory {
     name: variant.name,
     summary: variant.summary,
     placement:
-      'urgency queue (deadline − work − priority/fairness credit, fixed at enqueue); earliest finish incl. transfers, compute kept beside attention, low cost; waits for a much faster node; keeps part of a tenant’s compute quota for its twins’ refreshes',
+      'urgency queue (deadline − work − priority/fairness credit, fixed at enqueue); earliest finish incl. transfers and the answer’s delivery to the user, compute kept beside attention, low cost; waits for a much faster node; keeps part of a tenant’s compute quota for its twins’ refreshes',
     attention: variant.uniform
       ? 'equal weights, water-filled; most overdue twin first'
       : 'softmax(features / temperature) water-filled with tenant floors and twin caps; most overdue (age × target rate) first',
