@@ -17,12 +17,12 @@
  * ordered by sample time, so a pick compares bucket heads only: O(B + log n) for B buckets.
  */
 import { DriftEstimator } from '../../forecast/index.js';
-import { Heap } from '../../scheduler/heap.js';
 import type { ArrivalView, AttentionAllocator, AttentionChoice } from '../../scheduler/plugins.js';
 import type { Snapshot } from '../../scheduler/types.js';
 import type { ArsContext } from './context.js';
 import { type ArsParams, ATTENTION_FEATURES, type AttentionFeature } from './params.js';
-import { softmax, waterFill } from './softmax.js';
+import { softmaxNorm, WaterFiller } from './softmax.js';
+import { TwinHeap } from './twin-heap.js';
 
 const BUCKETS_PER_OCTAVE = 8;
 const NO_BUCKET = -0x7fffffff;
@@ -44,19 +44,14 @@ const TENANT_SLOTS = 1 << 20;
 /** twins passed over in one call (tenant at quota, group that cannot be placed) before giving up */
 const MAX_SKIPPED = 256;
 
-interface Entry {
-  readonly twin: number;
-  readonly sample: number;
-  readonly version: number;
-}
-
 interface Bucket {
   readonly key: number;
   /** buckets are per tenant too, so a tenant at its quota is passed over in one step */
   readonly tenant: number;
   /** representative target rate of the bucket (per second, relative) */
   readonly rate: number;
-  readonly heap: Heap<Entry>;
+  /** entries (twin, sample time, version) by sample time, then twin */
+  readonly heap: TwinHeap;
 }
 
 export interface ArsAttentionOptions {
@@ -126,6 +121,27 @@ export class ArsAttention implements AttentionAllocator {
   #meanCost = 1;
   #attention = 1;
   #nextRecompute = 0;
+  // caches of feature values (see #featuresInto), each with the inputs it was computed from
+  #critSeen = new Float64Array(0);
+  #critLog = new Float64Array(0);
+  #suspicionSeen = new Float64Array(0);
+  #suspicionLog = new Float64Array(0);
+  /** each twin's expected error after UNCERTAINTY_HORIZON s, from its drift estimator (set when it observes) */
+  #error = new Float64Array(0);
+  #costSeen = new Float64Array(0);
+  #costMeanSeen = new Float64Array(0);
+  #costLog = new Float64Array(0);
+  #hazardSeen = new Float64Array(0);
+  #hazardCritSeen = new Float64Array(0);
+  #hazardLog = new Float64Array(0);
+  #demandSeen = new Float64Array(0);
+  #demandLog = new Float64Array(0);
+  readonly #filler = new WaterFiller();
+  // the twins one select passed over (their group failed to place at this instant), pushed back at its end
+  readonly #skipBucket: Bucket[] = [];
+  readonly #skipEntry: number[] = [];
+  /** per workload, per tenant index: the demand keys of its arrivals (no strings built per arrival) */
+  readonly #arrivalKeys = new Map<string, (readonly [string, string])[]>();
 
   constructor(ctx: ArsContext, options: ArsAttentionOptions) {
     this.#ctx = ctx;
@@ -194,6 +210,19 @@ export class ArsAttention implements AttentionAllocator {
       this.#cheapestCompute[t.tenant] = Math.min(this.#cheapestCompute[t.tenant]!, t.refreshCompute);
     }
     this.#ctx.refreshReserve = new Float64Array(s.tenants.length);
+    this.#critSeen = new Float64Array(n).fill(Number.NaN);
+    this.#critLog = new Float64Array(n);
+    this.#suspicionSeen = new Float64Array(n).fill(Number.NaN);
+    this.#suspicionLog = new Float64Array(n);
+    this.#error = new Float64Array(n).fill(Number.NaN);
+    this.#costSeen = new Float64Array(G).fill(Number.NaN);
+    this.#costMeanSeen = new Float64Array(G).fill(Number.NaN);
+    this.#costLog = new Float64Array(G);
+    this.#hazardSeen = new Float64Array(G).fill(Number.NaN);
+    this.#hazardCritSeen = new Float64Array(G).fill(Number.NaN);
+    this.#hazardLog = new Float64Array(G);
+    this.#demandSeen = new Float64Array(G).fill(Number.NaN);
+    this.#demandLog = new Float64Array(G);
     this.#recompute(s);
   }
 
@@ -214,8 +243,16 @@ export class ArsAttention implements AttentionAllocator {
     };
   }
 
-  /** The features in `ATTENTION_FEATURES` order into `out`, without allocating (the per-window hot path). */
-  #featuresInto(i: number, s: Snapshot, out: Float64Array): void {
+  /**
+   * The features in `ATTENTION_FEATURES` order into `out`, without allocating (the per-window hot path).
+   * Values that did not change are not recomputed: each cached value is kept with the inputs it came from
+   * (criticality and suspicion per twin; refresh cost, hazard and demand rate per group; a twin's expected
+   * error until its next sample) and used only while they are the same numbers, so every feature is the
+   * number the expression gives. With `uncertain` false the uncertainty is left at 0 (for a score whose
+   * weight on it is 0: the feature is finite, so its term is ±0 either way and no sum changes). The demand
+   * rate is read at the same moments as before (a read catches the forecasts up).
+   */
+  #featuresInto(i: number, s: Snapshot, out: Float64Array, uncertain = true): void {
     const t = s.twins[i]!;
     const g = this.#groupOf[i]!;
     const ctx = this.#ctx;
@@ -224,20 +261,53 @@ export class ArsAttention implements AttentionAllocator {
     if (ctx.useForecast) {
       const d = this.#drift[i];
       const mean = this.#groupUncertainty[g]!;
-      if (d && d.n >= MIN_DRIFT_SAMPLES && mean > 0) {
-        const e = d.expectedError(UNCERTAINTY_HORIZON);
+      if (uncertain && d && d.n >= MIN_DRIFT_SAMPLES && mean > 0) {
+        const e = this.#error[i]!;
         if (e > 0 && Number.isFinite(e)) uncertainty = Math.max(-2, Math.min(2, Math.log(e / mean)));
       }
       const rate = this.#groupRateFresh ? this.#groupRate[g]! : ctx.rate(this.#groupKeys[g]!);
-      demand = Math.log1p((60 * rate) / this.#groupSize[g]!);
+      demand = this.#demandLog[g]!;
+      if (rate !== this.#demandSeen[g]) {
+        demand = Math.log1p((60 * rate) / this.#groupSize[g]!);
+        this.#demandSeen[g] = rate;
+        this.#demandLog[g] = demand;
+      }
+    }
+    const c = t.criticality;
+    let critLog = this.#critLog[i]!;
+    if (c !== this.#critSeen[i]) {
+      critLog = Math.log(Math.max(c, 1e-3));
+      this.#critSeen[i] = c;
+      this.#critLog[i] = critLog;
     }
     // hazard: the anomaly exposure this twin adds to its criticality (see #hazards)
     const x = this.#groupHazard[g]!;
-    const hazard = x > 0 ? Math.log1p((x * this.#meanCriticality) / Math.max(t.criticality, 1e-3)) : 0;
-    out[0] = Math.log(Math.max(t.criticality, 1e-3));
-    out[1] = Math.log(this.#groupCost[g]! / this.#meanCost);
+    let hazard = this.#hazardLog[g]!;
+    if (x !== this.#hazardSeen[g] || c !== this.#hazardCritSeen[g]) {
+      hazard = x > 0 ? Math.log1p((x * this.#meanCriticality) / Math.max(c, 1e-3)) : 0;
+      this.#hazardSeen[g] = x;
+      this.#hazardCritSeen[g] = c;
+      this.#hazardLog[g] = hazard;
+    }
+    const cost = this.#groupCost[g]!;
+    let costLog = this.#costLog[g]!;
+    if (cost !== this.#costSeen[g] || this.#meanCost !== this.#costMeanSeen[g]) {
+      costLog = Math.log(cost / this.#meanCost);
+      this.#costSeen[g] = cost;
+      this.#costMeanSeen[g] = this.#meanCost;
+      this.#costLog[g] = costLog;
+    }
+    const su = t.suspicion;
+    let suspicion = this.#suspicionLog[i]!;
+    if (su !== this.#suspicionSeen[i]) {
+      suspicion = Math.log1p(Math.min(Math.max(su, 0), 20));
+      this.#suspicionSeen[i] = su;
+      this.#suspicionLog[i] = suspicion;
+    }
+    out[0] = critLog;
+    out[1] = costLog;
     out[2] = uncertainty;
-    out[3] = Math.log1p(Math.min(Math.max(t.suspicion, 0), 20));
+    out[3] = suspicion;
     out[4] = hazard;
     out[5] = demand;
     out[6] = this.#deficit[this.#tenantOf[i]!]!;
@@ -263,8 +333,8 @@ export class ArsAttention implements AttentionAllocator {
   #score(i: number, s: Snapshot): number {
     if (this.#uniform) return 0;
     const x = this.#x;
-    this.#featuresInto(i, s, x);
     const p = this.#ctx.params;
+    this.#featuresInto(i, s, x, p.wUncertainty !== 0);
     let z = 0;
     z += 1 * p.wCriticality * x[0]!;
     z += 1 * p.wCost * x[1]!;
@@ -304,7 +374,7 @@ export class ArsAttention implements AttentionAllocator {
       for (let i = 0; i < n; i++) {
         const d = this.#drift[i];
         if (!d || d.n < MIN_DRIFT_SAMPLES) continue;
-        const e = d.expectedError(UNCERTAINTY_HORIZON);
+        const e = this.#error[i]!;
         if (!(e > 0 && Number.isFinite(e))) continue;
         const g = this.#groupOf[i]!;
         sum[g] = sum[g]! + e;
@@ -329,19 +399,16 @@ export class ArsAttention implements AttentionAllocator {
     for (let i = 0; i < n; i++) this.#z[i] = this.#score(i, s);
     this.#groupRateFresh = false;
     this.#temperature = this.#uniform ? 1 : p.temperature;
-    softmax(this.#z, this.#temperature, this.#weight);
-    let zMax = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < n; i++) if (this.#z[i]! > zMax) zMax = this.#z[i]!;
-    let expSum = 0;
-    for (let i = 0; i < n; i++) expSum += Math.exp((this.#z[i]! - zMax) / this.#temperature);
-    this.#zMax = zMax;
-    this.#expSum = expSum;
+    // the softmax's own normalisers: its maximum and Σ exp((z − max)/τ), the same loops as a second pass
+    const norm = softmaxNorm(this.#z, this.#temperature, this.#weight);
+    this.#zMax = norm.max;
+    this.#expSum = norm.sum;
     const floors = new Float64Array(this.#tenantTwins.length);
     for (let t = 0; t < floors.length; t++) floors[t] = (p.tenantFloor * this.#tenantTwins[t]!) / n;
     this.#cap = Math.min(1, p.twinCap / n);
     this.#negligible = p.negligible / n;
     this.#freshnessFloors(s);
-    const fill = waterFill(this.#weight, {
+    const fill = this.#filler.fill(this.#weight, {
       group: this.#tenantOf,
       floors,
       cap: this.#cap,
@@ -462,17 +529,12 @@ export class ArsAttention implements AttentionAllocator {
     const id = key * TENANT_SLOTS + tenant;
     let b = this.#buckets.get(id);
     if (!b) {
-      b = {
-        key,
-        tenant,
-        rate: 2 ** (key / BUCKETS_PER_OCTAVE) / this.#n,
-        heap: new Heap<Entry>((a, c) => a.sample < c.sample || (a.sample === c.sample && a.twin < c.twin)),
-      };
+      b = { key, tenant, rate: 2 ** (key / BUCKETS_PER_OCTAVE) / this.#n, heap: new TwinHeap() };
       this.#buckets.set(id, b);
       this.#bucketList.push(b);
       this.#bucketList.sort((x, y) => x.key - y.key);
     }
-    b.heap.push({ twin: i, sample: t.lastSample, version });
+    b.heap.push(i, t.lastSample, version);
     this.#entries++;
   }
 
@@ -484,36 +546,39 @@ export class ArsAttention implements AttentionAllocator {
     for (let i = 0; i < this.#n; i++) this.#enqueue(i, s);
   }
 
-  #valid(e: Entry, s: Snapshot): boolean {
-    const t = s.twins[e.twin]!;
-    return e.version === this.#version[e.twin] && !t.refreshing && !this.#selected[e.twin];
-  }
-
   /**
-   * The bucket whose valid head is most overdue, dropping stale heads on the way. With `open`, buckets of
-   * tenants it marks 0 (at a quota) are passed over.
+   * The bucket whose valid head is most overdue, dropping stale heads on the
+   * way. With `open`, buckets of tenants it marks 0 (at a quota) are passed over.
    */
-  #bestBucket(s: Snapshot, open?: Uint8Array): { bucket: Bucket; index: number } | undefined {
+  #bestBucket(s: Snapshot, open?: Uint8Array): Bucket | undefined {
     let best: Bucket | undefined;
     let bestIndex = Number.NEGATIVE_INFINITY;
     let bestTwin = -1;
-    for (const b of this.#bucketList) {
+    const list = this.#bucketList;
+    const version = this.#version;
+    const selected = this.#selected;
+    const twins = s.twins;
+    for (let k = 0; k < list.length; k++) {
+      const b = list[k]!;
       if (open && !open[b.tenant]) continue;
-      let head = b.heap.peek();
-      while (head && !this.#valid(head, s)) {
-        b.heap.pop();
+      const heap = b.heap;
+      // a head is valid while it is its twin's newest entry and the twin is neither refreshing nor chosen
+      while (heap.size > 0) {
+        const twin = heap.headTwin;
+        if (heap.headVersion === version[twin] && !twins[twin]!.refreshing && !selected[twin]) break;
+        heap.pop();
         this.#entries--;
-        head = b.heap.peek();
       }
-      if (!head) continue;
-      const index = (s.now - head.sample) * b.rate;
-      if (index > bestIndex || (index === bestIndex && head.twin < bestTwin)) {
+      if (heap.size === 0) continue;
+      const twin = heap.headTwin;
+      const index = (s.now - heap.headSample) * b.rate;
+      if (index > bestIndex || (index === bestIndex && twin < bestTwin)) {
         best = b;
         bestIndex = index;
-        bestTwin = head.twin;
+        bestTwin = twin;
       }
     }
-    return best ? { bucket: best, index: bestIndex } : undefined;
+    return best;
   }
 
   /** Age over target period: 1 means the twin is exactly due. */
@@ -534,7 +599,11 @@ export class ArsAttention implements AttentionAllocator {
 
   // ------------------------------------------------------------------ AttentionAllocator
 
-  select(s: Snapshot, slots: number): readonly AttentionChoice[] {
+  /**
+   * With `explain` false (nothing is traced) the choices carry the twin only: no feature contributions,
+   * details or runner-up are built (they are what a trace records; they decide nothing).
+   */
+  select(s: Snapshot, slots: number, explain = true): readonly AttentionChoice[] {
     const ctx = this.#ctx;
     if (ctx.dirty || s.now >= this.#nextRecompute) this.#recompute(s);
     const out: AttentionChoice[] = [];
@@ -558,36 +627,45 @@ export class ArsAttention implements AttentionAllocator {
     const cheapestC = this.#cheapestCompute;
     for (let t = 0; t < open.length; t++)
       open[t] = budget[t]! >= cheapestA[t]! - 1e-9 && computeBudget[t]! >= cheapestC[t]! - 1e-9 ? 1 : 0;
-    const skipped: { bucket: Bucket; entry: Entry }[] = [];
-    while (out.length < slots && skipped.length < MAX_SKIPPED) {
+    // passed-over entries: their bucket, and (twin, sample, version) in #skipEntry
+    const skipBucket = this.#skipBucket;
+    const skipEntry = this.#skipEntry;
+    while (out.length < slots && skipBucket.length < MAX_SKIPPED) {
       const best = this.#bestBucket(s, open);
       if (!best) break;
-      const e = best.bucket.heap.peek()!;
-      if (minOverdue > 0 && this.overdue(e.twin, s) < minOverdue) break;
-      best.bucket.heap.pop();
-      if (this.#failedAt[this.#groupOf[e.twin]!] === s.now) {
-        skipped.push({ bucket: best.bucket, entry: e });
+      const heap = best.heap;
+      const e = heap.headTwin;
+      if (minOverdue > 0 && this.overdue(e, s) < minOverdue) break;
+      const sample = heap.headSample;
+      const version = heap.headVersion;
+      heap.pop();
+      if (this.#failedAt[this.#groupOf[e]!] === s.now) {
+        skipBucket.push(best);
+        skipEntry.push(e, sample, version);
         continue;
       }
-      const tenant = best.bucket.tenant;
+      const tenant = best.tenant;
       // what this refresh will hold, as the twin view says; the tenant closes when not even its cheapest fits
-      const twin = s.twins[e.twin]!;
+      const twin = s.twins[e]!;
       budget[tenant] = budget[tenant]! - twin.refreshAttention;
       computeBudget[tenant] = computeBudget[tenant]! - twin.refreshCompute;
       if (budget[tenant]! < cheapestA[tenant]! - 1e-9 || computeBudget[tenant]! < cheapestC[tenant]! - 1e-9)
         open[tenant] = 0;
       this.#entries--;
-      this.#selected[e.twin] = 1;
-      out.push(this.#explain(e.twin, s));
+      this.#selected[e] = 1;
+      out.push(explain ? this.#explain(e, s) : { twin: e });
     }
-    for (const { bucket, entry } of skipped) bucket.heap.push(entry);
-    if (out.length > 0) {
+    for (let k = 0; k < skipBucket.length; k++)
+      skipBucket[k]!.heap.push(skipEntry[3 * k]!, skipEntry[3 * k + 1]!, skipEntry[3 * k + 2]!);
+    skipBucket.length = 0;
+    skipEntry.length = 0;
+    if (out.length > 0 && !explain) {
+      // nothing reads the forecasters' switches without a trace
+      ctx.switches.length = 0;
+    } else if (out.length > 0) {
       const next = this.#bestBucket(s, open);
       const runnerUp = next
-        ? {
-            twin: s.twins[next.bucket.heap.peek()!.twin]!.id,
-            overdue: this.overdue(next.bucket.heap.peek()!.twin, s),
-          }
+        ? { twin: s.twins[next.heap.headTwin]!.id, overdue: this.overdue(next.heap.headTwin, s) }
         : null;
       const switches = ctx.switches.length > 0 ? ctx.switches.splice(0) : undefined;
       for (let k = 0; k < out.length; k++) {
@@ -658,7 +736,11 @@ export class ArsAttention implements AttentionAllocator {
           d = new DriftEstimator({ forgetting: DRIFT_FORGETTING });
           this.#drift[twin] = d;
         }
-        if (Number.isFinite(t.lastValue)) d.observe(t.lastSample, t.lastValue);
+        if (Number.isFinite(t.lastValue)) {
+          d.observe(t.lastSample, t.lastValue);
+          // the uncertainty feature's input, a function of the estimator's state: computed once per sample
+          if (d.n >= MIN_DRIFT_SAMPLES) this.#error[twin] = d.expectedError(UNCERTAINTY_HORIZON);
+        }
       }
       this.#proactive[twin] = 0;
       if (this.#n > 0) this.#update(twin, s);
@@ -670,12 +752,25 @@ export class ArsAttention implements AttentionAllocator {
     const ctx = this.#ctx;
     if (!ctx.useForecast) return;
     ctx.tick(r.time);
-    const tenant = s.tenants[r.tenant]?.id ?? String(r.tenant);
-    ctx.demand.record(`${tenant}/${r.workload}`, r.time);
-    if (r.computeDemand > 0) ctx.demand.record(`${tenant}/${r.workload}:compute`, r.time, r.computeDemand);
-    r.twins.forEach((twin, k) => {
+    // the demand keys `tenant/workload` and `tenant/workload:compute`, built once per pair
+    let keys = this.#arrivalKeys.get(r.workload);
+    if (keys === undefined) {
+      keys = [];
+      this.#arrivalKeys.set(r.workload, keys);
+    }
+    let key = keys[r.tenant];
+    if (key === undefined) {
+      const tenant = s.tenants[r.tenant]?.id ?? String(r.tenant);
+      key = [`${tenant}/${r.workload}`, `${tenant}/${r.workload}:compute`];
+      keys[r.tenant] = key;
+    }
+    ctx.demand.record(key[0], r.time);
+    if (r.computeDemand > 0) ctx.demand.record(key[1], r.time, r.computeDemand);
+    const twins = r.twins;
+    for (let k = 0; k < twins.length; k++) {
+      const twin = twins[k]!;
       const g = this.#groupOf[twin];
-      if (g === undefined) return;
+      if (g === undefined) continue;
       ctx.demand.record(this.#groupKeys[g]!, r.time);
       this.#groupMaxAge[g] = Math.min(this.#groupMaxAge[g]!, r.maxAges[k] ?? Number.POSITIVE_INFINITY);
       const relative = r.deadline - r.time;
@@ -683,6 +778,6 @@ export class ArsAttention implements AttentionAllocator {
         ? Math.min(3, (this.#groupCost[g]! + r.work / 2) / Math.max(relative, 1e-3))
         : 0;
       this.#groupTight[g] = this.#groupTight[g]! + TIGHT_SMOOTHING * (tight - this.#groupTight[g]!);
-    });
+    }
   }
 }

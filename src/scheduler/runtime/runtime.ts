@@ -182,7 +182,8 @@ export class SchedulingRuntime {
     const slots = Math.min(s.twins.length, per > 0 ? Math.floor(free / per + 1e-9) : s.twins.length);
     if (slots <= 0) return;
     const attention = this.#profile.attention;
-    const choices = attention.select(s, slots);
+    // explanations only for a trace: untraced, the allocator need not build them
+    const choices = attention.select(s, slots, this.#trace !== undefined);
     // A choice that fits nowhere (its tier is full, its tenant at quota) does not block the ones after it;
     // once no refresh could fit any more, the rest go back untried.
     let i = 0;
