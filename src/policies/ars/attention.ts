@@ -122,11 +122,23 @@ export class ArsAttention implements AttentionAllocator {
   #attention = 1;
   #nextRecompute = 0;
   // caches of feature values (see #featuresInto), each with the inputs it was computed from
+  /**
+   * Each twin's criticality (fixed, as `#meanCriticality` already takes it) and the suspicion of its newest
+   * sample, which changes only with a new sample, i.e. right before `refreshed(twin, true)`: read there and
+   * at `init`, so that the per-window pass over all twins touches no twin object.
+   */
+  #criticality = new Float64Array(0);
+  #suspicion = new Float64Array(0);
   #critSeen = new Float64Array(0);
   #critLog = new Float64Array(0);
   #suspicionSeen = new Float64Array(0);
   #suspicionLog = new Float64Array(0);
-  /** each twin's expected error after UNCERTAINTY_HORIZON s, from its drift estimator (set when it observes) */
+  /** bucket keys k with 2^((k ± 0.5)/8), the bounds of rate × n that round to k (see #setRate) */
+  readonly #keyBounds = new Map<number, readonly [number, number]>();
+  /**
+   * each twin's expected error after UNCERTAINTY_HORIZON s from its drift estimator, set at every sample
+   * once it has MIN_DRIFT_SAMPLES (NaN before): what `expectedError` would return now
+   */
   #error = new Float64Array(0);
   #costSeen = new Float64Array(0);
   #costMeanSeen = new Float64Array(0);
@@ -210,6 +222,12 @@ export class ArsAttention implements AttentionAllocator {
       this.#cheapestCompute[t.tenant] = Math.min(this.#cheapestCompute[t.tenant]!, t.refreshCompute);
     }
     this.#ctx.refreshReserve = new Float64Array(s.tenants.length);
+    this.#criticality = new Float64Array(n);
+    this.#suspicion = new Float64Array(n);
+    for (const t of s.twins) {
+      this.#criticality[t.index] = t.criticality;
+      this.#suspicion[t.index] = t.suspicion;
+    }
     this.#critSeen = new Float64Array(n).fill(Number.NaN);
     this.#critLog = new Float64Array(n);
     this.#suspicionSeen = new Float64Array(n).fill(Number.NaN);
@@ -253,15 +271,14 @@ export class ArsAttention implements AttentionAllocator {
    * rate is read at the same moments as before (a read catches the forecasts up).
    */
   #featuresInto(i: number, s: Snapshot, out: Float64Array, uncertain = true): void {
-    const t = s.twins[i]!;
     const g = this.#groupOf[i]!;
     const ctx = this.#ctx;
     let uncertainty = 0;
     let demand = 0;
     if (ctx.useForecast) {
-      const d = this.#drift[i];
       const mean = this.#groupUncertainty[g]!;
-      if (uncertain && d && d.n >= MIN_DRIFT_SAMPLES && mean > 0) {
+      // #error is set (maybe to NaN) once the twin's estimator has MIN_DRIFT_SAMPLES samples, NaN before
+      if (uncertain && mean > 0) {
         const e = this.#error[i]!;
         if (e > 0 && Number.isFinite(e)) uncertainty = Math.max(-2, Math.min(2, Math.log(e / mean)));
       }
@@ -273,7 +290,7 @@ export class ArsAttention implements AttentionAllocator {
         this.#demandLog[g] = demand;
       }
     }
-    const c = t.criticality;
+    const c = this.#criticality[i]!;
     let critLog = this.#critLog[i]!;
     if (c !== this.#critSeen[i]) {
       critLog = Math.log(Math.max(c, 1e-3));
@@ -297,7 +314,7 @@ export class ArsAttention implements AttentionAllocator {
       this.#costMeanSeen[g] = this.#meanCost;
       this.#costLog[g] = costLog;
     }
-    const su = t.suspicion;
+    const su = this.#suspicion[i]!;
     let suspicion = this.#suspicionLog[i]!;
     if (su !== this.#suspicionSeen[i]) {
       suspicion = Math.log1p(Math.min(Math.max(su, 0), 20));
@@ -372,8 +389,7 @@ export class ArsAttention implements AttentionAllocator {
       const sum = new Float64Array(this.#groupIds.length);
       const cnt = new Int32Array(this.#groupIds.length);
       for (let i = 0; i < n; i++) {
-        const d = this.#drift[i];
-        if (!d || d.n < MIN_DRIFT_SAMPLES) continue;
+        // NaN while the twin has fewer than MIN_DRIFT_SAMPLES samples (the estimator's objects stay untouched)
         const e = this.#error[i]!;
         if (!(e > 0 && Number.isFinite(e))) continue;
         const g = this.#groupOf[i]!;
@@ -496,7 +512,7 @@ export class ArsAttention implements AttentionAllocator {
   }
 
   /** Updates one twin's score and share with the last window's normalisers (after a new sample). */
-  #update(i: number, s: Snapshot): void {
+  #update(i: number, s: Snapshot, requeue = true): void {
     const z = this.#score(i, s);
     this.#z[i] = z;
     const w = Math.exp((z - this.#zMax) / this.#temperature) / this.#expSum;
@@ -505,18 +521,33 @@ export class ArsAttention implements AttentionAllocator {
     let share = Math.min(this.#cap, Math.max(floor, w * this.#groupScale[this.#tenantOf[i]!]! * this.#level));
     if (share < this.#negligible && floor < this.#negligible) share = 0;
     this.#share[i] = share;
-    this.#setRate(i, s, share);
+    this.#setRate(i, s, share, requeue);
   }
 
-  /** Sets the target rate of a twin and moves it to its bucket when that changed. */
-  #setRate(i: number, s: Snapshot, share: number): void {
+  /** Sets the target rate of a twin and moves it to its bucket when that changed (unless `requeue` is false). */
+  #setRate(i: number, s: Snapshot, share: number, requeue = true): void {
     const cost = this.#groupCost[this.#groupOf[i]!]!;
     const rate = share > 0 ? share / cost : 0;
     this.#rate[i] = rate;
-    const key = rate > 0 ? Math.round(BUCKETS_PER_OCTAVE * Math.log2(rate * this.#n)) : NO_BUCKET;
     const old = this.#bucketKey[i]!;
+    let key = NO_BUCKET;
+    if (rate > 0) {
+      const x = rate * this.#n;
+      // still well inside the old key's interval: round(8 log2 x) is the old key (no logarithm needed)
+      const bounds = old === NO_BUCKET ? undefined : this.#keyBounds.get(old);
+      if (bounds !== undefined && x > bounds[0] && x < bounds[1]) key = old;
+      else {
+        key = Math.round(BUCKETS_PER_OCTAVE * Math.log2(x));
+        if (!this.#keyBounds.has(key) && Number.isFinite(key)) {
+          // x within these bounds has 8 log2 x more than 1e-11 from k ± 0.5, far beyond log2's rounding
+          const lo = 2 ** ((key - 0.5) / BUCKETS_PER_OCTAVE) * (1 + 1e-12);
+          const hi = 2 ** ((key + 0.5) / BUCKETS_PER_OCTAVE) * (1 - 1e-12);
+          this.#keyBounds.set(key, [lo, hi]);
+        }
+      }
+    }
     this.#bucketKey[i] = key;
-    if (key !== old) this.#enqueue(i, s);
+    if (key !== old && requeue) this.#enqueue(i, s);
   }
 
   /** Puts a twin (back) into its bucket, invalidating any entry it had. */
@@ -657,11 +688,13 @@ export class ArsAttention implements AttentionAllocator {
     }
     for (let k = 0; k < skipBucket.length; k++)
       skipBucket[k]!.heap.push(skipEntry[3 * k]!, skipEntry[3 * k + 1]!, skipEntry[3 * k + 2]!);
-    skipBucket.length = 0;
-    skipEntry.length = 0;
+    if (skipBucket.length !== 0) {
+      skipBucket.length = 0;
+      skipEntry.length = 0;
+    }
     if (out.length > 0 && !explain) {
       // nothing reads the forecasters' switches without a trace
-      ctx.switches.length = 0;
+      if (ctx.switches.length > 0) ctx.switches.length = 0;
     } else if (out.length > 0) {
       const next = this.#bestBucket(s, open);
       const runnerUp = next
@@ -718,6 +751,7 @@ export class ArsAttention implements AttentionAllocator {
     const t = s.twins[twin];
     if (!t) return;
     if (ok) {
+      this.#suspicion[twin] = t.suspicion;
       if (t.suspicion >= this.#ctx.params.surpriseLevel) {
         const g = this.#groupOf[twin]!;
         this.#groupSurprises[g] = this.#groupSurprises[g]! + 1;
@@ -743,7 +777,8 @@ export class ArsAttention implements AttentionAllocator {
         }
       }
       this.#proactive[twin] = 0;
-      if (this.#n > 0) this.#update(twin, s);
+      // the twin is queued right below anyway: no entry for a changed bucket first (it would be stale at once)
+      if (this.#n > 0) this.#update(twin, s, t.refreshing);
     }
     if (!t.refreshing) this.#enqueue(twin, s);
   }

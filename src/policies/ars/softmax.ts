@@ -231,10 +231,12 @@ export class WaterFiller {
     let sum = 0;
     let slope = 0;
     for (let i = 0; i < n; i++) {
-      const y = level * v[i]!;
+      const vi = v[i]!;
+      const y = level * vi;
       const l = lo[i]!;
       sum += Math.min(cap, Math.max(l, y));
-      if (y > l && y < cap) slope += v[i]!;
+      // (no element access inside the branch: a path first taken after optimisation would deoptimise)
+      if (y > l && y < cap) slope += vi;
     }
     this.#slope = slope;
     this.passes++;

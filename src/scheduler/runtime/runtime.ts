@@ -131,7 +131,7 @@ export class SchedulingRuntime {
       held[i] = 0;
       binder.hold(i, 0);
     }
-    this.#holding.length = 0;
+    if (this.#holding.length !== 0) this.#holding.length = 0;
     let skips = 0;
     while (this.queue.size > 0 && skips < MAX_SKIPS_PER_CYCLE) {
       const item = this.queue.pop(s)!;
