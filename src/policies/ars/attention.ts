@@ -270,7 +270,7 @@ export class ArsAttention implements AttentionAllocator {
    * weight on it is 0: the feature is finite, so its term is ±0 either way and no sum changes). The demand
    * rate is read at the same moments as before (a read catches the forecasts up).
    */
-  #featuresInto(i: number, s: Snapshot, out: Float64Array, uncertain = true): void {
+  #featuresInto(i: number, _s: Snapshot, out: Float64Array, uncertain = true): void {
     const g = this.#groupOf[i]!;
     const ctx = this.#ctx;
     let uncertainty = 0;
