@@ -16,10 +16,10 @@
  * score is updated in O(1) when its sample arrives. Twins sit in one heap per rate bucket (1/8 octave wide)
  * ordered by sample time, so a pick compares bucket heads only: O(B + log n) for B buckets.
  */
-import { DriftEstimator } from '../../forecast/index.js';
 import type { ArrivalView, AttentionAllocator, AttentionChoice } from '../../scheduler/plugins.js';
 import type { Snapshot } from '../../scheduler/types.js';
 import type { ArsContext } from './context.js';
+import { DriftBank } from './drift-bank.js';
 import { type ArsParams, ATTENTION_FEATURES, type AttentionFeature } from './params.js';
 import { softmaxNorm, WaterFiller } from './softmax.js';
 import { TwinHeap } from './twin-heap.js';
@@ -86,7 +86,8 @@ export class ArsAttention implements AttentionAllocator {
   #groupHazard = new Float64Array(0);
   #meanCriticality = 1;
   #tenantTwins = new Int32Array(0);
-  #drift: (DriftEstimator | undefined)[] = [];
+  /** each twin's uncertainty-growth estimator (DriftEstimator's arithmetic, one record per twin) */
+  #drift = new DriftBank(0, DRIFT_FORGETTING);
   #z = new Float64Array(0);
   #weight = new Float64Array(0);
   #share = new Float64Array(0);
@@ -129,12 +130,27 @@ export class ArsAttention implements AttentionAllocator {
    */
   #criticality = new Float64Array(0);
   #suspicion = new Float64Array(0);
+  /**
+   * Mirrors of twin state the bucket heads are checked against, so that picking a twin touches no twin
+   * object: whether it is refreshing (the world sets that right before `refreshStarted` and clears it right
+   * before `refreshed`, which read it), the time of its newest sample (it changes only right before
+   * `refreshed(twin, true)`), and what a refresh of it holds (fixed).
+   */
+  #refreshing = new Uint8Array(0);
+  #lastSample = new Float64Array(0);
+  #refreshAttention = new Float64Array(0);
+  #refreshCompute = new Float64Array(0);
   #critSeen = new Float64Array(0);
   #critLog = new Float64Array(0);
   #suspicionSeen = new Float64Array(0);
   #suspicionLog = new Float64Array(0);
   /** bucket keys k with 2^((k ± 0.5)/8), the bounds of rate × n that round to k (see #setRate) */
   readonly #keyBounds = new Map<number, readonly [number, number]>();
+  /** each twin's bucket key's bounds (NaN: none) */
+  #keyLow = new Float64Array(0);
+  /** scratch: the twins whose bucket changed in a recomputation */
+  #moved = new Int32Array(0);
+  #keyHigh = new Float64Array(0);
   /**
    * each twin's expected error after UNCERTAINTY_HORIZON s from its drift estimator, set at every sample
    * once it has MIN_DRIFT_SAMPLES (NaN before): what `expectedError` would return now
@@ -198,7 +214,7 @@ export class ArsAttention implements AttentionAllocator {
     for (let i = 0; i < n; i++) this.#tenantTwins[this.#tenantOf[i]!]!++;
     this.#deficit = new Float64Array(s.tenants.length);
     this.#groupScale = new Float64Array(s.tenants.length).fill(1);
-    this.#drift = new Array(n).fill(undefined);
+    this.#drift = new DriftBank(n, DRIFT_FORGETTING);
     this.#z = new Float64Array(n);
     this.#weight = new Float64Array(n);
     this.#share = new Float64Array(n);
@@ -224,10 +240,21 @@ export class ArsAttention implements AttentionAllocator {
     this.#ctx.refreshReserve = new Float64Array(s.tenants.length);
     this.#criticality = new Float64Array(n);
     this.#suspicion = new Float64Array(n);
+    this.#refreshing = new Uint8Array(n);
+    this.#lastSample = new Float64Array(n);
+    this.#refreshAttention = new Float64Array(n);
+    this.#refreshCompute = new Float64Array(n);
     for (const t of s.twins) {
       this.#criticality[t.index] = t.criticality;
       this.#suspicion[t.index] = t.suspicion;
+      this.#refreshing[t.index] = t.refreshing ? 1 : 0;
+      this.#lastSample[t.index] = t.lastSample;
+      this.#refreshAttention[t.index] = t.refreshAttention;
+      this.#refreshCompute[t.index] = t.refreshCompute;
     }
+    this.#keyLow = new Float64Array(n).fill(Number.NaN);
+    this.#moved = new Int32Array(n);
+    this.#keyHigh = new Float64Array(n).fill(Number.NaN);
     this.#critSeen = new Float64Array(n).fill(Number.NaN);
     this.#critLog = new Float64Array(n);
     this.#suspicionSeen = new Float64Array(n).fill(Number.NaN);
@@ -434,12 +461,17 @@ export class ArsAttention implements AttentionAllocator {
     this.#share = fill.shares;
     this.#groupScale = fill.groupScale;
     this.#level = fill.level;
-    for (let i = 0; i < n; i++) this.#setRate(i, s, this.#share[i]!);
+    // twins whose bucket changed are queued afresh: one by one when few, else all buckets are rebuilt at once
+    // (the same valid entries either way; a bucket's order depends only on its entries' keys)
+    let moved = 0;
+    const movedTwins = this.#moved;
+    for (let i = 0; i < n; i++) if (this.#setRate(i, s, this.#share[i]!, false)) movedTwins[moved++] = i;
     const reserve = ctx.refreshReserve;
     reserve.fill(0);
     for (let i = 0; i < n; i++)
       reserve[this.#tenantOf[i]!] = reserve[this.#tenantOf[i]!]! + this.#share[i]! * attention;
-    if (this.#entries > 3 * n + 64) this.#rebuild(s);
+    if (moved > n / 16 || this.#entries + moved > 3 * n + 64) this.#rebuild(s);
+    else for (let k = 0; k < moved; k++) this.#enqueue(movedTwins[k]!, s);
   }
 
   /**
@@ -525,7 +557,7 @@ export class ArsAttention implements AttentionAllocator {
   }
 
   /** Sets the target rate of a twin and moves it to its bucket when that changed (unless `requeue` is false). */
-  #setRate(i: number, s: Snapshot, share: number, requeue = true): void {
+  #setRate(i: number, s: Snapshot, share: number, requeue = true): boolean {
     const cost = this.#groupCost[this.#groupOf[i]!]!;
     const rate = share > 0 ? share / cost : 0;
     this.#rate[i] = rate;
@@ -534,29 +566,41 @@ export class ArsAttention implements AttentionAllocator {
     if (rate > 0) {
       const x = rate * this.#n;
       // still well inside the old key's interval: round(8 log2 x) is the old key (no logarithm needed)
-      const bounds = old === NO_BUCKET ? undefined : this.#keyBounds.get(old);
-      if (bounds !== undefined && x > bounds[0] && x < bounds[1]) key = old;
+      if (x > this.#keyLow[i]! && x < this.#keyHigh[i]!) key = old;
       else {
         key = Math.round(BUCKETS_PER_OCTAVE * Math.log2(x));
-        if (!this.#keyBounds.has(key) && Number.isFinite(key)) {
+        let bounds = this.#keyBounds.get(key);
+        if (bounds === undefined && Number.isFinite(key)) {
           // x within these bounds has 8 log2 x more than 1e-11 from k ± 0.5, far beyond log2's rounding
           const lo = 2 ** ((key - 0.5) / BUCKETS_PER_OCTAVE) * (1 + 1e-12);
           const hi = 2 ** ((key + 0.5) / BUCKETS_PER_OCTAVE) * (1 - 1e-12);
-          this.#keyBounds.set(key, [lo, hi]);
+          bounds = [lo, hi];
+          this.#keyBounds.set(key, bounds);
         }
+        this.#keyLow[i] = bounds ? bounds[0] : Number.NaN;
+        this.#keyHigh[i] = bounds ? bounds[1] : Number.NaN;
       }
+    } else {
+      // the bounds belong to the key now stored: none
+      this.#keyLow[i] = Number.NaN;
+      this.#keyHigh[i] = Number.NaN;
     }
     this.#bucketKey[i] = key;
     if (key !== old && requeue) this.#enqueue(i, s);
+    return key !== old;
   }
 
   /** Puts a twin (back) into its bucket, invalidating any entry it had. */
-  #enqueue(i: number, s: Snapshot): void {
+  #enqueue(i: number, _s: Snapshot): void {
     const version = ++this.#version[i]!;
     const key = this.#bucketKey[i]!;
-    const t = s.twins[i]!;
-    if (key === NO_BUCKET || t.refreshing || this.#selected[i]) return;
+    if (key === NO_BUCKET || this.#refreshing[i] || this.#selected[i]) return;
     const tenant = this.#tenantOf[i]!;
+    this.#bucket(key, tenant).heap.push(i, this.#lastSample[i]!, version);
+    this.#entries++;
+  }
+
+  #bucket(key: number, tenant: number): Bucket {
     const id = key * TENANT_SLOTS + tenant;
     let b = this.#buckets.get(id);
     if (!b) {
@@ -565,16 +609,30 @@ export class ArsAttention implements AttentionAllocator {
       this.#bucketList.push(b);
       this.#bucketList.sort((x, y) => x.key - y.key);
     }
-    b.heap.push(i, t.lastSample, version);
-    this.#entries++;
+    return b;
   }
 
-  /** Drops every stale entry by rebuilding the buckets from the twins. */
-  #rebuild(s: Snapshot): void {
-    this.#buckets.clear();
-    this.#bucketList = [];
+  /**
+   * Drops every stale entry by rebuilding the buckets from the twins: each twin that can be picked gets a
+   * fresh entry (a new version), appended to its bucket, and each bucket is then heapified in linear time.
+   */
+  #rebuild(_s: Snapshot): void {
+    const list = this.#bucketList;
+    for (let k = 0; k < list.length; k++) list[k]!.heap.clear();
     this.#entries = 0;
-    for (let i = 0; i < this.#n; i++) this.#enqueue(i, s);
+    let last: Bucket | undefined;
+    for (let i = 0; i < this.#n; i++) {
+      const version = ++this.#version[i]!;
+      const key = this.#bucketKey[i]!;
+      if (key === NO_BUCKET || this.#refreshing[i] || this.#selected[i]) continue;
+      const tenant = this.#tenantOf[i]!;
+      const b =
+        last !== undefined && last.key === key && last.tenant === tenant ? last : this.#bucket(key, tenant);
+      last = b;
+      b.heap.append(i, this.#lastSample[i]!, version);
+      this.#entries++;
+    }
+    for (let k = 0; k < list.length; k++) list[k]!.heap.heapify();
   }
 
   /**
@@ -588,7 +646,7 @@ export class ArsAttention implements AttentionAllocator {
     const list = this.#bucketList;
     const version = this.#version;
     const selected = this.#selected;
-    const twins = s.twins;
+    const refreshing = this.#refreshing;
     for (let k = 0; k < list.length; k++) {
       const b = list[k]!;
       if (open && !open[b.tenant]) continue;
@@ -596,7 +654,7 @@ export class ArsAttention implements AttentionAllocator {
       // a head is valid while it is its twin's newest entry and the twin is neither refreshing nor chosen
       while (heap.size > 0) {
         const twin = heap.headTwin;
-        if (heap.headVersion === version[twin] && !twins[twin]!.refreshing && !selected[twin]) break;
+        if (heap.headVersion === version[twin] && !refreshing[twin] && !selected[twin]) break;
         heap.pop();
         this.#entries--;
       }
@@ -677,9 +735,8 @@ export class ArsAttention implements AttentionAllocator {
       }
       const tenant = best.tenant;
       // what this refresh will hold, as the twin view says; the tenant closes when not even its cheapest fits
-      const twin = s.twins[e]!;
-      budget[tenant] = budget[tenant]! - twin.refreshAttention;
-      computeBudget[tenant] = computeBudget[tenant]! - twin.refreshCompute;
+      budget[tenant] = budget[tenant]! - this.#refreshAttention[e]!;
+      computeBudget[tenant] = computeBudget[tenant]! - this.#refreshCompute[e]!;
       if (budget[tenant]! < cheapestA[tenant]! - 1e-9 || computeBudget[tenant]! < cheapestC[tenant]! - 1e-9)
         open[tenant] = 0;
       this.#entries--;
@@ -734,6 +791,7 @@ export class ArsAttention implements AttentionAllocator {
 
   refreshStarted(twin: number, s: Snapshot): void {
     this.#startedAt[twin] = s.now;
+    this.#refreshing[twin] = 1;
     if (this.#selected[twin]) {
       this.#selected[twin] = 0;
       this.#proactive[twin] = 1;
@@ -750,6 +808,8 @@ export class ArsAttention implements AttentionAllocator {
     this.#selected[twin] = 0;
     const t = s.twins[twin];
     if (!t) return;
+    this.#refreshing[twin] = t.refreshing ? 1 : 0;
+    this.#lastSample[twin] = t.lastSample;
     if (ok) {
       this.#suspicion[twin] = t.suspicion;
       if (t.suspicion >= this.#ctx.params.surpriseLevel) {
@@ -764,17 +824,12 @@ export class ArsAttention implements AttentionAllocator {
           seen === 0 ? d : this.#groupCost[g]! + COST_SMOOTHING * (d - this.#groupCost[g]!);
         this.#groupCostSeen[g] = seen + 1;
       }
-      if (this.#ctx.useForecast) {
-        let d = this.#drift[twin];
-        if (!d) {
-          d = new DriftEstimator({ forgetting: DRIFT_FORGETTING });
-          this.#drift[twin] = d;
-        }
-        if (Number.isFinite(t.lastValue)) {
-          d.observe(t.lastSample, t.lastValue);
-          // the uncertainty feature's input, a function of the estimator's state: computed once per sample
-          if (d.n >= MIN_DRIFT_SAMPLES) this.#error[twin] = d.expectedError(UNCERTAINTY_HORIZON);
-        }
+      if (this.#ctx.useForecast && Number.isFinite(t.lastValue)) {
+        const d = this.#drift;
+        d.observe(twin, t.lastSample, t.lastValue);
+        // the uncertainty feature's input, a function of the estimator's state: computed once per sample
+        if (d.samples(twin) >= MIN_DRIFT_SAMPLES)
+          this.#error[twin] = d.expectedError(twin, UNCERTAINTY_HORIZON);
       }
       this.#proactive[twin] = 0;
       // the twin is queued right below anyway: no entry for a changed bucket first (it would be stale at once)

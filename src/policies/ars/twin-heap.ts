@@ -76,6 +76,51 @@ export class TwinHeap {
     ve[i] = lv;
   }
 
+  /** Empties the heap (keeping its storage). */
+  clear(): void {
+    this.#size = 0;
+  }
+
+  /** Adds an entry without restoring the order: call `heapify` after a run of these. */
+  append(twin: number, sample: number, version: number): void {
+    if (this.#size === this.#twin.length) this.#grow();
+    const i = this.#size++;
+    this.#sample[i] = sample;
+    this.#twin[i] = twin;
+    this.#version[i] = version;
+  }
+
+  /**
+   * Restores the heap order after `append`s, in O(size) (Floyd). Entries of distinct twins have distinct
+   * keys, so they leave in the same order whatever the layout.
+   */
+  heapify(): void {
+    const n = this.#size;
+    const st = this.#sample;
+    const tw = this.#twin;
+    const ve = this.#version;
+    for (let p = (n >> 1) - 1; p >= 0; p--) {
+      const ls = st[p]!;
+      const lt = tw[p]!;
+      const lv = ve[p]!;
+      let i = p;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        const c = r < n && (st[r]! < st[l]! || (st[r] === st[l] && tw[r]! < tw[l]!)) ? r : l;
+        if (!(st[c]! < ls || (st[c] === ls && tw[c]! < lt))) break;
+        st[i] = st[c]!;
+        tw[i] = tw[c]!;
+        ve[i] = ve[c]!;
+        i = c;
+      }
+      st[i] = ls;
+      tw[i] = lt;
+      ve[i] = lv;
+    }
+  }
+
   #grow(): void {
     const cap = this.#twin.length * 2;
     const st = new Float64Array(cap);
