@@ -33,7 +33,7 @@ interface Bucket {
   readonly fa: number;
   heap: Int32Array;
   size: number;
-  /** position in its class's bucket list */
+  /** position in its class's bucket list (−1: an empty grid bucket, not listed) */
   at: number;
 }
 
@@ -186,6 +186,10 @@ export class ArsPlacer implements Placer {
         b = { fc, fa, heap: new Int32Array(4), size: 0, at: cls.buckets.length };
         cls.grid[g] = b;
         cls.buckets.push(b);
+      } else if (b.at < 0) {
+        // an emptied grid bucket is kept (its heap too) and listed again, where a new one would be
+        b.at = cls.buckets.length;
+        cls.buckets.push(b);
       }
       return b;
     }
@@ -231,7 +235,7 @@ export class ArsPlacer implements Placer {
         moved.at = b.at;
       }
       const g = gridIndex(cls, b.fc, b.fa);
-      if (g >= 0) cls.grid[g] = undefined;
+      if (g >= 0) b.at = -1;
       else {
         const byAttention = cls.byCompute.get(b.fc)!;
         byAttention.delete(b.fa);
