@@ -632,7 +632,18 @@ export class ArsAttention implements AttentionAllocator {
       b.heap.append(i, this.#lastSample[i]!, version);
       this.#entries++;
     }
-    for (let k = 0; k < list.length; k++) list[k]!.heap.heapify();
+    // buckets left empty are dropped (picks scan the list), the others heapified
+    let kept = 0;
+    for (let k = 0; k < list.length; k++) {
+      const b = list[k]!;
+      if (b.heap.size === 0) {
+        this.#buckets.delete(b.key * TENANT_SLOTS + b.tenant);
+        continue;
+      }
+      b.heap.heapify();
+      list[kept++] = b;
+    }
+    list.length = kept;
   }
 
   /**
