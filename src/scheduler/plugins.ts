@@ -128,7 +128,11 @@ export interface ArrivalView {
  */
 export interface AttentionAllocator extends Plugin {
   init?(s: Snapshot): void;
-  select(s: Snapshot, slots: number): readonly AttentionChoice[];
+  /**
+   * `explain` is false when nothing will read the choices' score, weight, parts or detail (no trace): an
+   * allocator may then leave them out and save building them. Absent means true.
+   */
+  select(s: Snapshot, slots: number, explain?: boolean): readonly AttentionChoice[];
   /** the world tells the allocator when any refresh of a twin starts (also refreshes a task asked for) */
   refreshStarted?(twin: number, s: Snapshot): void;
   /**

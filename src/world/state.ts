@@ -49,6 +49,9 @@ export class NodeRt implements NodeView {
   completed = 0;
   failures = 0;
   #now: () => number;
+  /** the task kinds `speed` was asked for, and their speeds */
+  readonly #speedKinds: string[] = [];
+  readonly #speeds: number[] = [];
 
   constructor(def: NodeDef, index: number, now: () => number) {
     this.def = def;
@@ -91,7 +94,15 @@ export class NodeRt implements NodeView {
     return Math.max(0, (this.sumComputeEnd - this.#now() * this.usedCompute) / this.computeCapacity);
   }
   speed(kind: string): number {
-    return this.def.speedByKind[kind] ?? this.def.speedDefault;
+    // the kinds asked for so far and their speeds (a handful): a string compare beats a keyed lookup here
+    const kinds = this.#speedKinds;
+    for (let k = 0; k < kinds.length; k++) if (kinds[k] === kind) return this.#speeds[k]!;
+    const v = this.def.speedByKind[kind] ?? this.def.speedDefault;
+    if (kinds.length < 16) {
+      kinds.push(kind);
+      this.#speeds.push(v);
+    }
+    return v;
   }
 }
 
@@ -232,7 +243,10 @@ export class TwinRt implements TwinView {
   /** AoI accounting: time up to which the age integral is accounted */
   accounted = 0;
   refreshes = 0;
-  /** every refresh of this twin moves the same sample from the same place: one shared inputs list */
+  /**
+   * every refresh of this twin moves the same sample from the same place: one shared inputs list (shared with
+   * every twin of the same zone and sample size, so that placing a refresh reads memory that is warm)
+   */
   readonly refreshInputs: readonly DataInput[];
   constructor(def: TwinDef, index: number, tenant: number) {
     this.def = def;
@@ -247,12 +261,31 @@ export class TwinRt implements TwinView {
     this.refreshAttention = def.refresh.attention;
     this.refreshWork = def.refresh.work;
     this.refreshBytes = def.sampleBytes;
-    this.refreshInputs = [{ from: { device: def.zone }, bytes: def.sampleBytes }];
+    this.refreshInputs = refreshInputsOf(def.zone, def.sampleBytes);
     this.refreshId = `refresh:${def.id}`;
   }
   get waiting(): number {
     return this.waiters?.length ?? 0;
   }
+}
+
+/** refresh inputs by zone (undefined: none) and sample bytes; the lists are never changed once made */
+const REFRESH_INPUTS = new Map<string | undefined, Map<number, readonly DataInput[]>>();
+
+function refreshInputsOf(zone: string | undefined, bytes: number): readonly DataInput[] {
+  // −0 bytes keeps a list of its own (a map key would not tell it from 0)
+  if (Object.is(bytes, -0)) return [{ from: { device: zone }, bytes }];
+  let byBytes = REFRESH_INPUTS.get(zone);
+  if (byBytes === undefined) {
+    byBytes = new Map();
+    REFRESH_INPUTS.set(zone, byBytes);
+  }
+  let inputs = byBytes.get(bytes);
+  if (inputs === undefined) {
+    inputs = [{ from: { device: zone }, bytes }];
+    byBytes.set(bytes, inputs);
+  }
+  return inputs;
 }
 
 export class TenantRt implements TenantView {

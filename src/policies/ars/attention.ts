@@ -16,13 +16,13 @@
  * score is updated in O(1) when its sample arrives. Twins sit in one heap per rate bucket (1/8 octave wide)
  * ordered by sample time, so a pick compares bucket heads only: O(B + log n) for B buckets.
  */
-import { DriftEstimator } from '../../forecast/index.js';
-import { Heap } from '../../scheduler/heap.js';
 import type { ArrivalView, AttentionAllocator, AttentionChoice } from '../../scheduler/plugins.js';
 import type { Snapshot } from '../../scheduler/types.js';
 import type { ArsContext } from './context.js';
+import { DriftBank } from './drift-bank.js';
 import { type ArsParams, ATTENTION_FEATURES, type AttentionFeature } from './params.js';
-import { softmax, waterFill } from './softmax.js';
+import { softmaxNorm, WaterFiller } from './softmax.js';
+import { TwinHeap } from './twin-heap.js';
 
 const BUCKETS_PER_OCTAVE = 8;
 const NO_BUCKET = -0x7fffffff;
@@ -44,19 +44,14 @@ const TENANT_SLOTS = 1 << 20;
 /** twins passed over in one call (tenant at quota, group that cannot be placed) before giving up */
 const MAX_SKIPPED = 256;
 
-interface Entry {
-  readonly twin: number;
-  readonly sample: number;
-  readonly version: number;
-}
-
 interface Bucket {
   readonly key: number;
   /** buckets are per tenant too, so a tenant at its quota is passed over in one step */
   readonly tenant: number;
   /** representative target rate of the bucket (per second, relative) */
   readonly rate: number;
-  readonly heap: Heap<Entry>;
+  /** entries (twin, sample time, version) by sample time, then twin */
+  readonly heap: TwinHeap;
 }
 
 export interface ArsAttentionOptions {
@@ -91,7 +86,8 @@ export class ArsAttention implements AttentionAllocator {
   #groupHazard = new Float64Array(0);
   #meanCriticality = 1;
   #tenantTwins = new Int32Array(0);
-  #drift: (DriftEstimator | undefined)[] = [];
+  /** each twin's uncertainty-growth estimator (DriftEstimator's arithmetic, one record per twin) */
+  #drift = new DriftBank(0, DRIFT_FORGETTING);
   #z = new Float64Array(0);
   #weight = new Float64Array(0);
   #share = new Float64Array(0);
@@ -126,6 +122,54 @@ export class ArsAttention implements AttentionAllocator {
   #meanCost = 1;
   #attention = 1;
   #nextRecompute = 0;
+  // caches of feature values (see #featuresInto), each with the inputs it was computed from
+  /**
+   * Each twin's criticality (fixed, as `#meanCriticality` already takes it) and the suspicion of its newest
+   * sample, which changes only with a new sample, i.e. right before `refreshed(twin, true)`: read there and
+   * at `init`, so that the per-window pass over all twins touches no twin object.
+   */
+  #criticality = new Float64Array(0);
+  #suspicion = new Float64Array(0);
+  /**
+   * Mirrors of twin state the bucket heads are checked against, so that picking a twin touches no twin
+   * object: whether it is refreshing (the world sets that right before `refreshStarted` and clears it right
+   * before `refreshed`, which read it), the time of its newest sample (it changes only right before
+   * `refreshed(twin, true)`), and what a refresh of it holds (fixed).
+   */
+  #refreshing = new Uint8Array(0);
+  #lastSample = new Float64Array(0);
+  #refreshAttention = new Float64Array(0);
+  #refreshCompute = new Float64Array(0);
+  #critSeen = new Float64Array(0);
+  #critLog = new Float64Array(0);
+  #suspicionSeen = new Float64Array(0);
+  #suspicionLog = new Float64Array(0);
+  /** bucket keys k with 2^((k ± 0.5)/8), the bounds of rate × n that round to k (see #setRate) */
+  readonly #keyBounds = new Map<number, readonly [number, number]>();
+  /** each twin's bucket key's bounds (NaN: none) */
+  #keyLow = new Float64Array(0);
+  /** scratch: the twins whose bucket changed in a recomputation */
+  #moved = new Int32Array(0);
+  #keyHigh = new Float64Array(0);
+  /**
+   * each twin's expected error after UNCERTAINTY_HORIZON s from its drift estimator, set at every sample
+   * once it has MIN_DRIFT_SAMPLES (NaN before): what `expectedError` would return now
+   */
+  #error = new Float64Array(0);
+  #costSeen = new Float64Array(0);
+  #costMeanSeen = new Float64Array(0);
+  #costLog = new Float64Array(0);
+  #hazardSeen = new Float64Array(0);
+  #hazardCritSeen = new Float64Array(0);
+  #hazardLog = new Float64Array(0);
+  #demandSeen = new Float64Array(0);
+  #demandLog = new Float64Array(0);
+  readonly #filler = new WaterFiller();
+  // the twins one select passed over (their group failed to place at this instant), pushed back at its end
+  readonly #skipBucket: Bucket[] = [];
+  readonly #skipEntry: number[] = [];
+  /** per workload, per tenant index: the demand keys of its arrivals (no strings built per arrival) */
+  readonly #arrivalKeys = new Map<string, (readonly [string, string])[]>();
 
   constructor(ctx: ArsContext, options: ArsAttentionOptions) {
     this.#ctx = ctx;
@@ -170,7 +214,7 @@ export class ArsAttention implements AttentionAllocator {
     for (let i = 0; i < n; i++) this.#tenantTwins[this.#tenantOf[i]!]!++;
     this.#deficit = new Float64Array(s.tenants.length);
     this.#groupScale = new Float64Array(s.tenants.length).fill(1);
-    this.#drift = new Array(n).fill(undefined);
+    this.#drift = new DriftBank(n, DRIFT_FORGETTING);
     this.#z = new Float64Array(n);
     this.#weight = new Float64Array(n);
     this.#share = new Float64Array(n);
@@ -194,6 +238,36 @@ export class ArsAttention implements AttentionAllocator {
       this.#cheapestCompute[t.tenant] = Math.min(this.#cheapestCompute[t.tenant]!, t.refreshCompute);
     }
     this.#ctx.refreshReserve = new Float64Array(s.tenants.length);
+    this.#criticality = new Float64Array(n);
+    this.#suspicion = new Float64Array(n);
+    this.#refreshing = new Uint8Array(n);
+    this.#lastSample = new Float64Array(n);
+    this.#refreshAttention = new Float64Array(n);
+    this.#refreshCompute = new Float64Array(n);
+    for (const t of s.twins) {
+      this.#criticality[t.index] = t.criticality;
+      this.#suspicion[t.index] = t.suspicion;
+      this.#refreshing[t.index] = t.refreshing ? 1 : 0;
+      this.#lastSample[t.index] = t.lastSample;
+      this.#refreshAttention[t.index] = t.refreshAttention;
+      this.#refreshCompute[t.index] = t.refreshCompute;
+    }
+    this.#keyLow = new Float64Array(n).fill(Number.NaN);
+    this.#moved = new Int32Array(n);
+    this.#keyHigh = new Float64Array(n).fill(Number.NaN);
+    this.#critSeen = new Float64Array(n).fill(Number.NaN);
+    this.#critLog = new Float64Array(n);
+    this.#suspicionSeen = new Float64Array(n).fill(Number.NaN);
+    this.#suspicionLog = new Float64Array(n);
+    this.#error = new Float64Array(n).fill(Number.NaN);
+    this.#costSeen = new Float64Array(G).fill(Number.NaN);
+    this.#costMeanSeen = new Float64Array(G).fill(Number.NaN);
+    this.#costLog = new Float64Array(G);
+    this.#hazardSeen = new Float64Array(G).fill(Number.NaN);
+    this.#hazardCritSeen = new Float64Array(G).fill(Number.NaN);
+    this.#hazardLog = new Float64Array(G);
+    this.#demandSeen = new Float64Array(G).fill(Number.NaN);
+    this.#demandLog = new Float64Array(G);
     this.#recompute(s);
   }
 
@@ -214,30 +288,70 @@ export class ArsAttention implements AttentionAllocator {
     };
   }
 
-  /** The features in `ATTENTION_FEATURES` order into `out`, without allocating (the per-window hot path). */
-  #featuresInto(i: number, s: Snapshot, out: Float64Array): void {
-    const t = s.twins[i]!;
+  /**
+   * The features in `ATTENTION_FEATURES` order into `out`, without allocating (the per-window hot path).
+   * Values that did not change are not recomputed: each cached value is kept with the inputs it came from
+   * (criticality and suspicion per twin; refresh cost, hazard and demand rate per group; a twin's expected
+   * error until its next sample) and used only while they are the same numbers, so every feature is the
+   * number the expression gives. With `uncertain` false the uncertainty is left at 0 (for a score whose
+   * weight on it is 0: the feature is finite, so its term is ±0 either way and no sum changes). The demand
+   * rate is read at the same moments as before (a read catches the forecasts up).
+   */
+  #featuresInto(i: number, _s: Snapshot, out: Float64Array, uncertain = true): void {
     const g = this.#groupOf[i]!;
     const ctx = this.#ctx;
     let uncertainty = 0;
     let demand = 0;
     if (ctx.useForecast) {
-      const d = this.#drift[i];
       const mean = this.#groupUncertainty[g]!;
-      if (d && d.n >= MIN_DRIFT_SAMPLES && mean > 0) {
-        const e = d.expectedError(UNCERTAINTY_HORIZON);
+      // #error is set (maybe to NaN) once the twin's estimator has MIN_DRIFT_SAMPLES samples, NaN before
+      if (uncertain && mean > 0) {
+        const e = this.#error[i]!;
         if (e > 0 && Number.isFinite(e)) uncertainty = Math.max(-2, Math.min(2, Math.log(e / mean)));
       }
       const rate = this.#groupRateFresh ? this.#groupRate[g]! : ctx.rate(this.#groupKeys[g]!);
-      demand = Math.log1p((60 * rate) / this.#groupSize[g]!);
+      demand = this.#demandLog[g]!;
+      if (rate !== this.#demandSeen[g]) {
+        demand = Math.log1p((60 * rate) / this.#groupSize[g]!);
+        this.#demandSeen[g] = rate;
+        this.#demandLog[g] = demand;
+      }
+    }
+    const c = this.#criticality[i]!;
+    let critLog = this.#critLog[i]!;
+    if (c !== this.#critSeen[i]) {
+      critLog = Math.log(Math.max(c, 1e-3));
+      this.#critSeen[i] = c;
+      this.#critLog[i] = critLog;
     }
     // hazard: the anomaly exposure this twin adds to its criticality (see #hazards)
     const x = this.#groupHazard[g]!;
-    const hazard = x > 0 ? Math.log1p((x * this.#meanCriticality) / Math.max(t.criticality, 1e-3)) : 0;
-    out[0] = Math.log(Math.max(t.criticality, 1e-3));
-    out[1] = Math.log(this.#groupCost[g]! / this.#meanCost);
+    let hazard = this.#hazardLog[g]!;
+    if (x !== this.#hazardSeen[g] || c !== this.#hazardCritSeen[g]) {
+      hazard = x > 0 ? Math.log1p((x * this.#meanCriticality) / Math.max(c, 1e-3)) : 0;
+      this.#hazardSeen[g] = x;
+      this.#hazardCritSeen[g] = c;
+      this.#hazardLog[g] = hazard;
+    }
+    const cost = this.#groupCost[g]!;
+    let costLog = this.#costLog[g]!;
+    if (cost !== this.#costSeen[g] || this.#meanCost !== this.#costMeanSeen[g]) {
+      costLog = Math.log(cost / this.#meanCost);
+      this.#costSeen[g] = cost;
+      this.#costMeanSeen[g] = this.#meanCost;
+      this.#costLog[g] = costLog;
+    }
+    const su = this.#suspicion[i]!;
+    let suspicion = this.#suspicionLog[i]!;
+    if (su !== this.#suspicionSeen[i]) {
+      suspicion = Math.log1p(Math.min(Math.max(su, 0), 20));
+      this.#suspicionSeen[i] = su;
+      this.#suspicionLog[i] = suspicion;
+    }
+    out[0] = critLog;
+    out[1] = costLog;
     out[2] = uncertainty;
-    out[3] = Math.log1p(Math.min(Math.max(t.suspicion, 0), 20));
+    out[3] = suspicion;
     out[4] = hazard;
     out[5] = demand;
     out[6] = this.#deficit[this.#tenantOf[i]!]!;
@@ -263,8 +377,8 @@ export class ArsAttention implements AttentionAllocator {
   #score(i: number, s: Snapshot): number {
     if (this.#uniform) return 0;
     const x = this.#x;
-    this.#featuresInto(i, s, x);
     const p = this.#ctx.params;
+    this.#featuresInto(i, s, x, p.wUncertainty !== 0);
     let z = 0;
     z += 1 * p.wCriticality * x[0]!;
     z += 1 * p.wCost * x[1]!;
@@ -302,9 +416,8 @@ export class ArsAttention implements AttentionAllocator {
       const sum = new Float64Array(this.#groupIds.length);
       const cnt = new Int32Array(this.#groupIds.length);
       for (let i = 0; i < n; i++) {
-        const d = this.#drift[i];
-        if (!d || d.n < MIN_DRIFT_SAMPLES) continue;
-        const e = d.expectedError(UNCERTAINTY_HORIZON);
+        // NaN while the twin has fewer than MIN_DRIFT_SAMPLES samples (the estimator's objects stay untouched)
+        const e = this.#error[i]!;
         if (!(e > 0 && Number.isFinite(e))) continue;
         const g = this.#groupOf[i]!;
         sum[g] = sum[g]! + e;
@@ -329,19 +442,16 @@ export class ArsAttention implements AttentionAllocator {
     for (let i = 0; i < n; i++) this.#z[i] = this.#score(i, s);
     this.#groupRateFresh = false;
     this.#temperature = this.#uniform ? 1 : p.temperature;
-    softmax(this.#z, this.#temperature, this.#weight);
-    let zMax = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < n; i++) if (this.#z[i]! > zMax) zMax = this.#z[i]!;
-    let expSum = 0;
-    for (let i = 0; i < n; i++) expSum += Math.exp((this.#z[i]! - zMax) / this.#temperature);
-    this.#zMax = zMax;
-    this.#expSum = expSum;
+    // the softmax's own normalisers: its maximum and Σ exp((z − max)/τ), the same loops as a second pass
+    const norm = softmaxNorm(this.#z, this.#temperature, this.#weight);
+    this.#zMax = norm.max;
+    this.#expSum = norm.sum;
     const floors = new Float64Array(this.#tenantTwins.length);
     for (let t = 0; t < floors.length; t++) floors[t] = (p.tenantFloor * this.#tenantTwins[t]!) / n;
     this.#cap = Math.min(1, p.twinCap / n);
     this.#negligible = p.negligible / n;
     this.#freshnessFloors(s);
-    const fill = waterFill(this.#weight, {
+    const fill = this.#filler.fill(this.#weight, {
       group: this.#tenantOf,
       floors,
       cap: this.#cap,
@@ -351,12 +461,17 @@ export class ArsAttention implements AttentionAllocator {
     this.#share = fill.shares;
     this.#groupScale = fill.groupScale;
     this.#level = fill.level;
-    for (let i = 0; i < n; i++) this.#setRate(i, s, this.#share[i]!);
+    // twins whose bucket changed are queued afresh: one by one when few, else all buckets are rebuilt at once
+    // (the same valid entries either way; a bucket's order depends only on its entries' keys)
+    let moved = 0;
+    const movedTwins = this.#moved;
+    for (let i = 0; i < n; i++) if (this.#setRate(i, s, this.#share[i]!, false)) movedTwins[moved++] = i;
     const reserve = ctx.refreshReserve;
     reserve.fill(0);
     for (let i = 0; i < n; i++)
       reserve[this.#tenantOf[i]!] = reserve[this.#tenantOf[i]!]! + this.#share[i]! * attention;
-    if (this.#entries > 3 * n + 64) this.#rebuild(s);
+    if (moved > n / 16 || this.#entries + moved > 3 * n + 64) this.#rebuild(s);
+    else for (let k = 0; k < moved; k++) this.#enqueue(movedTwins[k]!, s);
   }
 
   /**
@@ -429,7 +544,7 @@ export class ArsAttention implements AttentionAllocator {
   }
 
   /** Updates one twin's score and share with the last window's normalisers (after a new sample). */
-  #update(i: number, s: Snapshot): void {
+  #update(i: number, s: Snapshot, requeue = true): void {
     const z = this.#score(i, s);
     this.#z[i] = z;
     const w = Math.exp((z - this.#zMax) / this.#temperature) / this.#expSum;
@@ -438,82 +553,132 @@ export class ArsAttention implements AttentionAllocator {
     let share = Math.min(this.#cap, Math.max(floor, w * this.#groupScale[this.#tenantOf[i]!]! * this.#level));
     if (share < this.#negligible && floor < this.#negligible) share = 0;
     this.#share[i] = share;
-    this.#setRate(i, s, share);
+    this.#setRate(i, s, share, requeue);
   }
 
-  /** Sets the target rate of a twin and moves it to its bucket when that changed. */
-  #setRate(i: number, s: Snapshot, share: number): void {
+  /** Sets the target rate of a twin and moves it to its bucket when that changed (unless `requeue` is false). */
+  #setRate(i: number, s: Snapshot, share: number, requeue = true): boolean {
     const cost = this.#groupCost[this.#groupOf[i]!]!;
     const rate = share > 0 ? share / cost : 0;
     this.#rate[i] = rate;
-    const key = rate > 0 ? Math.round(BUCKETS_PER_OCTAVE * Math.log2(rate * this.#n)) : NO_BUCKET;
     const old = this.#bucketKey[i]!;
+    let key = NO_BUCKET;
+    if (rate > 0) {
+      const x = rate * this.#n;
+      // still well inside the old key's interval: round(8 log2 x) is the old key (no logarithm needed)
+      if (x > this.#keyLow[i]! && x < this.#keyHigh[i]!) key = old;
+      else {
+        key = Math.round(BUCKETS_PER_OCTAVE * Math.log2(x));
+        let bounds = this.#keyBounds.get(key);
+        if (bounds === undefined && Number.isFinite(key)) {
+          // x within these bounds has 8 log2 x more than 1e-11 from k ± 0.5, far beyond log2's rounding
+          const lo = 2 ** ((key - 0.5) / BUCKETS_PER_OCTAVE) * (1 + 1e-12);
+          const hi = 2 ** ((key + 0.5) / BUCKETS_PER_OCTAVE) * (1 - 1e-12);
+          bounds = [lo, hi];
+          this.#keyBounds.set(key, bounds);
+        }
+        this.#keyLow[i] = bounds ? bounds[0] : Number.NaN;
+        this.#keyHigh[i] = bounds ? bounds[1] : Number.NaN;
+      }
+    } else {
+      // the bounds belong to the key now stored: none
+      this.#keyLow[i] = Number.NaN;
+      this.#keyHigh[i] = Number.NaN;
+    }
     this.#bucketKey[i] = key;
-    if (key !== old) this.#enqueue(i, s);
+    if (key !== old && requeue) this.#enqueue(i, s);
+    return key !== old;
   }
 
   /** Puts a twin (back) into its bucket, invalidating any entry it had. */
-  #enqueue(i: number, s: Snapshot): void {
+  #enqueue(i: number, _s: Snapshot): void {
     const version = ++this.#version[i]!;
     const key = this.#bucketKey[i]!;
-    const t = s.twins[i]!;
-    if (key === NO_BUCKET || t.refreshing || this.#selected[i]) return;
+    if (key === NO_BUCKET || this.#refreshing[i] || this.#selected[i]) return;
     const tenant = this.#tenantOf[i]!;
+    this.#bucket(key, tenant).heap.push(i, this.#lastSample[i]!, version);
+    this.#entries++;
+  }
+
+  #bucket(key: number, tenant: number): Bucket {
     const id = key * TENANT_SLOTS + tenant;
     let b = this.#buckets.get(id);
     if (!b) {
-      b = {
-        key,
-        tenant,
-        rate: 2 ** (key / BUCKETS_PER_OCTAVE) / this.#n,
-        heap: new Heap<Entry>((a, c) => a.sample < c.sample || (a.sample === c.sample && a.twin < c.twin)),
-      };
+      b = { key, tenant, rate: 2 ** (key / BUCKETS_PER_OCTAVE) / this.#n, heap: new TwinHeap() };
       this.#buckets.set(id, b);
       this.#bucketList.push(b);
       this.#bucketList.sort((x, y) => x.key - y.key);
     }
-    b.heap.push({ twin: i, sample: t.lastSample, version });
-    this.#entries++;
-  }
-
-  /** Drops every stale entry by rebuilding the buckets from the twins. */
-  #rebuild(s: Snapshot): void {
-    this.#buckets.clear();
-    this.#bucketList = [];
-    this.#entries = 0;
-    for (let i = 0; i < this.#n; i++) this.#enqueue(i, s);
-  }
-
-  #valid(e: Entry, s: Snapshot): boolean {
-    const t = s.twins[e.twin]!;
-    return e.version === this.#version[e.twin] && !t.refreshing && !this.#selected[e.twin];
+    return b;
   }
 
   /**
-   * The bucket whose valid head is most overdue, dropping stale heads on the way. With `open`, buckets of
-   * tenants it marks 0 (at a quota) are passed over.
+   * Drops every stale entry by rebuilding the buckets from the twins: each twin that can be picked gets a
+   * fresh entry (a new version), appended to its bucket, and each bucket is then heapified in linear time.
    */
-  #bestBucket(s: Snapshot, open?: Uint8Array): { bucket: Bucket; index: number } | undefined {
+  #rebuild(_s: Snapshot): void {
+    const list = this.#bucketList;
+    for (let k = 0; k < list.length; k++) list[k]!.heap.clear();
+    this.#entries = 0;
+    let last: Bucket | undefined;
+    for (let i = 0; i < this.#n; i++) {
+      const version = ++this.#version[i]!;
+      const key = this.#bucketKey[i]!;
+      if (key === NO_BUCKET || this.#refreshing[i] || this.#selected[i]) continue;
+      const tenant = this.#tenantOf[i]!;
+      const b =
+        last !== undefined && last.key === key && last.tenant === tenant ? last : this.#bucket(key, tenant);
+      last = b;
+      b.heap.append(i, this.#lastSample[i]!, version);
+      this.#entries++;
+    }
+    // buckets left empty are dropped (picks scan the list), the others heapified
+    let kept = 0;
+    for (let k = 0; k < list.length; k++) {
+      const b = list[k]!;
+      if (b.heap.size === 0) {
+        this.#buckets.delete(b.key * TENANT_SLOTS + b.tenant);
+        continue;
+      }
+      b.heap.heapify();
+      list[kept++] = b;
+    }
+    list.length = kept;
+  }
+
+  /**
+   * The bucket whose valid head is most overdue, dropping stale heads on the
+   * way. With `open`, buckets of tenants it marks 0 (at a quota) are passed over.
+   */
+  #bestBucket(s: Snapshot, open?: Uint8Array): Bucket | undefined {
     let best: Bucket | undefined;
     let bestIndex = Number.NEGATIVE_INFINITY;
     let bestTwin = -1;
-    for (const b of this.#bucketList) {
+    const list = this.#bucketList;
+    const version = this.#version;
+    const selected = this.#selected;
+    const refreshing = this.#refreshing;
+    for (let k = 0; k < list.length; k++) {
+      const b = list[k]!;
       if (open && !open[b.tenant]) continue;
-      let head = b.heap.peek();
-      while (head && !this.#valid(head, s)) {
-        b.heap.pop();
+      const heap = b.heap;
+      // a head is valid while it is its twin's newest entry and the twin is neither refreshing nor chosen
+      while (heap.size > 0) {
+        const twin = heap.headTwin;
+        if (heap.headVersion === version[twin] && !refreshing[twin] && !selected[twin]) break;
+        heap.pop();
         this.#entries--;
-        head = b.heap.peek();
       }
-      if (!head) continue;
-      const index = (s.now - head.sample) * b.rate;
-      if (index > bestIndex || (index === bestIndex && head.twin < bestTwin)) {
+      if (heap.size === 0) continue;
+      const twin = heap.headTwin;
+      const index = (s.now - heap.headSample) * b.rate;
+      if (index > bestIndex || (index === bestIndex && twin < bestTwin)) {
         best = b;
         bestIndex = index;
-        bestTwin = head.twin;
+        bestTwin = twin;
       }
     }
-    return best ? { bucket: best, index: bestIndex } : undefined;
+    return best;
   }
 
   /** Age over target period: 1 means the twin is exactly due. */
@@ -534,7 +699,11 @@ export class ArsAttention implements AttentionAllocator {
 
   // ------------------------------------------------------------------ AttentionAllocator
 
-  select(s: Snapshot, slots: number): readonly AttentionChoice[] {
+  /**
+   * With `explain` false (nothing is traced) the choices carry the twin only: no feature contributions,
+   * details or runner-up are built (they are what a trace records; they decide nothing).
+   */
+  select(s: Snapshot, slots: number, explain = true): readonly AttentionChoice[] {
     const ctx = this.#ctx;
     if (ctx.dirty || s.now >= this.#nextRecompute) this.#recompute(s);
     const out: AttentionChoice[] = [];
@@ -558,36 +727,46 @@ export class ArsAttention implements AttentionAllocator {
     const cheapestC = this.#cheapestCompute;
     for (let t = 0; t < open.length; t++)
       open[t] = budget[t]! >= cheapestA[t]! - 1e-9 && computeBudget[t]! >= cheapestC[t]! - 1e-9 ? 1 : 0;
-    const skipped: { bucket: Bucket; entry: Entry }[] = [];
-    while (out.length < slots && skipped.length < MAX_SKIPPED) {
+    // passed-over entries: their bucket, and (twin, sample, version) in #skipEntry
+    const skipBucket = this.#skipBucket;
+    const skipEntry = this.#skipEntry;
+    while (out.length < slots && skipBucket.length < MAX_SKIPPED) {
       const best = this.#bestBucket(s, open);
       if (!best) break;
-      const e = best.bucket.heap.peek()!;
-      if (minOverdue > 0 && this.overdue(e.twin, s) < minOverdue) break;
-      best.bucket.heap.pop();
-      if (this.#failedAt[this.#groupOf[e.twin]!] === s.now) {
-        skipped.push({ bucket: best.bucket, entry: e });
+      const heap = best.heap;
+      const e = heap.headTwin;
+      if (minOverdue > 0 && this.overdue(e, s) < minOverdue) break;
+      const sample = heap.headSample;
+      const version = heap.headVersion;
+      heap.pop();
+      if (this.#failedAt[this.#groupOf[e]!] === s.now) {
+        skipBucket.push(best);
+        skipEntry.push(e, sample, version);
         continue;
       }
-      const tenant = best.bucket.tenant;
+      const tenant = best.tenant;
       // what this refresh will hold, as the twin view says; the tenant closes when not even its cheapest fits
-      const twin = s.twins[e.twin]!;
-      budget[tenant] = budget[tenant]! - twin.refreshAttention;
-      computeBudget[tenant] = computeBudget[tenant]! - twin.refreshCompute;
+      budget[tenant] = budget[tenant]! - this.#refreshAttention[e]!;
+      computeBudget[tenant] = computeBudget[tenant]! - this.#refreshCompute[e]!;
       if (budget[tenant]! < cheapestA[tenant]! - 1e-9 || computeBudget[tenant]! < cheapestC[tenant]! - 1e-9)
         open[tenant] = 0;
       this.#entries--;
-      this.#selected[e.twin] = 1;
-      out.push(this.#explain(e.twin, s));
+      this.#selected[e] = 1;
+      out.push(explain ? this.#explain(e, s) : { twin: e });
     }
-    for (const { bucket, entry } of skipped) bucket.heap.push(entry);
-    if (out.length > 0) {
+    for (let k = 0; k < skipBucket.length; k++)
+      skipBucket[k]!.heap.push(skipEntry[3 * k]!, skipEntry[3 * k + 1]!, skipEntry[3 * k + 2]!);
+    if (skipBucket.length !== 0) {
+      skipBucket.length = 0;
+      skipEntry.length = 0;
+    }
+    if (out.length > 0 && !explain) {
+      // nothing reads the forecasters' switches without a trace
+      if (ctx.switches.length > 0) ctx.switches.length = 0;
+    } else if (out.length > 0) {
       const next = this.#bestBucket(s, open);
       const runnerUp = next
-        ? {
-            twin: s.twins[next.bucket.heap.peek()!.twin]!.id,
-            overdue: this.overdue(next.bucket.heap.peek()!.twin, s),
-          }
+        ? { twin: s.twins[next.heap.headTwin]!.id, overdue: this.overdue(next.heap.headTwin, s) }
         : null;
       const switches = ctx.switches.length > 0 ? ctx.switches.splice(0) : undefined;
       for (let k = 0; k < out.length; k++) {
@@ -623,6 +802,7 @@ export class ArsAttention implements AttentionAllocator {
 
   refreshStarted(twin: number, s: Snapshot): void {
     this.#startedAt[twin] = s.now;
+    this.#refreshing[twin] = 1;
     if (this.#selected[twin]) {
       this.#selected[twin] = 0;
       this.#proactive[twin] = 1;
@@ -639,7 +819,10 @@ export class ArsAttention implements AttentionAllocator {
     this.#selected[twin] = 0;
     const t = s.twins[twin];
     if (!t) return;
+    this.#refreshing[twin] = t.refreshing ? 1 : 0;
+    this.#lastSample[twin] = t.lastSample;
     if (ok) {
+      this.#suspicion[twin] = t.suspicion;
       if (t.suspicion >= this.#ctx.params.surpriseLevel) {
         const g = this.#groupOf[twin]!;
         this.#groupSurprises[g] = this.#groupSurprises[g]! + 1;
@@ -652,16 +835,16 @@ export class ArsAttention implements AttentionAllocator {
           seen === 0 ? d : this.#groupCost[g]! + COST_SMOOTHING * (d - this.#groupCost[g]!);
         this.#groupCostSeen[g] = seen + 1;
       }
-      if (this.#ctx.useForecast) {
-        let d = this.#drift[twin];
-        if (!d) {
-          d = new DriftEstimator({ forgetting: DRIFT_FORGETTING });
-          this.#drift[twin] = d;
-        }
-        if (Number.isFinite(t.lastValue)) d.observe(t.lastSample, t.lastValue);
+      if (this.#ctx.useForecast && Number.isFinite(t.lastValue)) {
+        const d = this.#drift;
+        d.observe(twin, t.lastSample, t.lastValue);
+        // the uncertainty feature's input, a function of the estimator's state: computed once per sample
+        if (d.samples(twin) >= MIN_DRIFT_SAMPLES)
+          this.#error[twin] = d.expectedError(twin, UNCERTAINTY_HORIZON);
       }
       this.#proactive[twin] = 0;
-      if (this.#n > 0) this.#update(twin, s);
+      // the twin is queued right below anyway: no entry for a changed bucket first (it would be stale at once)
+      if (this.#n > 0) this.#update(twin, s, t.refreshing);
     }
     if (!t.refreshing) this.#enqueue(twin, s);
   }
@@ -670,12 +853,25 @@ export class ArsAttention implements AttentionAllocator {
     const ctx = this.#ctx;
     if (!ctx.useForecast) return;
     ctx.tick(r.time);
-    const tenant = s.tenants[r.tenant]?.id ?? String(r.tenant);
-    ctx.demand.record(`${tenant}/${r.workload}`, r.time);
-    if (r.computeDemand > 0) ctx.demand.record(`${tenant}/${r.workload}:compute`, r.time, r.computeDemand);
-    r.twins.forEach((twin, k) => {
+    // the demand keys `tenant/workload` and `tenant/workload:compute`, built once per pair
+    let keys = this.#arrivalKeys.get(r.workload);
+    if (keys === undefined) {
+      keys = [];
+      this.#arrivalKeys.set(r.workload, keys);
+    }
+    let key = keys[r.tenant];
+    if (key === undefined) {
+      const tenant = s.tenants[r.tenant]?.id ?? String(r.tenant);
+      key = [`${tenant}/${r.workload}`, `${tenant}/${r.workload}:compute`];
+      keys[r.tenant] = key;
+    }
+    ctx.demand.record(key[0], r.time);
+    if (r.computeDemand > 0) ctx.demand.record(key[1], r.time, r.computeDemand);
+    const twins = r.twins;
+    for (let k = 0; k < twins.length; k++) {
+      const twin = twins[k]!;
       const g = this.#groupOf[twin];
-      if (g === undefined) return;
+      if (g === undefined) continue;
       ctx.demand.record(this.#groupKeys[g]!, r.time);
       this.#groupMaxAge[g] = Math.min(this.#groupMaxAge[g]!, r.maxAges[k] ?? Number.POSITIVE_INFINITY);
       const relative = r.deadline - r.time;
@@ -683,6 +879,6 @@ export class ArsAttention implements AttentionAllocator {
         ? Math.min(3, (this.#groupCost[g]! + r.work / 2) / Math.max(relative, 1e-3))
         : 0;
       this.#groupTight[g] = this.#groupTight[g]! + TIGHT_SMOOTHING * (tight - this.#groupTight[g]!);
-    });
+    }
   }
 }

@@ -120,7 +120,7 @@ export function reserveScore(ctx: ArsContext): Score {
       if (!ctx.useForecast || computedAt === s.now) return;
       computedAt = s.now;
       let plain = 0;
-      for (const n of s.nodes) if (n.up && n.attentionCapacity === 0) plain += n.computeCapacity;
+      for (const n of s.nodes) if (n.attentionCapacity === 0 && n.up) plain += n.computeCapacity;
       const load = ctx.computeLoad();
       strength = plain > 0 ? Math.max(0, Math.min(1, 2 - load / plain)) : 0;
     },

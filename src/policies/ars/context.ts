@@ -39,6 +39,10 @@ export class ArsContext {
   proactiveStarts = 0;
   onDemandStarts = 0;
   #now = 0;
+  /** the `:compute` keys of `demand`, in its key order, as of when it had `#computeKeysAt` keys */
+  #computeKeys: string[] = [];
+  #computeKeysAt = -1;
+  #computeKeysOf: ForecastBank | undefined;
 
   constructor(params: ArsParams, useForecast: boolean) {
     this.params = params;
@@ -64,8 +68,16 @@ export class ArsContext {
 
   /** Forecast compute demand of arriving requests, compute-unit-seconds per second at speed 1. */
   computeLoad(): number {
+    // keys are only ever added (in order), so the list is rebuilt when the count changes
+    const bank = this.demand;
+    if (bank !== this.#computeKeysOf || bank.size !== this.#computeKeysAt) {
+      this.#computeKeys = bank.keys().filter((key) => key.endsWith(':compute'));
+      this.#computeKeysAt = bank.size;
+      this.#computeKeysOf = bank;
+    }
+    const keys = this.#computeKeys;
     let load = 0;
-    for (const key of this.demand.keys()) if (key.endsWith(':compute')) load += this.rate(key);
+    for (let k = 0; k < keys.length; k++) load += this.rate(keys[k]!);
     return load;
   }
 

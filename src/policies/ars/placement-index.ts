@@ -33,7 +33,7 @@ interface Bucket {
   readonly fa: number;
   heap: Int32Array;
   size: number;
-  /** position in its class's bucket list */
+  /** position in its class's bucket list (−1: an empty grid bucket, not listed) */
   at: number;
 }
 
@@ -43,6 +43,11 @@ interface NodeClass {
   readonly attentionCapacity: number;
   /** node indices, ascending */
   readonly members: number[];
+  /**
+   * The buckets of whole (free compute, free attention) within the capacities, at fc · (attention
+   * capacity + 1) + fa, so the common case needs no map; every other pair is in `byCompute`.
+   */
+  readonly grid: (Bucket | undefined)[];
   readonly byCompute: Map<number, Map<number, Bucket>>;
   readonly buckets: Bucket[];
 }
@@ -55,6 +60,23 @@ export interface ArsPlacerParts {
   readonly reserve: Score;
   /** Σ of the weights the scores carry (bounds the rounding of a total) */
   weights(): number;
+}
+
+/** largest grid of whole free-capacity pairs a class keeps (more goes through the maps) */
+const GRID_MAX = 4096;
+
+function gridOf(compute: number, attention: number): (Bucket | undefined)[] {
+  const size = (Math.floor(compute) + 1) * (Math.floor(attention) + 1);
+  return Number.isFinite(size) && size > 0 && size <= GRID_MAX ? new Array(size).fill(undefined) : [];
+}
+
+/** where (fc, fa) sits in the class's grid, or -1 for a pair the grid does not hold */
+function gridIndex(cls: NodeClass, fc: number, fa: number): number {
+  if (cls.grid.length === 0 || !Number.isInteger(fc) || !Number.isInteger(fa)) return -1;
+  const width = Math.floor(cls.attentionCapacity) + 1;
+  if (fc < 0 || fa < 0 || fa >= width) return -1;
+  const g = fc * width + fa;
+  return g < cls.grid.length ? g : -1;
 }
 
 export class ArsPlacer implements Placer {
@@ -123,6 +145,7 @@ export class ArsPlacer implements Placer {
           computeCapacity: node.computeCapacity,
           attentionCapacity: node.attentionCapacity,
           members: [],
+          grid: gridOf(node.computeCapacity, node.attentionCapacity),
           byCompute: new Map(),
           buckets: [],
         });
@@ -156,6 +179,20 @@ export class ArsPlacer implements Placer {
 
   #bucket(c: number, fc: number, fa: number): Bucket {
     const cls = this.#classes[c]!;
+    const g = gridIndex(cls, fc, fa);
+    if (g >= 0) {
+      let b = cls.grid[g];
+      if (b === undefined) {
+        b = { fc, fa, heap: new Int32Array(4), size: 0, at: cls.buckets.length };
+        cls.grid[g] = b;
+        cls.buckets.push(b);
+      } else if (b.at < 0) {
+        // an emptied grid bucket is kept (its heap too) and listed again, where a new one would be
+        b.at = cls.buckets.length;
+        cls.buckets.push(b);
+      }
+      return b;
+    }
     let byAttention = cls.byCompute.get(fc);
     if (byAttention === undefined) {
       byAttention = new Map();
@@ -197,9 +234,13 @@ export class ArsPlacer implements Placer {
         cls.buckets[b.at] = moved;
         moved.at = b.at;
       }
-      const byAttention = cls.byCompute.get(b.fc)!;
-      byAttention.delete(b.fa);
-      if (byAttention.size === 0) cls.byCompute.delete(b.fc);
+      const g = gridIndex(cls, b.fc, b.fa);
+      if (g >= 0) b.at = -1;
+      else {
+        const byAttention = cls.byCompute.get(b.fc)!;
+        byAttention.delete(b.fa);
+        if (byAttention.size === 0) cls.byCompute.delete(b.fc);
+      }
     }
   }
 
@@ -321,12 +362,16 @@ export class ArsPlacer implements Placer {
 
     // sources, and the classes whose members are alike for this item
     const sources = this.#sources;
-    sources.length = 0;
+    // (setting an array's length is a runtime call even when it changes nothing)
+    if (sources.length !== 0) sources.length = 0;
     const uniform = this.#uniform;
-    uniform.set(this.#speedsAlike(item.kind));
-    for (const input of item.inputs) {
-      if (!('node' in input.from)) continue;
-      const j = input.from.node;
+    const speedsAlike = this.#speedsAlike(item.kind);
+    for (let c = 0; c < classes.length; c++) uniform[c] = speedsAlike[c]!;
+    const inputs = item.inputs;
+    for (let k = 0; k < inputs.length; k++) {
+      // a node location has `node` (a device location has not): read it rather than ask `in` of two shapes
+      const j = (inputs[k]!.from as { readonly node?: number }).node;
+      if (j === undefined) continue;
       if (!this.#isSource(j)) sources.push(j);
       const alike = this.#linksAlike(j, s);
       for (let c = 0; c < classes.length; c++) uniform[c] = uniform[c]! & alike[c]!;
@@ -337,14 +382,16 @@ export class ArsPlacer implements Placer {
     let dearest = 0;
     let bestLater = Number.POSITIVE_INFINITY;
     const later = this.#later; // classes none of whose plain members could start now: [class, finish] pairs
-    later.length = 0;
+    if (later.length !== 0) later.length = 0;
     const reps = this.#reps;
-    reps.fill(-1);
+    for (let c = 0; c < classes.length; c++) reps[c] = -1;
     for (let c = 0; c < classes.length; c++) {
       const cls = classes[c]!;
       if (cls.buckets.length === 0) continue; // no member up
+      const members = cls.members;
       if (uniform[c] === 0) {
-        for (const m of cls.members) {
+        for (let q = 0; q < members.length; q++) {
+          const m = members[q]!;
           const n = nodes[m]!;
           if (!n.up) continue;
           dearest = Math.max(dearest, runCost(item, n));
@@ -357,9 +404,9 @@ export class ArsPlacer implements Placer {
         continue;
       }
       let rep = -1;
-      for (const m of cls.members) {
-        if (!this.#isSource(m)) {
-          rep = m;
+      for (let q = 0; q < members.length; q++) {
+        if (!this.#isSource(members[q]!)) {
+          rep = members[q]!;
           break;
         }
       }
@@ -370,7 +417,9 @@ export class ArsPlacer implements Placer {
       const f = finishIn(item, nodes[rep]!, s);
       let feasible = false;
       let startsNow = false;
-      for (const b of cls.buckets) {
+      const buckets = cls.buckets;
+      for (let q = 0; q < buckets.length; q++) {
+        const b = buckets[q]!;
         if (b.fc >= c0 - EPS && b.fa >= a0 - EPS && this.#lowestPlain(b) >= 0) {
           feasible = true;
           if (b.fc >= c0 && b.fa >= a0) {
@@ -385,8 +434,8 @@ export class ArsPlacer implements Placer {
       if (startsNow) bestLater = Math.min(bestLater, 0 + f);
       else later.push(c, f);
     }
-    for (const j of sources) {
-      const n = nodes[j];
+    for (let q = 0; q < sources.length; q++) {
+      const n = nodes[sources[q]!];
       if (n === undefined || !n.up) continue;
       dearest = Math.max(dearest, runCost(item, n));
       if (tier !== undefined && n.tier !== tier) continue;
@@ -398,7 +447,9 @@ export class ArsPlacer implements Placer {
     for (let k = 0; k < later.length; k += 2) {
       const f = later[k + 1]!;
       if (!(f < bestLater)) continue; // a backlog only adds to f
-      for (const m of classes[later[k]!]!.members) {
+      const members = classes[later[k]!]!.members;
+      for (let q = 0; q < members.length; q++) {
+        const m = members[q]!;
         const n = nodes[m]!;
         if (!n.up || this.#isSource(m)) continue;
         bestLater = Math.min(bestLater, (n.freeCompute >= c0 && n.freeAttention >= a0 ? 0 : n.backlog) + f);
@@ -414,24 +465,23 @@ export class ArsPlacer implements Placer {
     const tol = 1e-12 * (1 + parts.weights());
     let chosen = -1;
     let chosenTotal = Number.NEGATIVE_INFINITY;
-    const consider = (i: number): void => {
-      const n = nodes[i]!;
-      this.judged++;
-      if (!judge.feasible(item, n, s)) return;
-      const t = judge.total(item, n, s);
-      if (t > chosenTotal || (t === chosenTotal && i < chosen)) {
-        chosenTotal = t;
-        chosen = i;
-      }
-    };
     const reserve = parts.reserve;
     for (let c = 0; c < classes.length; c++) {
       const cls = classes[c]!;
       if (cls.buckets.length === 0) continue;
       if (uniform[c] === 0) {
-        for (const m of cls.members) {
+        const members = cls.members;
+        for (let q = 0; q < members.length; q++) {
+          const m = members[q]!;
           const n = nodes[m]!;
-          if (n.up && !this.#isSource(m) && (tier === undefined || n.tier === tier)) consider(m);
+          if (!(n.up && !this.#isSource(m) && (tier === undefined || n.tier === tier))) continue;
+          this.judged++;
+          if (!judge.feasible(item, n, s)) continue;
+          const t = judge.total(item, n, s);
+          if (t > chosenTotal || (t === chosenTotal && m < chosen)) {
+            chosenTotal = t;
+            chosen = m;
+          }
         }
         continue;
       }
@@ -445,7 +495,9 @@ export class ArsPlacer implements Placer {
       const br = this.#bucketScore;
       let k = 0;
       let top = Number.NEGATIVE_INFINITY;
-      for (const b of cls.buckets) {
+      const buckets = cls.buckets;
+      for (let q = 0; q < buckets.length; q++) {
+        const b = buckets[q]!;
         if (!(b.fc >= c0 - EPS && b.fa >= a0 - EPS)) continue;
         const m = this.#lowestPlain(b);
         if (m < 0) continue;
@@ -484,7 +536,18 @@ export class ArsPlacer implements Placer {
         }
       }
     }
-    for (const j of sources) if (nodes[j]?.up) consider(j);
+    for (let q = 0; q < sources.length; q++) {
+      const j = sources[q]!;
+      const n = nodes[j];
+      if (!n?.up) continue;
+      this.judged++;
+      if (!judge.feasible(item, n, s)) continue;
+      const t = judge.total(item, n, s);
+      if (t > chosenTotal || (t === chosenTotal && j < chosen)) {
+        chosenTotal = t;
+        chosen = j;
+      }
+    }
     return chosen;
   }
 }

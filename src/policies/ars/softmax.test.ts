@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { softmax, waterFill } from './softmax.js';
+import { softmax, WaterFiller, waterFill } from './softmax.js';
 
 /** Sums of a few hundred shares: float error stays far below this. */
 const EPS = 1e-9;
@@ -132,5 +132,71 @@ describe('waterFill', () => {
       ),
       { seed: 7, numRuns: 200 },
     );
+  });
+});
+
+/** The levelling stage as it was defined: doubling, then 60 halvings of the sum (the reference). */
+function bisectedLevel(v: ArrayLike<number>, lo: ArrayLike<number>, cap: number): number {
+  const n = v.length;
+  const total = (level: number) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += Math.min(cap, Math.max(lo[i]!, level * v[i]!));
+    return s;
+  };
+  let low = 0;
+  let high = 1;
+  for (let k = 0; k < 1100 && total(high) < 1; k++) high *= 2;
+  for (let k = 0; k < 60; k++) {
+    const mid = (low + high) / 2;
+    if (total(mid) < 1) low = mid;
+    else high = mid;
+  }
+  return high;
+}
+
+describe('WaterFiller', () => {
+  it('finds the level of 60 halvings bit for bit, in far fewer passes, call after call (property)', () => {
+    const filler = new WaterFiller();
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 1e-6, max: 10, noNaN: true }), { minLength: 2, maxLength: 300 }),
+        fc.double({ min: 0.001, max: 1, noNaN: true }),
+        fc.array(fc.double({ min: 0, max: 0.01, noNaN: true }), { minLength: 300, maxLength: 300 }),
+        fc.boolean(),
+        (raw, cap, rawFloors, withFloors) => {
+          const n = raw.length;
+          const total = sum(raw);
+          const w = raw.map((x) => x / total);
+          const floors = withFloors ? rawFloors.slice(0, n) : undefined;
+          const o = {
+            group: new Int32Array(n),
+            floors: [0],
+            cap,
+            negligible: 0,
+            ...(floors ? { itemFloors: floors } : {}),
+          };
+          const r = filler.fill(w, o);
+          // one tenant with no floor: its weights scaled by 1 / their sum (stage 1), in item order
+          let mass = 0;
+          for (const x of w) mass += x;
+          const v = w.map((x) => x * ((1 - 0) / mass));
+          const lo = w.map((_, i) => Math.min(floors?.[i] ?? 0, cap));
+          const floorTotal = lo.reduce((a, b) => a + b, 0);
+          if (floorTotal < 1 && n * cap > 1) {
+            expect(r.level).toBe(bisectedLevel(v, lo, cap));
+            expect(filler.passes).toBeLessThan(62);
+          }
+          // the same shares as a fresh filler's (the pure function)
+          expect(Array.from(r.shares)).toEqual(Array.from(waterFill(w, o).shares));
+        },
+      ),
+      { seed: 11, numRuns: 300 },
+    );
+  });
+
+  it('falls back to summing at every step when a weight breaks the monotony', () => {
+    const w = [0.5, 0.6, -0.1];
+    const r = new WaterFiller().fill(w, { group: [0, 0, 0], floors: [0], cap: 1, negligible: 0 });
+    expect(r.level).toBe(bisectedLevel(w, [0, 0, 0], 1));
   });
 });

@@ -131,7 +131,7 @@ export class SchedulingRuntime {
       held[i] = 0;
       binder.hold(i, 0);
     }
-    this.#holding.length = 0;
+    if (this.#holding.length !== 0) this.#holding.length = 0;
     let skips = 0;
     while (this.queue.size > 0 && skips < MAX_SKIPS_PER_CYCLE) {
       const item = this.queue.pop(s)!;
@@ -182,7 +182,8 @@ export class SchedulingRuntime {
     const slots = Math.min(s.twins.length, per > 0 ? Math.floor(free / per + 1e-9) : s.twins.length);
     if (slots <= 0) return;
     const attention = this.#profile.attention;
-    const choices = attention.select(s, slots);
+    // explanations only for a trace: untraced, the allocator need not build them
+    const choices = attention.select(s, slots, this.#trace !== undefined);
     // A choice that fits nowhere (its tier is full, its tenant at quota) does not block the ones after it;
     // once no refresh could fit any more, the rest go back untried.
     let i = 0;

@@ -1,0 +1,62 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Heap } from '../../scheduler/heap.js';
+import { TwinHeap } from './twin-heap.js';
+
+interface Entry {
+  twin: number;
+  sample: number;
+  version: number;
+}
+
+describe('TwinHeap', () => {
+  it('pops entries in the order a Heap with the (sample, twin) comparator does, ties included (property)', () => {
+    const op = fc.oneof(
+      fc.record({
+        push: fc.constant(true),
+        twin: fc.integer({ min: 0, max: 20 }),
+        sample: fc.integer({ min: 0, max: 8 }).map((x) => x / 2),
+        version: fc.integer({ min: 0, max: 1000 }),
+      }),
+      fc.record({ push: fc.constant(false) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+        const a = new TwinHeap();
+        const b = new Heap<Entry>(
+          (x, y) => x.sample < y.sample || (x.sample === y.sample && x.twin < y.twin),
+        );
+        for (const o of ops) {
+          if ('twin' in o) {
+            a.push(o.twin, o.sample, o.version);
+            b.push({ twin: o.twin, sample: o.sample, version: o.version });
+          } else if (b.size > 0) {
+            const e = b.pop()!;
+            expect([a.headTwin, a.headSample, a.headVersion]).toEqual([e.twin, e.sample, e.version]);
+            a.pop();
+          }
+          expect(a.size).toBe(b.size);
+        }
+      }),
+      { seed: 3, numRuns: 300 },
+    );
+  });
+
+  it('heapifies appended entries of distinct twins into their (sample, twin) order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 100 }), (samples) => {
+        const h = new TwinHeap();
+        for (let twin = 0; twin < samples.length; twin++) h.append(twin, samples[twin]!, twin);
+        h.heapify();
+        const out: number[][] = [];
+        while (h.size > 0) {
+          out.push([h.headSample, h.headTwin]);
+          h.pop();
+        }
+        const want = samples.map((x, twin) => [x, twin]).sort((p, q) => p[0]! - q[0]! || p[1]! - q[1]!);
+        expect(out).toEqual(want);
+      }),
+      { seed: 5, numRuns: 200 },
+    );
+  });
+});
