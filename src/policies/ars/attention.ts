@@ -115,8 +115,11 @@ export class ArsAttention implements AttentionAllocator {
   #groupTight = new Float64Array(0);
   /** the same tightness for a blind read: BLIND_REFRESHES refreshes + work / 2 over the relative deadline */
   #groupTightBlind = new Float64Array(0);
-  /** 1 for a group whose reads are best left to on-demand refreshes (see #freshnessFloors): no demand feature */
-  #onDemandOnly = new Uint8Array(0);
+  /**
+   * how much of the demand feature each group gets (see #freshnessFloors): the chance that a stale read of it
+   * misses, 0 for a group whose reads are left to on-demand refreshes
+   */
+  #demandScale = new Float64Array(0);
   #floor = new Float64Array(0);
   #computeBudget = new Float64Array(0);
   #budget = new Float64Array(0);
@@ -197,7 +200,7 @@ export class ArsAttention implements AttentionAllocator {
     this.#groupMaxAge = new Float64Array(G).fill(Number.POSITIVE_INFINITY);
     this.#groupTight = new Float64Array(G);
     this.#groupTightBlind = new Float64Array(G);
-    this.#onDemandOnly = new Uint8Array(G);
+    this.#demandScale = new Float64Array(G);
     this.#floor = new Float64Array(n);
     this.#computeBudget = new Float64Array(s.tenants.length);
     this.#budget = new Float64Array(s.tenants.length);
@@ -244,7 +247,8 @@ export class ArsAttention implements AttentionAllocator {
         if (e > 0 && Number.isFinite(e)) uncertainty = Math.max(-2, Math.min(2, Math.log(e / mean)));
       }
       const rate = this.#groupRateFresh ? this.#groupRate[g]! : ctx.rate(this.#groupKeys[g]!);
-      demand = this.#onDemandOnly[g] ? 0 : Math.log1p((60 * rate) / this.#groupSize[g]!);
+      const scale = this.#demandScale[g]!;
+      demand = scale > 0 ? scale * Math.log1p((60 * rate) / this.#groupSize[g]!) : 0;
     }
     // hazard: the anomaly exposure this twin adds to its criticality (see #hazards)
     const x = this.#groupHazard[g]!;
@@ -417,7 +421,7 @@ export class ArsAttention implements AttentionAllocator {
    * M(T) = q_idle + (r · q_blind − m · q_idle) / T. The q's come from the group's running mean tightness
    * (the wait + half the request's work over its relative deadline, mapped from 0.4 → 0 to 0.8 → 1).
    *
-   * - m · q_idle ≥ r · q_blind (stale reads miss mostly for want of any sample): refreshing more often
+   * - m · q_idle ≥ r · q_blind, or q_blind < ½ (stale reads miss mostly for want of any sample): refreshing more often
    *   lowers M, so a partial floor helps in proportion. Floor = q_idle × the coverage min(1, wFresh · λ · m)
    *   (λ · m: expected requests within m seconds) × the keep-fresh share. These floors together take at most
    *   `freshBudget` of the capacity (scaled down together past it).
@@ -426,14 +430,18 @@ export class ArsAttention implements AttentionAllocator {
    *   share buys misses; a part of it buys more blind reads. Such a group gets its whole keep-fresh share
    *   when its coverage × q_blind is at least ½ and it fits in the budget left (groups with the most such
    *   value first), and otherwise no floor and no demand feature: its reads are left to on-demand refreshes.
+   *
+   * The demand feature (more attention to twins read often) buys misses too, so it counts only as far as a
+   * stale read would miss: a group in the first case gets it × q_idle, one kept wholly fresh all of it, and a
+   * group nobody reads with an age bound, or whose stale reads fit their deadline anyway, none.
    */
   #freshnessFloors(s: Snapshot): void {
     const floor = this.#floor;
     floor.fill(0);
-    this.#onDemandOnly.fill(0);
+    this.#demandScale.fill(0);
     const ctx = this.#ctx;
     const w = ctx.params.wFresh;
-    if (!ctx.useForecast || w <= 0 || this.#uniform) return;
+    if (!ctx.useForecast || this.#uniform) return;
     const G = this.#groupIds.length;
     const groupFloor = new Float64Array(G);
     const whole: { g: number; value: number; share: number }[] = [];
@@ -446,16 +454,17 @@ export class ArsAttention implements AttentionAllocator {
       const r = this.#groupCost[g]!;
       const period = ctx.params.freshMargin * Math.max(m - r, 0.5 * m);
       const keep = r / (period * this.#attention);
-      const coverage = Math.min(1, w * lambda * m);
+      const coverage = w > 0 ? Math.min(1, w * lambda * m) : 0;
       // chances that an idle and a blind stale read miss the deadline (see missChance)
       const qIdle = missChance(this.#groupTight[g]!);
       const qBlind = missChance(this.#groupTightBlind[g]!);
       if (m * qIdle >= r * qBlind || qBlind < 0.5) {
         const need = Math.max(0, Math.min(1, (this.#groupTight[g]! - TIGHT_FROM) / (TIGHT_TO - TIGHT_FROM)));
         groupFloor[g] = need * coverage * keep;
+        this.#demandScale[g] = qIdle;
         partial += groupFloor[g]! * this.#groupSize[g]!;
       } else {
-        this.#onDemandOnly[g] = 1;
+        this.#demandScale[g] = 0;
         if (coverage * qBlind >= 0.5)
           whole.push({ g, value: coverage * qBlind, share: keep * this.#groupSize[g]! });
       }
@@ -474,7 +483,7 @@ export class ArsAttention implements AttentionAllocator {
       if (c.share > left) continue;
       left -= c.share;
       groupFloor[c.g] = c.share / this.#groupSize[c.g]!;
-      this.#onDemandOnly[c.g] = 0;
+      this.#demandScale[c.g] = 1;
     }
     for (let i = 0; i < this.#n; i++) floor[i] = groupFloor[this.#groupOf[i]!]!;
     void s;
