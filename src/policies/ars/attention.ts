@@ -419,12 +419,15 @@ export class ArsAttention implements AttentionAllocator {
    * for one more (`BLIND_REFRESHES` × r on average). Blind reads take r of each period, idle ones T − m, so
    * with q_idle and q_blind the chances that each misses its deadline, the share of reads that miss is
    * M(T) = q_idle + (r · q_blind − m · q_idle) / T. The q's come from the group's running mean tightness
-   * (the wait + half the request's work over its relative deadline, mapped from 0.4 → 0 to 0.8 → 1).
+   * (the wait, r or 1.5 r, + half the request's work at speed 2, a typical fast node, over its relative
+   * deadline; `missChance`).
    *
-   * - m · q_idle ≥ r · q_blind, or q_blind < ½ (stale reads miss mostly for want of any sample): refreshing more often
-   *   lowers M, so a partial floor helps in proportion. Floor = q_idle × the coverage min(1, wFresh · λ · m)
-   *   (λ · m: expected requests within m seconds) × the keep-fresh share. These floors together take at most
-   *   `freshBudget` of the capacity (scaled down together past it).
+   * - m · q_idle ≥ r · q_blind, or q_blind < ½ (stale reads miss mostly for want of any sample): refreshing
+   *   more often lowers M, so a partial floor helps in proportion. Floor = the keep-fresh share × the coverage
+   *   min(1, wFresh · λ · m) (λ · m: expected requests within m seconds) × how much a stale twin hurts (the
+   *   idle tightness mapped from 0.4 → 0 to 0.8 → 1: a request that can afford a refresh on demand needs no
+   *   floor). These floors together take at most `freshBudget` of the capacity (scaled down together past
+   *   it).
    * - m · q_idle < r · q_blind (an on-demand refresh mostly fits the deadline, a refresh in flight does not):
    *   refreshing more often *raises* M until T reaches m − r, where it drops to 0. Only the whole keep-fresh
    *   share buys misses; a part of it buys more blind reads. Such a group gets its whole keep-fresh share
