@@ -213,6 +213,55 @@ describe('ars attention', () => {
     expect(ratio(1)).toBeLessThan(0.3);
   });
 
+  it('leaves reads to on-demand refreshes where a refresh in flight would make them miss (no demand feature, no partial floor)', () => {
+    // `high` is read with an age bound of about 2.4 refreshes: an on-demand refresh fits the deadline, but a
+    // read that finds a refresh in flight waits for it and for one more, and misses. Keeping every `high` twin
+    // fresh would take more than the whole capacity, so refreshing them more often only adds blind reads.
+    const reads = (maxAge: number, deadline: number) => ({
+      workloads: [
+        {
+          id: 'read',
+          tenant: 't',
+          deadline,
+          arrival: { kind: 'poisson', rate: 4 },
+          tasks: [{ id: 'get', work: 0.02, twin: { group: 'high', maxAge } }],
+        },
+      ],
+    });
+    const run = (maxAge: number, deadline: number) => {
+      const sink = collect('attention');
+      runScenario(twinsScenario(1, 1, reads(maxAge, deadline)), {
+        policy: { name: 'ars', params: { feedback: false } },
+        horizon: 300,
+        trace: sink,
+      });
+      const late = sink.out.filter((d) => d.chosen !== null && d.time > 150);
+      const demand = (group: string) =>
+        Math.max(
+          ...late
+            .filter((d) => d.subject.startsWith(group))
+            .map((d) => (d.features as Record<string, number>).demand ?? 0),
+        );
+      const period = (group: string) => {
+        const ps = late
+          .filter((d) => d.subject.startsWith(group))
+          .map((d) => (d.detail as Record<string, number>).targetPeriod!);
+        return ps.reduce((a, b) => a + b, 0) / ps.length;
+      };
+      return { demand: demand('high'), periods: period('high') / period('low') };
+    };
+    const blind = run(1.2, 0.9);
+    expect(blind.demand).toBe(0);
+    // equal criticality and cost, no demand feature, no floor: the same target period for both groups
+    // (`high` gets fewer proactive refreshes all the same: its reads refresh it on demand)
+    expect(blind.periods).toBeLessThan(1.2);
+    expect(blind.periods).toBeGreaterThan(0.8);
+    // a lax age bound and a tight deadline: a stale read misses for want of any sample, so demand counts
+    const tight = run(10, 0.6);
+    expect(tight.demand).toBeGreaterThan(0);
+    expect(tight.periods).toBeLessThan(0.8);
+  });
+
   it('explains each attention decision: features, contributions, weight, target period, runner-up', () => {
     const sink = collect('attention');
     runScenario(twinsScenario(1, 4), { policy: 'ars', horizon: 60, trace: sink });

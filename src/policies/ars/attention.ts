@@ -39,6 +39,15 @@ const TIGHT_FROM = 0.4;
 const TIGHT_TO = 0.8;
 /** weight of one request in a group's running mean tightness */
 const TIGHT_SMOOTHING = 0.05;
+/**
+ * refresh durations a request waits when it finds its twin stale with a refresh already in flight (a "blind"
+ * read): the sample of that refresh was taken before the request arrived, so the request waits for the rest
+ * of it (half a refresh on average) and then for a refresh of its own
+ */
+const BLIND_REFRESHES = 1.5;
+/** tightness at which a stale read starts to miss its deadline, and at which it (almost) always does */
+const MISS_FROM = 0.6;
+const MISS_TO = 1;
 /** bucket ids are rate key × this + tenant */
 const TENANT_SLOTS = 1 << 20;
 /** twins passed over in one call (tenant at quota, group that cannot be placed) before giving up */
@@ -100,6 +109,13 @@ export class ArsAttention implements AttentionAllocator {
   #failedAt = new Float64Array(0);
   #groupMaxAge = new Float64Array(0);
   #groupTight = new Float64Array(0);
+  /** the same tightness for a blind read: BLIND_REFRESHES refreshes + work / 2 over the relative deadline */
+  #groupTightBlind = new Float64Array(0);
+  /**
+   * how much of the demand feature each group gets (see #freshnessFloors): the chance that a stale read of it
+   * misses, 0 for a group whose reads are left to on-demand refreshes
+   */
+  #demandScale = new Float64Array(0);
   #floor = new Float64Array(0);
   #computeBudget = new Float64Array(0);
   #budget = new Float64Array(0);
@@ -227,6 +243,8 @@ export class ArsAttention implements AttentionAllocator {
     this.#failedAt = new Float64Array(G).fill(Number.NaN);
     this.#groupMaxAge = new Float64Array(G).fill(Number.POSITIVE_INFINITY);
     this.#groupTight = new Float64Array(G);
+    this.#groupTightBlind = new Float64Array(G);
+    this.#demandScale = new Float64Array(G);
     this.#floor = new Float64Array(n);
     this.#computeBudget = new Float64Array(s.tenants.length);
     this.#budget = new Float64Array(s.tenants.length);
@@ -310,12 +328,14 @@ export class ArsAttention implements AttentionAllocator {
         if (e > 0 && Number.isFinite(e)) uncertainty = Math.max(-2, Math.min(2, Math.log(e / mean)));
       }
       const rate = this.#groupRateFresh ? this.#groupRate[g]! : ctx.rate(this.#groupKeys[g]!);
-      demand = this.#demandLog[g]!;
+      const scale = this.#demandScale[g]!;
+      let demandLog = this.#demandLog[g]!;
       if (rate !== this.#demandSeen[g]) {
-        demand = Math.log1p((60 * rate) / this.#groupSize[g]!);
+        demandLog = Math.log1p((60 * rate) / this.#groupSize[g]!);
         this.#demandSeen[g] = rate;
-        this.#demandLog[g] = demand;
+        this.#demandLog[g] = demandLog;
       }
+      demand = scale > 0 ? scale * demandLog : 0;
     }
     const c = this.#criticality[i]!;
     let critLog = this.#critLog[i]!;
@@ -430,6 +450,8 @@ export class ArsAttention implements AttentionAllocator {
     let attention = 0;
     for (const node of s.nodes) if (node.up) attention += node.attentionCapacity;
     this.#attention = Math.max(attention, 1e-9);
+    // the floors first: they decide which groups' reads are left to on-demand refreshes (no demand feature)
+    this.#freshnessFloors(s);
     // scores → softmax weights → shares
     // a group's forecast rate is the same for all its twins within this loop (the clock does not move and no
     // arrival is recorded), so it is asked once per group
@@ -450,7 +472,6 @@ export class ArsAttention implements AttentionAllocator {
     for (let t = 0; t < floors.length; t++) floors[t] = (p.tenantFloor * this.#tenantTwins[t]!) / n;
     this.#cap = Math.min(1, p.twinCap / n);
     this.#negligible = p.negligible / n;
-    this.#freshnessFloors(s);
     const fill = this.#filler.fill(this.#weight, {
       group: this.#tenantOf,
       floors,
@@ -505,41 +526,85 @@ export class ArsAttention implements AttentionAllocator {
   /**
    * Freshness floors from the demand forecast: requests that need a twin at most m seconds old find it stale,
    * and must wait for a refresh, unless it is refreshed every m − r seconds (r: the refresh's own duration);
-   * aiming at `freshMargin` (default 90 %) of that leaves room for the dispatch's jitter. That period P costs a share r / (P · A) of
-   * the attention capacity A. The floor is that share times
-   * the coverage min(1, wFresh · λ · m), λ·m being the expected requests within m seconds, times how much a
-   * stale twin hurts: the refresh plus half the request's work (at speed 2, a typical fast node) as a
-   * fraction of its relative deadline, mapped from 0.4 → 0 to 0.8 → 1 (a request that can afford a
-   * refresh on demand needs no floor). Twins whose
-   * requests are rare or tolerant get little; twins read often with a tight bound are kept fresh. Floors
-   * that ask for more than the whole capacity are scaled down together (see waterFill).
+   * aiming at `freshMargin` (default 90 %) of that leaves room for the dispatch's jitter. That period P costs
+   * a share r / (P · A) of the attention capacity A, the group's *keep-fresh share*.
+   *
+   * A twin refreshed every T > m − r seconds is stale for T + r − m of each period, and a read then falls in
+   * one of two cases. Idle: no refresh is in flight, the read asks for one on demand and waits r. Blind: a
+   * refresh is in flight, but its sample was taken before the read arrived, so the read waits for it and then
+   * for one more (`BLIND_REFRESHES` × r on average). Blind reads take r of each period, idle ones T − m, so
+   * with q_idle and q_blind the chances that each misses its deadline, the share of reads that miss is
+   * M(T) = q_idle + (r · q_blind − m · q_idle) / T. The q's come from the group's running mean tightness
+   * (the wait, r or 1.5 r, + half the request's work at speed 2, a typical fast node, over its relative
+   * deadline; `missChance`).
+   *
+   * - m · q_idle ≥ r · q_blind, or q_blind < ½ (stale reads miss mostly for want of any sample): refreshing
+   *   more often lowers M, so a partial floor helps in proportion. Floor = the keep-fresh share × the coverage
+   *   min(1, wFresh · λ · m) (λ · m: expected requests within m seconds) × how much a stale twin hurts (the
+   *   idle tightness mapped from 0.4 → 0 to 0.8 → 1: a request that can afford a refresh on demand needs no
+   *   floor). These floors together take at most `freshBudget` of the capacity (scaled down together past
+   *   it).
+   * - m · q_idle < r · q_blind (an on-demand refresh mostly fits the deadline, a refresh in flight does not):
+   *   refreshing more often *raises* M until T reaches m − r, where it drops to 0. Only the whole keep-fresh
+   *   share buys misses; a part of it buys more blind reads. Such a group gets its whole keep-fresh share
+   *   when its coverage × q_blind is at least ½ and it fits in the budget left (groups with the most such
+   *   value first), and otherwise no floor and no demand feature: its reads are left to on-demand refreshes.
+   *
+   * The demand feature (more attention to twins read often) buys misses too, so it counts only as far as a
+   * stale read would miss: a group in the first case gets it × q_idle, one kept wholly fresh all of it, and a
+   * group nobody reads with an age bound, or whose stale reads fit their deadline anyway, none.
    */
   #freshnessFloors(s: Snapshot): void {
     const floor = this.#floor;
     floor.fill(0);
+    this.#demandScale.fill(0);
     const ctx = this.#ctx;
     const w = ctx.params.wFresh;
-    if (!ctx.useForecast || w <= 0 || this.#uniform) return;
-    for (let g = 0; g < this.#groupIds.length; g++) {
+    if (!ctx.useForecast || this.#uniform) return;
+    const G = this.#groupIds.length;
+    const groupFloor = new Float64Array(G);
+    const whole: { g: number; value: number; share: number }[] = [];
+    let partial = 0;
+    for (let g = 0; g < G; g++) {
       const m = this.#groupMaxAge[g]!;
       if (!Number.isFinite(m)) continue;
       const lambda = ctx.rate(this.#groupKeys[g]!) / this.#groupSize[g]!;
       if (!(lambda > 0)) continue;
       const r = this.#groupCost[g]!;
       const period = ctx.params.freshMargin * Math.max(m - r, 0.5 * m);
-      const need = Math.max(0, Math.min(1, (this.#groupTight[g]! - TIGHT_FROM) / (TIGHT_TO - TIGHT_FROM)));
-      const f = (need * Math.min(1, w * lambda * m) * r) / (period * this.#attention);
-      for (let i = 0; i < this.#n; i++) if (this.#groupOf[i] === g) floor[i] = f;
+      const keep = r / (period * this.#attention);
+      const coverage = w > 0 ? Math.min(1, w * lambda * m) : 0;
+      // chances that an idle and a blind stale read miss the deadline (see missChance)
+      const qIdle = missChance(this.#groupTight[g]!);
+      const qBlind = missChance(this.#groupTightBlind[g]!);
+      if (m * qIdle >= r * qBlind || qBlind < 0.5) {
+        const need = Math.max(0, Math.min(1, (this.#groupTight[g]! - TIGHT_FROM) / (TIGHT_TO - TIGHT_FROM)));
+        groupFloor[g] = need * coverage * keep;
+        this.#demandScale[g] = qIdle;
+        partial += groupFloor[g]! * this.#groupSize[g]!;
+      } else {
+        this.#demandScale[g] = 0;
+        if (coverage * qBlind >= 0.5)
+          whole.push({ g, value: coverage * qBlind, share: keep * this.#groupSize[g]! });
+      }
     }
-    // floors past the budget are scaled down together: a floor that cannot be kept buys freshness only in
-    // proportion to its rate, and taken from every other twin it costs more age than it saves misses
-    let total = 0;
-    for (let i = 0; i < this.#n; i++) total += floor[i]!;
+    // partial floors past the budget are scaled down together: a floor that cannot be kept buys freshness only
+    // in proportion to its rate, and taken from every other twin it costs more age than it saves misses
     const budget = ctx.params.freshBudget;
-    if (total > budget) {
-      const k = budget / total;
-      for (let i = 0; i < this.#n; i++) floor[i] = floor[i]! * k;
+    if (partial > budget) {
+      const k = budget / partial;
+      for (let g = 0; g < G; g++) groupFloor[g] = groupFloor[g]! * k;
+      partial = budget;
     }
+    whole.sort((a, b) => b.value - a.value || a.g - b.g);
+    let left = budget - partial;
+    for (const c of whole) {
+      if (c.share > left) continue;
+      left -= c.share;
+      groupFloor[c.g] = c.share / this.#groupSize[c.g]!;
+      this.#demandScale[c.g] = 1;
+    }
+    for (let i = 0; i < this.#n; i++) floor[i] = groupFloor[this.#groupOf[i]!]!;
     void s;
   }
 
@@ -879,6 +944,20 @@ export class ArsAttention implements AttentionAllocator {
         ? Math.min(3, (this.#groupCost[g]! + r.work / 2) / Math.max(relative, 1e-3))
         : 0;
       this.#groupTight[g] = this.#groupTight[g]! + TIGHT_SMOOTHING * (tight - this.#groupTight[g]!);
+      const blind = Number.isFinite(relative)
+        ? Math.min(3, (BLIND_REFRESHES * this.#groupCost[g]! + r.work / 2) / Math.max(relative, 1e-3))
+        : 0;
+      this.#groupTightBlind[g] =
+        this.#groupTightBlind[g]! + TIGHT_SMOOTHING * (blind - this.#groupTightBlind[g]!);
     }
   }
+}
+
+/**
+ * The chance that a read misses its deadline when its expected wait + work is this fraction of the deadline:
+ * 0 up to MISS_FROM, 1 from MISS_TO, linear between (a read expected to take 60 % of its deadline hardly
+ * ever misses, one expected to take all of it mostly does).
+ */
+function missChance(tight: number): number {
+  return Math.max(0, Math.min(1, (tight - MISS_FROM) / (MISS_TO - MISS_FROM)));
 }

@@ -46,7 +46,7 @@ export const PARAMS = {
     tunable: true,
   },
   wHazard: {
-    fallback: 0.4386,
+    fallback: 0.1391,
     min: 0,
     max: 2,
     doc: "weight of ln(1 + anomalyWeight · (the group's anomaly rate / the mean) · (mean criticality / criticality)); equal to wCriticality it is the rate law for weighted age + anomalyWeight · mean detection delay",
@@ -72,14 +72,14 @@ export const PARAMS = {
     doc: 'a sample whose suspicion reaches this counts as a surprise (an anomaly seen) for the hazard feature',
   },
   wDemand: {
-    fallback: 0.3347,
+    fallback: 0.3903,
     min: 0,
     max: 1.5,
     doc: 'weight of ln(1 + forecast requests per twin per minute)',
     tunable: true,
   },
   wFresh: {
-    fallback: 4.541,
+    fallback: 5.574,
     min: 0,
     max: 20,
     doc: 'freshness floor coverage: min(1, wFresh · forecast requests per twin within their max age)',
