@@ -190,7 +190,7 @@ export const PARAMS = {
     max: 1,
     doc: 'cost-aware scaler: utilisation a new node must expect to reach, and the pool sizing target',
   },
-  wNodeCost: { fallback: 0.2113, min: 0, max: 3, doc: 'placement weight of low running cost', tunable: true },
+  wNodeCost: { fallback: 0, min: 0, max: 3, doc: 'placement weight of low running cost', tunable: true },
   // feedback
   feedbackGain: {
     fallback: 0.15,
