@@ -432,6 +432,11 @@ export class ArsPlacer implements Placer {
       for (let c = 0; c < classes.length; c++) uniform[c] = uniform[c]! & alike[c]!;
     }
 
+    // the reserve score's per-instant strength (it reads the up nodes' compute without attention)
+    const reserve = parts.reserve;
+    if (Number.isNaN(this.#plain)) this.#plain = plainCompute(nodes);
+    reserve.prepareWith(s.now, this.#plain);
+
     // the normalisers: earliest feasible finish, dearest run, earliest finish once a backlog clears
     let best = Number.POSITIVE_INFINITY;
     let dearest = 0;
@@ -473,19 +478,23 @@ export class ArsPlacer implements Placer {
       if (tier !== undefined && cls.tier !== tier) continue;
       const f = finishIn(item, nodes[rep]!, s);
       this.#classFinish[c] = f;
+      // one pass over the buckets in reach: whether any plain member can take the item now (and start it
+      // without rounding), and the best reserve score among them
       let feasible = false;
       let startsNow = false;
+      let top = Number.NEGATIVE_INFINITY;
       const buckets = cls.buckets;
       for (let q = 0; q < buckets.length; q++) {
         const b = buckets[q]!;
-        if (b.fc >= c0 - EPS && b.fa >= a0 - EPS && this.#lowestPlain(b) >= 0) {
-          feasible = true;
-          if (b.fc >= c0 && b.fa >= a0) {
-            startsNow = true;
-            break;
-          }
-        }
+        if (!(b.fc >= c0 - EPS && b.fa >= a0 - EPS)) continue;
+        const m = this.#lowestPlain(b);
+        if (m < 0) continue;
+        feasible = true;
+        if (b.fc >= c0 && b.fa >= a0) startsNow = true;
+        const r = reserve.score(item, nodes[m]!, s);
+        if (r > top) top = r;
       }
+      this.#classTop[c] = top;
       if (feasible) best = Math.min(best, f);
       reps[c] = feasible ? rep : -1;
       if (cls.computeCapacity < c0 || cls.attentionCapacity < a0) continue;
@@ -516,15 +525,12 @@ export class ArsPlacer implements Placer {
     parts.finish.preset(best);
     parts.cost.preset(dearest);
     parts.patience.preset(item, s.now, bestLater);
-    if (Number.isNaN(this.#plain)) this.#plain = plainCompute(nodes);
-    parts.reserve.prepareWith(s.now, this.#plain);
 
     // candidates: the members of classes that are not alike, sources, and per class the buckets with the best
     // reserve score (within rounding)
     const tol = 1e-12 * (1 + parts.weights());
     let chosen = -1;
     let chosenTotal = Number.NEGATIVE_INFINITY;
-    const reserve = parts.reserve;
     // classes whose members are alike: the finish and cost scores are the class's, so a bucket's total is
     // these two and its reserve score, summed as the framework sums it (`#total`), and it only rises with the
     // reserve score. The class's top total (at its best reserve score) bounds every bucket's, so the classes
@@ -551,22 +557,12 @@ export class ArsPlacer implements Placer {
         continue;
       }
       if (reps[c]! < 0) continue;
-      let top = Number.NEGATIVE_INFINITY;
-      const buckets = cls.buckets;
-      for (let q = 0; q < buckets.length; q++) {
-        const b = buckets[q]!;
-        if (!(b.fc >= c0 - EPS && b.fa >= a0 - EPS)) continue;
-        const m = this.#lowestPlain(b);
-        if (m < 0) continue;
-        const r = reserve.score(item, nodes[m]!, s);
-        if (r > top) top = r;
-      }
+      const top = this.#classTop[c]!;
       const fin = parts.finish.scoreAt(this.#classFinish[c]!);
       const cost = parts.cost.scoreAt(this.#classRun[c]!);
       const topTotal = this.#total(fin, top, cost);
       // a total that is not above −∞ (no bucket in reach, or NaN) is never chosen
       if (!(topTotal > Number.NEGATIVE_INFINITY)) continue;
-      this.#classTop[c] = top;
       this.#classFinScore[c] = fin;
       this.#classCostScore[c] = cost;
       this.#classTotal[c] = topTotal;
