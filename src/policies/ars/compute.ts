@@ -121,6 +121,8 @@ export function reserveScore(ctx: ArsContext): Score & {
    * (`plainCompute`), by a caller that tracks which nodes are up (the placement index)
    */
   prepareWith(now: number, plain: number): void;
+  /** whether the score is its weight on every node of this attention capacity (what `score` tests first) */
+  flatFor(item: WorkItem, attentionCapacity: number): boolean;
 } {
   let strength = 1;
   let computedAt = Number.NaN;
@@ -140,6 +142,7 @@ export function reserveScore(ctx: ArsContext): Score & {
       computedAt = now;
       setStrength(plain);
     },
+    flatFor: (item, attentionCapacity) => item.attention > 0 || attentionCapacity === 0,
     score(item, node) {
       const w = ctx.params.wReserve;
       if (item.attention > 0 || node.attentionCapacity === 0) return w;

@@ -58,7 +58,10 @@ export interface ArsPlacerParts {
   readonly cost: Score & { preset(dearest: number): void; scoreAt(cost: number): number };
   readonly patience: { preset(item: WorkItem, now: number, bestLater: number): void };
   /** the reserve score plugin (prepared here, then read per bucket) */
-  readonly reserve: Score & { prepareWith(now: number, plain: number): void };
+  readonly reserve: Score & {
+    prepareWith(now: number, plain: number): void;
+    flatFor(item: WorkItem, attentionCapacity: number): boolean;
+  };
   /**
    * The profile's weighted scores, in its order: exactly the three above. A candidate's total is summed here
    * in this order with these weights, as the framework's `totalScore` sums it (the same arithmetic).
@@ -108,7 +111,9 @@ export class ArsPlacer implements Placer {
   #reps = new Int32Array(0);
   #bucketRep = new Int32Array(16);
   #bucketScore = new Float64Array(16);
-  readonly #later: number[] = [];
+  /** classes none of whose plain members could start now, and their finish (`nLater` of them) */
+  #laterClass = new Int32Array(0);
+  #laterFinish = new Float64Array(0);
   #frontier: number[] = [];
   /** per class: `finishIn` and `runCost` of its plain members for the current item */
   #classFinish = new Float64Array(0);
@@ -209,6 +214,8 @@ export class ArsPlacer implements Placer {
     this.#classCostScore = new Float64Array(this.#classes.length);
     this.#classTotal = new Float64Array(this.#classes.length);
     this.#pending = new Int32Array(this.#classes.length);
+    this.#laterClass = new Int32Array(this.#classes.length);
+    this.#laterFinish = new Float64Array(this.#classes.length);
     this.#plain = Number.NaN;
     this.#ready = true;
   }
@@ -441,8 +448,9 @@ export class ArsPlacer implements Placer {
     let best = Number.POSITIVE_INFINITY;
     let dearest = 0;
     let bestLater = Number.POSITIVE_INFINITY;
-    const later = this.#later; // classes none of whose plain members could start now: [class, finish] pairs
-    if (later.length !== 0) later.length = 0;
+    const laterClass = this.#laterClass;
+    const laterFinish = this.#laterFinish;
+    let nLater = 0;
     const reps = this.#reps;
     for (let c = 0; c < classes.length; c++) reps[c] = -1;
     for (let c = 0; c < classes.length; c++) {
@@ -483,6 +491,9 @@ export class ArsPlacer implements Placer {
       let feasible = false;
       let startsNow = false;
       let top = Number.NEGATIVE_INFINITY;
+      // where the reserve score is its weight on every member (the item holds attention, or the class has
+      // none), one bucket gives it and the pass stops at the first bucket that can start the item
+      const flat = reserve.flatFor(item, cls.attentionCapacity);
       const buckets = cls.buckets;
       for (let q = 0; q < buckets.length; q++) {
         const b = buckets[q]!;
@@ -491,15 +502,21 @@ export class ArsPlacer implements Placer {
         if (m < 0) continue;
         feasible = true;
         if (b.fc >= c0 && b.fa >= a0) startsNow = true;
-        const r = reserve.score(item, nodes[m]!, s);
-        if (r > top) top = r;
+        if (!flat || top === Number.NEGATIVE_INFINITY) {
+          const r = reserve.score(item, nodes[m]!, s);
+          if (r > top) top = r;
+        }
+        if (flat && startsNow) break;
       }
       this.#classTop[c] = top;
       if (feasible) best = Math.min(best, f);
       reps[c] = feasible ? rep : -1;
       if (cls.computeCapacity < c0 || cls.attentionCapacity < a0) continue;
       if (startsNow) bestLater = Math.min(bestLater, 0 + f);
-      else later.push(c, f);
+      else {
+        laterClass[nLater] = c;
+        laterFinish[nLater++] = f;
+      }
     }
     for (let q = 0; q < sources.length; q++) {
       const n = nodes[sources[q]!];
@@ -511,10 +528,10 @@ export class ArsPlacer implements Placer {
       if (n.computeCapacity < c0 || n.attentionCapacity < a0) continue;
       bestLater = Math.min(bestLater, (n.freeCompute >= c0 && n.freeAttention >= a0 ? 0 : n.backlog) + f);
     }
-    for (let k = 0; k < later.length; k += 2) {
-      const f = later[k + 1]!;
+    for (let k = 0; k < nLater; k++) {
+      const f = laterFinish[k]!;
       if (!(f < bestLater)) continue; // a backlog only adds to f
-      const members = classes[later[k]!]!.members;
+      const members = classes[laterClass[k]!]!.members;
       for (let q = 0; q < members.length; q++) {
         const m = members[q]!;
         const n = nodes[m]!;
