@@ -248,4 +248,48 @@ describe('the ARS placement index', () => {
     // a scan judges 2,000 nodes per decision; the index a handful (one per class and bucket in reach)
     expect(placer.judged / placer.decisions).toBeLessThan(10);
   });
+
+  it('asks the filters once per decision when the best class by total takes the item (three tiers)', () => {
+    const s = parseScenario(
+      JSON.stringify({
+        name: 'three-tiers',
+        seed: 3,
+        horizon: 60,
+        tenants: [{ id: 't' }],
+        nodes: [
+          { id: 'e', count: 20, tier: 'edge', compute: 8, attention: 2, costPerSecond: 0.00001 },
+          { id: 'f', count: 3, tier: 'fog', compute: 32, attention: 4, speed: 2, costPerSecond: 0.0001 },
+          { id: 'c', tier: 'cloud', compute: 256, attention: 0, speed: 3, costPerSecond: 0.001 },
+        ],
+        assets: [
+          {
+            id: 'm',
+            count: 200,
+            tenant: 't',
+            twin: { criticality: 1, sampleBytes: 1000, refresh: { work: 0.05, compute: 1, attention: 1 } },
+          },
+        ],
+        workloads: [
+          {
+            id: 'w',
+            tenant: 't',
+            arrival: { kind: 'poisson', rate: 40 },
+            tasks: [{ id: 'a', work: 0.2, twin: { group: 'm', maxAge: 5 } }],
+          },
+        ],
+      }),
+      { format: 'json', file: 'three-tiers.json' },
+    );
+    const profile = registry.create('ars', {});
+    const placer = profile.placer as unknown as { decisions: number; judged: number };
+    const indexed = new World(s, profile).run();
+    expect(placer.decisions).toBeGreaterThan(1000);
+    // no task reads another's output on a node (no sources) and every class is alike: a class is judged only
+    // while its best total could still win, best first, so almost always one
+    expect(placer.judged / placer.decisions).toBeLessThan(1.2);
+    const scan = new World(s, registry.create('ars', { index: false })).run();
+    expect(JSON.stringify(indexed).replace(/,?"index":(true|false)/g, '')).toBe(
+      JSON.stringify(scan).replace(/,?"index":(true|false)/g, ''),
+    );
+  });
 });

@@ -291,6 +291,11 @@ export class ForecastBank {
     return this.estimators.size;
   }
 
+  /** The shared clock: the latest time `advanceTo` or `record` was given (−∞ before either). */
+  get clock(): number {
+    return this.now;
+  }
+
   private caughtUp(key: string): ArrivalRateEstimator | undefined {
     const estimator = this.estimators.get(key);
     if (estimator !== undefined && Number.isFinite(this.now)) estimator.advanceTo(this.now);

@@ -84,8 +84,14 @@ export function deliveryIn(item: WorkItem, node: NodeView, s: Snapshot): number 
  * (The ARS scores carry their live weights themselves, so the feedback controller can move them; the
  * profile lists each with weight 1.)
  */
-export function earliestFinishScore(ctx: ArsContext): Score & { preset(best: number): void } {
+export function earliestFinishScore(ctx: ArsContext): Score & {
+  preset(best: number): void;
+  /** the score of a node whose `finishIn` is `f` (what `score` returns; the placement index reuses f) */
+  scoreAt(f: number): number;
+} {
   let best = Number.POSITIVE_INFINITY;
+  const scoreAt = (f: number): number =>
+    Number.isFinite(best) ? (ctx.params.wFinish * (best + 1e-3)) / (f + 1e-3) : 0;
   return {
     name: 'ars-finish',
     preset(b) {
@@ -98,10 +104,8 @@ export function earliestFinishScore(ctx: ArsContext): Score & { preset(best: num
         best = Math.min(best, finishIn(item, n, s));
       }
     },
-    score(item, node, s) {
-      const f = finishIn(item, node, s);
-      return Number.isFinite(best) ? (ctx.params.wFinish * (best + 1e-3)) / (f + 1e-3) : 0;
-    },
+    score: (item, node, s) => scoreAt(finishIn(item, node, s)),
+    scoreAt,
   };
 }
 
@@ -111,19 +115,34 @@ export function earliestFinishScore(ctx: ArsContext): Score & { preset(best: num
  * With forecasting on, the penalty fades as the forecast task load outgrows the nodes without attention.
  * Times `wReserve`.
  */
-export function reserveScore(ctx: ArsContext): Score {
+export function reserveScore(ctx: ArsContext): Score & {
+  /**
+   * `prepare` at time `now` with the compute capacity of the up nodes without attention already summed
+   * (`plainCompute`), by a caller that tracks which nodes are up (the placement index)
+   */
+  prepareWith(now: number, plain: number): void;
+  /** whether the score is its weight on every node of this attention capacity (what `score` tests first) */
+  flatFor(item: WorkItem, attentionCapacity: number): boolean;
+} {
   let strength = 1;
   let computedAt = Number.NaN;
+  const setStrength = (plain: number): void => {
+    const load = ctx.computeLoad();
+    strength = plain > 0 ? Math.max(0, Math.min(1, 2 - load / plain)) : 0;
+  };
   return {
     name: 'ars-reserve',
     prepare(_item, s) {
       if (!ctx.useForecast || computedAt === s.now) return;
       computedAt = s.now;
-      let plain = 0;
-      for (const n of s.nodes) if (n.attentionCapacity === 0 && n.up) plain += n.computeCapacity;
-      const load = ctx.computeLoad();
-      strength = plain > 0 ? Math.max(0, Math.min(1, 2 - load / plain)) : 0;
+      setStrength(plainCompute(s.nodes));
     },
+    prepareWith(now, plain) {
+      if (!ctx.useForecast || computedAt === now) return;
+      computedAt = now;
+      setStrength(plain);
+    },
+    flatFor: (item, attentionCapacity) => item.attention > 0 || attentionCapacity === 0,
     score(item, node) {
       const w = ctx.params.wReserve;
       if (item.attention > 0 || node.attentionCapacity === 0) return w;
@@ -135,8 +154,13 @@ export function reserveScore(ctx: ArsContext): Score {
 }
 
 /** Cheaper runs first: 1 − cost here / the dearest feasible node's cost, in [0, 1], times `wNodeCost`. */
-export function nodeCostScore(ctx: ArsContext): Score & { preset(dearest: number): void } {
+export function nodeCostScore(ctx: ArsContext): Score & {
+  preset(dearest: number): void;
+  /** the score of a node whose `runCost` is `cost` (what `score` returns) */
+  scoreAt(cost: number): number;
+} {
   let dearest = 0;
+  const scoreAt = (cost: number): number => ctx.params.wNodeCost * (dearest > 0 ? 1 - cost / dearest : 1);
   return {
     name: 'ars-cost',
     preset(d) {
@@ -146,8 +170,19 @@ export function nodeCostScore(ctx: ArsContext): Score & { preset(dearest: number
       dearest = 0;
       for (const n of s.nodes) if (n.up) dearest = Math.max(dearest, runCost(item, n));
     },
-    score: (item, node) => ctx.params.wNodeCost * (dearest > 0 ? 1 - runCost(item, node) / dearest : 1),
+    score: (item, node) => scoreAt(runCost(item, node)),
+    scoreAt,
   };
+}
+
+/** Compute capacity of the up nodes without attention, summed in node order (the reserve score's `plain`). */
+export function plainCompute(nodes: readonly NodeView[]): number {
+  let plain = 0;
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    if (n.attentionCapacity === 0 && n.up) plain += n.computeCapacity;
+  }
+  return plain;
 }
 
 /** What a run on the node costs: the cost score's quantity. */

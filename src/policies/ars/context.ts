@@ -43,6 +43,11 @@ export class ArsContext {
   #computeKeys: string[] = [];
   #computeKeysAt = -1;
   #computeKeysOf: ForecastBank | undefined;
+  /** `computeLoad`'s last value, and the bank, key count and clock window it was computed at */
+  #load = 0;
+  #loadOf: ForecastBank | undefined;
+  #loadKeys = -1;
+  #loadWindow = Number.NaN;
 
   constructor(params: ArsParams, useForecast: boolean) {
     this.params = params;
@@ -68,8 +73,15 @@ export class ArsContext {
 
   /** Forecast compute demand of arriving requests, compute-unit-seconds per second at speed 1. */
   computeLoad(): number {
-    // keys are only ever added (in order), so the list is rebuilt when the count changes
     const bank = this.demand;
+    // A key's forecast changes only when one of its windows closes, and windows close only when the bank's
+    // clock enters a new window (the grid is shared, origin 0). The first call in a window catches every
+    // `:compute` key up to it (`predictRate`), so later calls in the same window, with no new key, would
+    // read the same forecasts and change nothing: the last value is returned.
+    const window = Math.floor(bank.clock / DEMAND_WINDOW);
+    if (bank === this.#loadOf && bank.size === this.#loadKeys && window === this.#loadWindow)
+      return this.#load;
+    // keys are only ever added (in order), so the list is rebuilt when the count changes
     if (bank !== this.#computeKeysOf || bank.size !== this.#computeKeysAt) {
       this.#computeKeys = bank.keys().filter((key) => key.endsWith(':compute'));
       this.#computeKeysAt = bank.size;
@@ -78,6 +90,10 @@ export class ArsContext {
     const keys = this.#computeKeys;
     let load = 0;
     for (let k = 0; k < keys.length; k++) load += this.rate(keys[k]!);
+    this.#load = load;
+    this.#loadOf = bank;
+    this.#loadKeys = bank.size;
+    this.#loadWindow = window;
     return load;
   }
 

@@ -148,6 +148,7 @@ function buildArs(
         cost,
         patience,
         reserve,
+        scores,
         weights: () => ctx.params.wFinish + ctx.params.wReserve + ctx.params.wNodeCost,
       })
     : undefined;

@@ -23,8 +23,9 @@
  * Cost per decision: O(classes + buckets + sources); per node change O(log class size) at the next decision.
  */
 import type { Placer, PlacerJudge, Score } from '../../scheduler/plugins.js';
+import type { WeightedScore } from '../../scheduler/profile.js';
 import type { NodeView, Snapshot, WorkItem } from '../../scheduler/types.js';
-import { finishIn, runCost } from './compute.js';
+import { finishIn, plainCompute, runCost } from './compute.js';
 
 const EPS = 1e-9; // the framework's capacity tolerance
 
@@ -53,11 +54,19 @@ interface NodeClass {
 }
 
 export interface ArsPlacerParts {
-  readonly finish: { preset(best: number): void };
-  readonly cost: { preset(dearest: number): void };
+  readonly finish: Score & { preset(best: number): void; scoreAt(f: number): number };
+  readonly cost: Score & { preset(dearest: number): void; scoreAt(cost: number): number };
   readonly patience: { preset(item: WorkItem, now: number, bestLater: number): void };
   /** the reserve score plugin (prepared here, then read per bucket) */
-  readonly reserve: Score;
+  readonly reserve: Score & {
+    prepareWith(now: number, plain: number): void;
+    flatFor(item: WorkItem, attentionCapacity: number): boolean;
+  };
+  /**
+   * The profile's weighted scores, in its order: exactly the three above. A candidate's total is summed here
+   * in this order with these weights, as the framework's `totalScore` sums it (the same arithmetic).
+   */
+  readonly scores: readonly WeightedScore[];
   /** Σ of the weights the scores carry (bounds the rounding of a total) */
   weights(): number;
 }
@@ -102,14 +111,55 @@ export class ArsPlacer implements Placer {
   #reps = new Int32Array(0);
   #bucketRep = new Int32Array(16);
   #bucketScore = new Float64Array(16);
-  readonly #later: number[] = [];
+  /** classes none of whose plain members could start now, and their finish (`nLater` of them) */
+  #laterClass = new Int32Array(0);
+  #laterFinish = new Float64Array(0);
   #frontier: number[] = [];
+  /** per class: `finishIn` and `runCost` of its plain members for the current item */
+  #classFinish = new Float64Array(0);
+  #classRun = new Float64Array(0);
+  /** per class, for the current item: its best reserve score, its finish and cost scores, its top total */
+  #classTop = new Float64Array(0);
+  #classFinScore = new Float64Array(0);
+  #classCostScore = new Float64Array(0);
+  #classTotal = new Float64Array(0);
+  /** classes still to judge */
+  #pending = new Int32Array(0);
+  /** per position in the profile's scores: 0 finish, 1 reserve, 2 cost; and the weights */
+  readonly #scoreKind: Int8Array;
+  readonly #scoreWeight: Float64Array;
+  /** the reserve score's `plain` sum, recomputed when a node went up or down (NaN: to recompute) */
+  #plain = Number.NaN;
   /** decisions taken and candidates judged (for the benchmark and the docs) */
   decisions = 0;
   judged = 0;
 
   constructor(parts: ArsPlacerParts) {
     this.#parts = parts;
+    const scores = parts.scores;
+    this.#scoreKind = new Int8Array(scores.length);
+    this.#scoreWeight = new Float64Array(scores.length);
+    const seen = [0, 0, 0];
+    for (let k = 0; k < scores.length; k++) {
+      const p = scores[k]!.plugin;
+      const kind = p === parts.finish ? 0 : p === parts.reserve ? 1 : p === parts.cost ? 2 : -1;
+      if (kind < 0 || seen[kind]! > 0) throw new Error(`ArsPlacer: unexpected score plugin ${p.name}`);
+      seen[kind] = 1;
+      this.#scoreKind[k] = kind;
+      this.#scoreWeight[k] = scores[k]!.weight;
+    }
+  }
+
+  /** A candidate's total from its finish, reserve and cost scores, summed as `totalScore` sums them. */
+  #total(finish: number, reserve: number, cost: number): number {
+    const kind = this.#scoreKind;
+    const weight = this.#scoreWeight;
+    let total = 0;
+    for (let k = 0; k < kind.length; k++) {
+      const c = kind[k]!;
+      total += weight[k]! * (c === 0 ? finish : c === 1 ? reserve : cost);
+    }
+    return total;
   }
 
   nodeChanged(i: number): void {
@@ -157,6 +207,16 @@ export class ArsPlacer implements Placer {
     }
     this.#uniform = new Uint8Array(this.#classes.length);
     this.#reps = new Int32Array(this.#classes.length);
+    this.#classFinish = new Float64Array(this.#classes.length);
+    this.#classRun = new Float64Array(this.#classes.length);
+    this.#classTop = new Float64Array(this.#classes.length);
+    this.#classFinScore = new Float64Array(this.#classes.length);
+    this.#classCostScore = new Float64Array(this.#classes.length);
+    this.#classTotal = new Float64Array(this.#classes.length);
+    this.#pending = new Int32Array(this.#classes.length);
+    this.#laterClass = new Int32Array(this.#classes.length);
+    this.#laterFinish = new Float64Array(this.#classes.length);
+    this.#plain = Number.NaN;
     this.#ready = true;
   }
 
@@ -168,6 +228,8 @@ export class ArsPlacer implements Placer {
       this.#isDirty[i] = 0;
       const node = nodes[i]!;
       const old = this.#bucketOf[i];
+      // a node is in a bucket exactly when it was up at the last decision
+      if ((old !== undefined) !== node.up) this.#plain = Number.NaN;
       if (old !== undefined) {
         if (node.up && old.fc === node.freeCompute && old.fa === node.freeAttention) continue;
         this.#remove(i, old);
@@ -377,12 +439,18 @@ export class ArsPlacer implements Placer {
       for (let c = 0; c < classes.length; c++) uniform[c] = uniform[c]! & alike[c]!;
     }
 
+    // the reserve score's per-instant strength (it reads the up nodes' compute without attention)
+    const reserve = parts.reserve;
+    if (Number.isNaN(this.#plain)) this.#plain = plainCompute(nodes);
+    reserve.prepareWith(s.now, this.#plain);
+
     // the normalisers: earliest feasible finish, dearest run, earliest finish once a backlog clears
     let best = Number.POSITIVE_INFINITY;
     let dearest = 0;
     let bestLater = Number.POSITIVE_INFINITY;
-    const later = this.#later; // classes none of whose plain members could start now: [class, finish] pairs
-    if (later.length !== 0) later.length = 0;
+    const laterClass = this.#laterClass;
+    const laterFinish = this.#laterFinish;
+    let nLater = 0;
     const reps = this.#reps;
     for (let c = 0; c < classes.length; c++) reps[c] = -1;
     for (let c = 0; c < classes.length; c++) {
@@ -412,27 +480,43 @@ export class ArsPlacer implements Placer {
       }
       if (rep < 0) continue; // every member is a source: scored one by one below
       // all members cost the same; a source member is up only if some bucket holds it, so check plain ones
-      dearest = Math.max(dearest, runCost(item, nodes[rep]!));
+      const run = runCost(item, nodes[rep]!);
+      this.#classRun[c] = run;
+      dearest = Math.max(dearest, run);
       if (tier !== undefined && cls.tier !== tier) continue;
       const f = finishIn(item, nodes[rep]!, s);
+      this.#classFinish[c] = f;
+      // one pass over the buckets in reach: whether any plain member can take the item now (and start it
+      // without rounding), and the best reserve score among them
       let feasible = false;
       let startsNow = false;
+      let top = Number.NEGATIVE_INFINITY;
+      // where the reserve score is its weight on every member (the item holds attention, or the class has
+      // none), one bucket gives it and the pass stops at the first bucket that can start the item
+      const flat = reserve.flatFor(item, cls.attentionCapacity);
       const buckets = cls.buckets;
       for (let q = 0; q < buckets.length; q++) {
         const b = buckets[q]!;
-        if (b.fc >= c0 - EPS && b.fa >= a0 - EPS && this.#lowestPlain(b) >= 0) {
-          feasible = true;
-          if (b.fc >= c0 && b.fa >= a0) {
-            startsNow = true;
-            break;
-          }
+        if (!(b.fc >= c0 - EPS && b.fa >= a0 - EPS)) continue;
+        const m = this.#lowestPlain(b);
+        if (m < 0) continue;
+        feasible = true;
+        if (b.fc >= c0 && b.fa >= a0) startsNow = true;
+        if (!flat || top === Number.NEGATIVE_INFINITY) {
+          const r = reserve.score(item, nodes[m]!, s);
+          if (r > top) top = r;
         }
+        if (flat && startsNow) break;
       }
+      this.#classTop[c] = top;
       if (feasible) best = Math.min(best, f);
       reps[c] = feasible ? rep : -1;
       if (cls.computeCapacity < c0 || cls.attentionCapacity < a0) continue;
       if (startsNow) bestLater = Math.min(bestLater, 0 + f);
-      else later.push(c, f);
+      else {
+        laterClass[nLater] = c;
+        laterFinish[nLater++] = f;
+      }
     }
     for (let q = 0; q < sources.length; q++) {
       const n = nodes[sources[q]!];
@@ -444,10 +528,10 @@ export class ArsPlacer implements Placer {
       if (n.computeCapacity < c0 || n.attentionCapacity < a0) continue;
       bestLater = Math.min(bestLater, (n.freeCompute >= c0 && n.freeAttention >= a0 ? 0 : n.backlog) + f);
     }
-    for (let k = 0; k < later.length; k += 2) {
-      const f = later[k + 1]!;
+    for (let k = 0; k < nLater; k++) {
+      const f = laterFinish[k]!;
       if (!(f < bestLater)) continue; // a backlog only adds to f
-      const members = classes[later[k]!]!.members;
+      const members = classes[laterClass[k]!]!.members;
       for (let q = 0; q < members.length; q++) {
         const m = members[q]!;
         const n = nodes[m]!;
@@ -458,14 +542,18 @@ export class ArsPlacer implements Placer {
     parts.finish.preset(best);
     parts.cost.preset(dearest);
     parts.patience.preset(item, s.now, bestLater);
-    parts.reserve.prepare?.(item, s);
 
-    // candidates: per class the buckets with the best reserve score (within rounding), sources, and the members
-    // of classes that are not alike
+    // candidates: the members of classes that are not alike, sources, and per class the buckets with the best
+    // reserve score (within rounding)
     const tol = 1e-12 * (1 + parts.weights());
     let chosen = -1;
     let chosenTotal = Number.NEGATIVE_INFINITY;
-    const reserve = parts.reserve;
+    // classes whose members are alike: the finish and cost scores are the class's, so a bucket's total is
+    // these two and its reserve score, summed as the framework sums it (`#total`), and it only rises with the
+    // reserve score. The class's top total (at its best reserve score) bounds every bucket's, so the classes
+    // are judged best top total first and stop at one below the best total found: it can neither win nor tie
+    const pending = this.#pending;
+    let np = 0;
     for (let c = 0; c < classes.length; c++) {
       const cls = classes[c]!;
       if (cls.buckets.length === 0) continue;
@@ -486,55 +574,16 @@ export class ArsPlacer implements Placer {
         continue;
       }
       if (reps[c]! < 0) continue;
-      // one pass: each feasible bucket's lowest plain member and its reserve score
-      if (this.#bucketRep.length < cls.buckets.length) {
-        this.#bucketRep = new Int32Array(2 * cls.buckets.length);
-        this.#bucketScore = new Float64Array(2 * cls.buckets.length);
-      }
-      const bm = this.#bucketRep;
-      const br = this.#bucketScore;
-      let k = 0;
-      let top = Number.NEGATIVE_INFINITY;
-      const buckets = cls.buckets;
-      for (let q = 0; q < buckets.length; q++) {
-        const b = buckets[q]!;
-        if (!(b.fc >= c0 - EPS && b.fa >= a0 - EPS)) continue;
-        const m = this.#lowestPlain(b);
-        if (m < 0) continue;
-        const r = reserve.score(item, nodes[m]!, s);
-        bm[k] = m;
-        br[k] = r;
-        k++;
-        if (r > top) top = r;
-      }
-      if (k === 0) continue;
-      // the class's filters pass or fail alike for all its plain members: ask once, on any feasible one
-      this.judged++;
-      if (!judge.feasible(item, nodes[bm[0]!]!, s)) continue;
-      // buckets with exactly the top reserve score have exactly the same total (the finish and cost scores
-      // are the class's), so of them only the lowest index can win; those within rounding of it are judged
-      let firstTop = -1;
-      for (let q = 0; q < k; q++) {
-        const m = bm[q]!;
-        const r = br[q]!;
-        if (r === top) {
-          if (firstTop < 0 || m < firstTop) firstTop = m;
-          continue;
-        }
-        if (r < top - tol) continue;
-        const t = judge.total(item, nodes[m]!, s);
-        if (t > chosenTotal || (t === chosenTotal && m < chosen)) {
-          chosenTotal = t;
-          chosen = m;
-        }
-      }
-      if (firstTop >= 0) {
-        const t = judge.total(item, nodes[firstTop]!, s);
-        if (t > chosenTotal || (t === chosenTotal && firstTop < chosen)) {
-          chosenTotal = t;
-          chosen = firstTop;
-        }
-      }
+      const top = this.#classTop[c]!;
+      const fin = parts.finish.scoreAt(this.#classFinish[c]!);
+      const cost = parts.cost.scoreAt(this.#classRun[c]!);
+      const topTotal = this.#total(fin, top, cost);
+      // a total that is not above −∞ (no bucket in reach, or NaN) is never chosen
+      if (!(topTotal > Number.NEGATIVE_INFINITY)) continue;
+      this.#classFinScore[c] = fin;
+      this.#classCostScore[c] = cost;
+      this.#classTotal[c] = topTotal;
+      pending[np++] = c;
     }
     for (let q = 0; q < sources.length; q++) {
       const j = sources[q]!;
@@ -546,6 +595,61 @@ export class ArsPlacer implements Placer {
       if (t > chosenTotal || (t === chosenTotal && j < chosen)) {
         chosenTotal = t;
         chosen = j;
+      }
+    }
+    while (np > 0) {
+      let at = 0;
+      for (let q = 1; q < np; q++)
+        if (this.#classTotal[pending[q]!]! > this.#classTotal[pending[at]!]!) at = q;
+      const c = pending[at]!;
+      pending[at] = pending[--np]!;
+      const topTotal = this.#classTotal[c]!;
+      if (topTotal < chosenTotal) break;
+      const cls = classes[c]!;
+      // each feasible bucket's lowest plain member and its reserve score
+      if (this.#bucketRep.length < cls.buckets.length) {
+        this.#bucketRep = new Int32Array(2 * cls.buckets.length);
+        this.#bucketScore = new Float64Array(2 * cls.buckets.length);
+      }
+      const bm = this.#bucketRep;
+      const br = this.#bucketScore;
+      let k = 0;
+      const buckets = cls.buckets;
+      for (let q = 0; q < buckets.length; q++) {
+        const b = buckets[q]!;
+        if (!(b.fc >= c0 - EPS && b.fa >= a0 - EPS)) continue;
+        const m = this.#lowestPlain(b);
+        if (m < 0) continue;
+        bm[k] = m;
+        br[k] = reserve.score(item, nodes[m]!, s);
+        k++;
+      }
+      // the class's filters pass or fail alike for all its plain members: ask once, on any feasible one
+      this.judged++;
+      if (!judge.feasible(item, nodes[bm[0]!]!, s)) continue;
+      // buckets with exactly the top reserve score have exactly the same total, so of them only the lowest
+      // index can win; those within rounding of it are summed too
+      const top = this.#classTop[c]!;
+      const fin = this.#classFinScore[c]!;
+      const cost = this.#classCostScore[c]!;
+      let firstTop = -1;
+      for (let q = 0; q < k; q++) {
+        const m = bm[q]!;
+        const r = br[q]!;
+        if (r === top) {
+          if (firstTop < 0 || m < firstTop) firstTop = m;
+          continue;
+        }
+        if (!(r >= top - tol)) continue;
+        const t = this.#total(fin, r, cost);
+        if (t > chosenTotal || (t === chosenTotal && m < chosen)) {
+          chosenTotal = t;
+          chosen = m;
+        }
+      }
+      if (firstTop >= 0 && (topTotal > chosenTotal || (topTotal === chosenTotal && firstTop < chosen))) {
+        chosenTotal = topTotal;
+        chosen = firstTop;
       }
     }
     return chosen;

@@ -125,7 +125,8 @@ export class SchedulingRuntime {
     const profile = this.#profile;
     const binder = this.#binder;
     const trace = this.#trace;
-    const deferred: WorkItem[] = [];
+    // items no node takes now (most cycles have none: the list is made at the first)
+    let deferred: WorkItem[] | undefined;
     const held = this.#held;
     for (const i of this.#holding) {
       held[i] = 0;
@@ -146,20 +147,21 @@ export class SchedulingRuntime {
         this.#bind(item, node);
         skips = 0;
       } else {
-        deferred.push(item);
+        (deferred ??= []).push(item);
         skips++;
       }
     }
-    for (const d of deferred) {
-      this.queue.push(d);
-      // planned work comes before proactive refreshes, as ready work does everywhere in the cycle
-      const n = s.nodes[d.plannedNode];
-      if (n?.up && held[n.index]! < n.computeCapacity) {
-        if (held[n.index] === 0) this.#holding.push(n.index);
-        held[n.index] = Math.min(held[n.index]! + d.compute, n.computeCapacity);
-        binder.hold(n.index, held[n.index]!);
+    if (deferred !== undefined)
+      for (const d of deferred) {
+        this.queue.push(d);
+        // planned work comes before proactive refreshes, as ready work does everywhere in the cycle
+        const n = s.nodes[d.plannedNode];
+        if (n?.up && held[n.index]! < n.computeCapacity) {
+          if (held[n.index] === 0) this.#holding.push(n.index);
+          held[n.index] = Math.min(held[n.index]! + d.compute, n.computeCapacity);
+          binder.hold(n.index, held[n.index]!);
+        }
       }
-    }
     this.#fillAttention();
   }
 
