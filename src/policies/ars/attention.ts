@@ -50,6 +50,8 @@ const MISS_FROM = 0.6;
 const MISS_TO = 1;
 /** bucket ids are rate key × this + tenant */
 const TENANT_SLOTS = 1 << 20;
+/** bucket keys with their bounds in a table rather than a map: 2^(±1024/8) covers any rate × n met in practice */
+const KEY_TABLE_HALF = 1024;
 /** twins passed over in one call (tenant at quota, group that cannot be placed) before giving up */
 const MAX_SKIPPED = 256;
 
@@ -162,6 +164,8 @@ export class ArsAttention implements AttentionAllocator {
   #suspicionLog = new Float64Array(0);
   /** bucket keys k with 2^((k ± 0.5)/8), the bounds of rate × n that round to k (see #setRate) */
   readonly #keyBounds = new Map<number, readonly [number, number]>();
+  /** the same bounds for keys −KEY_TABLE_HALF … KEY_TABLE_HALF − 1: low, high of key k at 2 (k + KEY_TABLE_HALF) (NaN: not yet computed) */
+  readonly #keyTable = new Float64Array(4 * KEY_TABLE_HALF).fill(Number.NaN);
   /** each twin's bucket key's bounds (NaN: none) */
   #keyLow = new Float64Array(0);
   /** scratch: the twins whose bucket changed in a recomputation */
@@ -180,6 +184,9 @@ export class ArsAttention implements AttentionAllocator {
   #hazardLog = new Float64Array(0);
   #demandSeen = new Float64Array(0);
   #demandLog = new Float64Array(0);
+  /** scratch of #scoreAll: each group's cost and demand features */
+  #groupCostFeature = new Float64Array(0);
+  #groupDemandFeature = new Float64Array(0);
   readonly #filler = new WaterFiller();
   // the twins one select passed over (their group failed to place at this instant), pushed back at its end
   readonly #skipBucket: Bucket[] = [];
@@ -410,6 +417,123 @@ export class ArsAttention implements AttentionAllocator {
     return z;
   }
 
+  /**
+   * `#score` of every twin into `#z`, for the full recomputation: the same features, caches and sums, with the
+   * per-group values (refresh cost, demand) looked up once per group and the fields read once per pass rather
+   * than once per twin. Each z is the same number `#score` gives (the terms are added in the same order; the
+   * factor 1 of a contribution changes no weight).
+   */
+  #scoreAll(s: Snapshot): void {
+    const n = this.#n;
+    const z = this.#z;
+    if (this.#uniform) {
+      z.fill(0);
+      return;
+    }
+    const p = this.#ctx.params;
+    const wC = 1 * p.wCriticality;
+    const wK = 1 * p.wCost;
+    const wU = 1 * p.wUncertainty;
+    const wS = 1 * p.wSuspicion;
+    const wH = 1 * p.wHazard;
+    const wD = 1 * p.wDemand;
+    const wF = 1 * p.wFairness;
+    const G = this.#groupIds.length;
+    const useForecast = this.#ctx.useForecast;
+    // per group: the cost and demand features (through the same caches as #featuresInto)
+    if (this.#groupCostFeature.length !== G) {
+      this.#groupCostFeature = new Float64Array(G);
+      this.#groupDemandFeature = new Float64Array(G);
+    }
+    const costF = this.#groupCostFeature;
+    const demandF = this.#groupDemandFeature;
+    const meanCost = this.#meanCost;
+    for (let g = 0; g < G; g++) {
+      const cost = this.#groupCost[g]!;
+      let costLog = this.#costLog[g]!;
+      if (cost !== this.#costSeen[g] || meanCost !== this.#costMeanSeen[g]) {
+        costLog = Math.log(cost / meanCost);
+        this.#costSeen[g] = cost;
+        this.#costMeanSeen[g] = meanCost;
+        this.#costLog[g] = costLog;
+      }
+      costF[g] = costLog;
+      let demand = 0;
+      if (useForecast) {
+        const rate = this.#groupRateFresh ? this.#groupRate[g]! : this.#ctx.rate(this.#groupKeys[g]!);
+        const scale = this.#demandScale[g]!;
+        let demandLog = this.#demandLog[g]!;
+        if (rate !== this.#demandSeen[g]) {
+          demandLog = Math.log1p((60 * rate) / this.#groupSize[g]!);
+          this.#demandSeen[g] = rate;
+          this.#demandLog[g] = demandLog;
+        }
+        demand = scale > 0 ? scale * demandLog : 0;
+      }
+      demandF[g] = demand;
+    }
+    const uncertain = useForecast && p.wUncertainty !== 0;
+    const groupOf = this.#groupOf;
+    const tenantOf = this.#tenantOf;
+    const groupUncertainty = this.#groupUncertainty;
+    const error = this.#error;
+    const criticality = this.#criticality;
+    const critSeen = this.#critSeen;
+    const critLogs = this.#critLog;
+    const groupHazard = this.#groupHazard;
+    const hazardSeen = this.#hazardSeen;
+    const hazardCritSeen = this.#hazardCritSeen;
+    const hazardLog = this.#hazardLog;
+    const meanCriticality = this.#meanCriticality;
+    const suspicions = this.#suspicion;
+    const suspicionSeen = this.#suspicionSeen;
+    const suspicionLog = this.#suspicionLog;
+    const deficit = this.#deficit;
+    for (let i = 0; i < n; i++) {
+      const g = groupOf[i]!;
+      let uncertainty = 0;
+      if (uncertain) {
+        const mean = groupUncertainty[g]!;
+        if (mean > 0) {
+          const e = error[i]!;
+          if (e > 0 && Number.isFinite(e)) uncertainty = Math.max(-2, Math.min(2, Math.log(e / mean)));
+        }
+      }
+      const c = criticality[i]!;
+      let critLog = critLogs[i]!;
+      if (c !== critSeen[i]) {
+        critLog = Math.log(Math.max(c, 1e-3));
+        critSeen[i] = c;
+        critLogs[i] = critLog;
+      }
+      const x = groupHazard[g]!;
+      let hazard = hazardLog[g]!;
+      if (x !== hazardSeen[g] || c !== hazardCritSeen[g]) {
+        hazard = x > 0 ? Math.log1p((x * meanCriticality) / Math.max(c, 1e-3)) : 0;
+        hazardSeen[g] = x;
+        hazardCritSeen[g] = c;
+        hazardLog[g] = hazard;
+      }
+      const su = suspicions[i]!;
+      let suspicion = suspicionLog[i]!;
+      if (su !== suspicionSeen[i]) {
+        suspicion = Math.log1p(Math.min(Math.max(su, 0), 20));
+        suspicionSeen[i] = su;
+        suspicionLog[i] = suspicion;
+      }
+      let zi = 0;
+      zi += wC * critLog;
+      zi += wK * costF[g]!;
+      zi += wU * uncertainty;
+      zi += wS * suspicion;
+      zi += wH * hazard;
+      zi += wD * demandF[g]!;
+      zi += wF * deficit[tenantOf[i]!]!;
+      z[i] = zi;
+    }
+    void s;
+  }
+
   /** Full recomputation: features, softmax, water-filling, target rates, buckets. O(n). */
   #recompute(s: Snapshot): void {
     const ctx = this.#ctx;
@@ -461,7 +585,7 @@ export class ArsAttention implements AttentionAllocator {
       for (let g = 0; g < this.#groupKeys.length; g++) this.#groupRate[g] = ctx.rate(this.#groupKeys[g]!);
       this.#groupRateFresh = true;
     }
-    for (let i = 0; i < n; i++) this.#z[i] = this.#score(i, s);
+    this.#scoreAll(s);
     this.#groupRateFresh = false;
     this.#temperature = this.#uniform ? 1 : p.temperature;
     // the softmax's own normalisers: its maximum and Σ exp((z − max)/τ), the same loops as a second pass
@@ -486,11 +610,26 @@ export class ArsAttention implements AttentionAllocator {
     // (the same valid entries either way; a bucket's order depends only on its entries' keys)
     let moved = 0;
     const movedTwins = this.#moved;
-    for (let i = 0; i < n; i++) if (this.#setRate(i, s, this.#share[i]!, false)) movedTwins[moved++] = i;
+    // one pass: each twin's target rate (#setRate's arithmetic, its common case inline: the rate still inside
+    // its bucket key's bounds) and the tenants' reserves (summed in twin order, as before)
     const reserve = ctx.refreshReserve;
     reserve.fill(0);
-    for (let i = 0; i < n; i++)
-      reserve[this.#tenantOf[i]!] = reserve[this.#tenantOf[i]!]! + this.#share[i]! * attention;
+    const share = this.#share;
+    const tenantOf = this.#tenantOf;
+    const groupOf = this.#groupOf;
+    const groupCost = this.#groupCost;
+    const rates = this.#rate;
+    const keyLow = this.#keyLow;
+    const keyHigh = this.#keyHigh;
+    for (let i = 0; i < n; i++) {
+      const si = share[i]!;
+      const rate = si > 0 ? si / groupCost[groupOf[i]!]! : 0;
+      const x = rate * n;
+      if (rate > 0 && x > keyLow[i]! && x < keyHigh[i]!) rates[i] = rate;
+      else if (this.#setRate(i, s, si, false)) movedTwins[moved++] = i;
+      const t = tenantOf[i]!;
+      reserve[t] = reserve[t]! + si * attention;
+    }
     if (moved > n / 16 || this.#entries + moved > 3 * n + 64) this.#rebuild(s);
     else for (let k = 0; k < moved; k++) this.#enqueue(movedTwins[k]!, s);
   }
@@ -633,17 +772,29 @@ export class ArsAttention implements AttentionAllocator {
       // still well inside the old key's interval: round(8 log2 x) is the old key (no logarithm needed)
       if (x > this.#keyLow[i]! && x < this.#keyHigh[i]!) key = old;
       else {
-        key = Math.round(BUCKETS_PER_OCTAVE * Math.log2(x));
-        let bounds = this.#keyBounds.get(key);
-        if (bounds === undefined && Number.isFinite(key)) {
-          // x within these bounds has 8 log2 x more than 1e-11 from k ± 0.5, far beyond log2's rounding
-          const lo = 2 ** ((key - 0.5) / BUCKETS_PER_OCTAVE) * (1 + 1e-12);
-          const hi = 2 ** ((key + 0.5) / BUCKETS_PER_OCTAVE) * (1 - 1e-12);
-          bounds = [lo, hi];
-          this.#keyBounds.set(key, bounds);
+        // a neighbouring key whose bounds hold x is round(8 log2 x) as well (the same argument); else the logarithm
+        const table = this.#keyTable;
+        const next = x >= this.#keyHigh[i]! ? old + 1 : old - 1;
+        const slot = 2 * (next + KEY_TABLE_HALF);
+        if (old !== NO_BUCKET && slot >= 0 && slot < table.length) {
+          if (Number.isNaN(table[slot]!)) this.#fillKeyTable(next);
+          if (x > table[slot]! && x < table[slot + 1]!) key = next;
         }
-        this.#keyLow[i] = bounds ? bounds[0] : Number.NaN;
-        this.#keyHigh[i] = bounds ? bounds[1] : Number.NaN;
+        if (key === NO_BUCKET) key = Math.round(BUCKETS_PER_OCTAVE * Math.log2(x));
+        const at = 2 * (key + KEY_TABLE_HALF);
+        if (at >= 0 && at < table.length) {
+          if (Number.isNaN(table[at]!)) this.#fillKeyTable(key);
+          this.#keyLow[i] = table[at]!;
+          this.#keyHigh[i] = table[at + 1]!;
+        } else {
+          let bounds = this.#keyBounds.get(key);
+          if (bounds === undefined && Number.isFinite(key)) {
+            bounds = keyBounds(key);
+            this.#keyBounds.set(key, bounds);
+          }
+          this.#keyLow[i] = bounds ? bounds[0] : Number.NaN;
+          this.#keyHigh[i] = bounds ? bounds[1] : Number.NaN;
+        }
       }
     } else {
       // the bounds belong to the key now stored: none
@@ -653,6 +804,13 @@ export class ArsAttention implements AttentionAllocator {
     this.#bucketKey[i] = key;
     if (key !== old && requeue) this.#enqueue(i, s);
     return key !== old;
+  }
+
+  #fillKeyTable(key: number): void {
+    const [lo, hi] = keyBounds(key);
+    const at = 2 * (key + KEY_TABLE_HALF);
+    this.#keyTable[at] = lo;
+    this.#keyTable[at + 1] = hi;
   }
 
   /** Puts a twin (back) into its bucket, invalidating any entry it had. */
@@ -960,4 +1118,14 @@ export class ArsAttention implements AttentionAllocator {
  */
 function missChance(tight: number): number {
   return Math.max(0, Math.min(1, (tight - MISS_FROM) / (MISS_TO - MISS_FROM)));
+}
+
+/**
+ * The bounds of the rates × n that bucket key k takes, 2^((k ± 0.5)/8) pulled in by 1e-12 (relative): x within
+ * them has 8 log2 x more than 1e-11 from k ± 0.5, far beyond log2's rounding, so round(8 log2 x) is k.
+ */
+export function keyBounds(key: number): readonly [number, number] {
+  const lo = 2 ** ((key - 0.5) / BUCKETS_PER_OCTAVE) * (1 + 1e-12);
+  const hi = 2 ** ((key + 0.5) / BUCKETS_PER_OCTAVE) * (1 - 1e-12);
+  return [lo, hi];
 }
