@@ -52,19 +52,25 @@ export class TwinHeap {
   pop(): void {
     const n = --this.#size;
     if (n === 0) return;
+    // the last entry moves down from the root
+    this.#siftDown(0, n, this.#sample[n]!, this.#twin[n]!, this.#version[n]!);
+  }
+
+  /**
+   * Puts the entry (sample, twin, version) at slot i of a heap of n entries, moving it down while a child is
+   * less (an earlier sample, or the same sample and a lower twin index).
+   */
+  #siftDown(start: number, n: number, ls: number, lt: number, lv: number): void {
     const st = this.#sample;
     const tw = this.#twin;
     const ve = this.#version;
-    const ls = st[n]!;
-    const lt = tw[n]!;
-    const lv = ve[n]!;
-    let i = 0;
+    let i = start;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
       const c = r < n && (st[r]! < st[l]! || (st[r] === st[l] && tw[r]! < tw[l]!)) ? r : l;
-      // stop unless less(child, last)
+      // stop unless less(child, entry)
       if (!(st[c]! < ls || (st[c] === ls && tw[c]! < lt))) break;
       st[i] = st[c]!;
       tw[i] = tw[c]!;
@@ -96,29 +102,8 @@ export class TwinHeap {
    */
   heapify(): void {
     const n = this.#size;
-    const st = this.#sample;
-    const tw = this.#twin;
-    const ve = this.#version;
-    for (let p = (n >> 1) - 1; p >= 0; p--) {
-      const ls = st[p]!;
-      const lt = tw[p]!;
-      const lv = ve[p]!;
-      let i = p;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && (st[r]! < st[l]! || (st[r] === st[l] && tw[r]! < tw[l]!)) ? r : l;
-        if (!(st[c]! < ls || (st[c] === ls && tw[c]! < lt))) break;
-        st[i] = st[c]!;
-        tw[i] = tw[c]!;
-        ve[i] = ve[c]!;
-        i = c;
-      }
-      st[i] = ls;
-      tw[i] = lt;
-      ve[i] = lv;
-    }
+    for (let p = (n >> 1) - 1; p >= 0; p--)
+      this.#siftDown(p, n, this.#sample[p]!, this.#twin[p]!, this.#version[p]!);
   }
 
   #grow(): void {
