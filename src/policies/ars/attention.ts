@@ -334,15 +334,7 @@ export class ArsAttention implements AttentionAllocator {
         const e = this.#error[i]!;
         if (e > 0 && Number.isFinite(e)) uncertainty = Math.max(-2, Math.min(2, Math.log(e / mean)));
       }
-      const rate = this.#groupRateFresh ? this.#groupRate[g]! : ctx.rate(this.#groupKeys[g]!);
-      const scale = this.#demandScale[g]!;
-      let demandLog = this.#demandLog[g]!;
-      if (rate !== this.#demandSeen[g]) {
-        demandLog = Math.log1p((60 * rate) / this.#groupSize[g]!);
-        this.#demandSeen[g] = rate;
-        this.#demandLog[g] = demandLog;
-      }
-      demand = scale > 0 ? scale * demandLog : 0;
+      demand = this.#demandFeature(g);
     }
     const c = this.#criticality[i]!;
     let critLog = this.#critLog[i]!;
@@ -360,14 +352,7 @@ export class ArsAttention implements AttentionAllocator {
       this.#hazardCritSeen[g] = c;
       this.#hazardLog[g] = hazard;
     }
-    const cost = this.#groupCost[g]!;
-    let costLog = this.#costLog[g]!;
-    if (cost !== this.#costSeen[g] || this.#meanCost !== this.#costMeanSeen[g]) {
-      costLog = Math.log(cost / this.#meanCost);
-      this.#costSeen[g] = cost;
-      this.#costMeanSeen[g] = this.#meanCost;
-      this.#costLog[g] = costLog;
-    }
+    const costLog = this.#costFeature(g);
     const su = this.#suspicion[i]!;
     let suspicion = this.#suspicionLog[i]!;
     if (su !== this.#suspicionSeen[i]) {
@@ -382,6 +367,33 @@ export class ArsAttention implements AttentionAllocator {
     out[4] = hazard;
     out[5] = demand;
     out[6] = this.#deficit[this.#tenantOf[i]!]!;
+  }
+
+  /** The cost feature of group g, ln(r_g / r̄), recomputed only when the refresh cost or its mean changed. */
+  #costFeature(g: number): number {
+    const cost = this.#groupCost[g]!;
+    const meanCost = this.#meanCost;
+    if (cost !== this.#costSeen[g] || meanCost !== this.#costMeanSeen[g]) {
+      this.#costSeen[g] = cost;
+      this.#costMeanSeen[g] = meanCost;
+      this.#costLog[g] = Math.log(cost / meanCost);
+    }
+    return this.#costLog[g]!;
+  }
+
+  /**
+   * The demand feature of group g (forecasting on): ln(1 + 60 λ) per twin, the log recomputed only when the
+   * forecast rate changed, times the group's scale (see #freshnessFloors). Reads the rate as the callers
+   * always did (a read catches the forecasts up).
+   */
+  #demandFeature(g: number): number {
+    const rate = this.#groupRateFresh ? this.#groupRate[g]! : this.#ctx.rate(this.#groupKeys[g]!);
+    if (rate !== this.#demandSeen[g]) {
+      this.#demandSeen[g] = rate;
+      this.#demandLog[g] = Math.log1p((60 * rate) / this.#groupSize[g]!);
+    }
+    const scale = this.#demandScale[g]!;
+    return scale > 0 ? scale * this.#demandLog[g]! : 0;
   }
 
   /** Each feature's contribution to the rate score (weight × value). */
@@ -447,30 +459,9 @@ export class ArsAttention implements AttentionAllocator {
     }
     const costF = this.#groupCostFeature;
     const demandF = this.#groupDemandFeature;
-    const meanCost = this.#meanCost;
     for (let g = 0; g < G; g++) {
-      const cost = this.#groupCost[g]!;
-      let costLog = this.#costLog[g]!;
-      if (cost !== this.#costSeen[g] || meanCost !== this.#costMeanSeen[g]) {
-        costLog = Math.log(cost / meanCost);
-        this.#costSeen[g] = cost;
-        this.#costMeanSeen[g] = meanCost;
-        this.#costLog[g] = costLog;
-      }
-      costF[g] = costLog;
-      let demand = 0;
-      if (useForecast) {
-        const rate = this.#groupRateFresh ? this.#groupRate[g]! : this.#ctx.rate(this.#groupKeys[g]!);
-        const scale = this.#demandScale[g]!;
-        let demandLog = this.#demandLog[g]!;
-        if (rate !== this.#demandSeen[g]) {
-          demandLog = Math.log1p((60 * rate) / this.#groupSize[g]!);
-          this.#demandSeen[g] = rate;
-          this.#demandLog[g] = demandLog;
-        }
-        demand = scale > 0 ? scale * demandLog : 0;
-      }
-      demandF[g] = demand;
+      costF[g] = this.#costFeature(g);
+      demandF[g] = useForecast ? this.#demandFeature(g) : 0;
     }
     const uncertain = useForecast && p.wUncertainty !== 0;
     const groupOf = this.#groupOf;
