@@ -20,10 +20,9 @@ const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
 const {
   crossEntropySearch,
   objective: tuneObjective,
+  goalObjective,
   meanMetrics,
   bestOf,
-  OBJECTIVE_METRICS,
-  ratio,
 } = await import(join(root, 'dist/policies/ars/tune.js'));
 const { defaultParams, TUNABLE } = await import(join(root, 'dist/policies/ars/params.js'));
 
@@ -47,23 +46,6 @@ const aggregate = opt('aggregate', 'geo');
 // than the best reference, Jain ≥ 0.9); `tune` (default): the objective of `ars tune`, which also rewards
 // gains on the other metrics
 const objectiveName = opt('objective', 'tune');
-const GOAL_SATURATE = 0.9;
-const GOAL_LEAD = 0.98;
-const GOAL_TOLERANCE = 1.03;
-const GOAL_GUARD = 4;
-function goalObjective(values, reference) {
-  let j = 0;
-  for (const m of OBJECTIVE_METRICS) {
-    const v = values[m.key];
-    const r = reference[m.key];
-    if (v === undefined || r === undefined) continue;
-    const q = ratio(m, v, r);
-    if (m.lead) j += Math.max(q, GOAL_SATURATE) + GOAL_GUARD * Math.max(0, q - GOAL_LEAD);
-    else if (m.weight > 0) j += GOAL_GUARD * Math.max(0, q - GOAL_TOLERANCE);
-    if (m.atLeast !== undefined) j += GOAL_GUARD * Math.max(0, (m.atLeast - v) / m.atLeast);
-  }
-  return j;
-}
 const objective = objectiveName === 'goal' ? goalObjective : tuneObjective;
 const REFERENCES = [
   'least-loaded',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestOf, objective } from './tune.js';
+import { bestOf, goalObjective, objective } from './tune.js';
 
 const reference = bestOf([
   {
@@ -46,5 +46,22 @@ describe('ars tune objective', () => {
     const low = { ...reference, jain: 0.81 };
     const ref = bestOf([low]);
     expect(objective(low, ref) - objective(reference, reference)).toBeCloseTo(4 * (0.09 / 0.9), 9);
+  });
+});
+
+describe('the goal objective (learn-defaults --objective goal)', () => {
+  const ref = { weightedAoI: 2, deadlineMissRate: 0.1, latencyP95: 1, jain: 0.95 };
+  it('gives no credit for leading by more than 10 %, and none for gains on guarded metrics', () => {
+    const lead = goalObjective({ ...ref, weightedAoI: 1.6 }, ref);
+    expect(goalObjective({ ...ref, weightedAoI: 1 }, ref)).toBe(lead);
+    expect(goalObjective({ ...ref, latencyP95: 0.5 }, ref)).toBe(goalObjective(ref, ref));
+  });
+  it('charges a guarded metric only past 3 % worse, and Jain below 0.9', () => {
+    const base = goalObjective(ref, ref);
+    expect(goalObjective({ ...ref, latencyP95: 1.02 }, ref)).toBe(base);
+    expect(goalObjective({ ...ref, latencyP95: 1.2 }, ref)).toBeGreaterThan(base);
+    expect(goalObjective({ ...ref, jain: 0.8 }, ref)).toBeGreaterThan(
+      goalObjective({ ...ref, jain: 0.91 }, ref),
+    );
   });
 });

@@ -100,13 +100,45 @@ export function ratio(m: ObjectiveMetric, value: number, ref: number): number {
  * worse than the best baseline.
  */
 export function objective(values: MetricValues, reference: MetricValues): number {
+  return sumOverMetrics(values, reference, (m, q) => {
+    return m.weight * Math.max(q, SATURATE) + GUARD * Math.max(0, q - 1 - (m.lead ? LEAD : TOLERANCE));
+  });
+}
+
+/** The goal objective's saturation, lead and tolerance ratios and guard weight (see `goalObjective`). */
+const GOAL_SATURATE = 0.9;
+const GOAL_LEAD = 0.98;
+const GOAL_TOLERANCE = 1.03;
+const GOAL_GUARD = 4;
+
+/**
+ * The evaluation's goal itself (`learn-defaults.js --objective goal`): lead on the metrics marked `lead`
+ * (weighted AoI, misses) with no credit past 10 % better than the reference (leading is the goal, not the
+ * margin); every other weighted metric only guarded (3 % past the reference), and the absolute floors (Jain's
+ * index ≥ 0.9) as in `objective`. Unlike `objective` it rewards no gain on the other metrics.
+ */
+export function goalObjective(values: MetricValues, reference: MetricValues): number {
+  return sumOverMetrics(values, reference, (m, q) => {
+    if (m.lead) return Math.max(q, GOAL_SATURATE) + GOAL_GUARD * Math.max(0, q - GOAL_LEAD);
+    return m.weight > 0 ? GOAL_GUARD * Math.max(0, q - GOAL_TOLERANCE) : 0;
+  });
+}
+
+/**
+ * Σ over the metrics both sides define of `term` (given the metric and its ratio to the reference), plus the
+ * guard on absolute floors (`atLeast`: the relative shortfall × GUARD).
+ */
+function sumOverMetrics(
+  values: MetricValues,
+  reference: MetricValues,
+  term: (m: ObjectiveMetric, q: number) => number,
+): number {
   let j = 0;
   for (const m of OBJECTIVE_METRICS) {
     const v = values[m.key];
     const r = reference[m.key];
     if (v === undefined || r === undefined) continue;
-    const q = ratio(m, v, r);
-    j += m.weight * Math.max(q, SATURATE) + GUARD * Math.max(0, q - 1 - (m.lead ? LEAD : TOLERANCE));
+    j += term(m, ratio(m, v, r));
     if (m.atLeast !== undefined) j += GUARD * Math.max(0, (m.atLeast - v) / m.atLeast);
   }
   return j;
