@@ -262,6 +262,57 @@ describe('ars attention', () => {
     expect(tight.periods).toBeLessThan(0.8);
   });
 
+  it('moves the freshness floors with the demand window still open: at a crowd’s onset and at its end', () => {
+    // a trickle of reads of `high` all along, and a crowd of 20 reads a second from t = 101 to 140; the
+    // forecasts see only closed 10-second windows, so they learn of the onset at 110 and of the end at 150
+    const dir = mkdtempSync(join(tmpdir(), 'ars-crowd-'));
+    const times = ['time'];
+    for (let k = 0; k < 780; k++) times.push((101 + k * 0.05).toFixed(2));
+    writeFileSync(join(dir, 'crowd.csv'), `${times.join('\n')}\n`);
+    const read = { id: 'get', work: 0.05, twin: { group: 'high', maxAge: 3 } };
+    const scenario = twinsScenario(1, 1, {
+      workloads: [
+        {
+          id: 'trickle',
+          tenant: 't',
+          deadline: 0.75,
+          arrival: { kind: 'poisson', rate: 0.5 },
+          tasks: [read],
+        },
+        {
+          id: 'crowd',
+          tenant: 't',
+          deadline: 0.75,
+          arrival: { kind: 'trace', file: join(dir, 'crowd.csv') },
+          tasks: [read],
+        },
+      ],
+    });
+    const sink = collect('attention');
+    runScenario(scenario, {
+      policy: { name: 'ars', params: { ...PURE, wFresh: 1, feedback: false } },
+      horizon: 170,
+      trace: sink,
+    });
+    // the mean target period of `high` twins over that of `low` twins among the decisions in [from, to)
+    const ratio = (from: number, to: number) => {
+      const period = (group: string) => {
+        const ps = sink.out
+          .filter((d) => d.chosen !== null && d.time >= from && d.time < to && d.subject.startsWith(group))
+          .map((d) => (d.detail as Record<string, number>).targetPeriod!);
+        return ps.reduce((a, b) => a + b, 0) / ps.length;
+      };
+      return period('high') / period('low');
+    };
+    // equal criticality and cost: without a floor both groups get the same period
+    expect(ratio(90, 100)).toBeGreaterThan(0.8);
+    // the crowd is seen within the window it starts in: `high` is kept fresh (about a third of the period)
+    expect(ratio(103, 109.5)).toBeLessThan(0.6);
+    expect(ratio(120, 140)).toBeLessThan(0.6);
+    // and its end within the window after it: the floor is gone before the forecast would drop it
+    expect(ratio(144, 149.5)).toBeGreaterThan(0.8);
+  });
+
   it('explains each attention decision: features, contributions, weight, target period, runner-up', () => {
     const sink = collect('attention');
     runScenario(twinsScenario(1, 4), { policy: 'ars', horizon: 60, trace: sink });

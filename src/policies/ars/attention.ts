@@ -18,7 +18,7 @@
  */
 import type { ArrivalView, AttentionAllocator, AttentionChoice } from '../../scheduler/plugins.js';
 import type { Snapshot } from '../../scheduler/types.js';
-import type { ArsContext } from './context.js';
+import { type ArsContext, DEMAND_WINDOW } from './context.js';
 import { DriftBank } from './drift-bank.js';
 import { type ArsParams, ATTENTION_FEATURES, type AttentionFeature } from './params.js';
 import { softmaxNorm, WaterFiller } from './softmax.js';
@@ -45,6 +45,11 @@ const TIGHT_SMOOTHING = 0.05;
  * of it (half a refresh on average) and then for a refresh of its own
  */
 const BLIND_REFRESHES = 1.5;
+/**
+ * how far (in standard deviations, Poisson) the arrivals of the demand window still open may stray from the
+ * forecast before the floors trust the open window instead (see #floorRate)
+ */
+const OPEN_WINDOW_Z = 3;
 /** tightness at which a stale read starts to miss its deadline, and at which it (almost) always does */
 const MISS_FROM = 0.6;
 const MISS_TO = 1;
@@ -118,6 +123,18 @@ export class ArsAttention implements AttentionAllocator {
    * misses, 0 for a group whose reads are left to on-demand refreshes
    */
   #demandScale = new Float64Array(0);
+  /**
+   * per group, the demand window still open (index on the forecasts' grid, NaN: none yet), the requests
+   * counted in it, the arrival that last counted a request, and all reads and requests so far; and the time
+   * arrivals have been counted from (init: a rollout's allocator starts at its fork) (see #floorRate)
+   */
+  #openWindow = new Float64Array(0);
+  #openRequests = new Float64Array(0);
+  #openStamp = new Float64Array(0);
+  #totalReads = new Float64Array(0);
+  #totalRequests = new Float64Array(0);
+  #arrivals = 0;
+  #countedFrom = 0;
   #floor = new Float64Array(0);
   #computeBudget = new Float64Array(0);
   #budget = new Float64Array(0);
@@ -252,6 +269,12 @@ export class ArsAttention implements AttentionAllocator {
     this.#groupTight = new Float64Array(G);
     this.#groupTightBlind = new Float64Array(G);
     this.#demandScale = new Float64Array(G);
+    this.#openWindow = new Float64Array(G).fill(Number.NaN);
+    this.#openRequests = new Float64Array(G);
+    this.#openStamp = new Float64Array(G).fill(-1);
+    this.#totalReads = new Float64Array(G);
+    this.#totalRequests = new Float64Array(G);
+    this.#countedFrom = s.now;
     this.#floor = new Float64Array(n);
     this.#computeBudget = new Float64Array(s.tenants.length);
     this.#budget = new Float64Array(s.tenants.length);
@@ -698,7 +721,7 @@ export class ArsAttention implements AttentionAllocator {
     for (let g = 0; g < G; g++) {
       const m = this.#groupMaxAge[g]!;
       if (!Number.isFinite(m)) continue;
-      const lambda = ctx.rate(this.#groupKeys[g]!) / this.#groupSize[g]!;
+      const lambda = this.#floorRate(g, s.now) / this.#groupSize[g]!;
       if (!(lambda > 0)) continue;
       const r = this.#groupCost[g]!;
       const period = ctx.params.freshMargin * Math.max(m - r, 0.5 * m);
@@ -735,7 +758,34 @@ export class ArsAttention implements AttentionAllocator {
       this.#demandScale[c.g] = 1;
     }
     for (let i = 0; i < this.#n; i++) floor[i] = groupFloor[this.#groupOf[i]!]!;
-    void s;
+  }
+
+  /**
+   * The group's rate of twin reads the floors plan for. The forecast sees only closed demand windows, so at a
+   * crowd's onset it lags by up to a window (10 s), and after the crowd it holds the floors for as long, at the
+   * price of a floor that can take most of the capacity. The arrivals of the window still open are a test of
+   * it: requests arrive as a Poisson stream, so with μ requests expected so far under the forecast, a count k
+   * beyond μ + z√μ + z (z = OPEN_WINDOW_Z) means the rate has risen, and the floors take the open window's
+   * rate k / t (t: the time the window has been open, counted from the allocator's start at the latest);
+   * a count whose upper bound k + z√k + z is still below μ means it has fallen, and they take that
+   * bound's rate (a fall is believed only as far as the count proves it). Otherwise the forecast stands.
+   * Requests, not reads, are counted for the test (one request may read several twins of a group at once);
+   * the rate is converted back with the group's mean reads per request so far.
+   */
+  #floorRate(g: number, now: number): number {
+    const forecast = this.#ctx.rate(this.#groupKeys[g]!);
+    const open = Math.floor(now / DEMAND_WINDOW);
+    const t = now - Math.max(open * DEMAND_WINDOW, this.#countedFrom);
+    if (!(t > 0)) return forecast;
+    const k = this.#openWindow[g] === open ? this.#openRequests[g]! : 0;
+    const requests = this.#totalRequests[g]!;
+    const perRequest = requests > 0 ? this.#totalReads[g]! / requests : 1;
+    const mu = (forecast * t) / perRequest;
+    const z = OPEN_WINDOW_Z;
+    if (k > mu + z * Math.sqrt(mu) + z) return (k * perRequest) / t;
+    const high = k + z * Math.sqrt(k) + z;
+    if (high < mu) return (high * perRequest) / t;
+    return forecast;
   }
 
   /** Updates one twin's score and share with the last window's normalisers (after a new sample). */
@@ -1063,9 +1113,24 @@ export class ArsAttention implements AttentionAllocator {
     if (!t.refreshing) this.#enqueue(twin, s);
   }
 
+  /** Counts one read of group g by the request arriving now (`#arrivals` numbers it) for #floorRate. */
+  #countOpen(g: number, time: number): void {
+    this.#totalReads[g] = this.#totalReads[g]! + 1;
+    if (this.#openStamp[g] === this.#arrivals) return;
+    this.#openStamp[g] = this.#arrivals;
+    this.#totalRequests[g] = this.#totalRequests[g]! + 1;
+    const open = Math.floor(time / DEMAND_WINDOW);
+    if (this.#openWindow[g] !== open) {
+      this.#openWindow[g] = open;
+      this.#openRequests[g] = 0;
+    }
+    this.#openRequests[g] = this.#openRequests[g]! + 1;
+  }
+
   requestArrived(r: ArrivalView, s: Snapshot): void {
     const ctx = this.#ctx;
     if (!ctx.useForecast) return;
+    this.#arrivals++;
     ctx.tick(r.time);
     // the demand keys `tenant/workload` and `tenant/workload:compute`, built once per pair
     let keys = this.#arrivalKeys.get(r.workload);
@@ -1087,6 +1152,7 @@ export class ArsAttention implements AttentionAllocator {
       const g = this.#groupOf[twin];
       if (g === undefined) continue;
       ctx.demand.record(this.#groupKeys[g]!, r.time);
+      this.#countOpen(g, r.time);
       this.#groupMaxAge[g] = Math.min(this.#groupMaxAge[g]!, r.maxAges[k] ?? Number.POSITIVE_INFINITY);
       const relative = r.deadline - r.time;
       const tight = Number.isFinite(relative)
