@@ -93,8 +93,8 @@ describe('ars feedback', () => {
       margin.push(ctx.params.freshMargin);
     }
     const during = margin.slice(10, 60);
-    expect(Math.min(...during)).toBeLessThan(base - 0.05);
-    expect(Math.min(...during)).toBeGreaterThanOrEqual(base - ctx.params.marginDrop - 1e-12);
+    // the plant still misses at the bound: the margin falls to it and no further
+    expect(Math.min(...during)).toBeCloseTo(base - ctx.params.marginDrop, 9);
     expect(reversals(during)).toBe(0);
     const tail = during.slice(-20);
     expect(Math.max(...tail) - Math.min(...tail)).toBeLessThan(1e-9);
