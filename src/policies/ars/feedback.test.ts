@@ -80,18 +80,45 @@ describe('ars feedback', () => {
     }
   });
 
-  it('raises the fairness weights while Jain’s index is below target, and does nothing when switched off', () => {
+  it('lowers the freshness margin while misses exceed the target, at most marginDrop, then returns', () => {
+    // misses fall as the margin falls (stronger floors); load steps up at window 10 and down at 60
+    const ctx = new ArsContext(defaultParams(), true);
+    const fb = new ArsFeedback(ctx, true);
+    const base = ctx.base.freshMargin;
+    const margin: number[] = [];
+    for (let k = 0; k < 120; k++) {
+      const load = k >= 10 && k < 60 ? 3 : 0.5;
+      const miss = Math.max(0, 0.02 * load - 0.015 - 0.2 * (base - ctx.params.freshMargin));
+      fb.observe(window({ deadlineMissRate: miss, deadlineMisses: Math.round(miss * 100) }));
+      margin.push(ctx.params.freshMargin);
+    }
+    const during = margin.slice(10, 60);
+    // the plant still misses at the bound: the margin falls to it and no further
+    expect(Math.min(...during)).toBeCloseTo(base - ctx.params.marginDrop, 9);
+    expect(reversals(during)).toBe(0);
+    const tail = during.slice(-20);
+    expect(Math.max(...tail) - Math.min(...tail)).toBeLessThan(1e-9);
+    const after = margin.slice(60);
+    expect(reversals(after)).toBe(0);
+    expect(after.at(-1)!).toBeCloseTo(base, 3);
+  });
+
+  it('moves nothing on Jain’s index or forced refreshes alone, and nothing at all when switched off', () => {
     const on = new ArsContext(defaultParams(), true);
     const off = new ArsContext(defaultParams(), true);
     const a = new ArsFeedback(on, true);
     const b = new ArsFeedback(off, false);
     for (let k = 0; k < 10; k++) {
+      on.onDemandStarts = 9;
+      on.proactiveStarts = 1;
       a.observe(window({ jain: 0.6 }));
-      b.observe(window({ jain: 0.6 }));
+      b.observe(window({ jain: 0.6, deadlineMissRate: 0.5, deadlineMisses: 50 }));
     }
-    expect(on.params.wFairness).toBeGreaterThan(on.base.wFairness);
+    expect(on.params).toEqual(on.base);
+    expect(a.parameters().forcedRefreshShare).toBeCloseTo(0.9, 6);
     expect(off.params).toEqual(off.base);
     expect(b.parameters().jainSmoothed).toBeCloseTo(0.6, 6);
+    expect(b.parameters().missRateSmoothed).toBeCloseTo(0.5, 6);
   });
 
   it('keeps a knob within feedbackRange of its configured value when its signal never recovers', () => {
@@ -101,9 +128,11 @@ describe('ars feedback', () => {
       fb.observe(window({ jain: 0.3, deadlineMissRate: 0.5, deadlineMisses: 50 }));
     // (configured + 0.05) · 2 − 0.05: the offset lets a knob configured at 0 move at all
     expect(ctx.params.wPriority).toBeCloseTo((ctx.base.wPriority + 0.05) * 2 - 0.05, 9);
-    expect(ctx.params.wFairness).toBeCloseTo((ctx.base.wFairness + 0.05) * 2 - 0.05, 9);
     expect(ctx.params.wReserve).toBeCloseTo((ctx.base.wReserve + 0.05) / 2 - 0.05, 9);
-    // Jain's index does not drive the temperature (it spreads attention whatever the tenant)
+    // the margin stops marginDrop below its configured value, well inside the factor 2
+    expect(ctx.params.freshMargin).toBeCloseTo(ctx.base.freshMargin - ctx.params.marginDrop, 9);
+    // Jain's index drives nothing (its knobs did not move it), nor does it move the temperature
+    expect(ctx.params.wFairness).toBe(ctx.base.wFairness);
     expect(ctx.params.temperature).toBe(ctx.base.temperature);
   });
 
@@ -147,7 +176,7 @@ describe('ars feedback', () => {
       },
     });
     expect(log.length).toBeGreaterThan(40);
-    for (const k of ['temperature', 'wPriority', 'wReserve', 'wDemand', 'wFresh']) {
+    for (const k of ['freshMargin', 'wPriority', 'wReserve']) {
       const series = log.map((p) => p[k]!);
       // few changes of direction over the whole run, and calm at the end
       expect(reversals(series, 1e-6)).toBeLessThanOrEqual(3);

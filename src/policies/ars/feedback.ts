@@ -1,26 +1,33 @@
 /**
- * The ARS feedback controller: every metric window it reads deadline misses, Jain's index and the share of
- * refreshes that requests had to force (stale twins), and nudges a few parameters within bounds.
+ * The ARS feedback controller: every metric window it reads the deadline-miss rate and nudges the knobs that
+ * measurably move it, within bounds.
  *
  * Method: bounded multiplicative weights with a dead band and a leak back to the configured value.
- * - Each signal is smoothed (exponentially, weight 0.3 per window) so one noisy window moves little.
- * - When the smoothed signal and the window's own value are both worse than the target by more than the dead
- *   band (20 % of the target), every knob the signal drives is multiplied by exp(±gain · e), e = the smaller
- *   relative excess clipped to 1, then clamped to its bounds. Multiplying (p + 0.05) rather than p lets a
- *   knob configured at 0 move. Requiring both stops the windup a lagging average alone would cause.
- * - When both are better than the target by more than the band, the knob moves a fraction `leak` of the
+ * - The miss rate is smoothed (exponentially, weight 0.3 per window) so one noisy window moves little.
+ * - When the smoothed rate and the window's own rate are both over `missTarget` by more than the dead band
+ *   (20 % of the target), every knob is multiplied by exp(±gain · e), e = the smaller relative excess clipped
+ *   to 1, then clamped to its bounds. Multiplying (p + 0.05) rather than p lets a knob configured at 0 move.
+ *   Requiring both stops the windup a lagging average alone would cause.
+ * - When both are under the target by more than the band, the knob moves a fraction `feedbackLeak` of the
  *   way back to its configured value; otherwise it holds.
- * - A knob stays within a factor `feedbackRange` (default 4) of its configured value, inside its own bounds.
+ * - A knob stays within a factor `feedbackRange` (default 4) of its configured value, inside its own bounds;
+ *   `freshMargin` moreover at most `marginDrop` below it.
  * A step is at most a factor e^gain, the leak pulls towards one fixed point and the band stops the knob from
  * chasing noise around the target, so after a step change in load the knobs settle (at a new level while
  * the excess lasts, back at their configured values when it is gone) instead of oscillating.
  *
- * What drives what: misses → more weight on priority in the queue, less compute held back for refreshes;
- * unfairness → more weight on tenants' dominant-share deficits (attention and queue); refreshes forced by
- * stale twins → a higher temperature (attention spread more evenly: requests keep finding twins the
- * weights starve), stronger freshness floors and more weight on forecast twin demand. (Jain's index is over
- * tenants' request latencies; a higher temperature spreads attention over twins whatever their tenant, so
- * it is not a lever on it: on a fleet whose twins one tenant owns it only costs weighted age.)
+ * What misses drive: the freshness floors' margin down (floors aim at a smaller fraction of the period that
+ * keeps a twin within its requests' max age, so fewer requests find their twin stale and wait for a refresh),
+ * more weight on priority in the queue, less compute held back for refreshes. The margin is the lever that
+ * measurably works (docs/ars-policy.md §4: on shift-change it cuts the misses by about 40 %); a window's misses
+ * that staleness does not cause (storm's compute-bound fault location) leave it at most `marginDrop` lower,
+ * which costs little weighted age.
+ *
+ * Jain's index and the share of refreshes forced by stale twins are observed and reported (`jainSmoothed`,
+ * `forcedRefreshShare`) but drive nothing: the knobs they drove (fairness weights; temperature, wFresh,
+ * wDemand) did not move any metric beyond noise on the examples, and a per-tenant queue credit for the
+ * lagging tenant changed nothing either where Jain's index is low (smart-traffic, smart-home: the queue is
+ * not where their tenants wait).
  */
 import type { Feedback, MetricsWindow } from '../../scheduler/plugins.js';
 import type { ArsContext } from './context.js';
@@ -30,15 +37,14 @@ const SMOOTHING = 0.3;
 const BAND = 0.2;
 const OFFSET = 0.05;
 
-export const FEEDBACK_KNOBS: readonly ParamName[] = [
-  'temperature',
-  'wFresh',
-  'wDemand',
-  'wFairness',
-  'wQueueFairness',
-  'wPriority',
-  'wReserve',
+/** The knobs the controller moves, and the sign with which misses move each (+1 up, −1 down). */
+const MISS_KNOBS: readonly (readonly [ParamName, 1 | -1])[] = [
+  ['freshMargin', -1],
+  ['wPriority', 1],
+  ['wReserve', -1],
 ];
+
+export const FEEDBACK_KNOBS: readonly ParamName[] = MISS_KNOBS.map(([name]) => name);
 
 export class ArsFeedback implements Feedback {
   readonly name: string;
@@ -68,27 +74,14 @@ export class ArsFeedback implements Feedback {
     if (starts > 0) this.#forced = smooth(this.#forced, forced);
     if (!this.#enabled) return;
     const p = ctx.params;
-    // 1. deadline misses
     const missExcess = agree(
       excess(this.#miss, p.missTarget),
       hasMisses ? excess(w.deadlineMissRate, p.missTarget) : 0,
     );
-    this.#drive('wPriority', missExcess);
-    this.#drive('wReserve', -missExcess);
-    // 2. fairness (Jain's index is better when higher: the excess is the shortfall)
-    const short = (j: number) => band((p.jainTarget - j) / Math.max(1 - p.jainTarget, 0.01));
-    const jainShort = agree(short(this.#jain), short(w.jain));
-    this.#drive('wFairness', jainShort);
-    this.#drive('wQueueFairness', jainShort);
-    // 3. refreshes forced by stale twins
-    const forcedExcess = agree(
-      excess(this.#forced, p.onDemandTarget),
-      starts > 0 ? excess(forced, p.onDemandTarget) : 0,
-    );
-    this.#drive('temperature', forcedExcess);
-    if (ctx.useForecast) {
-      this.#drive('wFresh', forcedExcess);
-      this.#drive('wDemand', forcedExcess);
+    for (const [name, sign] of MISS_KNOBS) {
+      // without forecasts there are no freshness floors for the margin to strengthen
+      if (name === 'freshMargin' && !ctx.useForecast) continue;
+      this.#drive(name, sign * missExcess);
     }
   }
 
@@ -103,14 +96,14 @@ export class ArsFeedback implements Feedback {
     const def: ParamDef = PARAMS[name];
     const before = p[name];
     let next = before;
-    if (Number.isNaN(e)) next = before + (base - before) * ctx.params.feedbackLeak;
-    else if (e !== 0) next = (before + OFFSET) * Math.exp(ctx.params.feedbackGain * e) - OFFSET;
+    if (Number.isNaN(e)) next = before + (base - before) * p.feedbackLeak;
+    else if (e !== 0) next = (before + OFFSET) * Math.exp(p.feedbackGain * e) - OFFSET;
     // within a factor `feedbackRange` of the configured value (and the parameter's own bounds): the tuned
-    // profile stays the centre, so a signal no knob can fix (Jain's index on a one-tenant twin fleet) cannot
-    // drag a knob to its extreme
-    const range = ctx.params.feedbackRange;
-    const lo = Math.max(def.min, (base + OFFSET) / range - OFFSET);
+    // profile stays the centre, so a miss rate no knob can fix cannot drag a knob to its extreme
+    const range = p.feedbackRange;
+    let lo = Math.max(def.min, (base + OFFSET) / range - OFFSET);
     const hi = Math.min(def.max, (base + OFFSET) * range - OFFSET);
+    if (name === 'freshMargin') lo = Math.max(lo, base - p.marginDrop);
     next = Math.max(lo, Math.min(hi, next));
     if (Math.abs(next - before) > 1e-12) {
       p[name] = next;

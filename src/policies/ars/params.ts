@@ -211,12 +211,11 @@ export const PARAMS = {
     doc: 'fraction of the way back to the configured value per calm window',
   },
   missTarget: { fallback: 0.01, min: 0, max: 1, doc: 'deadline-miss rate the feedback tolerates' },
-  jainTarget: { fallback: 0.9, min: 0, max: 1, doc: "Jain's index below which feedback raises fairness" },
-  onDemandTarget: {
+  marginDrop: {
     fallback: 0.05,
     min: 0,
-    max: 1,
-    doc: 'share of refreshes forced by stale twins above which feedback spreads attention',
+    max: 0.5,
+    doc: 'feedback lowers freshMargin (stronger freshness floors) at most this far below its configured value while misses exceed missTarget',
   },
 } as const satisfies Record<string, ParamDef>;
 
