@@ -103,6 +103,34 @@ describe('ars attention', () => {
     expect(on).toBeGreaterThan(1.3);
   });
 
+  it('refreshes the twins of every tenant, past the eight whose buckets sit in a table (the rest in a map)', () => {
+    // ten tenants of equal weight and floor, two twins each: each tenant's twins are chosen in turn
+    const tenants = Array.from({ length: 10 }, (_, k) => ({ id: `t${k}` }));
+    const scenario = twinsScenario(1, 1, {
+      name: 'ten-tenants',
+      horizon: 200,
+      tenants,
+      assets: tenants.map((t) => ({
+        id: `a-${t.id}`,
+        count: 2,
+        tenant: t.id,
+        twin: { refresh: { work: 0.5 } },
+      })),
+    });
+    const sink = collect('attention');
+    runScenario(scenario, { policy: { name: 'ars', params: PURE }, trace: sink });
+    const perTenant = new Map<string, number>();
+    for (const d of sink.out) {
+      if (d.chosen === null) continue;
+      const tenant = d.subject.replace(/^a-(t\d+)-.*$/, '$1');
+      perTenant.set(tenant, (perTenant.get(tenant) ?? 0) + 1);
+    }
+    expect([...perTenant.keys()].sort()).toEqual(tenants.map((t) => t.id).sort());
+    const counts = [...perTenant.values()];
+    // the same features everywhere: every tenant about as often as the others
+    expect(Math.min(...counts)).toBeGreaterThan(0.7 * Math.max(...counts));
+  });
+
   it('adds the declared anomaly rate to the square-root law: rates ∝ √(c/c̄ + κ · a/ā)', () => {
     // equal criticality 1 and refresh cost; "prone" declares anomalies, "quiet" none, so a/ā is 2 for a
     // prone twin and its importance 1 + 2κ: at κ = 4 its rate is √9 = 3 times a quiet twin's

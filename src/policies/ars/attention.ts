@@ -57,6 +57,8 @@ const MISS_TO = 1;
 const TENANT_SLOTS = 1 << 20;
 /** bucket keys with their bounds in a table rather than a map: 2^(±1024/8) covers any rate × n met in practice */
 const KEY_TABLE_HALF = 1024;
+/** tenants whose buckets of keys −KEY_TABLE_HALF … KEY_TABLE_HALF − 1 sit in a table rather than a map */
+const TABLE_TENANTS = 8;
 /** twins passed over in one call (tenant at quota, group that cannot be placed) before giving up */
 const MAX_SKIPPED = 256;
 
@@ -68,6 +70,8 @@ interface Bucket {
   readonly rate: number;
   /** entries (twin, sample time, version) by sample time, then twin */
   readonly heap: TwinHeap;
+  /** whether it is in the bucket list: a bucket left empty by a rebuild leaves the list but is kept, heap and all */
+  listed: boolean;
 }
 
 export interface ArsAttentionOptions {
@@ -143,6 +147,10 @@ export class ArsAttention implements AttentionAllocator {
   #cheapestAttention = new Float64Array(0);
   #cheapestCompute = new Float64Array(0);
   #buckets = new Map<number, Bucket>();
+  /** the buckets of keys in the key table's range and tenants < TABLE_TENANTS, at (key + KEY_TABLE_HALF) · TABLE_TENANTS + tenant */
+  readonly #bucketTable: (Bucket | undefined)[] = new Array(2 * KEY_TABLE_HALF * TABLE_TENANTS).fill(
+    undefined,
+  );
   #bucketList: Bucket[] = [];
   #entries = 0;
   // the last window's normalisers, for O(1) updates of one twin between windows
@@ -865,11 +873,25 @@ export class ArsAttention implements AttentionAllocator {
   }
 
   #bucket(key: number, tenant: number): Bucket {
-    const id = key * TENANT_SLOTS + tenant;
-    let b = this.#buckets.get(id);
-    if (!b) {
-      b = { key, tenant, rate: 2 ** (key / BUCKETS_PER_OCTAVE) / this.#n, heap: new TwinHeap() };
-      this.#buckets.set(id, b);
+    const slot =
+      tenant < TABLE_TENANTS && key >= -KEY_TABLE_HALF && key < KEY_TABLE_HALF
+        ? (key + KEY_TABLE_HALF) * TABLE_TENANTS + tenant
+        : -1;
+    let b = slot >= 0 ? this.#bucketTable[slot] : this.#buckets.get(key * TENANT_SLOTS + tenant);
+    if (b === undefined) {
+      b = {
+        key,
+        tenant,
+        rate: 2 ** (key / BUCKETS_PER_OCTAVE) / this.#n,
+        heap: new TwinHeap(),
+        listed: false,
+      };
+      if (slot >= 0) this.#bucketTable[slot] = b;
+      else this.#buckets.set(key * TENANT_SLOTS + tenant, b);
+    }
+    if (!b.listed) {
+      // listed where a new bucket would be: the list stays in key order, ties in the order they (re)joined it
+      b.listed = true;
       this.#bucketList.push(b);
       this.#bucketList.sort((x, y) => x.key - y.key);
     }
@@ -883,25 +905,32 @@ export class ArsAttention implements AttentionAllocator {
   #rebuild(_s: Snapshot): void {
     const list = this.#bucketList;
     for (let k = 0; k < list.length; k++) list[k]!.heap.clear();
-    this.#entries = 0;
+    let entries = 0;
     let last: Bucket | undefined;
+    const versions = this.#version;
+    const keys = this.#bucketKey;
+    const refreshing = this.#refreshing;
+    const selected = this.#selected;
+    const tenantOf = this.#tenantOf;
+    const lastSample = this.#lastSample;
     for (let i = 0; i < this.#n; i++) {
-      const version = ++this.#version[i]!;
-      const key = this.#bucketKey[i]!;
-      if (key === NO_BUCKET || this.#refreshing[i] || this.#selected[i]) continue;
-      const tenant = this.#tenantOf[i]!;
+      const version = ++versions[i]!;
+      const key = keys[i]!;
+      if (key === NO_BUCKET || refreshing[i] || selected[i]) continue;
+      const tenant = tenantOf[i]!;
       const b =
         last !== undefined && last.key === key && last.tenant === tenant ? last : this.#bucket(key, tenant);
       last = b;
-      b.heap.append(i, this.#lastSample[i]!, version);
-      this.#entries++;
+      b.heap.append(i, lastSample[i]!, version);
+      entries++;
     }
-    // buckets left empty are dropped (picks scan the list), the others heapified
+    this.#entries = entries;
+    // buckets left empty leave the list (picks scan it), the others are heapified
     let kept = 0;
     for (let k = 0; k < list.length; k++) {
       const b = list[k]!;
       if (b.heap.size === 0) {
-        this.#buckets.delete(b.key * TENANT_SLOTS + b.tenant);
+        b.listed = false;
         continue;
       }
       b.heap.heapify();

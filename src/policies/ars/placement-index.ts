@@ -105,6 +105,9 @@ export class ArsPlacer implements Placer {
   readonly #speedUniform = new Map<string, Uint8Array>();
   /** per source node: 1 when it reaches every other member of the class alike */
   readonly #linkUniform = new Map<number, Uint8Array>();
+  /** the last task kind asked of `#speedsAlike`, and its answer (most decisions repeat the kind) */
+  #lastKind: string | undefined;
+  #lastAlike: Uint8Array = new Uint8Array(0);
   // per-decision scratch
   #sources: number[] = [];
   #uniform = new Uint8Array(0);
@@ -175,6 +178,7 @@ export class ArsPlacer implements Placer {
     this.#count = nodes.length;
     this.#classes = [];
     this.#speedUniform.clear();
+    this.#lastKind = undefined;
     this.#linkUniform.clear();
     this.#dirtyCount = 0;
     const n = nodes.length;
@@ -367,8 +371,13 @@ export class ArsPlacer implements Placer {
   }
 
   #speedsAlike(kind: string): Uint8Array {
+    if (kind === this.#lastKind) return this.#lastAlike;
     let u = this.#speedUniform.get(kind);
-    if (u !== undefined) return u;
+    if (u !== undefined) {
+      this.#lastKind = kind;
+      this.#lastAlike = u;
+      return u;
+    }
     u = new Uint8Array(this.#classes.length);
     const nodes = this.#nodes;
     for (let c = 0; c < this.#classes.length; c++) {
@@ -379,6 +388,8 @@ export class ArsPlacer implements Placer {
       u[c] = same ? 1 : 0;
     }
     this.#speedUniform.set(kind, u);
+    this.#lastKind = kind;
+    this.#lastAlike = u;
     return u;
   }
 
@@ -426,18 +437,23 @@ export class ArsPlacer implements Placer {
     const sources = this.#sources;
     // (setting an array's length is a runtime call even when it changes nothing)
     if (sources.length !== 0) sources.length = 0;
-    const uniform = this.#uniform;
     const speedsAlike = this.#speedsAlike(item.kind);
-    for (let c = 0; c < classes.length; c++) uniform[c] = speedsAlike[c]!;
+    // without an input from a node, the classes alike are those whose speeds are (the array is only read)
+    let uniform: Uint8Array = speedsAlike;
     const inputs = item.inputs;
     for (let k = 0; k < inputs.length; k++) {
       // a node location has `node` (a device location has not): read it rather than ask `in` of two shapes
       const j = (inputs[k]!.from as { readonly node?: number }).node;
       if (j === undefined) continue;
+      if (uniform === speedsAlike) {
+        uniform = this.#uniform;
+        for (let c = 0; c < classes.length; c++) uniform[c] = speedsAlike[c]!;
+      }
       if (!this.#isSource(j)) sources.push(j);
       const alike = this.#linksAlike(j, s);
       for (let c = 0; c < classes.length; c++) uniform[c] = uniform[c]! & alike[c]!;
     }
+    const noSources = sources.length === 0;
 
     // the reserve score's per-instant strength (it reads the up nodes' compute without attention)
     const reserve = parts.reserve;
@@ -471,8 +487,8 @@ export class ArsPlacer implements Placer {
         }
         continue;
       }
-      let rep = -1;
-      for (let q = 0; q < members.length; q++) {
+      let rep = noSources ? members[0]! : -1;
+      for (let q = 0; rep < 0 && q < members.length; q++) {
         if (!this.#isSource(members[q]!)) {
           rep = members[q]!;
           break;
