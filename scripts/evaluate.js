@@ -262,14 +262,20 @@ function explainShortfall(goal, summary, params, elastic) {
       return `ARS places work where it finishes first: on the faster nodes, which draw more power and cost more per second${elastic ? ', and on the elastic pool, whose autoscaler then adds nodes' : ''}; ${goal.best} leaves more work on slower nodes, cheaper and slower${trade}.${noise(goal.metric)}`;
     case 'wAoI': {
       const nf = summary['ars-no-forecast'];
-      const floorsCost = nf && b && nf.wAoI.mean < b.wAoI.mean;
-      return floorsCost
-        ? `ARS's freshness floors buy its miss rate with weighted AoI: they keep the twins that tight requests read fresher than the square-root law would (here the most critical ones more often than it says), and the rest pay for it. Without them (ars-no-forecast) the weighted AoI is ${fmt(nf.wAoI.mean)} s, lower than ${goal.best}'s ${fmt(b.wAoI.mean)} s, and the miss rate ${fmt(nf.miss.mean)} against ARS's ${fmt(ars.miss.mean)}: the two goals pull apart here, and the tuning weighs them equally.${noise('wAoI')}`
-        : `where the criticalities and refresh costs of the twins are alike, the square-root law gives nearly the periods a round-robin gives, so there is little to gain, and ARS's freshness floors (which buy its lower miss rate) move attention to the twins requests read${
-            nf
-              ? ` — without them (ars-no-forecast) the weighted AoI is ${fmt(nf.wAoI.mean)} s and the miss rate ${fmt(nf.miss.mean)}`
-              : ''
-          }.${noise('wAoI')}`;
+      if (nf && b && nf.wAoI.mean < b.wAoI.mean)
+        return `ARS's freshness floors buy its miss rate with weighted AoI: they keep the twins that tight requests read fresher than the square-root law would (here the most critical ones more often than it says), and the rest pay for it. Without them (ars-no-forecast) the weighted AoI is ${fmt(nf.wAoI.mean)} s, lower than ${goal.best}'s ${fmt(b.wAoI.mean)} s, and the miss rate ${fmt(nf.miss.mean)} against ARS's ${fmt(ars.miss.mean)}: the two goals pull apart here, and the tuning weighs them equally.${noise('wAoI')}`;
+      // the floors' share of the gap: what switching the forecast (and with it the floors) off gives back
+      const gap = b ? ars.wAoI.mean - b.wAoI.mean : Number.NaN;
+      const floors = nf ? ars.wAoI.mean - nf.wAoI.mean : Number.NaN;
+      if (floors > 0.5 * gap)
+        return `most of the gap is what ARS's freshness floors cost, and they buy its lower miss rate: without them (ars-no-forecast) the weighted AoI is ${fmt(nf.wAoI.mean)} s against ${goal.best}'s ${fmt(b.wAoI.mean)} s, and the miss rate ${fmt(nf.miss.mean)} against ARS's ${fmt(ars.miss.mean)}. A floor keeps its twins fully fresh or is not worth holding: a partial one still leaves reads waiting on refreshes in flight (docs/ars-policy.md, section 2).${noise('wAoI')}`;
+      return `where the criticalities and refresh costs of the twins are alike, the square-root law gives nearly the periods a round-robin gives, so there is little to gain${
+        !nf
+          ? ''
+          : floors > 0.005 * ars.wAoI.mean
+            ? `, and ARS's freshness floors (which buy its lower miss rate) move attention to the twins requests read — without them (ars-no-forecast) the weighted AoI is ${fmt(nf.wAoI.mean)} s and the miss rate ${fmt(nf.miss.mean)}`
+            : `; ARS's freshness floors are not what costs it here (without them, ars-no-forecast: ${fmt(nf.wAoI.mean)} s)`
+      }.${noise('wAoI')}`;
     }
     case 'miss':
       return `the misses come from requests that find their twin stale and wait for a refresh longer than the deadline allows; ARS keeps the twins of tight requests fresh in proportion to how often they are read, and these twins are read rarely${trade}.${noise('miss')}`;
