@@ -3,7 +3,14 @@ import type { NodeView, Snapshot, WorkItem } from '../../scheduler/types.js';
 import { finishIn, patienceFilter } from './compute.js';
 
 // just what finishIn and the patience filter read
-const item = { kind: 'k', work: 10, compute: 1, attention: 0, inputs: [], outputBytes: 0 } as unknown as WorkItem;
+const item = {
+  kind: 'k',
+  work: 10,
+  compute: 1,
+  attention: 0,
+  inputs: [],
+  outputBytes: 0,
+} as unknown as WorkItem;
 const node = (index: number, speed: number): NodeView =>
   ({
     index,

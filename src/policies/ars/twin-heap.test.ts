@@ -57,7 +57,9 @@ describe('TwinHeap', () => {
         }
         expect(a.size).toBe(0);
         const sorted = (m: Map<string, number[]>) =>
-          [...m].map(([k, v]) => [k, [...v].sort((x, y) => x - y)] as const).sort((x, y) => (x[0] < y[0] ? -1 : 1));
+          [...m]
+            .map(([k, v]) => [k, [...v].sort((x, y) => x - y)] as const)
+            .sort((x, y) => (x[0] < y[0] ? -1 : 1));
         expect(sorted(versionsA)).toEqual(sorted(versionsB));
       }),
       { seed: 3, numRuns: 500 },
