@@ -515,6 +515,10 @@ export class Simulation {
     const time = heapTime[n]!;
     const slot = heapSlot[n]!;
     const s = seq[slot]!;
+    // Bottom-up: the hole at the root moves down to a leaf along the smallest children, then the last entry
+    // moves up from there while its parent is greater. New events are mostly later than the pending ones, so
+    // the last entry nearly always belongs near the bottom and this saves a comparison per level. Keys
+    // (time, sequence) are distinct, so events leave in the same order whatever the layout.
     let i = 0;
     for (;;) {
       const first = (i << 2) + 1;
@@ -530,10 +534,17 @@ export class Simulation {
           bt = ct;
         }
       }
-      if (bt > time || (bt === time && seq[heapSlot[best]!]! > s)) break;
       heapTime[i] = bt;
       heapSlot[i] = heapSlot[best]!;
       i = best;
+    }
+    while (i > 0) {
+      const parent = (i - 1) >> 2;
+      const pt = heapTime[parent]!;
+      if (pt < time || (pt === time && seq[heapSlot[parent]!]! < s)) break;
+      heapTime[i] = pt;
+      heapSlot[i] = heapSlot[parent]!;
+      i = parent;
     }
     heapTime[i] = time;
     heapSlot[i] = slot;

@@ -1005,7 +1005,10 @@ export class ArsAttention implements AttentionAllocator {
     // twins of a tenant at its attention quota, and groups that failed to place at this very instant
     const budget = this.#budget;
     const computeBudget = this.#computeBudget;
-    for (const t of s.tenants) {
+    // an indexed loop: for-of over the snapshot's frozen array allocates an iterator result per step in V8
+    const tenants = s.tenants;
+    for (let k = 0; k < tenants.length; k++) {
+      const t = tenants[k]!;
       budget[t.index] =
         t.quotaAttention === undefined
           ? Number.POSITIVE_INFINITY

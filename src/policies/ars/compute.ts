@@ -66,9 +66,12 @@ export function urgencyOrder(ctx: ArsContext): QueueSort & {
  * from the users (a cloud behind a WAN) is not the earliest finish for a short task with an answer.
  */
 export function finishIn(item: WorkItem, node: NodeView, s: Snapshot): number {
-  return (
-    s.inputsReadyAt(item, node.index) - s.now + item.work / node.speed(item.kind) + deliveryIn(item, node, s)
-  );
+  return finishAt(item, node, s, node.speed(item.kind));
+}
+
+/** `finishIn` with the node's speed for the item's kind already read (the same arithmetic). */
+export function finishAt(item: WorkItem, node: NodeView, s: Snapshot, speed: number): number {
+  return s.inputsReadyAt(item, node.index) - s.now + item.work / speed + deliveryIn(item, node, s);
 }
 
 const USER = { device: undefined } as const;
@@ -187,7 +190,12 @@ export function plainCompute(nodes: readonly NodeView[]): number {
 
 /** What a run on the node costs: the cost score's quantity. */
 export function runCost(item: WorkItem, n: NodeView): number {
-  return (n.costPerSecond * item.work) / n.speed(item.kind);
+  return runCostAt(item, n, n.speed(item.kind));
+}
+
+/** `runCost` with the node's speed for the item's kind already read (the same arithmetic). */
+export function runCostAt(item: WorkItem, n: NodeView, speed: number): number {
+  return (n.costPerSecond * item.work) / speed;
 }
 
 /**
@@ -197,21 +205,35 @@ export function runCost(item: WorkItem, n: NodeView): number {
  */
 export function patienceFilter(patience = 2): Filter & {
   preset(item: WorkItem, now: number, bestLater: number): void;
+  /**
+   * The next call of `filter` (for the item and instant of the last `preset`) on node `node` may take `here`
+   * as that node's `finishIn` instead of computing it: a caller that has just computed exactly that number
+   * (the placement index, for a member of a class it scored). Used once, and cleared by `preset`.
+   */
+  hint(node: number, here: number): void;
 } {
   let item0: WorkItem | undefined;
   let at = Number.NaN;
   let bestLater = Number.POSITIVE_INFINITY;
+  let hintNode = -1;
+  let hintHere = Number.NaN;
   return {
     name: 'ars-patience',
     preset(item, now, b) {
       item0 = item;
       at = now;
       bestLater = b;
+      hintNode = -1;
+    },
+    hint(node, here) {
+      hintNode = node;
+      hintHere = here;
     },
     filter(item, node, s) {
       if (item !== item0 || at !== s.now) {
         item0 = item;
         at = s.now;
+        hintNode = -1;
         bestLater = Number.POSITIVE_INFINITY;
         for (const n of s.nodes) {
           if (!n.up || !fitsEver(item, n)) continue;
@@ -219,7 +241,11 @@ export function patienceFilter(patience = 2): Filter & {
           bestLater = Math.min(bestLater, wait + finishIn(item, n, s));
         }
       }
-      const here = finishIn(item, node, s);
+      let here: number;
+      if (node.index === hintNode) {
+        here = hintHere;
+        hintNode = -1;
+      } else here = finishIn(item, node, s);
       if (here > patience * bestLater && here - bestLater > 1) {
         return {
           ok: false,

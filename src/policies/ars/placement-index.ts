@@ -25,7 +25,7 @@
 import type { Placer, PlacerJudge, Score } from '../../scheduler/plugins.js';
 import type { WeightedScore } from '../../scheduler/profile.js';
 import type { NodeView, Snapshot, WorkItem } from '../../scheduler/types.js';
-import { finishIn, plainCompute, runCost } from './compute.js';
+import { finishAt, finishIn, plainCompute, runCost, runCostAt } from './compute.js';
 
 const EPS = 1e-9; // the framework's capacity tolerance
 
@@ -56,7 +56,11 @@ interface NodeClass {
 export interface ArsPlacerParts {
   readonly finish: Score & { preset(best: number): void; scoreAt(f: number): number };
   readonly cost: Score & { preset(dearest: number): void; scoreAt(cost: number): number };
-  readonly patience: { preset(item: WorkItem, now: number, bestLater: number): void };
+  readonly patience: {
+    preset(item: WorkItem, now: number, bestLater: number): void;
+    /** the finish the next filter call on this node may take (the class's, computed here) */
+    hint?(node: number, here: number): void;
+  };
   /** the reserve score plugin (prepared here, then read per bucket) */
   readonly reserve: Score & {
     prepareWith(now: number, plain: number): void;
@@ -496,11 +500,14 @@ export class ArsPlacer implements Placer {
       }
       if (rep < 0) continue; // every member is a source: scored one by one below
       // all members cost the same; a source member is up only if some bucket holds it, so check plain ones
-      const run = runCost(item, nodes[rep]!);
+      // the representative's speed, read once for its run cost and its finish
+      const repNode = nodes[rep]!;
+      const speed = repNode.speed(item.kind);
+      const run = runCostAt(item, repNode, speed);
       this.#classRun[c] = run;
       dearest = Math.max(dearest, run);
       if (tier !== undefined && cls.tier !== tier) continue;
-      const f = finishIn(item, nodes[rep]!, s);
+      const f = finishAt(item, repNode, s, speed);
       this.#classFinish[c] = f;
       // one pass over the buckets in reach: whether any plain member can take the item now (and start it
       // without rounding), and the best reserve score among them
@@ -561,7 +568,8 @@ export class ArsPlacer implements Placer {
 
     // candidates: the members of classes that are not alike, sources, and per class the buckets with the best
     // reserve score (within rounding)
-    const tol = 1e-12 * (1 + parts.weights());
+    // the rounding tolerance, asked of the weights only when a bucket's reserve score is near the top but not on it
+    let tol = Number.NaN;
     let chosen = -1;
     let chosenTotal = Number.NEGATIVE_INFINITY;
     // classes whose members are alike: the finish and cost scores are the class's, so a bucket's total is
@@ -642,7 +650,13 @@ export class ArsPlacer implements Placer {
       }
       // the class's filters pass or fail alike for all its plain members: ask once, on any feasible one
       this.judged++;
-      if (!judge.feasible(item, nodes[bm[0]!]!, s)) continue;
+      // the patience filter's finish for that member is the class's, computed above: handed to it
+      // (and withdrawn after, had a check before the filter failed)
+      const patience = parts.patience;
+      patience.hint?.(bm[0]!, this.#classFinish[c]!);
+      const ok = judge.feasible(item, nodes[bm[0]!]!, s);
+      patience.hint?.(-1, Number.NaN);
+      if (!ok) continue;
       // buckets with exactly the top reserve score have exactly the same total, so of them only the lowest
       // index can win; those within rounding of it are summed too
       const top = this.#classTop[c]!;
@@ -656,6 +670,7 @@ export class ArsPlacer implements Placer {
           if (firstTop < 0 || m < firstTop) firstTop = m;
           continue;
         }
+        if (Number.isNaN(tol)) tol = 1e-12 * (1 + parts.weights());
         if (!(r >= top - tol)) continue;
         const t = this.#total(fin, r, cost);
         if (t > chosenTotal || (t === chosenTotal && m < chosen)) {

@@ -1,10 +1,10 @@
 /**
  * The heap of one attention bucket: entries (twin, sample time, version) ordered by sample time, then twin
- * index, kept in three typed arrays instead of one object per entry. The sift steps are those of the
- * scheduler's `Heap` (push: sift up while less than the parent; pop: move the last entry down from the root
- * while a child is less), so entries leave in exactly the order a `Heap<Entry>` with the same comparator
- * gives, ties included. Refreshes push an entry each, so at 10,000 twins this saves an object and a closure
- * call per comparison on the allocator's hottest path.
+ * index, kept in three typed arrays instead of one object per entry. Entries leave in the (sample, twin)
+ * order a `Heap<Entry>` with the same comparator gives; two entries with the same key (the same twin and
+ * sample, two versions: one of them stale) may leave in either order, which picks nothing else (the
+ * allocator drops a stale head and takes the valid one either way). Refreshes push an entry each, so at
+ * 10,000 twins this saves an object and a closure call per comparison on the allocator's hottest path.
  */
 export class TwinHeap {
   #sample = new Float64Array(8);
@@ -48,12 +48,46 @@ export class TwinHeap {
     ve[i] = version;
   }
 
-  /** Removes the head (size > 0). */
+  /**
+   * Removes the head (size > 0). The last entry takes its place bottom-up: the hole at the root moves down to
+   * a leaf along the lesser children, then the entry moves up from there while it is less than the parent.
+   * Refreshes push entries of recent samples, so the last entry nearly always belongs near the bottom and
+   * this saves a comparison per level; entries of distinct twins have distinct keys, so they leave in the
+   * same order whatever the layout.
+   */
   pop(): void {
     const n = --this.#size;
     if (n === 0) return;
-    // the last entry moves down from the root
-    this.#siftDown(0, n, this.#sample[n]!, this.#twin[n]!, this.#version[n]!);
+    const st = this.#sample;
+    const tw = this.#twin;
+    const ve = this.#version;
+    const ls = st[n]!;
+    const lt = tw[n]!;
+    const lv = ve[n]!;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && (st[r]! < st[l]! || (st[r] === st[l] && tw[r]! < tw[l]!)) ? r : l;
+      st[i] = st[c]!;
+      tw[i] = tw[c]!;
+      ve[i] = ve[c]!;
+      i = c;
+    }
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const ps = st[parent]!;
+      // less(entry, parent)
+      if (!(ls < ps || (ls === ps && lt < tw[parent]!))) break;
+      st[i] = ps;
+      tw[i] = tw[parent]!;
+      ve[i] = ve[parent]!;
+      i = parent;
+    }
+    st[i] = ls;
+    tw[i] = lt;
+    ve[i] = lv;
   }
 
   /**
