@@ -268,7 +268,9 @@ function explainShortfall(goal, summary, params, elastic) {
       const gap = b ? ars.wAoI.mean - b.wAoI.mean : Number.NaN;
       const floors = nf ? ars.wAoI.mean - nf.wAoI.mean : Number.NaN;
       if (floors > 0.5 * gap)
-        return `most of the gap is what ARS's freshness floors cost, and they buy its lower miss rate: without them (ars-no-forecast) the weighted AoI is ${fmt(nf.wAoI.mean)} s against ${goal.best}'s ${fmt(b.wAoI.mean)} s, and the miss rate ${fmt(nf.miss.mean)} against ARS's ${fmt(ars.miss.mean)}. A floor keeps its twins fully fresh or is not worth holding: a partial one still leaves reads waiting on refreshes in flight (docs/ars-policy.md, section 2).${noise('wAoI')}`;
+        return nf.miss.mean > ars.miss.mean
+          ? `most of the gap is what ARS's freshness floors cost, and they buy its lower miss rate: without them (ars-no-forecast) the weighted AoI is ${fmt(nf.wAoI.mean)} s against ${goal.best}'s ${fmt(b.wAoI.mean)} s, and the miss rate ${fmt(nf.miss.mean)} against ARS's ${fmt(ars.miss.mean)}. A floor keeps its twins fully fresh or is not worth holding: a partial one still leaves reads waiting on refreshes in flight (docs/ars-policy.md, section 2).${noise('wAoI')}`
+          : `most of the gap is what ARS's freshness floors cost, and here they buy no misses: without them (ars-no-forecast) the weighted AoI is ${fmt(nf.wAoI.mean)} s against ${goal.best}'s ${fmt(b.wAoI.mean)} s, at the same or a lower miss rate (${fmt(nf.miss.mean)} against ARS's ${fmt(ars.miss.mean)}). The floors are planned from the reads' age bounds and the forecast demand before any read misses; where the reads meet their deadlines without them, they only cost age.${noise('wAoI')}`;
       return `where the criticalities and refresh costs of the twins are alike, the square-root law gives nearly the periods a round-robin gives, so there is little to gain${
         !nf
           ? ''
