@@ -29,23 +29,7 @@ export class TwinHeap {
 
   push(twin: number, sample: number, version: number): void {
     if (this.#size === this.#twin.length) this.#grow();
-    const st = this.#sample;
-    const tw = this.#twin;
-    const ve = this.#version;
-    let i = this.#size++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const ps = st[parent]!;
-      // less(item, parent): earlier sample, or the same sample and a lower twin index
-      if (!(sample < ps || (sample === ps && twin < tw[parent]!))) break;
-      st[i] = ps;
-      tw[i] = tw[parent]!;
-      ve[i] = ve[parent]!;
-      i = parent;
-    }
-    st[i] = sample;
-    tw[i] = twin;
-    ve[i] = version;
+    this.#siftUp(this.#size++, sample, twin, version);
   }
 
   /**
@@ -75,19 +59,30 @@ export class TwinHeap {
       ve[i] = ve[c]!;
       i = c;
     }
+    this.#siftUp(i, ls, lt, lv);
+  }
+
+  /**
+   * Puts the entry (sample, twin, version) at slot i or above, moving it up while it is less than its parent
+   * (an earlier sample, or the same sample and a lower twin index).
+   */
+  #siftUp(start: number, sample: number, twin: number, version: number): void {
+    const st = this.#sample;
+    const tw = this.#twin;
+    const ve = this.#version;
+    let i = start;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const ps = st[parent]!;
-      // less(entry, parent)
-      if (!(ls < ps || (ls === ps && lt < tw[parent]!))) break;
+      if (!(sample < ps || (sample === ps && twin < tw[parent]!))) break;
       st[i] = ps;
       tw[i] = tw[parent]!;
       ve[i] = ve[parent]!;
       i = parent;
     }
-    st[i] = ls;
-    tw[i] = lt;
-    ve[i] = lv;
+    st[i] = sample;
+    tw[i] = twin;
+    ve[i] = version;
   }
 
   /**
