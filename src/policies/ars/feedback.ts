@@ -37,14 +37,24 @@ const SMOOTHING = 0.3;
 const BAND = 0.2;
 const OFFSET = 0.05;
 
-/** The knobs the controller moves, and the sign with which misses move each (+1 up, −1 down). */
-const MISS_KNOBS: readonly (readonly [ParamName, 1 | -1])[] = [
-  ['freshMargin', -1],
-  ['wPriority', 1],
-  ['wReserve', -1],
+/** A knob the controller moves, and how. */
+interface MissKnob {
+  readonly name: ParamName;
+  /** the sign with which misses move it: +1 up, −1 down */
+  readonly sign: 1 | -1;
+  /** it acts through the freshness floors, which exist only with forecasts: left alone without them */
+  readonly needsForecast?: true;
+  /** it may fall at most this parameter's value below its configured value (besides `feedbackRange`) */
+  readonly maxDrop?: ParamName;
+}
+
+const MISS_KNOBS: readonly MissKnob[] = [
+  { name: 'freshMargin', sign: -1, needsForecast: true, maxDrop: 'marginDrop' },
+  { name: 'wPriority', sign: 1 },
+  { name: 'wReserve', sign: -1 },
 ];
 
-export const FEEDBACK_KNOBS: readonly ParamName[] = MISS_KNOBS.map(([name]) => name);
+export const FEEDBACK_KNOBS: readonly ParamName[] = MISS_KNOBS.map((k) => k.name);
 
 export class ArsFeedback implements Feedback {
   readonly name: string;
@@ -78,10 +88,9 @@ export class ArsFeedback implements Feedback {
       excess(this.#miss, p.missTarget),
       hasMisses ? excess(w.deadlineMissRate, p.missTarget) : 0,
     );
-    for (const [name, sign] of MISS_KNOBS) {
-      // without forecasts there are no freshness floors for the margin to strengthen
-      if (name === 'freshMargin' && !ctx.useForecast) continue;
-      this.#drive(name, sign * missExcess);
+    for (const knob of MISS_KNOBS) {
+      if (knob.needsForecast && !ctx.useForecast) continue;
+      this.#drive(knob, knob.sign * missExcess);
     }
   }
 
@@ -89,8 +98,9 @@ export class ArsFeedback implements Feedback {
    * Moves one knob: e > 0 up, e < 0 down (multiplicatively, clamped to its bounds), e = 0 hold,
    * e = NaN (better than target beyond the band) back towards the configured value.
    */
-  #drive(name: ParamName, e: number): void {
+  #drive(knob: MissKnob, e: number): void {
     const ctx = this.#ctx;
+    const name = knob.name;
     const p = ctx.params;
     const base = ctx.base[name];
     const def: ParamDef = PARAMS[name];
@@ -103,7 +113,7 @@ export class ArsFeedback implements Feedback {
     const range = p.feedbackRange;
     let lo = Math.max(def.min, (base + OFFSET) / range - OFFSET);
     const hi = Math.min(def.max, (base + OFFSET) * range - OFFSET);
-    if (name === 'freshMargin') lo = Math.max(lo, base - p.marginDrop);
+    if (knob.maxDrop) lo = Math.max(lo, base - p[knob.maxDrop]);
     next = Math.max(lo, Math.min(hi, next));
     if (Math.abs(next - before) > 1e-12) {
       p[name] = next;
