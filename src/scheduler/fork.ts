@@ -22,6 +22,11 @@ export interface ForkRunOptions {
    * fork's time on the fork's streams.
    */
   readonly arrivalRates?: readonly number[];
+  /**
+   * Which set of random streams to run on: 0 (default) the fork's own, k > 0 the k-th other set, the same
+   * for every run with the same k (an estimate averaged over several sets is less noisy than one run)
+   */
+  readonly stream?: number;
 }
 
 export interface ForkOutcome {

@@ -31,7 +31,7 @@ import { AssetStates } from './asset.js';
 import type { WorldCore } from './core.js';
 import { WorkloadTables } from './dag.js';
 import { Execution, type ExecutionRecord } from './execution.js';
-import { captureFork, type ForkState, restoreTwin, snapshotState } from './fork.js';
+import { captureFork, type ForkState, forkSeed, restoreTwin, snapshotState } from './fork.js';
 import { Network } from './network.js';
 import { Pools } from './pools.js';
 import { Requests } from './requests.js';
@@ -306,10 +306,10 @@ export class World implements Snapshot, WorldCore, Forkable {
       scenario,
       workloads: scenario.workloads.map((w) => ({ id: w.id, tenant: w.tenant })),
       run: (o) => {
-        const world = new World(scenario, o.profile, {
-          horizon: state.time + o.horizon,
-          from: o.arrivalRates ? { ...state, rates: o.arrivalRates } : state,
-        });
+        let from: ForkState = o.arrivalRates ? { ...state, rates: o.arrivalRates } : state;
+        // another set of streams: the fork's seed mixed with the set's number (the same mixing as a fork's time)
+        if (o.stream) from = { ...from, seed: forkSeed(state.seed, o.stream) };
+        const world = new World(scenario, o.profile, { horizon: state.time + o.horizon, from });
         return world.#runAhead(o.maxEvents ?? Number.POSITIVE_INFINITY);
       },
     };

@@ -73,6 +73,28 @@ describe('the world fork', () => {
     expect(r.twins.maxAoI).toBeGreaterThanOrEqual(Math.min(maxAgeAtFork, 1e9));
   });
 
+  it('runs on another set of streams when asked: the same for the same set, other draws than the first', () => {
+    const runs: string[] = [];
+    worldWithProbe((_w, s) => {
+      if (runs.length > 0) return;
+      const fork = forkOf(s)!;
+      const run = (stream?: number) =>
+        JSON.stringify(
+          fork.run({
+            profile: registry.create('least-loaded', {}),
+            horizon: 30,
+            ...(stream !== undefined ? { stream } : {}),
+          }).result,
+        );
+      runs.push(run(), run(0), run(1), run(1), run(2));
+    }, 70).run();
+    const [own, zero, one, oneAgain, two] = runs;
+    expect(zero).toBe(own);
+    expect(oneAgain).toBe(one);
+    expect(one).not.toBe(own);
+    expect(two).not.toBe(one);
+  });
+
   it('stops at the event cap and says so', () => {
     let out: { truncated: boolean; events: number; end: number } | undefined;
     worldWithProbe((_w, s) => {
@@ -92,9 +114,16 @@ describe('ars-ahead', () => {
   it('reports its cost and decisions in the result', () => {
     const r = runScenario(shift, { policy: 'ars-ahead', seed: 2, horizon: 200 });
     const fb = r.scheduler.feedback!;
+    // 3 forks × 9 candidates × 3 sets of streams
     expect(fb.aheadForks).toBe(3);
-    expect(fb.aheadRollouts).toBe(27);
-    expect(fb.aheadSimSeconds).toBe(27 * 30);
+    expect(fb.aheadRollouts).toBe(81);
+    expect(fb.aheadSimSeconds).toBe(81 * 30);
+    const one = runScenario(shift, {
+      policy: { name: 'ars-ahead', params: { aheadStreams: 1, rollouts: 5 } },
+      seed: 2,
+      horizon: 200,
+    }).scheduler.feedback!;
+    expect(one.aheadRollouts).toBe(15);
     expect(fb.aheadEvents).toBeGreaterThan(0);
     expect(r.policy).toBe('ars-ahead');
   });
@@ -138,6 +167,9 @@ describe('ars-ahead', () => {
   it('refuses bad simulate-ahead parameters with the policy error', () => {
     expect(() => registry.create('ars-ahead', { rollouts: 0 })).toThrow(
       /rollouts must be a number in \[3, 17\]/,
+    );
+    expect(() => registry.create('ars-ahead', { aheadStreams: 0 })).toThrow(
+      /aheadStreams must be a number in \[1, 8\]/,
     );
     expect(() => registry.create('ars', { ahead: true, aheadArrivals: 'oracle' })).toThrow(
       /aheadArrivals must be forecast or scenario/,

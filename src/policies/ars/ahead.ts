@@ -3,9 +3,11 @@
  *
  * Every `rolloutWindow` simulated seconds (at the first metric window past it) it forks the system
  * (`forkOf(snapshot)`, the world's copy of its state: nodes, twin ages, open requests), runs `rollouts`
- * candidate settings of ARS from that copy for `rolloutHorizon` seconds, each on the same random streams
- * (common random numbers), scores them with the tuning objective (`objective` in tune.ts) against the
- * current setting's rollout, and applies the best if it beats the current one by `aheadMargin`.
+ * candidate settings of ARS from that copy for `rolloutHorizon` seconds, each on the same `aheadStreams` sets
+ * of random streams (common random numbers), scores each by the tuning objective (`objective` in tune.ts) of
+ * its mean metrics over the sets against the current setting's, and applies the best if it beats the current
+ * one by `aheadMargin`. One 30-s rollout is a noisy estimate (a handful of misses), so the best of nine single
+ * rollouts tends to be the luckiest; a mean over three sets chooses better (docs/ars-policy.md §9).
  *
  * Candidates: the current setting, and the current one with one knob multiplied and divided by `aheadStep`,
  * for (rollouts − 1) / 2 knobs taken in turn from `AHEAD_KNOBS` (so every knob is tried every few windows).
@@ -19,7 +21,7 @@
  * scenario's own arrival process continued from the fork's time on the fork's streams (it knows the shape
  * of the load: a shift change, a flash crowd, but not the draws). Without forecasting, `scenario` is used.
  *
- * Cost, bounded per fork: `rollouts` × `rolloutHorizon` simulated seconds, at most `rolloutEvents` events
+ * Cost, bounded per fork: `rollouts` × `aheadStreams` × `rolloutHorizon` simulated seconds, at most `rolloutEvents` events
  * per rollout. A rollout that reaches the cap is cut short and the fork changes nothing (a budget in
  * events, not milliseconds, keeps runs deterministic). The totals are reported with the controller's
  * parameters (`aheadRollouts`, `aheadEvents`, `aheadSimSeconds`, in the run result's `feedback` and in
@@ -127,35 +129,41 @@ export class ArsAhead implements Feedback {
     }
     // forecaster switches the copied forecasts report go to the live context's list: drop them after
     const switches = ctx.switches.length;
-    const results: unknown[] = [];
+    // per candidate, its runs on each set of streams (the same sets for every candidate)
+    const results: unknown[][] = [];
     let truncated = false;
-    for (const c of candidates) {
+    rollouts: for (const c of candidates) {
       const params = { ...ctx.params };
       if (c.knob) params[c.knob] = c.value;
-      const profile = withSensitivePlacement(
-        this.#o.build(params, (rolloutCtx) => seedForecasts(rolloutCtx, ctx.demand)),
-        fork.scenario,
-      );
-      const out = fork.run({
-        profile,
-        horizon: st.rolloutHorizon,
-        maxEvents: st.rolloutEvents,
-        ...(rates ? { arrivalRates: rates } : {}),
-      });
-      this.#rollouts++;
-      this.#events += out.events;
-      this.#simSeconds += out.end - out.start;
-      if (out.truncated) {
-        truncated = true;
-        this.#truncated++;
-        break;
+      const runs: unknown[] = [];
+      for (let stream = 0; stream < st.aheadStreams; stream++) {
+        const profile = withSensitivePlacement(
+          this.#o.build(params, (rolloutCtx) => seedForecasts(rolloutCtx, ctx.demand)),
+          fork.scenario,
+        );
+        const out = fork.run({
+          profile,
+          horizon: st.rolloutHorizon,
+          maxEvents: st.rolloutEvents,
+          ...(rates ? { arrivalRates: rates } : {}),
+          ...(stream > 0 ? { stream } : {}),
+        });
+        this.#rollouts++;
+        this.#events += out.events;
+        this.#simSeconds += out.end - out.start;
+        if (out.truncated) {
+          truncated = true;
+          this.#truncated++;
+          break rollouts;
+        }
+        runs.push(out.result);
       }
-      results.push(out.result);
+      results.push(runs);
     }
     ctx.switches.length = switches;
     if (truncated || results.length < 2) return;
-    const reference = meanMetrics([results[0]]);
-    const scores = results.map((r) => objective(meanMetrics([r]), reference));
+    const reference = meanMetrics(results[0]!);
+    const scores = results.map((r) => objective(meanMetrics(r), reference));
     let best = 1;
     for (let i = 2; i < scores.length; i++) if (scores[i]! < scores[best]!) best = i;
     const c = candidates[best]!;

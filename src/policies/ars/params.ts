@@ -337,6 +337,12 @@ export const AHEAD_PARAMS = {
     max: 4,
     doc: 'a candidate multiplies (or divides) one knob by this factor',
   },
+  aheadStreams: {
+    fallback: 3,
+    min: 1,
+    max: 8,
+    doc: 'sets of random streams each candidate is rolled on: its objective is the mean over them (more sets, less noise, proportionally more cost)',
+  },
   aheadMargin: {
     fallback: 0.02,
     min: 0,
