@@ -185,12 +185,20 @@ describe.skipIf(!haveChromium)('the live dashboard in chromium', () => {
       { timeout: 30_000 },
     );
 
-    // clicking a task's placement shows its candidates and its request's story
-    await page.locator('#decisions-list li[data-subject*="/"]').first().waitFor({ timeout: 20_000 });
-    // the list holds still under the pointer (it would otherwise move several times a second)
-    await page.hover('#decisions-list');
-    await page.waitForSelector('#decisions-list[data-held="true"]', { timeout: 20_000 });
-    const item = page.locator('#decisions-list li[data-subject*="/"]').first();
+    // clicking a task's placement shows its candidates and its request's story. The list holds still under
+    // the pointer (it would otherwise move several times a second); if it was caught holding refreshes only
+    // (on a busy machine the last 40 decisions can all be refreshes), the pointer leaves and tries again.
+    const tasks = '#decisions-list li[data-subject*="/"]';
+    for (let attempt = 0; ; attempt++) {
+      await page.mouse.move(0, 0);
+      await page.waitForSelector('#decisions-list[data-held="false"]', { timeout: 20_000 });
+      await page.locator(tasks).first().waitFor({ timeout: 20_000 });
+      await page.hover('#decisions-list');
+      await page.waitForSelector('#decisions-list[data-held="true"]', { timeout: 20_000 });
+      if ((await page.locator(tasks).count()) > 0) break;
+      expect(attempt).toBeLessThan(20);
+    }
+    const item = page.locator(tasks).first();
     const subject = await item.getAttribute('data-subject');
     await item.click();
     await page.waitForSelector('#explanation[data-explained="true"]', { timeout: 20_000 });

@@ -521,10 +521,15 @@ export function dashboardApp(uPlot: Any, PALETTE: readonly string[]): void {
   async function refreshDecisions() {
     // hundreds of decisions a second: the list holds still while the pointer or the keyboard is in it
     const box = $('decisions-list');
-    const held = box.matches(':hover') || box.matches(':focus-within');
-    box.setAttribute('data-held', String(held));
-    if (held) return;
+    const isHeld = () => box.matches(':hover') || box.matches(':focus-within');
+    box.setAttribute('data-held', String(isHeld()));
+    if (isHeld()) return;
     const { decisions } = await api('/api/v1/live/decisions?limit=40');
+    // the pointer may have come in while the answer was on its way: the list still holds still
+    if (isHeld()) {
+      box.setAttribute('data-held', 'true');
+      return;
+    }
     const list = ((decisions ?? []) as Any[]).slice().reverse();
     $('decisions-list').replaceChildren(
       ...list.map((d) => {
