@@ -38,9 +38,9 @@ function reversals(xs: readonly number[], tol = 1e-9): number {
 
 describe('ars feedback', () => {
   /**
-   * A plant where misses grow with load and fall as the queue weighs priority more:
-   * miss = max(0, 0.02 · load − 0.015 − 0.01 · (wPriority − 0.5)). Load steps from 0.5 to 3 at window 20 and
-   * back at 80; at the low load nothing is missed.
+   * A plant where misses grow with load and fall as less compute is held back for refreshes:
+   * miss = max(0, 0.02 · load − 0.015 − 0.3 · (configured wReserve − wReserve)). Load steps from 0.5 to 3 at
+   * window 20 and back at 80; at the low load nothing is missed.
    */
   function closedLoop(gain: number) {
     const ctx = new ArsContext({ ...defaultParams(), feedbackGain: gain }, false);
@@ -48,17 +48,17 @@ describe('ars feedback', () => {
     const knob: number[] = [];
     for (let k = 0; k < 140; k++) {
       const load = k >= 20 && k < 80 ? 3 : 0.5;
-      const miss = Math.max(0, 0.02 * load - 0.015 - 0.01 * (ctx.params.wPriority - 0.5));
+      const miss = Math.max(0, 0.02 * load - 0.015 - 0.3 * (ctx.base.wReserve - ctx.params.wReserve));
       fb.observe(window({ deadlineMissRate: miss, deadlineMisses: Math.round(miss * 100) }));
-      knob.push(ctx.params.wPriority);
+      knob.push(ctx.params.wReserve);
     }
     return { knob, ctx };
   }
 
-  it('after a step up in load it raises the priority weight, then settles without oscillating', () => {
+  it('after a step up in load it lowers the reserve weight, then settles without oscillating', () => {
     const { knob } = closedLoop(0.15);
     const during = knob.slice(20, 80);
-    expect(during.at(-1)!).toBeGreaterThan(knob[19]! + 1);
+    expect(during.at(-1)!).toBeLessThan(knob[19]! - 0.05);
     // it holds still for the last 20 windows of the high load
     const tail = during.slice(-20);
     expect(Math.max(...tail) - Math.min(...tail)).toBeLessThan(1e-9);
@@ -69,7 +69,7 @@ describe('ars feedback', () => {
     const { knob, ctx } = closedLoop(0.15);
     const after = knob.slice(80);
     expect(reversals(after)).toBe(0);
-    expect(after.at(-1)!).toBeCloseTo(ctx.base.wPriority, 1);
+    expect(after.at(-1)!).toBeCloseTo(ctx.base.wReserve, 2);
   });
 
   it('stays within its bounds however large the gain', () => {
@@ -78,6 +78,7 @@ describe('ars feedback', () => {
       expect(x).toBeGreaterThanOrEqual(0);
       expect(x).toBeLessThanOrEqual(10);
     }
+    expect(Math.min(...knob)).toBeLessThan(knob[0]!);
   });
 
   it('lowers the freshness margin while misses exceed the target, at most marginDrop, then returns', () => {
@@ -126,9 +127,10 @@ describe('ars feedback', () => {
     const fb = new ArsFeedback(ctx, true);
     for (let k = 0; k < 200; k++)
       fb.observe(window({ jain: 0.3, deadlineMissRate: 0.5, deadlineMisses: 50 }));
-    // (configured + 0.05) · 2 − 0.05: the offset lets a knob configured at 0 move at all
-    expect(ctx.params.wPriority).toBeCloseTo((ctx.base.wPriority + 0.05) * 2 - 0.05, 9);
+    // (configured + 0.05) / 2 − 0.05: the offset lets a knob configured at 0 move at all
     expect(ctx.params.wReserve).toBeCloseTo((ctx.base.wReserve + 0.05) / 2 - 0.05, 9);
+    // the queue's priority weight is not a feedback knob (moving it changed no example's metrics)
+    expect(ctx.params.wPriority).toBe(ctx.base.wPriority);
     // the margin stops marginDrop below its configured value, well inside the factor 2
     expect(ctx.params.freshMargin).toBeCloseTo(ctx.base.freshMargin - ctx.params.marginDrop, 9);
     // Jain's index drives nothing (its knobs did not move it), nor does it move the temperature
@@ -176,7 +178,7 @@ describe('ars feedback', () => {
       },
     });
     expect(log.length).toBeGreaterThan(40);
-    for (const k of ['freshMargin', 'wPriority', 'wReserve']) {
+    for (const k of ['freshMargin', 'wReserve']) {
       const series = log.map((p) => p[k]!);
       // few changes of direction over the whole run, and calm at the end
       expect(reversals(series, 1e-6)).toBeLessThanOrEqual(3);

@@ -17,9 +17,10 @@
  * the excess lasts, back at their configured values when it is gone) instead of oscillating.
  *
  * What misses drive: the freshness floors' margin down (floors aim at a smaller fraction of the period that
- * keeps a twin within its requests' max age, so fewer requests find their twin stale and wait for a refresh),
- * more weight on priority in the queue, less compute held back for refreshes. The margin is the lever that
- * measurably works (docs/ars-policy.md §4: on shift-change it cuts the misses by about 40 %); a window's misses
+ * keeps a twin within its requests' max age, so fewer requests find their twin stale and wait for a refresh)
+ * and less compute held back for refreshes. (Raising the queue's priority weight was a third rule: it changed
+ * no example's metrics, and a priority credit reorders by priority, not by deadline; it is gone.) The margin
+ * is the lever that measurably works (docs/ars-policy.md §4: on shift-change it cuts the misses by about 40 %); a window's misses
  * that staleness does not cause (storm's compute-bound fault location) leave it at most `marginDrop` lower,
  * which costs little weighted age.
  *
@@ -50,7 +51,6 @@ interface MissKnob {
 
 const MISS_KNOBS: readonly MissKnob[] = [
   { name: 'freshMargin', sign: -1, needsForecast: true, maxDrop: 'marginDrop' },
-  { name: 'wPriority', sign: 1 },
   { name: 'wReserve', sign: -1 },
 ];
 
