@@ -171,6 +171,11 @@ describe('ars-ahead', () => {
     expect(() => registry.create('ars-ahead', { aheadStreams: 0 })).toThrow(
       /aheadStreams must be a number in \[1, 8\]/,
     );
+    // counts are whole numbers
+    expect(() => registry.create('ars-ahead', { aheadStreams: 2.5 })).toThrow(
+      /aheadStreams must be a number in \[1, 8\] \(a whole number\), got 2\.5/,
+    );
+    expect(() => registry.create('ars-ahead', { rollouts: 4.5 })).toThrow(/\(a whole number\)/);
     expect(() => registry.create('ars', { ahead: true, aheadArrivals: 'oracle' })).toThrow(
       /aheadArrivals must be forecast or scenario/,
     );

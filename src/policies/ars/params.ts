@@ -13,6 +13,8 @@ export interface ParamDef {
   readonly doc: string;
   /** true for the feature weights and temperature that `ars tune` searches and feedback may retune */
   readonly tunable?: boolean;
+  /** a count: only whole numbers are accepted */
+  readonly integer?: boolean;
 }
 
 /** Attention features: each twin's rate score is Σ weight · feature (see features in attention.ts). */
@@ -273,10 +275,16 @@ function checkParam(policy: string, key: ParamName, v: unknown, where = ''): num
 }
 
 function checkValue(policy: string, key: string, d: ParamDef, v: unknown, where = ''): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < d.min || v > d.max) {
+  if (
+    typeof v !== 'number' ||
+    !Number.isFinite(v) ||
+    v < d.min ||
+    v > d.max ||
+    (d.integer && !Number.isInteger(v))
+  ) {
     throw new ArsError(
       'ARS_E_POLICY',
-      `policy ${policy}: ${where}parameter ${key} must be a number in [${d.min}, ${d.max}], got ${JSON.stringify(v)}`,
+      `policy ${policy}: ${where}parameter ${key} must be a number in [${d.min}, ${d.max}]${d.integer ? ' (a whole number)' : ''}, got ${JSON.stringify(v)}`,
     );
   }
   return v;
@@ -320,12 +328,14 @@ export const AHEAD_PARAMS = {
   },
   rolloutHorizon: { fallback: 30, min: 1, max: 3600, doc: 'simulated seconds each rollout runs ahead' },
   rollouts: {
+    integer: true,
     fallback: 9,
     min: 3,
     max: 17,
     doc: 'rollouts per fork: the current setting and ± a step on (rollouts − 1) / 2 knobs, taken in turn',
   },
   rolloutEvents: {
+    integer: true,
     fallback: 200000,
     min: 100,
     max: 1e9,
@@ -338,6 +348,7 @@ export const AHEAD_PARAMS = {
     doc: 'a candidate multiplies (or divides) one knob by this factor',
   },
   aheadStreams: {
+    integer: true,
     fallback: 3,
     min: 1,
     max: 8,
