@@ -522,8 +522,9 @@ export function dashboardApp(uPlot: Any, PALETTE: readonly string[]): void {
     // hundreds of decisions a second: the list holds still while the pointer or the keyboard is in it
     const box = $('decisions-list');
     const isHeld = () => box.matches(':hover') || box.matches(':focus-within');
-    box.setAttribute('data-held', String(isHeld()));
-    if (isHeld()) return;
+    const held = isHeld();
+    box.setAttribute('data-held', String(held));
+    if (held) return;
     const { decisions } = await api('/api/v1/live/decisions?limit=40');
     // the pointer may have come in while the answer was on its way: the list still holds still
     if (isHeld()) {

@@ -20,9 +20,9 @@
  * keeps a twin within its requests' max age, so fewer requests find their twin stale and wait for a refresh)
  * and less compute held back for refreshes. (Raising the queue's priority weight was a third rule: it changed
  * no example's metrics, and a priority credit reorders by priority, not by deadline; it is gone.) The margin
- * is the lever that measurably works (docs/ars-policy.md §4: on shift-change it cuts the misses by about 40 %); a window's misses
- * that staleness does not cause (storm's compute-bound fault location) leave it at most `marginDrop` lower,
- * which costs little weighted age.
+ * is the lever that measurably works (docs/ars-policy.md §4: on shift-change it cuts the misses by about
+ * 40 %); a window's misses that staleness does not cause (storm's compute-bound fault location) leave it at
+ * most `marginDrop` lower, which costs little weighted age.
  *
  * Jain's index and the share of refreshes forced by stale twins are observed and reported (`jainSmoothed`,
  * `forcedRefreshShare`) but drive nothing: the knobs they drove (fairness weights; temperature, wFresh,
