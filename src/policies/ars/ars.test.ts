@@ -241,7 +241,7 @@ describe('ars attention', () => {
     expect(ratio(1)).toBeLessThan(0.3);
   });
 
-  it('leaves reads to on-demand refreshes where a refresh in flight would make them miss (no demand feature, no partial floor)', () => {
+  it('gives the demand feature only to groups whose reads would find a stale twin and miss: not where a refresh in flight would make them miss, not where the twins are fresh anyway', () => {
     // `high` is read with an age bound of about 2.4 refreshes: an on-demand refresh fits the deadline, but a
     // read that finds a refresh in flight waits for it and for one more, and misses. Keeping every `high` twin
     // fresh would take more than the whole capacity, so refreshing them more often only adds blind reads.
@@ -285,9 +285,61 @@ describe('ars attention', () => {
     expect(blind.periods).toBeLessThan(1.2);
     expect(blind.periods).toBeGreaterThan(0.8);
     // a lax age bound and a tight deadline: a stale read misses for want of any sample, so demand counts
-    const tight = run(10, 0.6);
+    // (four slots refresh the 40 twins every 5 s, about what an age bound of 6 needs with its margins), up to
+    // the share that keeps them fresh with those margins: a period of 0.924² × 5.5 s = 4.7 s at most
+    const tight = run(6, 0.6);
     expect(tight.demand).toBeGreaterThan(0);
-    expect(tight.periods).toBeLessThan(0.8);
+    expect(tight.periods).toBeLessThan(0.9);
+    // the same with an age bound of 10: every twin's own share already refreshes it well within the bound, so
+    // its reads find it fresh, and the demand term would only age the other group
+    const fresh = run(10, 0.6);
+    expect(fresh.demand).toBe(0);
+    expect(fresh.periods).toBeGreaterThan(0.8);
+    expect(fresh.periods).toBeLessThan(1.2);
+  });
+
+  it('measures how much longer than planned the twins wait, and keeps the demand feature where that makes reads stale', () => {
+    // the same reads as above with an age bound of 10, on nodes with one unit of compute each: a refresh holds
+    // one, so each node runs one refresh at a time although it has two attention slots, and the twins wait
+    // about twice their target periods
+    const scenario = (compute: number) =>
+      twinsScenario(1, 1, {
+        nodes: [{ id: 'n', count: 2, tier: 'edge', compute, attention: 2 }],
+        workloads: [
+          {
+            id: 'read',
+            tenant: 't',
+            deadline: 0.6,
+            arrival: { kind: 'poisson', rate: 4 },
+            tasks: [{ id: 'get', work: 0.02, twin: { group: 'high', maxAge: 10 } }],
+          },
+        ],
+      });
+    const run = (compute: number) => {
+      const sink = collect('attention');
+      runScenario(scenario(compute), {
+        policy: { name: 'ars', params: { feedback: false } },
+        horizon: 300,
+        trace: sink,
+      });
+      const late = sink.out.filter((d) => d.chosen !== null && d.time > 150);
+      const last = late[late.length - 1]!;
+      return {
+        stretch: (last.detail as Record<string, number>).stretch!,
+        demand: Math.max(
+          ...late
+            .filter((d) => d.subject.startsWith('high'))
+            .map((d) => (d.features as Record<string, number>).demand ?? 0),
+        ),
+      };
+    };
+    const ample = run(4);
+    expect(ample.stretch).toBeGreaterThan(0.9);
+    expect(ample.stretch).toBeLessThan(1.1);
+    expect(ample.demand).toBe(0);
+    const short = run(1);
+    expect(short.stretch).toBeGreaterThan(1.6);
+    expect(short.demand).toBeGreaterThan(0);
   });
 
   it('moves the freshness floors with the demand window still open: at a crowd’s onset and at its end', () => {

@@ -24,6 +24,8 @@ import { type ArsParams, ATTENTION_FEATURES, type AttentionFeature } from './par
 import { softmaxNorm, WaterFiller } from './softmax.js';
 import { TwinHeap } from './twin-heap.js';
 
+/** weight of the newest window in the smoothed stretch of the target periods */
+const STRETCH_SMOOTHING = 0.1;
 const BUCKETS_PER_OCTAVE = 8;
 const NO_BUCKET = -0x7fffffff;
 /** weight of a new refresh-duration measurement in a group's running mean */
@@ -127,6 +129,18 @@ export class ArsAttention implements AttentionAllocator {
    * misses, 0 for a group whose reads are left to on-demand refreshes
    */
   #demandScale = new Float64Array(0);
+  /** per group: the most the demand feature may be (see #freshnessFloors) */
+  #demandCap = new Float64Array(0);
+  /**
+   * How much longer than their target periods the twins wait in fact: a smoothed mean over the windows of
+   * age / target period at the moment a twin is picked (1 where the capacity serves the periods it was
+   * planned for; more where it does not, e.g. nodes whose compute runs out before their attention does)
+   */
+  #stretch = 1;
+  #pickOverdue = 0;
+  #picks = 0;
+  /** full recomputations so far (the cap needs a last window) */
+  #windows = 0;
   /**
    * per group, the demand window still open (index on the forecasts' grid, NaN: none yet), the requests
    * counted in it, the arrival that last counted a request, and all reads and requests so far; and the time
@@ -277,6 +291,7 @@ export class ArsAttention implements AttentionAllocator {
     this.#groupTight = new Float64Array(G);
     this.#groupTightBlind = new Float64Array(G);
     this.#demandScale = new Float64Array(G);
+    this.#demandCap = new Float64Array(G).fill(Number.POSITIVE_INFINITY);
     this.#openWindow = new Float64Array(G).fill(Number.NaN);
     this.#openRequests = new Float64Array(G);
     this.#openStamp = new Float64Array(G).fill(-1);
@@ -424,7 +439,7 @@ export class ArsAttention implements AttentionAllocator {
       this.#demandLog[g] = Math.log1p((60 * rate) / this.#groupSize[g]!);
     }
     const scale = this.#demandScale[g]!;
-    return scale > 0 ? scale * this.#demandLog[g]! : 0;
+    return scale > 0 ? Math.min(scale * this.#demandLog[g]!, this.#demandCap[g]!) : 0;
   }
 
   /** Each feature's contribution to the rate score (weight × value). */
@@ -564,6 +579,11 @@ export class ArsAttention implements AttentionAllocator {
     ctx.dirty = false;
     this.#nextRecompute = s.now + p.window;
     if (n === 0) return;
+    if (this.#picks > 0) {
+      this.#stretch += STRETCH_SMOOTHING * (this.#pickOverdue / this.#picks - this.#stretch);
+      this.#pickOverdue = 0;
+      this.#picks = 0;
+    }
     ctx.tick(s.now);
     // group means: refresh cost (measured durations) and uncertainty growth
     let costSum = 0;
@@ -714,15 +734,28 @@ export class ArsAttention implements AttentionAllocator {
    * The demand feature (more attention to twins read often) buys misses too, so it counts only as far as a
    * stale read would miss: a group in the first case gets it × q_idle, one kept wholly fresh all of it, and a
    * group nobody reads with an age bound, or whose stale reads fit their deadline anyway, none.
+   *
+   * Past the share that keeps a group fresh, neither buys anything: its reads find their twins fresh, and
+   * more attention only ages every other twin. So the demand term may raise a group's share, from what the
+   * group would have without it (`#natural`, the last window's), up to its keep-fresh share over freshMargin
+   * (a period of freshMargin² · (m − r): the floors' margin for the dispatch's jitter, taken once more because
+   * the share is a mean over the group's twins) times the stretch of the periods (`#stretch`, at least 1: where
+   * the twins wait longer than their target periods, a share buys longer periods than planned), and no
+   * further (`#demandCap`). A group whose own share is already there gets no demand term and no whole floor
+   * (a partial floor stays: below the share, it costs nothing). The first window has no last one, and no cap.
    */
   #freshnessFloors(s: Snapshot): void {
     const floor = this.#floor;
+    const ctx = this.#ctx;
+    const G = this.#groupIds.length;
+    // each group's mean share without its demand term, as the last window left it (read before it is reset)
+    const natural = ctx.useForecast && !this.#uniform && this.#windows > 0 ? this.#natural() : undefined;
+    this.#windows++;
     floor.fill(0);
     this.#demandScale.fill(0);
-    const ctx = this.#ctx;
+    this.#demandCap.fill(Number.POSITIVE_INFINITY);
     const w = ctx.params.wFresh;
     if (!ctx.useForecast || this.#uniform) return;
-    const G = this.#groupIds.length;
     const groupFloor = new Float64Array(G);
     const whole: { g: number; value: number; share: number }[] = [];
     let partial = 0;
@@ -734,6 +767,16 @@ export class ArsAttention implements AttentionAllocator {
       const r = this.#groupCost[g]!;
       const period = ctx.params.freshMargin * Math.max(m - r, 0.5 * m);
       const keep = r / (period * this.#attention);
+      // how far the demand term may raise the group's share: up to its keep-fresh share over freshMargin; as a
+      // softmax weight is ∝ exp(wDemand · d / τ), that bounds the feature d by τ · ln(room) / wDemand
+      const room =
+        natural !== undefined
+          ? (Math.max(1, this.#stretch) * keep) / (ctx.params.freshMargin * natural[g]!)
+          : Number.POSITIVE_INFINITY;
+      const fresh = room <= 1;
+      const wD = ctx.params.wDemand;
+      if (wD > 0 && room < Number.POSITIVE_INFINITY)
+        this.#demandCap[g] = (ctx.params.temperature * Math.log(Math.max(1, room))) / wD;
       const coverage = w > 0 ? Math.min(1, w * lambda * m) : 0;
       // chances that an idle and a blind stale read miss the deadline (see missChance)
       const qIdle = missChance(this.#groupTight[g]!);
@@ -745,7 +788,7 @@ export class ArsAttention implements AttentionAllocator {
         partial += groupFloor[g]! * this.#groupSize[g]!;
       } else {
         this.#demandScale[g] = 0;
-        if (coverage * qBlind >= 0.5)
+        if (coverage * qBlind >= 0.5 && !fresh)
           whole.push({ g, value: coverage * qBlind, share: keep * this.#groupSize[g]! });
       }
     }
@@ -766,6 +809,30 @@ export class ArsAttention implements AttentionAllocator {
       this.#demandScale[c.g] = 1;
     }
     for (let i = 0; i < this.#n; i++) floor[i] = groupFloor[this.#groupOf[i]!]!;
+  }
+
+  /**
+   * Each group's mean share over its twins as the last window left it, with its demand term taken out: a
+   * twin's share is its softmax weight, ∝ exp(z / τ), times the level, so a term wDemand · d (d the group's
+   * demand feature then) multiplied it by exp(wDemand · d / τ). Without the term the level would be a little
+   * higher, so this is at most the share the group would have had (the test it serves errs towards the term).
+   */
+  #natural(): Float64Array {
+    const G = this.#groupIds.length;
+    const mean = new Float64Array(G);
+    const share = this.#share;
+    const groupOf = this.#groupOf;
+    for (let i = 0; i < this.#n; i++) {
+      const g = groupOf[i]!;
+      mean[g] = mean[g]! + share[i]!;
+    }
+    const wD = this.#ctx.params.wDemand;
+    for (let g = 0; g < G; g++) {
+      const scale = this.#demandScale[g]!;
+      const d = scale > 0 ? Math.min(scale * this.#demandLog[g]!, this.#demandCap[g]!) : 0;
+      mean[g] = mean[g]! / this.#groupSize[g]! / Math.exp((wD * d) / this.#temperature);
+    }
+    return mean;
   }
 
   /**
@@ -1047,6 +1114,9 @@ export class ArsAttention implements AttentionAllocator {
       if (budget[tenant]! < cheapestA[tenant]! - 1e-9 || computeBudget[tenant]! < cheapestC[tenant]! - 1e-9)
         open[tenant] = 0;
       this.#entries--;
+      // how late against its target period the twin is picked (see #stretch)
+      this.#pickOverdue += (s.now - sample) * this.#rate[e]! * this.#attention;
+      this.#picks++;
       this.#selected[e] = 1;
       out.push(explain ? this.#explain(e, s) : { twin: e });
     }
@@ -1090,6 +1160,7 @@ export class ArsAttention implements AttentionAllocator {
         temperature: this.#temperature,
         targetPeriod: this.targetPeriod(i),
         overdue: this.overdue(i, s),
+        stretch: this.#stretch,
         refreshCost: this.#groupCost[g]!,
         ...(this.#ctx.useForecast ? { demandForecaster: this.#ctx.demand.chosen(demandKey) ?? null } : {}),
       },
