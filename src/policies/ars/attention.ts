@@ -736,13 +736,16 @@ export class ArsAttention implements AttentionAllocator {
    * group nobody reads with an age bound, or whose stale reads fit their deadline anyway, none.
    *
    * Past the share that keeps a group fresh, neither buys anything: its reads find their twins fresh, and
-   * more attention only ages every other twin. So the demand term may raise a group's share, from what the
-   * group would have without it (`#natural`, the last window's), up to its keep-fresh share over freshMargin
-   * (a period of freshMargin² · (m − r): the floors' margin for the dispatch's jitter, taken once more because
-   * the share is a mean over the group's twins) times the stretch of the periods (`#stretch`, at least 1: where
-   * the twins wait longer than their target periods, a share buys longer periods than planned), and no
-   * further (`#demandCap`). A group whose own share is already there gets no demand term and no whole floor
-   * (a partial floor stays: below the share, it costs nothing). The first window has no last one, and no cap.
+   * more attention only ages every other twin. So for a group whose own share, without the demand term
+   * (`#natural`, the last window's), already reaches its keep-fresh share, the term may raise the share up to
+   * the keep-fresh share over freshMargin (a period of freshMargin² · (m − r): the floors' margin for the
+   * dispatch's jitter, taken once more because the share is a mean over the group's twins) times the stretch of
+   * the periods (`#stretch`, at least 1: where the twins wait longer than their target periods, a share buys
+   * longer periods than planned), and no further (`#demandCap`). A group whose own share is already there gets
+   * no demand term and no whole floor (a partial floor stays: below the share, it costs nothing). A group below
+   * its keep-fresh share keeps the whole term: with an age bound of a few refresh times (cascade's cranes: 3 s
+   * at 0.4 s a refresh) the term's surplus past the floor is the margin its reads need. The first window has
+   * no last one, and no cap.
    */
   #freshnessFloors(s: Snapshot): void {
     const floor = this.#floor;
@@ -767,15 +770,15 @@ export class ArsAttention implements AttentionAllocator {
       const r = this.#groupCost[g]!;
       const period = ctx.params.freshMargin * Math.max(m - r, 0.5 * m);
       const keep = r / (period * this.#attention);
-      // how far the demand term may raise the group's share: up to its keep-fresh share over freshMargin; as a
-      // softmax weight is ∝ exp(wDemand · d / τ), that bounds the feature d by τ · ln(room) / wDemand
+      // how far the demand term may raise the share of a group already at its keep-fresh share: up to that share
+      // over freshMargin; as a softmax weight is ∝ exp(wDemand · d / τ), that bounds d by τ · ln(room) / wDemand
       const room =
         natural !== undefined
           ? (Math.max(1, this.#stretch) * keep) / (ctx.params.freshMargin * natural[g]!)
           : Number.POSITIVE_INFINITY;
       const fresh = room <= 1;
       const wD = ctx.params.wDemand;
-      if (wD > 0 && room < Number.POSITIVE_INFINITY)
+      if (wD > 0 && natural !== undefined && natural[g]! >= keep)
         this.#demandCap[g] = (ctx.params.temperature * Math.log(Math.max(1, room))) / wD;
       const coverage = w > 0 ? Math.min(1, w * lambda * m) : 0;
       // chances that an idle and a blind stale read miss the deadline (see missChance)
