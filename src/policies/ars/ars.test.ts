@@ -52,6 +52,35 @@ function collect<K extends Decision['kind']>(kind: K) {
   };
 }
 
+/** One workload of requests that each read a twin of group `high` with an age bound, as scenario fields. */
+function highReads(o: { rate: number; maxAge: number; deadline: number; work: number }) {
+  return {
+    workloads: [
+      {
+        id: 'read',
+        tenant: 't',
+        deadline: o.deadline,
+        arrival: { kind: 'poisson', rate: o.rate },
+        tasks: [{ id: 'get', work: o.work, twin: { group: 'high', maxAge: o.maxAge } }],
+      },
+    ],
+  };
+}
+
+/** The attention choices of an `ars` run (feedback off) from 150 s on, and the largest demand feature per group. */
+function lateChoices(scenario: ReturnType<typeof twinsScenario>) {
+  const sink = collect('attention');
+  runScenario(scenario, { policy: { name: 'ars', params: { feedback: false } }, horizon: 300, trace: sink });
+  const late = sink.out.filter((d) => d.chosen !== null && d.time > 150);
+  const demand = (group: string) =>
+    Math.max(
+      ...late
+        .filter((d) => d.subject.startsWith(group))
+        .map((d) => (d.features as Record<string, number>).demand ?? 0),
+    );
+  return { late, demand };
+}
+
 function refreshCounts(decisions: readonly Decision[]) {
   let low = 0;
   let high = 0;
@@ -216,17 +245,7 @@ describe('ars attention', () => {
   it('keeps freshness floors within freshBudget: floors that cannot be kept do not starve the other twins', () => {
     // requests read the `high` group at 2/s with a 1 s age bound and a 1 s deadline: keeping every `high` twin
     // within it would take more than the whole attention capacity
-    const reads = {
-      workloads: [
-        {
-          id: 'read',
-          tenant: 't',
-          deadline: 1,
-          arrival: { kind: 'poisson', rate: 2 },
-          tasks: [{ id: 'get', work: 0.05, twin: { group: 'high', maxAge: 1 } }],
-        },
-      ],
-    };
+    const reads = highReads({ rate: 2, maxAge: 1, deadline: 1, work: 0.05 });
     const ratio = (freshBudget: number) => {
       const sink = collect('attention');
       runScenario(twinsScenario(1, 1, reads), {
@@ -245,31 +264,10 @@ describe('ars attention', () => {
     // `high` is read with an age bound of about 2.4 refreshes: an on-demand refresh fits the deadline, but a
     // read that finds a refresh in flight waits for it and for one more, and misses. Keeping every `high` twin
     // fresh would take more than the whole capacity, so refreshing them more often only adds blind reads.
-    const reads = (maxAge: number, deadline: number) => ({
-      workloads: [
-        {
-          id: 'read',
-          tenant: 't',
-          deadline,
-          arrival: { kind: 'poisson', rate: 4 },
-          tasks: [{ id: 'get', work: 0.02, twin: { group: 'high', maxAge } }],
-        },
-      ],
-    });
     const run = (maxAge: number, deadline: number) => {
-      const sink = collect('attention');
-      runScenario(twinsScenario(1, 1, reads(maxAge, deadline)), {
-        policy: { name: 'ars', params: { feedback: false } },
-        horizon: 300,
-        trace: sink,
-      });
-      const late = sink.out.filter((d) => d.chosen !== null && d.time > 150);
-      const demand = (group: string) =>
-        Math.max(
-          ...late
-            .filter((d) => d.subject.startsWith(group))
-            .map((d) => (d.features as Record<string, number>).demand ?? 0),
-        );
+      const { late, demand } = lateChoices(
+        twinsScenario(1, 1, highReads({ rate: 4, maxAge, deadline, work: 0.02 })),
+      );
       const period = (group: string) => {
         const ps = late
           .filter((d) => d.subject.startsWith(group))
@@ -302,36 +300,14 @@ describe('ars attention', () => {
     // the same reads as above with an age bound of 10, on nodes with one unit of compute each: a refresh holds
     // one, so each node runs one refresh at a time although it has two attention slots, and the twins wait
     // about twice their target periods
-    const scenario = (compute: number) =>
-      twinsScenario(1, 1, {
-        nodes: [{ id: 'n', count: 2, tier: 'edge', compute, attention: 2 }],
-        workloads: [
-          {
-            id: 'read',
-            tenant: 't',
-            deadline: 0.6,
-            arrival: { kind: 'poisson', rate: 4 },
-            tasks: [{ id: 'get', work: 0.02, twin: { group: 'high', maxAge: 10 } }],
-          },
-        ],
-      });
     const run = (compute: number) => {
-      const sink = collect('attention');
-      runScenario(scenario(compute), {
-        policy: { name: 'ars', params: { feedback: false } },
-        horizon: 300,
-        trace: sink,
-      });
-      const late = sink.out.filter((d) => d.chosen !== null && d.time > 150);
-      const last = late[late.length - 1]!;
-      return {
-        stretch: (last.detail as Record<string, number>).stretch!,
-        demand: Math.max(
-          ...late
-            .filter((d) => d.subject.startsWith('high'))
-            .map((d) => (d.features as Record<string, number>).demand ?? 0),
-        ),
-      };
+      const { late, demand } = lateChoices(
+        twinsScenario(1, 1, {
+          nodes: [{ id: 'n', count: 2, tier: 'edge', compute, attention: 2 }],
+          ...highReads({ rate: 4, maxAge: 10, deadline: 0.6, work: 0.02 }),
+        }),
+      );
+      return { stretch: (late.at(-1)!.detail as Record<string, number>).stretch!, demand: demand('high') };
     };
     const ample = run(4);
     expect(ample.stretch).toBeGreaterThan(0.9);

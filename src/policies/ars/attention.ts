@@ -772,13 +772,15 @@ export class ArsAttention implements AttentionAllocator {
       const keep = r / (period * this.#attention);
       // how far the demand term may raise the share of a group already at its keep-fresh share: up to that share
       // over freshMargin; as a softmax weight is ∝ exp(wDemand · d / τ), that bounds d by τ · ln(room) / wDemand
+      // (σ ≥ 1 and freshMargin ≤ 1, so a group below its keep-fresh share has room > 1: it is never `fresh`)
+      const own = natural?.[g];
       const room =
-        natural !== undefined
-          ? (Math.max(1, this.#stretch) * keep) / (ctx.params.freshMargin * natural[g]!)
+        own !== undefined && own >= keep
+          ? (Math.max(1, this.#stretch) * keep) / (ctx.params.freshMargin * own)
           : Number.POSITIVE_INFINITY;
       const fresh = room <= 1;
       const wD = ctx.params.wDemand;
-      if (wD > 0 && natural !== undefined && natural[g]! >= keep)
+      if (wD > 0 && room < Number.POSITIVE_INFINITY)
         this.#demandCap[g] = (ctx.params.temperature * Math.log(Math.max(1, room))) / wD;
       const coverage = w > 0 ? Math.min(1, w * lambda * m) : 0;
       // chances that an idle and a blind stale read miss the deadline (see missChance)
