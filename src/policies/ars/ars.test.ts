@@ -243,9 +243,10 @@ describe('ars attention', () => {
   });
 
   it('keeps freshness floors within freshBudget: floors that cannot be kept do not starve the other twins', () => {
-    // requests read the `high` group at 2/s with a 1 s age bound and a 1 s deadline: keeping every `high` twin
-    // within it would take more than the whole attention capacity
-    const reads = highReads({ rate: 2, maxAge: 1, deadline: 1, work: 0.05 });
+    // requests read the `high` group at 2/s with a 3 s age bound and a 0.7 s deadline: a stale read waits 0.5 s
+    // for a refresh and often misses, so every extra refresh helps (partial floors), and keeping every `high`
+    // twin within the bound would take more than the whole attention capacity
+    const reads = highReads({ rate: 2, maxAge: 3, deadline: 0.7, work: 0.05 });
     const ratio = (freshBudget: number) => {
       const sink = collect('attention');
       runScenario(twinsScenario(1, 1, reads), {
@@ -294,6 +295,25 @@ describe('ars attention', () => {
     expect(fresh.demand).toBe(0);
     expect(fresh.periods).toBeGreaterThan(0.8);
     expect(fresh.periods).toBeLessThan(1.2);
+  });
+
+  it('gives no floor where an on-demand refresh fits the deadline and a refresh in flight sometimes does not', () => {
+    // `high` is read with an age bound of 1.6 s and a 1 s deadline: an on-demand refresh (0.5 s) and the read
+    // take about half the deadline, so a read that finds its twin stale and idle makes it; one that finds a
+    // refresh in flight waits for it and for one more, and misses about two times in five. Refreshing `high`
+    // more often than its own share, short of keeping it wholly fresh, would only make more reads blind
+    const { late } = lateChoices(
+      twinsScenario(1, 1, highReads({ rate: 4, maxAge: 1.6, deadline: 1, work: 0.02 })),
+    );
+    const period = (group: string) => {
+      const ps = late
+        .filter((d) => d.subject.startsWith(group))
+        .map((d) => (d.detail as Record<string, number>).targetPeriod!);
+      return ps.reduce((a, b) => a + b, 0) / ps.length;
+    };
+    // equal criticality and cost and no floor: the same target period for both groups
+    expect(period('high') / period('low')).toBeGreaterThan(0.9);
+    expect(period('high') / period('low')).toBeLessThan(1.1);
   });
 
   it('measures how much longer than planned the twins wait, and keeps the demand feature where that makes reads stale', () => {

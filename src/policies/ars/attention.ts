@@ -719,8 +719,8 @@ export class ArsAttention implements AttentionAllocator {
    * (the wait, r or 1.5 r, + half the request's work at speed 2, a typical fast node, over its relative
    * deadline; `missChance`).
    *
-   * - m · q_idle ≥ r · q_blind, or q_blind < ½ (stale reads miss mostly for want of any sample): refreshing
-   *   more often lowers M, so a partial floor helps in proportion. Floor = the keep-fresh share × the coverage
+   * - m · q_idle ≥ r · q_blind (stale reads miss mostly for want of any sample): refreshing more often lowers
+   *   M, so a partial floor helps in proportion. Floor = the keep-fresh share × the coverage
    *   min(1, wFresh · λ · m) (λ · m: expected requests within m seconds) × how much a stale twin hurts (the
    *   idle tightness mapped from 0.4 → 0 to 0.8 → 1: a request that can afford a refresh on demand needs no
    *   floor). These floors together take at most `freshBudget` of the capacity (scaled down together past
@@ -730,6 +730,11 @@ export class ArsAttention implements AttentionAllocator {
    *   share buys misses; a part of it buys more blind reads. Such a group gets its whole keep-fresh share
    *   when its coverage × q_blind is at least ½ and it fits in the budget left (groups with the most such
    *   value first), and otherwise no floor and no demand feature: its reads are left to on-demand refreshes.
+   *   That holds however small q_blind is: where an idle stale read makes its deadline (q_idle = 0) and a
+   *   blind one sometimes does not, a partial floor only adds blind reads. (An earlier rule gave groups with
+   *   q_blind < ½ a partial floor all the same; on a container-port scenario written after it, whose cranes
+   *   are read with an age bound of 6 refresh times, that floor tripled their share and cost both misses and
+   *   weighted AoI.)
    *
    * The demand feature (more attention to twins read often) buys misses too, so it counts only as far as a
    * stale read would miss: a group in the first case gets it × q_idle, one kept wholly fresh all of it, and a
@@ -786,7 +791,7 @@ export class ArsAttention implements AttentionAllocator {
       // chances that an idle and a blind stale read miss the deadline (see missChance)
       const qIdle = missChance(this.#groupTight[g]!);
       const qBlind = missChance(this.#groupTightBlind[g]!);
-      if (m * qIdle >= r * qBlind || qBlind < 0.5) {
+      if (m * qIdle >= r * qBlind) {
         const need = Math.max(0, Math.min(1, (this.#groupTight[g]! - TIGHT_FROM) / (TIGHT_TO - TIGHT_FROM)));
         groupFloor[g] = need * coverage * keep;
         this.#demandScale[g] = qIdle;
