@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Learns ARS's default weights across all examples at once plus generated scenarios of varied structure
-// (scripts/generator/scenarios.js), not per example (issue 15, part 3). The cross-entropy search of
+// Learns ARS's default weights across all examples at once (but the held-out ones, held-out.js) plus
+// generated scenarios of varied structure (scripts/generator/scenarios.js), not per example (issue 15,
+// part 3). The cross-entropy search of
 // `ars tune` (src/policies/ars/tune.ts) minimises the mean over the scenarios of the tuning objective (each
 // scenario's metrics against the best of the reference policies on it), on training seeds only (101 up;
 // the evaluation uses 1–10 and generated scenarios from seed 1001). Writes profiles/defaults.json; the
@@ -14,6 +15,7 @@ import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { HELD_OUT_EXAMPLES } from './held-out.js';
 import { generatedScenario } from './scenarios.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
@@ -62,9 +64,11 @@ const startFile = opt('start', undefined);
 const only = opt('params', undefined)?.split(',').filter(Boolean);
 const seeds = Array.from({ length: seedCount }, (_, i) => 101 + i);
 
-// scenarios: every example but the seed case study (by file), and generated ones (as objects)
+// scenarios: every example but the seed case study and the held-out ones (by file), and generated ones (as
+// objects)
 const examples = readdirSync(join(root, 'examples'))
   .filter((f) => f.endsWith('.yaml') && f !== 'seed-case-study.yaml')
+  .filter((f) => !HELD_OUT_EXAMPLES.includes(basename(f, '.yaml')))
   .map((f) => ({ name: basename(f, '.yaml'), file: join(root, 'examples', f) }));
 const scenarios = [
   ...examples,
