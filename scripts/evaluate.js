@@ -17,6 +17,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HELD_OUT_EXAMPLES } from './generator/held-out.js';
 import { generatedScenario } from './generator/scenarios.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
@@ -382,9 +383,8 @@ async function main() {
   const defaultsDoc = existsSync(defaultsFile) ? JSON.parse(readFileSync(defaultsFile, 'utf8')) : null;
   const overview = [];
   const trainingSeeds = new Set();
-  // examples the defaults were not learned on (written after them): named as such, like the generated ones
-  const trainedOn = new Set(defaultsDoc?.trainedOn?.examples ?? files);
-  const untrained = files.filter((f) => !trainedOn.has(f));
+  // examples held out of the defaults' training (written after them): named as such, like the generated ones
+  const untrained = files.filter((f) => HELD_OUT_EXAMPLES.includes(f));
   const documents = {};
   for (const example of [...files, ...generatedNames]) {
     const scenario = scenarioOf(example);
@@ -471,10 +471,9 @@ async function main() {
     // shortfalls; the weighted-AoI shortfall reads its κ = 0 row)
     // where only the weighted-AoI goal is missed, κ = 0 alone: it says how much of the gap the anomaly weight is
     let kappaSweep;
-    const sweepKappas =
+    const kappas =
       anomalyGoal && !anomalyGoal.ok ? [0, 1, 2, 4, 8] : anomalyGoal && aoiGoal && !aoiGoal.ok ? [0] : [];
-    if (sweepKappas.length > 0 && !o.noSweep) {
-      const kappas = sweepKappas;
+    if (kappas.length > 0 && !o.noSweep) {
       const sweep = await compare(scenario, {
         policies: kappas.map((k) => ({ name: 'ars', params: { ...arsParams, anomalyWeight: k } })),
         replications: o.replications,

@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // Learns ARS's default weights across all examples at once (but the held-out ones, held-out.js) plus
 // generated scenarios of varied structure (scripts/generator/scenarios.js), not per example (issue 15,
-// part 3). The cross-entropy search of
-// `ars tune` (src/policies/ars/tune.ts) minimises the mean over the scenarios of the tuning objective (each
-// scenario's metrics against the best of the reference policies on it), on training seeds only (101 up;
-// the evaluation uses 1–10 and generated scenarios from seed 1001). Writes profiles/defaults.json; the
+// part 3). The cross-entropy search of `ars tune` (src/policies/ars/tune.ts) minimises the mean over the
+// scenarios of the tuning objective (each scenario's metrics against the best of the reference policies on
+// it), on training seeds only (101 up; the evaluation uses 1–10 and generated scenarios from seed 1001). Writes profiles/defaults.json; the
 // values are then copied into the `fallback`s of src/policies/ars/params.ts by hand (the defaults are code).
 //
 //   npm run build && node scripts/generator/learn-defaults.js [--generated 6] [--seeds 1] [--horizon 300]

@@ -23,9 +23,9 @@
  *
  * Cost, bounded per fork: `rollouts` × `aheadStreams` × `rolloutHorizon` simulated seconds, at most
  * `rolloutEvents` events per rollout. A rollout that reaches the cap is cut short and the fork changes
- * nothing (a budget in events, not milliseconds, keeps runs deterministic). The totals are reported with the controller's
- * parameters (`aheadRollouts`, `aheadEvents`, `aheadSimSeconds`, in the run result's `feedback` and in
- * every feedback decision of the trace), with which candidate won each fork and by how much.
+ * nothing (a budget in events, not milliseconds, keeps runs deterministic). The totals are reported with the
+ * controller's parameters (`aheadRollouts`, `aheadEvents`, `aheadSimSeconds`, in the run result's `feedback`
+ * and in every feedback decision of the trace), with which candidate won each fork and by how much.
  */
 import type { ForecastBank } from '../../forecast/index.js';
 import { forkOf } from '../../scheduler/fork.js';

@@ -438,6 +438,11 @@ export class ArsAttention implements AttentionAllocator {
       this.#demandSeen[g] = rate;
       this.#demandLog[g] = Math.log1p((60 * rate) / this.#groupSize[g]!);
     }
+    return this.#cappedDemand(g);
+  }
+
+  /** The demand feature of group g from its last log: scaled (see #freshnessFloors) and capped (#demandCap). */
+  #cappedDemand(g: number): number {
     const scale = this.#demandScale[g]!;
     return scale > 0 ? Math.min(scale * this.#demandLog[g]!, this.#demandCap[g]!) : 0;
   }
@@ -838,8 +843,7 @@ export class ArsAttention implements AttentionAllocator {
     }
     const wD = this.#ctx.params.wDemand;
     for (let g = 0; g < G; g++) {
-      const scale = this.#demandScale[g]!;
-      const d = scale > 0 ? Math.min(scale * this.#demandLog[g]!, this.#demandCap[g]!) : 0;
+      const d = this.#cappedDemand(g);
       mean[g] = mean[g]! / this.#groupSize[g]! / Math.exp((wD * d) / this.#temperature);
     }
     return mean;
