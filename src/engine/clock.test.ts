@@ -81,6 +81,37 @@ describe('realtime pacing', () => {
     expect(sim.now).toBe(5);
   });
 
+  it('stop() from inside an event ends the run after that event, even with nothing left to wait for', async () => {
+    const sim = new Simulation();
+    // no until and, after the event, an empty queue: the run would otherwise sleep until woken from outside
+    const lone = new RealtimeRunner(sim, { speed: SPEED });
+    sim.schedule(1, () => lone.stop(), null);
+    await lone.run();
+    expect(sim.now).toBe(1);
+    expect(sim.peek()).toBe(Number.POSITIVE_INFINITY);
+
+    // in a catch-up batch, the events due after the stopping one stay queued
+    let wallMs = 0;
+    const order: number[] = [];
+    const runner = new RealtimeRunner(sim, { until: 10, speed: 1, wallClockMs: () => wallMs });
+    for (const t of [2, 3, 4])
+      sim.scheduleAt(
+        t,
+        (x: number) => {
+          order.push(x);
+          if (x === 3) runner.stop();
+        },
+        t,
+      );
+    const done = runner.run();
+    wallMs = 10_000; // all three are due at once
+    runner.wake();
+    await done;
+    expect(order).toEqual([2, 3]);
+    expect(sim.now).toBe(3);
+    expect(sim.peek()).toBe(4);
+  });
+
   it('rejects bad options', () => {
     const sim = new Simulation({ start: 10 });
     expect(() => new RealtimeRunner(sim, { speed: 0 })).toThrow(ArsError);

@@ -74,7 +74,8 @@ export class RealtimeRunner {
         const due = this.simulatedNow;
         // Everything up to the present happens now (a batch, if we fell behind).
         if (sim.peek() <= due || due === this.until) sim.run(due);
-        if (sim.now >= this.until) break;
+        // stop() or an abort from inside an event of that batch ends the run here, not at the next wake
+        if (this.stopped || this.signal?.aborted || sim.now >= this.until) break;
         const next = Math.min(sim.peek(), this.until);
         const waitMs =
           next === Number.POSITIVE_INFINITY
@@ -103,9 +104,13 @@ export class RealtimeRunner {
     return id;
   }
 
-  /** Makes `run()` resolve at the present simulated time. */
+  /**
+   * Makes `run()` resolve at the present simulated time. Called from inside an event, it ends the
+   * batch after that event: events due later in the same batch stay queued.
+   */
   stop(): void {
     this.stopped = true;
+    if (this.running) this.sim.stop();
     this.wake();
   }
 
