@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ServerMessage } from './protocol.js';
+import { parseScenario } from '../model/load.js';
+import type { Sample, ServerMessage } from './protocol.js';
 import { registerMessage } from './protocol.js';
 import { planRequest, submitSchema } from './requests.js';
 import { LiveRuntime } from './runtime.js';
@@ -10,14 +11,20 @@ afterEach(() => {
 });
 
 /** A runtime on a clock the test moves, with agents that record what they are sent. */
-function setup(policy = 'fifo') {
+function setup(policy = 'fifo', scenarioText?: string, samples?: () => Sample[]) {
   let ms = 1_000_000;
-  const rt = new LiveRuntime({ policy: { name: policy, params: {} }, clockMs: () => ms });
+  const scenario = scenarioText === undefined ? undefined : parseScenario(scenarioText);
+  const rt = new LiveRuntime({
+    policy: { name: policy, params: {} },
+    clockMs: () => ms,
+    scenario,
+    ...(samples && { readSamples: async () => samples() }),
+  });
   runtimes.push(rt);
-  const agent = (id: string, compute = 1) => {
+  const agent = (id: string, compute = 1, attention = 0) => {
     const inbox: ServerMessage[] = [];
     const node = rt.connectAgent(
-      registerMessage.parse({ type: 'register', id, kind: 'edge', compute, attention: 0 }),
+      registerMessage.parse({ type: 'register', id, kind: 'edge', compute, attention }),
       (m) => inbox.push(m),
     );
     return { node, inbox };
@@ -27,13 +34,48 @@ function setup(policy = 'fifo') {
     if (!planned.ok) throw new Error(JSON.stringify(planned.issues));
     return rt.submit(planned.request);
   };
-  return { rt, agent, submit, advance: (s: number) => (ms += s * 1000) };
+  return { rt, agent, submit, advance: (s: number) => (ms += s * 1000), nowMs: () => ms };
 }
 
 const assigns = (inbox: ServerMessage[]) =>
   inbox.filter((m): m is Extract<ServerMessage, { type: 'assign' }> => m.type === 'assign');
 
 describe('LiveRuntime', () => {
+  it('lets a task that finds its stale twin refreshing go on with that refresh if its sample meets the age bound', async () => {
+    const plant = [
+      'name: one-sensor',
+      'horizon: 60',
+      'tenants: [{ id: default }]',
+      'nodes: [{ id: edge, tier: edge, compute: 2, attention: 1 }]',
+      'assets: [{ id: s, tenant: default, twin: { refresh: { work: 1, compute: 1, attention: 1 } } }]',
+    ].join('\n');
+    // the device's newest sample, taken 1 s before the refresh that reads it completes
+    let sampleMs = 0;
+    const { rt, agent, submit, advance, nowMs } = setup('fifo', plant, () => [{ time: sampleMs, value: 7 }]);
+    rt.samplesStored(rt.twinByName('s')!, 1, { time: nowMs(), value: 7 });
+    const a = agent('a', 2, 1);
+    await new Promise((r) => setImmediate(r));
+    // the free attention slot refreshes the one twin
+    const refresh = assigns(a.inbox)[0]!;
+    expect(refresh.work).toBe('refresh');
+    advance(5);
+    // the twin is 5 s old, over the task's bound of 2 s, and a refresh is in flight: the task waits for it
+    const req = submit({ tasks: [{ id: 'read', work: 0.1, twins: ['s'], maxAge: 2 }] });
+    await Promise.resolve();
+    expect(assigns(a.inbox)).toHaveLength(1);
+    // that refresh's sample is 1 s old on delivery, which the bound accepts: the task runs, no second refresh
+    rt.result(a.node, {
+      type: 'result',
+      attempt: refresh.attempt,
+      ok: true,
+      output: 1,
+      sampleTime: nowMs() - 1000,
+    });
+    await Promise.resolve();
+    expect(assigns(a.inbox).map((m) => m.id)).toContain(`${req.id}/read`);
+    expect(rt.accounting.refreshesOnDemand).toBe(0);
+  });
+
   it('re-dispatches a dropped agent’s task under a new attempt and ignores the old attempt’s late result', async () => {
     const { rt, agent, submit, advance } = setup();
     const a = agent('a');

@@ -490,11 +490,16 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
         time: this.now,
       });
     }
-    // tasks that began waiting before this refresh started have the freshest state the devices gave
+    // a waiting task goes on once the twin's state meets its age bound, or once this refresh started after the
+    // task began waiting (then it has the freshest state the devices gave, even under a bound no refresh meets)
     const waiters = twin.waiters.splice(0);
     const kept: LiveItem[] = [];
+    const age = this.now - twin.lastSample;
     for (const w of waiters) {
-      if (msg.ok && item.boundAt >= w.readyTime) {
+      if (
+        msg.ok &&
+        (item.boundAt >= w.readyTime || age <= (w.req!.tasks[w.task]!.maxAge ?? Number.POSITIVE_INFINITY))
+      ) {
         twin.waiting--;
         w.refreshedFor.add(twin.index);
         w.readyTime = this.now;

@@ -158,17 +158,19 @@ export class Twins implements FreshnessGate {
   }
 
   /**
-   * Releases the tasks waiting for this twin whose wait began no later than the sample just delivered:
-   * a refresh already in flight when a task started waiting carries an older sample, so the task keeps
-   * waiting and asks for another. Accepting any refresh that started after the wait began means a bound
-   * tighter than a refresh can meet still ends (with the freshest sample possible) instead of looping.
+   * Releases the tasks waiting for this twin that the sample just delivered serves: those whose age bound it
+   * meets (a refresh already in flight when a task started waiting serves it too, if its sample is still young
+   * enough on delivery), and those whose wait began no later than the sample was taken. The second keeps a
+   * bound tighter than a refresh can meet from looping: the task goes on with the freshest sample possible.
+   * The others keep waiting and ask for another refresh.
    */
   #releaseWaiters(twin: TwinRt, sampleTime: number): void {
     const waiters = twin.waiters;
     if (!waiters) return;
     let kept: Item[] | undefined;
+    const now = this.#w.sim.now;
     for (const w of waiters) {
-      if (sampleTime >= w.readyTime) {
+      if (sampleTime >= w.readyTime || now - sampleTime <= w.req!.w.tasks[w.task]!.twin!.maxAge) {
         w.readyTime = this.#w.sim.now;
         this.#enqueue(w);
       } else (kept ??= []).push(w);

@@ -231,6 +231,31 @@ describe('requests', () => {
     const read = records.find((x) => x.type === 'task')!;
     expect(read.bound).toBeCloseTo(12, 9);
   });
+
+  it('that find a refresh of their stale twin in flight go on with its sample if it meets their age bound', () => {
+    const s = scenario({
+      horizon: 50,
+      network: FREE_NETWORK,
+      nodes: [{ id: 'n', tier: 'edge', compute: 2, attention: 1 }],
+      assets: [{ id: 'a', tenant: 't', twin: { sampleBytes: 0, refresh: { work: 2 } } }],
+      workloads: [
+        {
+          id: 'w',
+          tenant: 't',
+          arrival: { kind: 'periodic', period: 100, offset: 11 },
+          tasks: [{ id: 'read', work: 1, twin: { group: 'a', maxAge: 2.5 } }],
+        },
+      ],
+    });
+    const records: ExecutionRecord[] = [];
+    const r = runScenario(s, { policy: 'fifo', onExecute: (x) => records.push(x) });
+    // refreshes run back to back (..., 8-10, 10-12, 12-14): at t=11 the newest sample is from t=8, 3 s old;
+    // the refresh in flight took its sample at 10, 2 s old when it completes at 12, which the bound accepts,
+    // so the task reads at 12 rather than waiting for a sample taken after it arrived (12-14)
+    const read = records.find((x) => x.type === 'task')!;
+    expect(read.bound).toBeCloseTo(12, 9);
+    expect(r.twins.refreshes.onDemand).toBe(0);
+  });
 });
 
 describe('elastic pools', () => {
