@@ -209,7 +209,11 @@ describe('requests', () => {
     expect(lost.requests.lost).toBe(1);
   });
 
-  it('that need a stale twin trigger a refresh first and wait for it', () => {
+  /**
+   * One twin refreshed back to back (0-2, 2-4, ...) by the single attention slot, and one request at
+   * `arrival` whose task reads it with `maxAge`: when the task is bound, and how many refreshes were on demand.
+   */
+  const readOfRefreshedTwin = (arrival: number, maxAge: number) => {
     const s = scenario({
       horizon: 50,
       network: FREE_NETWORK,
@@ -219,42 +223,31 @@ describe('requests', () => {
         {
           id: 'w',
           tenant: 't',
-          arrival: { kind: 'periodic', period: 100, offset: 10 },
-          tasks: [{ id: 'read', work: 1, twin: { group: 'a', maxAge: 0.5 } }],
-        },
-      ],
-    });
-    const records: ExecutionRecord[] = [];
-    runScenario(s, { policy: 'fifo', onExecute: (x) => records.push(x) });
-    // the attention slot refreshes the twin back to back (0-2, 2-4, ...); at t=10 the twin's newest sample
-    // is from t=8, too old, so the task waits for the next refresh (10-12) and reads at 12
-    const read = records.find((x) => x.type === 'task')!;
-    expect(read.bound).toBeCloseTo(12, 9);
-  });
-
-  it('that find a refresh of their stale twin in flight go on with its sample if it meets their age bound', () => {
-    const s = scenario({
-      horizon: 50,
-      network: FREE_NETWORK,
-      nodes: [{ id: 'n', tier: 'edge', compute: 2, attention: 1 }],
-      assets: [{ id: 'a', tenant: 't', twin: { sampleBytes: 0, refresh: { work: 2 } } }],
-      workloads: [
-        {
-          id: 'w',
-          tenant: 't',
-          arrival: { kind: 'periodic', period: 100, offset: 11 },
-          tasks: [{ id: 'read', work: 1, twin: { group: 'a', maxAge: 2.5 } }],
+          arrival: { kind: 'periodic', period: 100, offset: arrival },
+          tasks: [{ id: 'read', work: 1, twin: { group: 'a', maxAge } }],
         },
       ],
     });
     const records: ExecutionRecord[] = [];
     const r = runScenario(s, { policy: 'fifo', onExecute: (x) => records.push(x) });
-    // refreshes run back to back (..., 8-10, 10-12, 12-14): at t=11 the newest sample is from t=8, 3 s old;
-    // the refresh in flight took its sample at 10, 2 s old when it completes at 12, which the bound accepts,
-    // so the task reads at 12 rather than waiting for a sample taken after it arrived (12-14)
-    const read = records.find((x) => x.type === 'task')!;
+    return { bound: records.find((x) => x.type === 'task')!.bound, onDemand: r.twins.refreshes.onDemand };
+  };
+
+  it('that need a stale twin trigger a refresh first and wait for it', () => {
+    // at t=10 the twin's newest sample is from t=8, too old, so the task waits for the next refresh (10-12)
+    // and reads at 12
+    expect(readOfRefreshedTwin(10, 0.5).bound).toBeCloseTo(12, 9);
+  });
+
+  it('that find a refresh of their stale twin in flight go on with its sample if it meets their age bound', () => {
+    // at t=11 the newest sample is from t=8, 3 s old; the refresh in flight took its sample at 10, 2 s old when
+    // it completes at 12, which the bound accepts, so the task reads at 12 rather than waiting for a sample
+    // taken after it arrived (12-14)
+    const read = readOfRefreshedTwin(11, 2.5);
     expect(read.bound).toBeCloseTo(12, 9);
-    expect(r.twins.refreshes.onDemand).toBe(0);
+    expect(read.onDemand).toBe(0);
+    // a bound the sample in flight does not meet: the task waits for a refresh that starts after it arrived
+    expect(readOfRefreshedTwin(11, 1.5).bound).toBeCloseTo(14, 9);
   });
 });
 
