@@ -42,9 +42,11 @@ const TIGHT_TO = 0.8;
 /** weight of one request in a group's running mean tightness */
 const TIGHT_SMOOTHING = 0.05;
 /**
- * refresh durations a request waits when it finds its twin stale with a refresh already in flight (a "blind"
- * read): the sample of that refresh was taken before the request arrived, so the request waits for the rest
- * of it (half a refresh on average) and then for a refresh of its own
+ * refresh durations the floor rule charges a request that finds its twin stale with a refresh already in
+ * flight (a "blind" read): the rest of that refresh (half a refresh on average) and a refresh of its own. That
+ * was the world's rule; the world now lets the read go on with the refresh in flight when its sample meets the
+ * read's age bound, so where r ≤ m the read waits only for the rest of it. Charging 0.5 there was measured and
+ * not kept (docs/ars-policy.md, section 2, "Reads served by a refresh in flight")
  */
 const BLIND_REFRESHES = 1.5;
 /**
@@ -717,8 +719,9 @@ export class ArsAttention implements AttentionAllocator {
    *
    * A twin refreshed every T > m − r seconds is stale for T + r − m of each period, and a read then falls in
    * one of two cases. Idle: no refresh is in flight, the read asks for one on demand and waits r. Blind: a
-   * refresh is in flight, but its sample was taken before the read arrived, so the read waits for it and then
-   * for one more (`BLIND_REFRESHES` × r on average). Blind reads take r of each period, idle ones T − m, so
+   * refresh is in flight, but its sample was taken before the read arrived; the rule charges the read the rest
+   * of it and one more (`BLIND_REFRESHES` × r on average), though the world now serves it with that refresh
+   * where its sample meets the bound (see BLIND_REFRESHES). Blind reads take r of each period, idle ones T − m, so
    * with q_idle and q_blind the chances that each misses its deadline, the share of reads that miss is
    * M(T) = q_idle + (r · q_blind − m · q_idle) / T. The q's come from the group's running mean tightness
    * (the wait, r or 1.5 r, + half the request's work at speed 2, a typical fast node, over its relative
