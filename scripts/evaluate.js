@@ -92,6 +92,31 @@ const TOLERANCE = 0.05;
 
 const get = (doc, path) => path.split('.').reduce((x, k) => (x == null ? undefined : x[k]), doc);
 
+/**
+ * ARS with each of `paramsList` on the evaluation's seeds (the κ sweep, the run without the priority credit):
+ * per variant, the mean weighted AoI, anomaly delay p95 and deadline-miss rate over the replications.
+ */
+async function arsVariants(scenario, paramsList, o) {
+  const run = await compare(scenario, {
+    policies: paramsList.map((params) => ({ name: 'ars', params })),
+    replications: o.replications,
+    firstSeed: 1,
+    ...(o.horizon ? { horizon: o.horizon } : {}),
+    ...(o.workers ? { workers: o.workers } : {}),
+  });
+  return run.results.map((r) => {
+    const mean = (path) => {
+      const xs = r.runs.map((x) => get(x, path)).filter((v) => typeof v === 'number' && Number.isFinite(v));
+      return xs.reduce((a, b) => a + b, 0) / xs.length;
+    };
+    return {
+      wAoI: mean('twins.weightedAoI'),
+      anomaly: mean('twins.anomalyDetectionDelay.p95'),
+      miss: mean('requests.deadlineMissRate'),
+    };
+  });
+}
+
 function fmt(x, digits = 3) {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';
   if (x === 0) return '0';
@@ -485,48 +510,19 @@ async function main() {
     const kappas =
       anomalyGoal && !anomalyGoal.ok ? [0, 1, 2, 4, 8] : anomalyGoal && aoiGoal && !aoiGoal.ok ? [0] : [];
     if (kappas.length > 0 && !o.noSweep) {
-      const sweep = await compare(scenario, {
-        policies: kappas.map((k) => ({ name: 'ars', params: { ...arsParams, anomalyWeight: k } })),
-        replications: o.replications,
-        firstSeed: 1,
-        ...(o.horizon ? { horizon: o.horizon } : {}),
-        ...(o.workers ? { workers: o.workers } : {}),
-      });
-      kappaSweep = sweep.results.map((r, i) => {
-        const mean = (path) => {
-          const xs = r.runs
-            .map((run) => get(run, path))
-            .filter((v) => typeof v === 'number' && Number.isFinite(v));
-          return xs.reduce((a, b) => a + b, 0) / xs.length;
-        };
-        return {
-          kappa: kappas[i],
-          wAoI: mean('twins.weightedAoI'),
-          anomaly: mean('twins.anomalyDetectionDelay.p95'),
-          miss: mean('requests.deadlineMissRate'),
-        };
-      });
+      const means = await arsVariants(
+        scenario,
+        kappas.map((k) => ({ ...arsParams, anomalyWeight: k })),
+        o,
+      );
+      kappaSweep = means.map((m, i) => ({ kappa: kappas[i], ...m }));
     }
     // where ARS misses more deadlines than the best other policy and the workloads' priorities differ: ARS
     // without the queue's priority credit, on the same seeds (the miss shortfall reads it)
     let noPriority;
     const priorities = new Set(scenario.workloads.map((w) => w.priority));
-    if (missGoal && !missGoal.ok && priorities.size > 1 && !o.noSweep) {
-      const run = await compare(scenario, {
-        policies: [{ name: 'ars', params: { ...arsParams, wPriority: 0 } }],
-        replications: o.replications,
-        firstSeed: 1,
-        ...(o.horizon ? { horizon: o.horizon } : {}),
-        ...(o.workers ? { workers: o.workers } : {}),
-      });
-      const mean = (path) => {
-        const xs = run.results[0].runs
-          .map((r) => get(r, path))
-          .filter((v) => typeof v === 'number' && Number.isFinite(v));
-        return xs.reduce((a, b) => a + b, 0) / xs.length;
-      };
-      noPriority = { miss: mean('requests.deadlineMissRate'), wAoI: mean('twins.weightedAoI') };
-    }
+    if (missGoal && !missGoal.ok && priorities.size > 1 && !o.noSweep)
+      [noPriority] = await arsVariants(scenario, [{ ...arsParams, wPriority: 0 }], o);
     lines.push('', 'Goals:', '');
     for (const g of goals)
       lines.push(`- ${g.applies === false ? '–' : g.ok ? '✓' : '✗'} ${g.goal}: ${g.text}.`);
