@@ -36,18 +36,15 @@ const MIN_DRIFT_SAMPLES = 4;
 const DRIFT_FORGETTING = 0.95;
 /** horizon of the uncertainty feature: expected error after this many seconds */
 const UNCERTAINTY_HORIZON = 5;
-/** tightness (on-demand refresh + work / 2 over the relative deadline) at which a freshness floor starts, and is full */
-const TIGHT_FROM = 0.4;
-const TIGHT_TO = 0.8;
 /** weight of one request in a group's running mean tightness */
 const TIGHT_SMOOTHING = 0.05;
 /**
- * refresh durations the floor rule charges a request that finds its twin stale with a refresh already in
- * flight (a "blind" read): the rest of that refresh (half a refresh on average) and a refresh of its own. That
- * was the world's rule; the world now lets the read go on with the refresh in flight when its sample meets the
- * read's age bound, so where r ≤ m the read waits only for the rest of it. Charging 0.5 there was measured and
- * not kept (docs/ars-policy.md, section 2, "Reads served by a refresh in flight")
+ * Refresh durations a request waits on average when it finds its twin stale with a refresh already in flight
+ * (a "blind" read). The world lets the read go on with that refresh when its sample meets the read's age bound
+ * (r ≤ m: the sample is r old on delivery), so the read waits for the rest of it, half a refresh on average;
+ * with a bound tighter than a refresh it waits for the rest and for a refresh of its own.
  */
+const BLIND_SERVED = 0.5;
 const BLIND_REFRESHES = 1.5;
 /**
  * how far (in standard deviations, Poisson) the arrivals of the demand window still open may stray from the
@@ -124,7 +121,10 @@ export class ArsAttention implements AttentionAllocator {
   #failedAt = new Float64Array(0);
   #groupMaxAge = new Float64Array(0);
   #groupTight = new Float64Array(0);
-  /** the same tightness for a blind read: BLIND_REFRESHES refreshes + work / 2 over the relative deadline */
+  /**
+   * the same tightness for a blind read: its wait (BLIND_SERVED or BLIND_REFRESHES refreshes) + work / 2 over
+   * the relative deadline
+   */
   #groupTightBlind = new Float64Array(0);
   /**
    * how much of the demand feature each group gets (see #freshnessFloors): the chance that a stale read of it
@@ -719,30 +719,29 @@ export class ArsAttention implements AttentionAllocator {
    *
    * A twin refreshed every T > m − r seconds is stale for T + r − m of each period, and a read then falls in
    * one of two cases. Idle: no refresh is in flight, the read asks for one on demand and waits r. Blind: a
-   * refresh is in flight, but its sample was taken before the read arrived; the rule charges the read the rest
-   * of it and one more (`BLIND_REFRESHES` × r on average), though the world now serves it with that refresh
-   * where its sample meets the bound (see BLIND_REFRESHES). Blind reads take r of each period, idle ones T − m, so
+   * refresh is in flight, but its sample was taken before the read arrived; the read goes on with it when its
+   * sample meets the bound (r ≤ m) and waits for the rest of it (r / 2 on average), else it waits for the rest
+   * and a refresh of its own (1.5 r; see BLIND_SERVED). Blind reads take r of each period, idle ones T − m, so
    * with q_idle and q_blind the chances that each misses its deadline, the share of reads that miss is
    * M(T) = q_idle + (r · q_blind − m · q_idle) / T. The q's come from the group's running mean tightness
-   * (the wait, r or 1.5 r, + half the request's work at speed 2, a typical fast node, over its relative
-   * deadline; `missChance`).
+   * (the wait + half the request's work at speed 2, a typical fast node, over its relative deadline;
+   * `missChance`).
    *
-   * - m · q_idle ≥ r · q_blind (stale reads miss mostly for want of any sample): refreshing more often lowers
-   *   M, so a partial floor helps in proportion. Floor = the keep-fresh share × the coverage
-   *   min(1, wFresh · λ · m) (λ · m: expected requests within m seconds) × how much a stale twin hurts (the
-   *   idle tightness mapped from 0.4 → 0 to 0.8 → 1: a request that can afford a refresh on demand needs no
-   *   floor). These floors together take at most `freshBudget` of the capacity (scaled down together past
-   *   it).
-   * - m · q_idle < r · q_blind (an on-demand refresh mostly fits the deadline, a refresh in flight does not):
-   *   refreshing more often *raises* M until T reaches m − r, where it drops to 0. Only the whole keep-fresh
-   *   share buys misses; a part of it buys more blind reads. Such a group gets its whole keep-fresh share
-   *   when its coverage × q_blind is at least ½ and it fits in the budget left (groups with the most such
-   *   value first), and otherwise no floor and no demand feature: its reads are left to on-demand refreshes.
-   *   That holds however small q_blind is: where an idle stale read makes its deadline (q_idle = 0) and a
-   *   blind one sometimes does not, a partial floor only adds blind reads. (An earlier rule gave groups with
-   *   q_blind < ½ a partial floor all the same; on a container-port scenario written after it, whose cranes
-   *   are read with an age bound of 6 refresh times, that floor tripled their share and cost both misses and
-   *   weighted AoI.)
+   * - m · q_idle ≥ r · q_blind (stale reads miss mostly for want of any sample; always so where r ≤ m, as a
+   *   blind read then waits less than an idle one): refreshing more often lowers M, so a partial floor helps
+   *   in proportion. Floor = the keep-fresh share × the coverage min(1, wFresh · λ · m) (λ · m: expected
+   *   requests within m seconds) × q_idle, the misses a stale read costs: a group whose stale reads still
+   *   make their deadlines needs no floor. (The floor used to start at a lower tightness, 0.4, than a miss
+   *   does, 0.6; with blind reads priced as the world serves them, that gave the container port's cranes, read
+   *   with a 1.5 s bound and a 0.6 s deadline at 0.24 s a refresh, a floor that bought no misses and cost
+   *   weighted AoI: docs/ars-policy.md, section 2.) These floors together take at most `freshBudget` of the
+   *   capacity (scaled down together past it).
+   * - m · q_idle < r · q_blind (a bound tighter than a refresh: an on-demand refresh mostly fits the deadline,
+   *   a refresh in flight does not): refreshing more often *raises* M until T reaches m − r, where it drops to
+   *   0. Only the whole keep-fresh share buys misses; a part of it buys more blind reads. Such a group gets its
+   *   whole keep-fresh share when its coverage × q_blind is at least ½ and it fits in the budget left (groups
+   *   with the most such value first), and otherwise no floor and no demand feature: its reads are left to
+   *   on-demand refreshes.
    *
    * The demand feature (more attention to twins read often) buys misses too, so it counts only as far as a
    * stale read would miss: a group in the first case gets it × q_idle, one kept wholly fresh all of it, and a
@@ -800,8 +799,7 @@ export class ArsAttention implements AttentionAllocator {
       const qIdle = missChance(this.#groupTight[g]!);
       const qBlind = missChance(this.#groupTightBlind[g]!);
       if (m * qIdle >= r * qBlind) {
-        const need = Math.max(0, Math.min(1, (this.#groupTight[g]! - TIGHT_FROM) / (TIGHT_TO - TIGHT_FROM)));
-        groupFloor[g] = need * coverage * keep;
+        groupFloor[g] = qIdle * coverage * keep;
         this.#demandScale[g] = qIdle;
         partial += groupFloor[g]! * this.#groupSize[g]!;
       } else {
@@ -1275,12 +1273,16 @@ export class ArsAttention implements AttentionAllocator {
       this.#countOpen(g, r.time);
       this.#groupMaxAge[g] = Math.min(this.#groupMaxAge[g]!, r.maxAges[k] ?? Number.POSITIVE_INFINITY);
       const relative = r.deadline - r.time;
+      const cost = this.#groupCost[g]!;
       const tight = Number.isFinite(relative)
-        ? Math.min(3, (this.#groupCost[g]! + r.work / 2) / Math.max(relative, 1e-3))
+        ? Math.min(3, (cost + r.work / 2) / Math.max(relative, 1e-3))
         : 0;
       this.#groupTight[g] = this.#groupTight[g]! + TIGHT_SMOOTHING * (tight - this.#groupTight[g]!);
+      // a blind read waits for the rest of the refresh in flight when that sample meets its bound (r ≤ m),
+      // else for that refresh and one more
+      const waits = cost <= (r.maxAges[k] ?? Number.POSITIVE_INFINITY) ? BLIND_SERVED : BLIND_REFRESHES;
       const blind = Number.isFinite(relative)
-        ? Math.min(3, (BLIND_REFRESHES * this.#groupCost[g]! + r.work / 2) / Math.max(relative, 1e-3))
+        ? Math.min(3, (waits * cost + r.work / 2) / Math.max(relative, 1e-3))
         : 0;
       this.#groupTightBlind[g] =
         this.#groupTightBlind[g]! + TIGHT_SMOOTHING * (blind - this.#groupTightBlind[g]!);
