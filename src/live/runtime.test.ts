@@ -49,9 +49,8 @@ describe('LiveRuntime', () => {
       'nodes: [{ id: edge, tier: edge, compute: 2, attention: 1 }]',
       'assets: [{ id: s, tenant: default, twin: { refresh: { work: 1, compute: 1, attention: 1 } } }]',
     ].join('\n');
-    // the device's newest sample, taken 1 s before the refresh that reads it completes
-    let sampleMs = 0;
-    const { rt, agent, submit, advance, nowMs } = setup('fifo', plant, () => [{ time: sampleMs, value: 7 }]);
+    // (the sample a refresh delivers is the one its result names: see sampleTime below)
+    const { rt, agent, submit, advance, nowMs } = setup('fifo', plant, () => [{ time: 0, value: 7 }]);
     rt.samplesStored(rt.twinByName('s')!, 1, { time: nowMs(), value: 7 });
     const a = agent('a', 2, 1);
     await new Promise((r) => setImmediate(r));
