@@ -386,9 +386,8 @@ describe('ars attention', () => {
       trace: sink,
     });
     // the mean target period of `high` twins over that of `low` twins among the decisions in [from, to)
-    const ratio = (from: number, to: number) => {
-      return periodRatio(sink.out.filter((d) => d.chosen !== null && d.time >= from && d.time < to));
-    };
+    const ratio = (from: number, to: number) =>
+      periodRatio(sink.out.filter((d) => d.chosen !== null && d.time >= from && d.time < to));
     // equal criticality and cost: without a floor both groups get the same period
     expect(ratio(90, 100)).toBeGreaterThan(0.8);
     // the crowd is seen within the window it starts in: `high` is kept fresh (about a third of the period)

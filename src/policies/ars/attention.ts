@@ -1271,7 +1271,8 @@ export class ArsAttention implements AttentionAllocator {
       if (g === undefined) continue;
       ctx.demand.record(this.#groupKeys[g]!, r.time);
       this.#countOpen(g, r.time);
-      this.#groupMaxAge[g] = Math.min(this.#groupMaxAge[g]!, r.maxAges[k] ?? Number.POSITIVE_INFINITY);
+      const maxAge = r.maxAges[k] ?? Number.POSITIVE_INFINITY;
+      this.#groupMaxAge[g] = Math.min(this.#groupMaxAge[g]!, maxAge);
       const relative = r.deadline - r.time;
       const cost = this.#groupCost[g]!;
       const tight = Number.isFinite(relative)
@@ -1280,7 +1281,7 @@ export class ArsAttention implements AttentionAllocator {
       this.#groupTight[g] = this.#groupTight[g]! + TIGHT_SMOOTHING * (tight - this.#groupTight[g]!);
       // a blind read waits for the rest of the refresh in flight when that sample meets its bound (r ≤ m),
       // else for that refresh and one more
-      const waits = cost <= (r.maxAges[k] ?? Number.POSITIVE_INFINITY) ? BLIND_SERVED : BLIND_REFRESHES;
+      const waits = cost <= maxAge ? BLIND_SERVED : BLIND_REFRESHES;
       const blind = Number.isFinite(relative)
         ? Math.min(3, (waits * cost + r.work / 2) / Math.max(relative, 1e-3))
         : 0;
