@@ -39,7 +39,7 @@ export interface LiveSummary {
     readonly meanAoI: number | null;
     readonly weightedAoI: number | null;
     readonly maxAoI: number | null;
-    readonly refreshes: { proactive: number; onDemand: number };
+    readonly refreshes: { proactive: number; onDemand: number; preempted: number };
     readonly samples: number;
   };
   readonly nodes: readonly {
@@ -118,6 +118,8 @@ export class LiveAccounting {
   samples = 0;
   refreshesOnDemand = 0;
   refreshesProactive = 0;
+  /** proactive refreshes stopped to make room for one a request waits for */
+  refreshesPreempted = 0;
   aoiIntegral = 0;
   weightedAoiIntegral = 0;
   /** per twin (by index): its own age-of-information integral, for the scoped summary's groups */
@@ -320,7 +322,11 @@ export class LiveAccounting {
         meanAoI: n > 0 && duration > 0 ? this.aoiIntegral / (n * duration) : null,
         weightedAoI: n > 0 && duration > 0 && crit > 0 ? this.weightedAoiIntegral / (crit * duration) : null,
         maxAoI: n > 0 ? maxAoI : null,
-        refreshes: { proactive: this.refreshesProactive, onDemand: this.refreshesOnDemand },
+        refreshes: {
+          proactive: this.refreshesProactive,
+          onDemand: this.refreshesOnDemand,
+          preempted: this.refreshesPreempted,
+        },
         samples: this.samples,
       },
       nodes: rt.nodes.map((node) => {

@@ -75,6 +75,42 @@ describe('LiveRuntime', () => {
     expect(rt.accounting.refreshesOnDemand).toBe(0);
   });
 
+  it('under ARS, cancels the proactive refresh bound last to make room for a refresh a task waits for', async () => {
+    // one slot; p is worth refreshing, q (criticality 10⁻⁴) gets no proactive share; a request then reads q
+    // with a deadline that a wait for the slot (up to a refresh, 1 s before any is measured) and q's own
+    // refresh would pass
+    const plant = [
+      'name: two-sensors',
+      'horizon: 60',
+      'tenants: [{ id: default }]',
+      'nodes: [{ id: edge, tier: edge, compute: 2, attention: 1 }]',
+      'assets:',
+      '  - { id: p, tenant: default, twin: { criticality: 10000, refresh: { work: 1, compute: 1, attention: 1 } } }',
+      '  - { id: q, tenant: default, twin: { criticality: 0.0001, refresh: { work: 1, compute: 1, attention: 1 } } }',
+    ].join('\n');
+    const { rt, agent, submit, advance } = setup('ars', plant);
+    const a = agent('a', 2, 1);
+    await new Promise((r) => setImmediate(r));
+    const proactive = assigns(a.inbox)[0]!;
+    expect(proactive.id).toBe('refresh:p');
+    advance(2);
+    const req = submit({ deadline: 1.5, tasks: [{ id: 'read', work: 0.1, twins: ['q'], maxAge: 0.5 }] });
+    await Promise.resolve();
+    expect(a.inbox).toContainEqual({ type: 'cancel', attempt: proactive.attempt });
+    const demanded = assigns(a.inbox)[1]!;
+    expect(demanded.id).toBe('refresh:q');
+    expect(rt.accounting.refreshesPreempted).toBe(1);
+    expect(rt.twinByName('p')!.refreshing).toBe(false);
+    // the cancelled attempt's result, should it still come, is late and changes nothing
+    const late: unknown[] = [];
+    rt.on('late', (e) => late.push(e));
+    rt.result(a.node, { type: 'result', attempt: proactive.attempt, ok: true, output: 1 });
+    expect(late).toHaveLength(1);
+    rt.result(a.node, { type: 'result', attempt: demanded.attempt, ok: true, output: 2 });
+    await Promise.resolve();
+    expect(assigns(a.inbox).map((m) => m.id)).toContain(`${req.id}/read`);
+  });
+
   it('re-dispatches a dropped agent’s task under a new attempt and ignores the old attempt’s late result', async () => {
     const { rt, agent, submit, advance } = setup();
     const a = agent('a');

@@ -228,6 +228,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       dropRefresh: (item) => {
         this.twins[item.twin]!.refreshing = false;
       },
+      preempt: (item, room) => this.#preempt(item, room),
       hold: (node, compute) => {
         const n = this.nodes[node]!;
         this.#sched.nodeChanged(node);
@@ -839,6 +840,43 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
   #afterCycle(): void {
     if (this.queue.size === 0) return;
     for (const item of this.queue.items()) (item as LiveItem).readyAtMs = Number.NaN;
+  }
+
+  /**
+   * The binder's `preempt`: the proactive refresh bound last among those `room` accepts (ties to the lower
+   * node) and no task waits for is cancelled at its agent and released; a result it still sends is late and
+   * ignored. The samples it carried stay in the store for the twin's next refresh.
+   */
+  #preempt(item: WorkItem, room: (node: number, victim: WorkItem) => boolean): number {
+    let victim: LiveItem | undefined;
+    for (const n of this.nodes) {
+      if (!n.up || n.usedAttention <= 0) continue;
+      for (const it of n.items) {
+        // a proactive refresh tasks have come to wait for is demanded too
+        if (it.type !== 'refresh' || it.onDemand || this.twins[it.twin]!.waiters.length > 0) continue;
+        if (victim !== undefined && it.boundAt <= victim.boundAt) continue;
+        if (room(n.index, it)) victim = it;
+      }
+    }
+    if (victim === undefined) return -1;
+    const node = victim.node!;
+    node.send({ type: 'cancel', attempt: victim.attempt });
+    this.#release(victim);
+    this.accounting.refreshesPreempted++;
+    const twin = this.twins[victim.twin]!;
+    twin.pendingCount += victim.samples.length;
+    victim.samples = [];
+    twin.refreshing = false;
+    this.profile.attention.refreshed?.(twin.index, false, this);
+    this.#record({
+      time: this.now,
+      kind: 'place',
+      subject: victim.id,
+      chosen: null,
+      candidates: [],
+      waiting: `stopped on ${node.id} to make room for ${item.id}`,
+    });
+    return node.index;
   }
 
   /** The binder's `bind`: reserves the item's demands on the node, then sends the work to its agent. */

@@ -142,6 +142,11 @@ export interface AttentionAllocator extends Plugin {
   refreshed?(twin: number, ok: boolean, s: Snapshot): void;
   /** told of every request arrival (demand forecasting); not called when absent */
   requestArrived?(r: ArrivalView, s: Snapshot): void;
+  /**
+   * Whether `item`, a refresh a task waits for that finds no room on any node, may stop the proactive refresh
+   * bound last and take its place (`Binder.preempt`): a demanded sample before a speculative one. Absent: never.
+   */
+  preempts?(item: WorkItem, s: Snapshot): boolean;
 }
 
 /** A window of metrics handed to feedback controllers every `scheduling.feedbackWindow` seconds. */

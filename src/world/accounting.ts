@@ -41,6 +41,8 @@ export class Accounting {
   refreshesProactive = 0;
   refreshesOnDemand = 0;
   refreshesFailed = 0;
+  /** proactive refreshes stopped to make room for one a task waits for */
+  refreshesPreempted = 0;
   retries = 0;
   provisioningCost = 0;
   scaleUps = 0;
@@ -294,6 +296,7 @@ export class Accounting {
       refreshesProactive: this.refreshesProactive,
       refreshesOnDemand: this.refreshesOnDemand,
       refreshesFailed: this.refreshesFailed,
+      refreshesPreempted: this.refreshesPreempted,
       jain: this.jainIndex(),
       decisions: extra.decisions,
       retries: this.retries,

@@ -4,6 +4,8 @@
  * completion the reservation is released and the request's or twin's room is told. A node that fails
  * loses its work: refreshes are dropped, tasks retried or their requests lost, plans onto it redone.
  */
+
+import type { WorkItem } from '../scheduler/types.js';
 import type { Accounting } from './accounting.js';
 import type { WorldCore } from './core.js';
 import type { Requests } from './requests.js';
@@ -125,6 +127,35 @@ export class Execution {
     else this.#requests.completeTask(item);
     this.#w.requestCycle();
   };
+
+  /**
+   * The binder's `preempt`: stops the proactive refresh bound last (its sample taken last) among the nodes'
+   * last-bound ones that `room` accepts, ties to the lower node. A proactive refresh that tasks have come to
+   * wait for (reads whose age bound its sample will meet) is demanded too, and never stopped. The victim's
+   * reservation is released and its completion cancelled (the attention it held so far is spent, and counted
+   * busy); its twin is no longer refreshing and the allocator is told. O(nodes with attention + the items
+   * walked back past on each).
+   */
+  preempt(room: (node: number, victim: WorkItem) => boolean): number {
+    const w = this.#w;
+    const twins = w.twins;
+    const unwaited = (x: Item) => !twins[x.twin]!.waiters?.length;
+    let victim: Item | undefined;
+    for (const n of w.nodes) {
+      if (n.attentionCapacity <= 0 || n.usedAttention <= 0 || !n.up) continue;
+      const v = n.lastProactiveRefresh(unwaited);
+      if (v === undefined || (victim !== undefined && v.sampleTime <= victim.sampleTime)) continue;
+      if (room(n.index, v)) victim = v;
+    }
+    if (victim === undefined) return -1;
+    const at = victim.node;
+    w.sim.cancel(victim.event);
+    this.#release(victim);
+    victim.node = -1;
+    this.#accounts.refreshesPreempted++;
+    this.#twins.refreshStopped(victim);
+    return at;
+  }
 
   /** Stops the work on a node that went away: refreshes are dropped, tasks retried or lost, plans redone. */
   evacuate(n: NodeRt): void {

@@ -56,7 +56,7 @@ export interface RunResult {
     anomalyDetectionDelay: { mean: number | null; p95: number | null };
     anomalies: number;
     missedAnomalies: number;
-    refreshes: { proactive: number; onDemand: number; failed: number };
+    refreshes: { proactive: number; onDemand: number; failed: number; preempted: number };
   };
   fairness: {
     jain: number;
@@ -154,6 +154,7 @@ export interface RunAccounts {
   readonly refreshesProactive: number;
   readonly refreshesOnDemand: number;
   readonly refreshesFailed: number;
+  readonly refreshesPreempted: number;
   readonly jain: number;
   readonly decisions: number;
   readonly retries: number;
@@ -282,6 +283,7 @@ export function buildResult(w: RunAccounts): RunResult {
         proactive: w.refreshesProactive,
         onDemand: w.refreshesOnDemand,
         failed: w.refreshesFailed,
+        preempted: w.refreshesPreempted,
       },
     },
     fairness: { jain: w.jain, dominantShares, tenants },

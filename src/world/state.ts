@@ -85,6 +85,15 @@ export class NodeRt implements NodeView {
   removeItem(item: Item): void {
     this.#items.remove(item);
   }
+  /**
+   * the proactive refresh bound here last (the allocator's, not one a task asked for) that `free` accepts, if
+   * any runs
+   */
+  lastProactiveRefresh(free: (item: Item) => boolean): Item | undefined {
+    for (let x = this.#items.last; x; x = x.prev)
+      if (x.type === 'refresh' && !x.onDemand && free(x)) return x;
+    return undefined;
+  }
   /** the items here in binding order, as a new array */
   items(): Item[] {
     return this.#items.toArray();

@@ -118,6 +118,13 @@ export class Twins implements FreshnessGate {
     if (twin.waiters) this.requestRefresh(twin, 0, Number.POSITIVE_INFINITY);
   }
 
+  /** A proactive refresh was stopped to make room for one a task waits for: the twin stops refreshing. */
+  refreshStopped(item: Item): void {
+    const twin = this.#w.twins[item.twin]!;
+    twin.refreshing = false;
+    this.#w.profile.attention.refreshed?.(twin.index, false, this.#w);
+  }
+
   /** A refresh delivered its sample. */
   completeRefresh(item: Item): void {
     const w = this.#w;

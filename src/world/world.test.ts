@@ -251,6 +251,100 @@ describe('requests', () => {
   });
 });
 
+describe('a refresh a task waits for, with every attention slot taken', () => {
+  // One slot. Twin p (criticality 10⁴) is refreshed back to back, 2 s each: 0-2, …, 10-12; twin q (10⁻⁴) gets
+  // no proactive share (below ARS's `negligible`). At t = 11 a task reads q with a 0.5 s bound, deadline 3 s:
+  // a wait for the slot (up to 2 s) and q's refresh (2 s) would pass it.
+  const s = scenario({
+    horizon: 20,
+    network: FREE_NETWORK,
+    nodes: [{ id: 'n', tier: 'edge', compute: 2, attention: 1 }],
+    assets: [
+      { id: 'p', tenant: 't', twin: { criticality: 1e4, sampleBytes: 0, refresh: { work: 2 } } },
+      { id: 'q', tenant: 't', twin: { criticality: 1e-4, sampleBytes: 0, refresh: { work: 2 } } },
+    ],
+    workloads: [
+      {
+        id: 'w',
+        tenant: 't',
+        deadline: 3,
+        arrival: { kind: 'periodic', period: 100, offset: 11 },
+        tasks: [{ id: 'read', work: 1, twin: { group: 'q', maxAge: 0.5 } }],
+      },
+    ],
+  });
+  const run = (policy: string | { name: string; params: Record<string, unknown> }) => {
+    const records: ExecutionRecord[] = [];
+    const r = runScenario(s, { policy, onExecute: (x) => records.push(x) });
+    return { r, records, read: records.find((x) => x.type === 'task')! };
+  };
+
+  it("stops the proactive refresh bound last and takes its slot under ARS: q's refresh runs 11-13", () => {
+    const { r, records, read } = run('ars');
+    expect(records.filter((x) => x.type === 'refresh' && x.bound === 11)).toHaveLength(1);
+    expect(read.bound).toBeCloseTo(13, 9);
+    expect(r.twins.refreshes.preempted).toBe(1);
+    expect(r.twins.refreshes.onDemand).toBe(1);
+  });
+
+  it('never stops a proactive refresh a task has come to wait for', () => {
+    // at 10.5 a task reads p with a 2.2 s bound: p's sample of 8 is too old, the one in flight (taken at 10,
+    // 2 s old at 12) will do, so the task waits for it and that refresh is demanded too
+    const withP = {
+      ...s,
+      workloads: [
+        ...s.workloads,
+        {
+          ...s.workloads[0]!,
+          id: 'p-reader',
+          arrival: { kind: 'periodic' as const, period: 100, offset: 10.5 },
+          tasks: [{ ...s.workloads[0]!.tasks[0]!, twin: { group: 'p', maxAge: 2.2 } }],
+        },
+      ],
+    };
+    const records: ExecutionRecord[] = [];
+    const r = runScenario(withP as typeof s, { policy: 'ars', onExecute: (x) => records.push(x) });
+    expect(r.twins.refreshes.preempted).toBe(0);
+    const tasks = records.filter((x) => x.type === 'task').map((x) => x.bound);
+    expect(tasks[0]).toBeCloseTo(12, 9); // p's reader, on the refresh in flight
+    expect(tasks[1]).toBeCloseTo(14, 9); // q's reader, after its refresh 12-14
+  });
+
+  it('waits for the slot with preempt = 0, and under policies that do not preempt: 12-14', () => {
+    for (const policy of [{ name: 'ars', params: { preempt: 0 } }, 'whittle']) {
+      const { r, read } = run(policy);
+      expect(read.bound).toBeCloseTo(14, 9);
+      expect(r.twins.refreshes.preempted).toBe(0);
+    }
+  });
+
+  it('waits for the slot under ARS too when the deadline leaves room for it (5 s)', () => {
+    const records: ExecutionRecord[] = [];
+    const r = runScenario(
+      { ...s, workloads: [{ ...s.workloads[0]!, deadline: 5 }] },
+      {
+        policy: 'ars',
+        onExecute: (x) => records.push(x),
+      },
+    );
+    expect(records.find((x) => x.type === 'task')!.bound).toBeCloseTo(14, 9);
+    expect(r.twins.refreshes.preempted).toBe(0);
+  });
+
+  it('waits for the slot under ARS too when the request has no deadline', () => {
+    const records: ExecutionRecord[] = [];
+    const r = runScenario(
+      { ...s, workloads: [{ ...s.workloads[0]!, deadline: undefined }] },
+      {
+        policy: 'ars',
+        onExecute: (x) => records.push(x),
+      },
+    );
+    expect(records.find((x) => x.type === 'task')!.bound).toBeCloseTo(14, 9);
+    expect(r.twins.refreshes.preempted).toBe(0);
+  });
+});
+
 describe('elastic pools', () => {
   it('start the extra members when load rises, after the provisioning delay, and charge for them', () => {
     const s = scenario({

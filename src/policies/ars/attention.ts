@@ -17,7 +17,7 @@
  * ordered by sample time, so a pick compares bucket heads only: O(B + log n) for B buckets.
  */
 import type { ArrivalView, AttentionAllocator, AttentionChoice } from '../../scheduler/plugins.js';
-import type { Snapshot } from '../../scheduler/types.js';
+import type { Snapshot, WorkItem } from '../../scheduler/types.js';
 import { type ArsContext, DEMAND_WINDOW } from './context.js';
 import { DriftBank } from './drift-bank.js';
 import { type ArsParams, ATTENTION_FEATURES, type AttentionFeature } from './params.js';
@@ -51,6 +51,11 @@ const BLIND_REFRESHES = 1.5;
  * forecast before the floors trust the open window instead (see #floorRate)
  */
 const OPEN_WINDOW_Z = 3;
+/**
+ * Refresh durations a demanded refresh that finds no slot takes at worst: one waiting for a slot (a running
+ * refresh ends within one) and its own (see `preempts`)
+ */
+const PREEMPT_WAITS = 2;
 /** tightness at which a stale read starts to miss its deadline, and at which it (almost) always does */
 const MISS_FROM = 0.6;
 const MISS_TO = 1;
@@ -121,6 +126,8 @@ export class ArsAttention implements AttentionAllocator {
   #failedAt = new Float64Array(0);
   #groupMaxAge = new Float64Array(0);
   #groupTight = new Float64Array(0);
+  /** per group: running mean of the work (seconds at speed 2) of the requests that read it */
+  #groupWork = new Float64Array(0);
   /**
    * the same tightness for a blind read: its wait (BLIND_SERVED or BLIND_REFRESHES refreshes) + work / 2 over
    * the relative deadline
@@ -291,6 +298,7 @@ export class ArsAttention implements AttentionAllocator {
     this.#failedAt = new Float64Array(G).fill(Number.NaN);
     this.#groupMaxAge = new Float64Array(G).fill(Number.POSITIVE_INFINITY);
     this.#groupTight = new Float64Array(G);
+    this.#groupWork = new Float64Array(G);
     this.#groupTightBlind = new Float64Array(G);
     this.#demandScale = new Float64Array(G);
     this.#demandCap = new Float64Array(G).fill(Number.POSITIVE_INFINITY);
@@ -1182,6 +1190,25 @@ export class ArsAttention implements AttentionAllocator {
     };
   }
 
+  /**
+   * A refresh a request waits for may stop a proactive one (the runtime's `#preempt`; `preempt` = 1) when
+   * waiting could make the request late: a wait of up to one refresh for a slot, its own refresh and the
+   * request's mean remaining work (of its twin's group, at speed 2) would pass the deadline. A read that finds
+   * its twin stale waits a refresh anyway, and the wait for a slot on top of it is what makes tight reads miss
+   * (flash-crowd, storm: docs/ars-policy.md, section 2); the stopped refresh loses the time since it was bound
+   * (the last bound is chosen) and its twin goes back to its bucket, as overdue as it was. Where reads have room
+   * to wait, stopping refreshes would only waste attention (generated-1001: weighted AoI +26 % when every
+   * demanded refresh preempted). A read without a deadline always waits.
+   */
+  preempts(item: WorkItem, s: Snapshot): boolean {
+    if (this.#ctx.params.preempt < 1) return false;
+    const slack = item.deadline - s.now;
+    if (!Number.isFinite(slack)) return false;
+    const g = this.#groupOf[item.twin];
+    if (g === undefined) return true;
+    return PREEMPT_WAITS * this.#groupCost[g]! + this.#groupWork[g]! > slack;
+  }
+
   refreshStarted(twin: number, s: Snapshot): void {
     this.#startedAt[twin] = s.now;
     this.#refreshing[twin] = 1;
@@ -1275,6 +1302,7 @@ export class ArsAttention implements AttentionAllocator {
       this.#groupMaxAge[g] = Math.min(this.#groupMaxAge[g]!, maxAge);
       const relative = r.deadline - r.time;
       const cost = this.#groupCost[g]!;
+      this.#groupWork[g] = this.#groupWork[g]! + TIGHT_SMOOTHING * (r.work / 2 - this.#groupWork[g]!);
       const tight = Number.isFinite(relative)
         ? Math.min(3, (cost + r.work / 2) / Math.max(relative, 1e-3))
         : 0;

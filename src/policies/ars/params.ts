@@ -133,6 +133,13 @@ export const PARAMS = {
     max: 1,
     doc: 'twins whose share is below this fraction of the uniform share are left unrefreshed',
   },
+  preempt: {
+    fallback: 1,
+    min: 0,
+    max: 1,
+    integer: true,
+    doc: 'a refresh a request waits for, finding no room, stops the proactive refresh bound last and takes its place when waiting for a slot could make the request late (1), or always waits (0)',
+  },
   minOverdue: {
     fallback: 0,
     min: 0,

@@ -47,4 +47,13 @@ export interface Binder {
    * last until the runtime changes them (at the start of every cycle it releases them all).
    */
   hold(node: number, compute: number): void;
+  /**
+   * Stops one running proactive refresh (one the runtime started for the attention allocator, not one a task
+   * waits for) so that `item`, a refresh a task waits for that fits nowhere now, can take its place: of those
+   * whose node `room(node, victim)` accepts, the one bound last (the least work lost; ties to the lower node
+   * index). The stopped refresh's reservation is released as if it had never run, its twin stops refreshing
+   * and the attention allocator is told (`refreshed(twin, false)`). Returns the stopped item's node, or -1
+   * when none qualified. Optional: a system without it never preempts.
+   */
+  preempt?(item: WorkItem, room: (node: number, victim: WorkItem) => boolean): number;
 }

@@ -272,4 +272,99 @@ describe('the scheduling runtime over a minimal live-like system', () => {
     expect(sys.twins[0]!.refreshing).toBe(true);
     expect(sys.twins[1]!.refreshing).toBe(false);
   });
+
+  describe('a refresh a task waits for, finding no room', () => {
+    // one attention slot, taken by a proactive refresh of twin 0; then a task asks for twin 2
+    const setup = (preempts: boolean | undefined) => {
+      const sys = new LiveLike(
+        [
+          [4, 1],
+          [4, 0],
+        ],
+        3,
+      );
+      const running: { item: WorkItem; node: number }[] = [];
+      const asked: [string, number][] = [];
+      sys.binder.preempt = (_item, room) => {
+        for (let k = running.length - 1; k >= 0; k--) {
+          const r = running[k]!;
+          asked.push([r.item.id, r.node]);
+          if (!room(r.node, r.item)) continue;
+          running.splice(k, 1);
+          sys.runtime.nodeChanged(r.node);
+          sys.nodes[r.node]!.usedAttention -= r.item.attention;
+          sys.twins[r.item.twin]!.refreshing = false;
+          return r.node;
+        }
+        return -1;
+      };
+      const bind = sys.binder.bind;
+      sys.binder.bind = (item, node) => {
+        bind(item, node);
+        if (item.type === 'refresh' && item.twin === 0) running.push({ item, node });
+      };
+      let first = true;
+      const allocator: AttentionAllocator = {
+        name: 'twin-0-once',
+        select: () => {
+          if (!first) return [];
+          first = false;
+          return [{ twin: 0 }];
+        },
+        ...(preempts === undefined ? {} : { preempts: () => preempts }),
+      };
+      const rt = runtimeOver(sys, placing(allocator));
+      rt.cycle();
+      expect(sys.bound).toEqual([['refresh:0', 'n0']]);
+      return { sys, rt, asked };
+    };
+    const demanded = (extra: Partial<WorkItem> = {}) =>
+      work('refresh:2', 0, { type: 'refresh', twin: 2, attention: 1, ...extra });
+
+    it('stops the proactive refresh bound last and takes its slot when the allocator allows it', () => {
+      const { sys, rt, asked } = setup(true);
+      rt.enqueue(demanded());
+      rt.cycle();
+      expect(asked).toEqual([['refresh:0', 0]]);
+      expect(sys.bound).toEqual([
+        ['refresh:0', 'n0'],
+        ['refresh:2', 'n0'],
+      ]);
+      expect(sys.twins[0]!.refreshing).toBe(false);
+      expect(rt.preemptions).toBe(1);
+      expect(rt.queue.size).toBe(0);
+    });
+
+    it('waits for a slot when the allocator does not preempt', () => {
+      for (const preempts of [false, undefined]) {
+        const { sys, rt, asked } = setup(preempts);
+        rt.enqueue(demanded());
+        rt.cycle();
+        expect(asked).toEqual([]);
+        expect(sys.bound).toEqual([['refresh:0', 'n0']]);
+        expect(rt.preemptions).toBe(0);
+        expect(rt.queue.size).toBe(1);
+      }
+    });
+
+    it('stops nothing where the freed room would not take it (another tier)', () => {
+      const { sys, rt, asked } = setup(true);
+      rt.enqueue(demanded({ tier: 'cloud' }));
+      rt.cycle();
+      expect(asked).toEqual([['refresh:0', 0]]);
+      expect(sys.twins[0]!.refreshing).toBe(true);
+      expect(rt.preemptions).toBe(0);
+      expect(rt.queue.size).toBe(1);
+    });
+
+    it('never preempts for a task, only for a refresh', () => {
+      const { sys, rt, asked } = setup(true);
+      sys.nodes[0]!.used = 4;
+      sys.nodes[1]!.used = 4;
+      rt.enqueue(work('task', 1));
+      rt.cycle();
+      expect(asked).toEqual([]);
+      expect(rt.preemptions).toBe(0);
+    });
+  });
 });

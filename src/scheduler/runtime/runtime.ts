@@ -9,6 +9,8 @@
  * `Binder` and is woken through a `Clock`. The simulated world implements them on its records; a live
  * service implements them over real nodes, so both make the same decisions with the same policy code.
  */
+
+import { FIT_SLACK, withinQuota } from '../feasibility.js';
 import { FreeComputeIndex, indexable } from '../node-index.js';
 import type { AttentionChoice } from '../plugins.js';
 import type { Profile } from '../profile.js';
@@ -41,6 +43,8 @@ export class SchedulingRuntime {
   readonly queue: ReadyQueue;
   /** placement decisions taken (tasks and refreshes, placed or deferred) */
   decisions = 0;
+  /** proactive refreshes stopped to make room for a refresh a task waits for (`#preempt`) */
+  preemptions = 0;
   readonly #profile: Profile;
   readonly #s: Snapshot;
   readonly #binder: Binder;
@@ -122,9 +126,7 @@ export class SchedulingRuntime {
   /** One scheduling cycle, now. */
   cycle(): void {
     const s = this.#s;
-    const profile = this.#profile;
     const binder = this.#binder;
-    const trace = this.#trace;
     // items no node takes now (most cycles have none: the list is made at the first)
     let deferred: WorkItem[] | undefined;
     const held = this.#held;
@@ -136,13 +138,9 @@ export class SchedulingRuntime {
     let skips = 0;
     while (this.queue.size > 0 && skips < MAX_SKIPS_PER_CYCLE) {
       const item = this.queue.pop(s)!;
-      let node: number;
-      if (trace) {
-        const p = place(item, s, profile, true);
-        trace.record(p.decision!);
-        node = p.node;
-      } else node = chooseNode(item, s, profile, this.#index);
-      this.decisions++;
+      let node = this.#choose(item);
+      // a refresh in the queue is one a task waits for (proactive ones are placed as they are chosen)
+      if (node < 0 && item.type === 'refresh' && this.#preempt(item)) node = this.#choose(item);
       if (node >= 0) {
         this.#bind(item, node);
         skips = 0;
@@ -163,6 +161,54 @@ export class SchedulingRuntime {
         }
       }
     this.#fillAttention();
+  }
+
+  /** One placement decision for a ready item (traced when there is a trace): its node, or -1. */
+  #choose(item: WorkItem): number {
+    this.decisions++;
+    const trace = this.#trace;
+    if (!trace) return chooseNode(item, this.#s, this.#profile, this.#index);
+    const p = place(item, this.#s, this.#profile, true);
+    trace.record(p.decision!);
+    return p.node;
+  }
+
+  /**
+   * Makes room for `item`, a refresh a task waits for that fits nowhere, by stopping the proactive refresh
+   * bound last on a node that could then take it (`Binder.preempt`), when the attention allocator allows it
+   * (`preempts`). The node must be up and of the item's tier, hold the item's demands once the victim's are
+   * released, pass the profile's filters, and the item's tenant must stay within its quota (a victim of the
+   * same tenant frees its share of it). Whether a refresh was stopped.
+   */
+  #preempt(item: WorkItem): boolean {
+    const binder = this.#binder;
+    const profile = this.#profile;
+    const s = this.#s;
+    if (binder.preempt === undefined || profile.attention.preempts?.(item, s) !== true) return false;
+    const tenant = s.tenants[item.tenant];
+    const filters = profile.filters;
+    const room = (i: number, victim: WorkItem): boolean => {
+      const n = s.nodes[i];
+      if (!n?.up || (item.tier !== undefined && n.tier !== item.tier)) return false;
+      if (n.freeCompute + victim.compute < item.compute - FIT_SLACK) return false;
+      if (n.freeAttention + victim.attention < item.attention - FIT_SLACK) return false;
+      if (tenant && victim.tenant !== item.tenant && !withinQuota(item, tenant, s)) return false;
+      for (let k = 0; k < filters.length; k++) if (!filters[k]!.filter(item, n, s).ok) return false;
+      return true;
+    };
+    const at = binder.preempt(item, room);
+    if (at < 0) return false;
+    this.preemptions++;
+    if (this.#trace)
+      this.#trace.record({
+        time: this.#clock.now,
+        kind: 'place',
+        subject: item.id,
+        chosen: null,
+        candidates: [],
+        waiting: `stopped the proactive refresh bound last on ${s.nodes[at]!.id} to make room`,
+      });
+    return true;
   }
 
   #bind(item: WorkItem, node: number): void {
