@@ -1197,7 +1197,7 @@ export class ArsAttention implements AttentionAllocator {
    * its twin stale waits a refresh anyway, and the wait for a slot on top of it is what makes tight reads miss
    * (flash-crowd, storm: docs/ars-policy.md, section 2); the stopped refresh loses the time since it was bound
    * (the last bound is chosen) and its twin goes back to its bucket, as overdue as it was. Where reads have room
-   * to wait, stopping refreshes would only waste attention (generated-1001: weighted AoI +26 % when every
+   * to wait, stopping refreshes would only waste attention (generated-1001: weighted AoI +27 % when every
    * demanded refresh preempted). A read without a deadline always waits.
    */
   preempts(item: WorkItem, s: Snapshot): boolean {
