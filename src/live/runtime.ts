@@ -22,7 +22,7 @@ import type { PolicyRef, Scenario } from '../model/scenario.js';
 import { registry } from '../policies/index.js';
 import type { Filter, RequestPlanView } from '../scheduler/plugins.js';
 import type { Profile } from '../scheduler/profile.js';
-import { type Binder, type Clock, SchedulingRuntime } from '../scheduler/runtime/index.js';
+import { type Binder, type Clock, SchedulingRuntime, type Stopped } from '../scheduler/runtime/index.js';
 import type { Decision, ReadyQueue } from '../scheduler/scheduler.js';
 import type { Location, Snapshot, WorkItem } from '../scheduler/types.js';
 import { LiveAccounting } from './accounting.js';
@@ -228,7 +228,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       dropRefresh: (item) => {
         this.twins[item.twin]!.refreshing = false;
       },
-      preempt: (item, room) => this.#preempt(item, room),
+      preempt: (room) => this.#preempt(room),
       hold: (node, compute) => {
         const n = this.nodes[node]!;
         this.#sched.nodeChanged(node);
@@ -847,7 +847,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
    * node) and no task waits for is cancelled at its agent and released; a result it still sends is late and
    * ignored. The samples it carried stay in the store for the twin's next refresh.
    */
-  #preempt(item: WorkItem, room: (node: number, victim: WorkItem) => boolean): number {
+  #preempt(room: (node: number, victim: WorkItem) => boolean): Stopped | undefined {
     let victim: LiveItem | undefined;
     for (const n of this.nodes) {
       if (!n.up || n.usedAttention <= 0) continue;
@@ -858,7 +858,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
         if (room(n.index, it)) victim = it;
       }
     }
-    if (victim === undefined) return -1;
+    if (victim === undefined) return undefined;
     const node = victim.node!;
     node.send({ type: 'cancel', attempt: victim.attempt });
     this.#release(victim);
@@ -868,15 +868,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     victim.samples = [];
     twin.refreshing = false;
     this.profile.attention.refreshed?.(twin.index, false, this);
-    this.#record({
-      time: this.now,
-      kind: 'place',
-      subject: victim.id,
-      chosen: null,
-      candidates: [],
-      waiting: `stopped on ${node.id} to make room for ${item.id}`,
-    });
-    return node.index;
+    return { item: victim, node: node.index };
   }
 
   /** The binder's `bind`: reserves the item's demands on the node, then sends the work to its agent. */

@@ -5,6 +5,7 @@
  * loses its work: refreshes are dropped, tasks retried or their requests lost, plans onto it redone.
  */
 
+import type { Stopped } from '../scheduler/runtime/index.js';
 import type { WorkItem } from '../scheduler/types.js';
 import type { Accounting } from './accounting.js';
 import type { WorldCore } from './core.js';
@@ -136,7 +137,7 @@ export class Execution {
    * busy); its twin is no longer refreshing and the allocator is told. O(nodes with attention + the items
    * walked back past on each).
    */
-  preempt(room: (node: number, victim: WorkItem) => boolean): number {
+  preempt(room: (node: number, victim: WorkItem) => boolean): Stopped | undefined {
     const w = this.#w;
     const twins = w.twins;
     const unwaited = (x: Item) => !twins[x.twin]!.waiters?.length;
@@ -147,14 +148,14 @@ export class Execution {
       if (v === undefined || (victim !== undefined && v.sampleTime <= victim.sampleTime)) continue;
       if (room(n.index, v)) victim = v;
     }
-    if (victim === undefined) return -1;
-    const at = victim.node;
+    if (victim === undefined) return undefined;
+    const node = victim.node;
     w.sim.cancel(victim.event);
     this.#release(victim);
     victim.node = -1;
     this.#accounts.refreshesPreempted++;
     this.#twins.refreshStopped(victim);
-    return at;
+    return { item: victim, node };
   }
 
   /** Stops the work on a node that went away: refreshes are dropped, tasks retried or lost, plans redone. */

@@ -150,7 +150,7 @@ export class World implements Snapshot, WorldCore, Forkable {
     };
     const binder: Binder = {
       bind: (item, node) => this.#execution.bind(item as Item, node),
-      preempt: (_item, room) => this.#execution.preempt(room),
+      preempt: (room) => this.#execution.preempt(room),
       newRefresh: (twin) => this.#twins.refreshItem(this.twins[twin]!),
       dropRefresh: (item) => {
         this.twins[item.twin]!.refreshing = false;

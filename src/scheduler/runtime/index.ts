@@ -1,2 +1,2 @@
-export type { Binder, Clock } from './ports.js';
+export type { Binder, Clock, Stopped } from './ports.js';
 export { MAX_SKIPS_PER_CYCLE, type RuntimeOptions, SchedulingRuntime } from './runtime.js';

@@ -49,11 +49,18 @@ export interface Binder {
   hold(node: number, compute: number): void;
   /**
    * Stops one running proactive refresh (one the runtime started for the attention allocator, not one a task
-   * waits for) so that `item`, a refresh a task waits for that fits nowhere now, can take its place: of those
-   * whose node `room(node, victim)` accepts, the one bound last (the least work lost; ties to the lower node
-   * index). The stopped refresh's reservation is released as if it had never run, its twin stops refreshing
-   * and the attention allocator is told (`refreshed(twin, false)`). Returns the stopped item's node, or -1
-   * when none qualified. Optional: a system without it never preempts.
+   * waits for) so that a refresh a task waits for, which fits nowhere now, can take its place: of those whose
+   * node `room(node, victim)` accepts, the one bound last (the least work lost; ties to the lower node index).
+   * The stopped refresh's reservation is released as if it had never run, its twin stops refreshing and the
+   * attention allocator is told (`refreshed(twin, false)`). Returns the stopped refresh and its node, or
+   * undefined when none qualified; the runtime records the decision. Optional: a system without it never
+   * preempts.
    */
-  preempt?(item: WorkItem, room: (node: number, victim: WorkItem) => boolean): number;
+  preempt?(room: (node: number, victim: WorkItem) => boolean): Stopped | undefined;
+}
+
+/** A proactive refresh `Binder.preempt` stopped, and the node it ran on. */
+export interface Stopped {
+  readonly item: WorkItem;
+  readonly node: number;
 }

@@ -285,7 +285,7 @@ describe('the scheduling runtime over a minimal live-like system', () => {
       );
       const running: { item: WorkItem; node: number }[] = [];
       const asked: [string, number][] = [];
-      sys.binder.preempt = (_item, room) => {
+      sys.binder.preempt = (room) => {
         for (let k = running.length - 1; k >= 0; k--) {
           const r = running[k]!;
           asked.push([r.item.id, r.node]);
@@ -294,9 +294,9 @@ describe('the scheduling runtime over a minimal live-like system', () => {
           sys.runtime.nodeChanged(r.node);
           sys.nodes[r.node]!.usedAttention -= r.item.attention;
           sys.twins[r.item.twin]!.refreshing = false;
-          return r.node;
+          return r;
         }
-        return -1;
+        return undefined;
       };
       const bind = sys.binder.bind;
       sys.binder.bind = (item, node) => {

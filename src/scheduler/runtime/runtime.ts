@@ -196,18 +196,19 @@ export class SchedulingRuntime {
       for (let k = 0; k < filters.length; k++) if (!filters[k]!.filter(item, n, s).ok) return false;
       return true;
     };
-    const at = binder.preempt(item, room);
-    if (at < 0) return false;
+    const stopped = binder.preempt(room);
+    if (stopped === undefined) return false;
     this.preemptions++;
-    if (this.#trace)
-      this.#trace.record({
-        time: this.#clock.now,
-        kind: 'place',
-        subject: item.id,
-        chosen: null,
-        candidates: [],
-        waiting: `stopped the proactive refresh bound last on ${s.nodes[at]!.id} to make room`,
-      });
+    const trace = this.#trace;
+    if (trace) {
+      const time = this.#clock.now;
+      const on = s.nodes[stopped.node]!.id;
+      const victim = stopped.item.id;
+      const note = (subject: string, waiting: string) =>
+        trace.record({ time, kind: 'place', subject, chosen: null, candidates: [], waiting });
+      note(victim, `stopped on ${on} to make room for ${item.id}, which a task waits for`);
+      note(item.id, `takes the place of ${victim}, the proactive refresh bound last on ${on}`);
+    }
     return true;
   }
 
