@@ -331,6 +331,24 @@ describe('a refresh a task waits for, with every attention slot taken', () => {
     expect(r.twins.refreshes.preempted).toBe(0);
   });
 
+  it("counts the request's own work in ars-no-forecast too: the work estimate is a measurement, not a forecast", () => {
+    // a read of 20 units (10 s at speed 2): after this first request the group's mean work is 0.05 × 10 = 0.5 s,
+    // so a wait for the slot (2 s), q's refresh (2 s) and the work (0.5 s) pass a 4.25 s deadline; without the
+    // work the 4 s would not
+    const heavy = {
+      ...s,
+      workloads: [
+        { ...s.workloads[0]!, deadline: 4.25, tasks: [{ ...s.workloads[0]!.tasks[0]!, work: 20 }] },
+      ],
+    };
+    for (const policy of ['ars', 'ars-no-forecast']) {
+      const records: ExecutionRecord[] = [];
+      const r = runScenario(heavy, { policy, onExecute: (x) => records.push(x) });
+      expect(r.twins.refreshes.preempted, policy).toBe(1);
+      expect(records.find((x) => x.type === 'task')!.bound, policy).toBeCloseTo(13, 9);
+    }
+  });
+
   it('waits for the slot under ARS too when the request has no deadline', () => {
     const records: ExecutionRecord[] = [];
     const r = runScenario(
