@@ -293,10 +293,12 @@ describe('flash-crowd', () => {
     expect(rate(330, 600) / rate(0, 240)).toBeLessThan(1.5);
   });
 
-  it('ARS keeps the other tenants served: fewer misses than least-loaded, Jain ≥ 0.98', () => {
+  it("ARS keeps the other tenants served: fewer misses than least-loaded, Jain ≥ 0.9 (the issue's goal)", () => {
     expect(misses(s, 'ars')).toBeLessThan(0.5 * misses(s, 'least-loaded'));
+    // the freshness floors once held the crowd tenant's twins fresh and Jain at 0.99; with preemption the
+    // defaults keep them small (docs/ars-policy.md, section 8) and Jain is Whittle's, about 0.94
     const r = runScenario(s, { policy: 'ars' });
-    expect(r.fairness.jain).toBeGreaterThan(0.98);
+    expect(r.fairness.jain).toBeGreaterThan(0.9);
   });
 });
 

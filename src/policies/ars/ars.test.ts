@@ -67,10 +67,24 @@ function highReads(o: { rate: number; maxAge: number; deadline: number; work: nu
   };
 }
 
-/** The attention choices of an `ars` run (feedback off) from 150 s on, and the largest demand feature per group. */
+/**
+ * The demand feature and the floors at weights where their effect shows (the values learned before preemption;
+ * the shipped defaults, learned with it, keep both small: docs/ars-policy.md, section 8): what these tests ask
+ * is where they apply, not how much.
+ */
+const DEMAND_ON = { wDemand: 0.3648, wFresh: 6.666, freshMargin: 0.9328, freshBudget: 0.5997 };
+
+/**
+ * The attention choices of an `ars` run (feedback off, `DEMAND_ON`) from 150 s on, and the largest demand
+ * feature per group.
+ */
 function lateChoices(scenario: ReturnType<typeof twinsScenario>) {
   const sink = collect('attention');
-  runScenario(scenario, { policy: { name: 'ars', params: { feedback: false } }, horizon: 300, trace: sink });
+  runScenario(scenario, {
+    policy: { name: 'ars', params: { ...DEMAND_ON, feedback: false } },
+    horizon: 300,
+    trace: sink,
+  });
   const late = sink.out.filter((d) => d.chosen !== null && d.time > 150);
   const demand = (group: string) =>
     Math.max(
