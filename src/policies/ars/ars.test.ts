@@ -23,6 +23,9 @@ const PURE = {
   wDemand: 0,
   wFairness: 0,
   wFresh: 0,
+  // the floors' tests below ask for the miss-chance ramp of a refresh that may wait for a slot (from 0.6 of the
+  // deadline); with preemption it starts at 0.9 (see the test of that)
+  preempt: 0,
 };
 
 function twinsScenario(low: number, high: number, extra: Record<string, unknown> = {}) {
@@ -68,20 +71,20 @@ function highReads(o: { rate: number; maxAge: number; deadline: number; work: nu
 }
 
 /**
- * The demand feature and the floors at weights where their effect shows (the values learned before preemption;
- * the shipped defaults, learned with it, keep both small: docs/ars-policy.md, section 8): what these tests ask
- * is where they apply, not how much.
+ * The demand feature and the floors at the weights learned before preemption, where their effect shows (the
+ * shipped defaults, learned with it, keep the demand weight small: docs/ars-policy.md, section 8), and the
+ * miss-chance ramp without preemption: what these tests ask is where they apply, not how much.
  */
-const DEMAND_ON = { wDemand: 0.3648, wFresh: 6.666, freshMargin: 0.9328, freshBudget: 0.5997 };
+const DEMAND_ON = { wDemand: 0.3648, wFresh: 6.666, freshMargin: 0.9328, freshBudget: 0.5997, preempt: 0 };
 
 /**
  * The attention choices of an `ars` run (feedback off, `DEMAND_ON`) from 150 s on, and the largest demand
  * feature per group.
  */
-function lateChoices(scenario: ReturnType<typeof twinsScenario>) {
+function lateChoices(scenario: ReturnType<typeof twinsScenario>, params: Record<string, number> = {}) {
   const sink = collect('attention');
   runScenario(scenario, {
-    policy: { name: 'ars', params: { ...DEMAND_ON, feedback: false } },
+    policy: { name: 'ars', params: { ...DEMAND_ON, feedback: false, ...params } },
     horizon: 300,
     trace: sink,
   });
@@ -342,6 +345,27 @@ describe('ars attention', () => {
     );
     expect(demand('high')).toBeGreaterThan(0);
     expect(periodRatio(late)).toBeLessThan(0.9);
+  });
+
+  it('with preemption, keeps the floors and the demand feature for reads a stale twin makes late even with a slot at once', () => {
+    // the reads above (1.2 s bound, 0.7 s deadline, 0.5 s a refresh) take about 0.73 of their deadline when
+    // stale: late one time in three while the demanded refresh may wait for a slot, in time once it takes one
+    // at once, so with preemption `high` gets neither
+    const laxer = lateChoices(
+      twinsScenario(1, 1, highReads({ rate: 4, maxAge: 1.2, deadline: 0.7, work: 0.02 })),
+      { preempt: 1 },
+    );
+    expect(laxer.demand('high')).toBe(0);
+    expect(periodRatio(laxer.late)).toBeGreaterThan(0.9);
+    expect(periodRatio(laxer.late)).toBeLessThan(1.1);
+    // a deadline shorter than a refresh (0.45 s): a stale read is late whatever the slot, so only a fresh twin
+    // serves it, and `high` keeps both
+    const tighter = lateChoices(
+      twinsScenario(1, 1, highReads({ rate: 4, maxAge: 6, deadline: 0.45, work: 0.02 })),
+      { preempt: 1 },
+    );
+    expect(tighter.demand('high')).toBeGreaterThan(0);
+    expect(periodRatio(tighter.late)).toBeLessThan(0.9);
   });
 
   it('measures how much longer than planned the twins wait, and keeps the demand feature where that makes reads stale', () => {

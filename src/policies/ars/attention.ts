@@ -56,8 +56,13 @@ const OPEN_WINDOW_Z = 3;
  * refresh ends within one) and its own (see `preempts`)
  */
 const PREEMPT_WAITS = 2;
-/** tightness at which a stale read starts to miss its deadline, and at which it (almost) always does */
+/**
+ * tightness at which a stale read starts to miss its deadline, and at which it (almost) always does: its
+ * demanded refresh may wait for an attention slot, and the wait spreads the finish; where ARS preempts
+ * (`preempt` 1) that refresh takes a slot at once, the wait goes, and a read short of its deadline makes it
+ */
 const MISS_FROM = 0.6;
+const MISS_FROM_PREEMPT = 0.9;
 const MISS_TO = 1;
 /** bucket ids are rate key × this + tenant */
 const TENANT_SLOTS = 1 << 20;
@@ -779,6 +784,7 @@ export class ArsAttention implements AttentionAllocator {
     this.#demandCap.fill(Number.POSITIVE_INFINITY);
     const w = ctx.params.wFresh;
     if (!ctx.useForecast || this.#uniform) return;
+    const missFrom = ctx.params.preempt >= 1 ? MISS_FROM_PREEMPT : MISS_FROM;
     const groupFloor = new Float64Array(G);
     const whole: { g: number; value: number; share: number }[] = [];
     let partial = 0;
@@ -804,8 +810,8 @@ export class ArsAttention implements AttentionAllocator {
         this.#demandCap[g] = (ctx.params.temperature * Math.log(Math.max(1, room))) / wD;
       const coverage = w > 0 ? Math.min(1, w * lambda * m) : 0;
       // chances that an idle and a blind stale read miss the deadline (see missChance)
-      const qIdle = missChance(this.#groupTight[g]!);
-      const qBlind = missChance(this.#groupTightBlind[g]!);
+      const qIdle = missChance(this.#groupTight[g]!, missFrom);
+      const qBlind = missChance(this.#groupTightBlind[g]!, missFrom);
       if (m * qIdle >= r * qBlind) {
         groupFloor[g] = qIdle * coverage * keep;
         this.#demandScale[g] = qIdle;
@@ -1333,11 +1339,11 @@ export class ArsAttention implements AttentionAllocator {
 
 /**
  * The chance that a read misses its deadline when its expected wait + work is this fraction of the deadline:
- * 0 up to MISS_FROM, 1 from MISS_TO, linear between (a read expected to take 60 % of its deadline hardly
- * ever misses, one expected to take all of it mostly does).
+ * 0 up to `from` (MISS_FROM, or MISS_FROM_PREEMPT where ARS preempts), 1 from MISS_TO, linear between (a read
+ * expected to take 60 % of its deadline hardly ever misses, one expected to take all of it mostly does).
  */
-function missChance(tight: number): number {
-  return Math.max(0, Math.min(1, (tight - MISS_FROM) / (MISS_TO - MISS_FROM)));
+function missChance(tight: number, from: number): number {
+  return Math.max(0, Math.min(1, (tight - from) / (MISS_TO - from)));
 }
 
 /**
