@@ -1264,14 +1264,9 @@ export class ArsAttention implements AttentionAllocator {
     if (!t.refreshing) this.#enqueue(twin, s);
   }
 
-  /** The running mean of the work (seconds at speed 2) of the requests that read each of r's twins' groups. */
-  #recordWork(r: ArrivalView): void {
-    const twins = r.twins;
-    for (let k = 0; k < twins.length; k++) {
-      const g = this.#groupOf[twins[k]!];
-      if (g === undefined) continue;
-      this.#groupWork[g] = this.#groupWork[g]! + TIGHT_SMOOTHING * (r.work / 2 - this.#groupWork[g]!);
-    }
+  /** Adds a request of this work that reads group g to the group's running mean (seconds at speed 2). */
+  #addWork(g: number, work: number): void {
+    this.#groupWork[g] = this.#groupWork[g]! + TIGHT_SMOOTHING * (work / 2 - this.#groupWork[g]!);
   }
 
   /** Counts one read of group g by the request arriving now (`#arrivals` numbers it) for #floorRate. */
@@ -1290,10 +1285,15 @@ export class ArsAttention implements AttentionAllocator {
 
   requestArrived(r: ArrivalView, s: Snapshot): void {
     const ctx = this.#ctx;
-    // the request-work estimate is a measurement, not a forecast: the preemption rule reads it either way, so
-    // that the ars-no-forecast ablation differs from ARS in the forecast only
-    this.#recordWork(r);
-    if (!ctx.useForecast) return;
+    if (!ctx.useForecast) {
+      // the request-work estimate is a measurement, not a forecast: the preemption rule reads it either way, so
+      // that the ars-no-forecast ablation differs from ARS in the forecast only
+      for (let k = 0; k < r.twins.length; k++) {
+        const g = this.#groupOf[r.twins[k]!];
+        if (g !== undefined) this.#addWork(g, r.work);
+      }
+      return;
+    }
     this.#arrivals++;
     ctx.tick(r.time);
     // the demand keys `tenant/workload` and `tenant/workload:compute`, built once per pair
@@ -1321,6 +1321,7 @@ export class ArsAttention implements AttentionAllocator {
       this.#groupMaxAge[g] = Math.min(this.#groupMaxAge[g]!, maxAge);
       const relative = r.deadline - r.time;
       const cost = this.#groupCost[g]!;
+      this.#addWork(g, r.work);
       const tight = Number.isFinite(relative)
         ? Math.min(3, (cost + r.work / 2) / Math.max(relative, 1e-3))
         : 0;
