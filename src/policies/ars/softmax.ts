@@ -220,8 +220,24 @@ export class WaterFiller {
   #less(level: number, n: number, cap: number, monotone: boolean): boolean {
     if (level <= this.#below) return true;
     if (level >= this.#atLeast) return false;
-    const t = this.#total(level, n, cap, monotone);
+    // the replay needs the sum alone: no slope (its branch mispredicts where items sit at their floor or cap)
+    const t = this.#sum(level, n, cap, monotone);
     return t < 1;
+  }
+
+  /** `#total` without the slope: the same sum, the same bracket updates. */
+  #sum(level: number, n: number, cap: number, monotone: boolean): number {
+    const v = this.#v;
+    const lo = this.#lo;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += Math.min(cap, Math.max(lo[i]!, level * v[i]!));
+    this.passes++;
+    if (monotone) {
+      if (sum < 1) {
+        if (!(level <= this.#below)) this.#below = level;
+      } else if (!(level >= this.#atLeast)) this.#atLeast = level;
+    }
+    return sum;
   }
 
   /** Σ min(cap, max(floor_i, λ·v_i)) in item order (the one definition of the sum), and its slope at λ. */
