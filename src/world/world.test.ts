@@ -332,9 +332,8 @@ describe('a refresh a task waits for, with every attention slot taken', () => {
   });
 
   it("counts the request's own work in ars-no-forecast too: the work estimate is a measurement, not a forecast", () => {
-    // a read of 20 units (10 s at speed 2): after this first request the group's mean work is 0.05 × 10 = 0.5 s,
-    // so a wait for the slot (2 s), q's refresh (2 s) and the work (0.5 s) pass a 4.25 s deadline; without the
-    // work the 4 s would not
+    // a read of 20 units (10 s at speed 2): after this first request the group's mean work is 10 s, so a wait
+    // for the slot (2 s), q's refresh (2 s) and the work pass a 4.25 s deadline; without the work the 4 s would not
     const heavy = {
       ...s,
       workloads: [
@@ -347,6 +346,23 @@ describe('a refresh a task waits for, with every attention slot taken', () => {
       expect(r.twins.refreshes.preempted, policy).toBe(1);
       expect(records.find((x) => x.type === 'task')!.bound, policy).toBeCloseTo(13, 9);
     }
+  });
+
+  it("takes the group's first read's work in full, not pulled toward 0 by the running mean", () => {
+    // a read of 1.8 units (0.9 s at speed 2) with a 4.5 s deadline: waiting for the slot (free at 12) ends it at
+    // 12 + 2 + 1.8 = 15.8, past 11 + 4.5; stopping the refresh bound last ends it at 14.8. The preemption rule
+    // sees 2 + 2 + 0.9 > 4.5 only with the first read's whole work (a mean started at 0 gave 0.09 s)
+    const tight = {
+      ...s,
+      workloads: [
+        { ...s.workloads[0]!, deadline: 4.5, tasks: [{ ...s.workloads[0]!.tasks[0]!, work: 1.8 }] },
+      ],
+    };
+    const records: ExecutionRecord[] = [];
+    const r = runScenario(tight, { policy: 'ars', onExecute: (x) => records.push(x) });
+    expect(r.twins.refreshes.preempted).toBe(1);
+    expect(records.find((x) => x.type === 'task')!.bound).toBeCloseTo(13, 9);
+    expect(r.requests.deadlineMissRate).toBe(0);
   });
 
   it('waits for the slot under ARS too when the request has no deadline', () => {

@@ -303,7 +303,8 @@ export class ArsAttention implements AttentionAllocator {
     this.#failedAt = new Float64Array(G).fill(Number.NaN);
     this.#groupMaxAge = new Float64Array(G).fill(Number.POSITIVE_INFINITY);
     this.#groupTight = new Float64Array(G);
-    this.#groupWork = new Float64Array(G);
+    // NaN until the group's first read: the first request's work starts the mean (not a pull from 0)
+    this.#groupWork = new Float64Array(G).fill(Number.NaN);
     this.#groupTightBlind = new Float64Array(G);
     this.#demandScale = new Float64Array(G);
     this.#demandCap = new Float64Array(G).fill(Number.POSITIVE_INFINITY);
@@ -1212,7 +1213,8 @@ export class ArsAttention implements AttentionAllocator {
     if (!Number.isFinite(slack)) return false;
     const g = this.#groupOf[item.twin];
     if (g === undefined) return true;
-    return PREEMPT_WAITS * this.#groupCost[g]! + this.#groupWork[g]! > slack;
+    // (no read of the group seen yet: no work after the refresh)
+    return PREEMPT_WAITS * this.#groupCost[g]! + (this.#groupWork[g]! || 0) > slack;
   }
 
   refreshStarted(twin: number, s: Snapshot): void {
@@ -1266,7 +1268,8 @@ export class ArsAttention implements AttentionAllocator {
 
   /** Adds a request of this work that reads group g to the group's running mean (seconds at speed 2). */
   #addWork(g: number, work: number): void {
-    this.#groupWork[g] = this.#groupWork[g]! + TIGHT_SMOOTHING * (work / 2 - this.#groupWork[g]!);
+    const mean = this.#groupWork[g]!;
+    this.#groupWork[g] = Number.isNaN(mean) ? work / 2 : mean + TIGHT_SMOOTHING * (work / 2 - mean);
   }
 
   /** Counts one read of group g by the request arriving now (`#arrivals` numbers it) for #floorRate. */
