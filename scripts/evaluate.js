@@ -626,7 +626,7 @@ async function main() {
       ` its largest margin over the best other policy is ${pct(bestGain)} (goal: at least 20 % on one example: ${bestGain >= 0.2 ? 'met' : 'not met'}).` +
       `${allAoI && allMiss ? '' : ' The examples where it does not lead say why below.'}`,
     '',
-    'Regenerate with `npm run evaluate` (about 20 minutes on two shared cores, the κ sweeps and the batching study included); `node scripts/evaluate.js --replications 3 --examples smart-factory --generated 0 --no-batching` for a quick look.',
+    'Regenerate with `npm run evaluate` (about 20 minutes on two shared cores, the κ sweeps and the batching study included); `node scripts/evaluate.js --replications 3 --examples smart-factory --generated 0 --no-batching` for a quick look. [generalisation.md](generalisation.md) (`npm run generalise`) puts the defaults against every baseline on 30 more generated scenarios.',
     '',
   );
   // the ablations on the examples built for them: the forecast should pay where demand moves
