@@ -144,9 +144,11 @@ export interface AttentionAllocator extends Plugin {
   requestArrived?(r: ArrivalView, s: Snapshot): void;
   /**
    * Whether `item`, a refresh a task waits for that finds no room on any node, may stop the proactive refresh
-   * bound last and take its place (`Binder.preempt`): a demanded sample before a speculative one. Absent: never.
+   * bound last and take its place (`Binder.preempt`): a demanded sample before a speculative one. `waiting` is
+   * the number of refreshes ahead of it in this cycle that found no room either (they take the slots that free
+   * first). Absent: never.
    */
-  preempts?(item: WorkItem, s: Snapshot): boolean;
+  preempts?(item: WorkItem, s: Snapshot, waiting: number): boolean;
 }
 
 /** A window of metrics handed to feedback controllers every `scheduling.feedbackWindow` seconds. */

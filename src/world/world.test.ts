@@ -365,6 +365,40 @@ describe('a refresh a task waits for, with every attention slot taken', () => {
     expect(r.requests.deadlineMissRate).toBe(0);
   });
 
+  it('waits under ARS where a slot will very likely free in time, though the worst case would not: ten slots', () => {
+    // ten p twins keep ten slots busy, 10-12 at t = 11; q's read (0.2 units) has a 3.9 s deadline. The worst
+    // case, a whole refresh for a slot, q's and the mean work (2 + 2 + 0.1), passes it; but one of ten slots
+    // freeing within 1.7 s is all but sure (each is taken to end within twice the 1 s its node says is left),
+    // so the read waits: q's refresh 12-14, the read 14-14.2, on time. With one slot it stops p's refresh.
+    const read = { ...s.workloads[0]!, deadline: 3.9, tasks: [{ ...s.workloads[0]!.tasks[0]!, work: 0.2 }] };
+    const ten = scenario({
+      horizon: 20,
+      network: FREE_NETWORK,
+      nodes: [{ id: 'n', tier: 'edge', compute: 20, attention: 10 }],
+      assets: [
+        { id: 'p', count: 10, tenant: 't', twin: { criticality: 1e4, sampleBytes: 0, refresh: { work: 2 } } },
+        { id: 'q', tenant: 't', twin: { criticality: 1e-4, sampleBytes: 0, refresh: { work: 2 } } },
+      ],
+      workloads: [
+        {
+          id: 'w',
+          tenant: 't',
+          deadline: 3.9,
+          arrival: { kind: 'periodic', period: 100, offset: 11 },
+          tasks: [{ id: 'read', work: 0.2, twin: { group: 'q', maxAge: 0.5 } }],
+        },
+      ],
+    });
+    const records: ExecutionRecord[] = [];
+    const r = runScenario(ten, { policy: 'ars', onExecute: (x) => records.push(x) });
+    expect(r.twins.refreshes.preempted).toBe(0);
+    expect(records.find((x) => x.type === 'task')!.bound).toBeCloseTo(14, 9);
+    expect(r.requests.deadlineMissRate).toBe(0);
+    const one = runScenario({ ...s, workloads: [read] }, { policy: 'ars' });
+    expect(one.twins.refreshes.preempted).toBe(1);
+    expect(one.requests.deadlineMissRate).toBe(0);
+  });
+
   it('waits for the slot under ARS too when the request has no deadline', () => {
     const records: ExecutionRecord[] = [];
     const r = runScenario(

@@ -18,6 +18,7 @@
  */
 import type { ArrivalView, AttentionAllocator, AttentionChoice } from '../../scheduler/plugins.js';
 import type { Snapshot, WorkItem } from '../../scheduler/types.js';
+import { finishIn } from './compute.js';
 import { type ArsContext, DEMAND_WINDOW } from './context.js';
 import { DriftBank } from './drift-bank.js';
 import { type ArsParams, ATTENTION_FEATURES, type AttentionFeature } from './params.js';
@@ -56,6 +57,10 @@ const OPEN_WINDOW_Z = 3;
  * refresh ends within one) and its own (see `preempts`)
  */
 const PREEMPT_WAITS = 2;
+/** the chance of a late read above which a demanded refresh stops a proactive one (see `preempts`) */
+const PREEMPT_RISK = 0.01;
+/** steps of `preempts`'s integral over the wait for a slot */
+const PREEMPT_STEPS = 64;
 /**
  * tightness at which a stale read starts to miss its deadline, and at which it (almost) always does: its
  * demanded refresh may wait for an attention slot, and the wait spreads the finish; where ARS preempts
@@ -192,6 +197,10 @@ export class ArsAttention implements AttentionAllocator {
   #deficit = new Float64Array(0);
   #meanCost = 1;
   #attention = 1;
+  /** `preempts`'s slots per node and the refresh's time there */
+  readonly #preemptSlots: number[] = [];
+  readonly #preemptTook: number[] = [];
+  readonly #preemptFrees: number[] = [];
   #nextRecompute = 0;
   // caches of feature values (see #featuresInto), each with the inputs it was computed from
   /**
@@ -1206,15 +1215,76 @@ export class ArsAttention implements AttentionAllocator {
    * (the last bound is chosen) and its twin goes back to its bucket, as overdue as it was. Where reads have room
    * to wait, stopping refreshes would only waste attention (generated-1001: weighted AoI +27 % when every
    * demanded refresh preempted). A read without a deadline always waits.
+   *
+   * The worst case is only a gate: a first demanded refresh of the cycle (`waiting` 0) that passes it still
+   * waits when a slot will very likely free in time. The running items' remaining times on each node are taken
+   * as uniform over twice their mean (read from the node's backlog); the refresh takes the first slot that
+   * frees, on whichever node, so the read is late unless that slot frees early enough for that node's refresh
+   * time and the request's work after it (here at speed 1). It waits when that chance of being late is at
+   * most PREEMPT_RISK. Refreshes behind others that found no slot in the cycle stop one, as before.
    */
-  preempts(item: WorkItem, s: Snapshot): boolean {
+  preempts(item: WorkItem, s: Snapshot, waiting = 0): boolean {
     if (this.#ctx.params.preempt < 1) return false;
     const slack = item.deadline - s.now;
     if (!Number.isFinite(slack)) return false;
     const g = this.#groupOf[item.twin];
     if (g === undefined) return true;
-    // (no read of the group seen yet: no work after the refresh)
-    return PREEMPT_WAITS * this.#groupCost[g]! + (this.#groupWork[g]! || 0) > slack;
+    // the request's mean work after the refresh, at speed 2 (none seen yet: none)
+    const mean = this.#groupWork[g]! || 0;
+    // the worst case (a whole refresh for a slot, its own, the mean work) leaves room: wait
+    if (!(PREEMPT_WAITS * this.#groupCost[g]! + mean > slack)) return false;
+    // behind other waiting refreshes: stop one
+    if (waiting > 0) return true;
+    // here at speed 1: the tasks may land on slower nodes than the fast ones, and a late guess costs a miss
+    // where an early one costs a stopped refresh
+    const work = 2 * mean;
+    // The refresh takes the first slot that frees, wherever it is. A node's slots free as its running items
+    // end; their remaining times are taken as uniform over twice their mean (L_j, from the node's backlog).
+    // The read is on time when the first slot frees on a node j at t with t + d_j + work ≤ slack, d_j the
+    // refresh's time there: P(on time) = Σ_j ∫ s_j / (L_j − t) · S(t) dt over t ≤ slack − d_j − work, with
+    // S(t) = Π_j (1 − t / L_j)^s_j the chance that no slot has freed by t.
+    const nodes = s.nodes;
+    const slots = this.#preemptSlots;
+    const took = this.#preemptTook;
+    const frees = this.#preemptFrees;
+    slots.length = 0;
+    took.length = 0;
+    frees.length = 0;
+    let horizon = 0;
+    for (let j = 0; j < nodes.length; j++) {
+      const n = nodes[j]!;
+      if (!n.up || (item.tier !== undefined && n.tier !== item.tier)) continue;
+      // the refreshes the node can hold at once: by its attention and by its compute (tasks share the latter)
+      const k = Math.min(
+        Math.floor(n.attentionCapacity / Math.max(item.attention, 1e-9) + 1e-9),
+        item.compute > 0 ? Math.floor(n.computeCapacity / item.compute + 1e-9) : Number.POSITIVE_INFINITY,
+      );
+      if (k === 0) continue;
+      const d = finishIn(item, n, s);
+      if (!(d > 0 && Number.isFinite(d))) continue;
+      // the mean time left of the compute reserved here (the backlog spreads it over the whole capacity)
+      const used = n.computeCapacity - n.freeCompute;
+      const left = used > 1e-9 ? (n.backlog * n.computeCapacity) / used : 0;
+      const span = left > 0 ? 2 * left : d;
+      slots.push(k);
+      took.push(d);
+      frees.push(span);
+      horizon = Math.max(horizon, Math.min(span, slack - d - work));
+    }
+    if (!(horizon > 0)) return true;
+    let onTime = 0;
+    const dt = horizon / PREEMPT_STEPS;
+    for (let q = 0; q < PREEMPT_STEPS; q++) {
+      const t = (q + 0.5) * dt;
+      let survive = 1;
+      for (let j = 0; j < frees.length; j++) survive *= t < frees[j]! ? (1 - t / frees[j]!) ** slots[j]! : 0;
+      if (survive === 0) break;
+      for (let j = 0; j < frees.length; j++) {
+        const span = frees[j]!;
+        if (t < span && t <= slack - took[j]! - work) onTime += (slots[j]! / (span - t)) * survive * dt;
+      }
+    }
+    return 1 - onTime > PREEMPT_RISK;
   }
 
   refreshStarted(twin: number, s: Snapshot): void {

@@ -285,6 +285,8 @@ describe('the scheduling runtime over a minimal live-like system', () => {
       );
       const running: { item: WorkItem; node: number }[] = [];
       const asked: [string, number][] = [];
+      // the `waiting` of each question the allocator was asked
+      const waits: number[] = [];
       sys.binder.preempt = (room) => {
         for (let k = running.length - 1; k >= 0; k--) {
           const r = running[k]!;
@@ -311,12 +313,19 @@ describe('the scheduling runtime over a minimal live-like system', () => {
           first = false;
           return [{ twin: 0 }];
         },
-        ...(preempts === undefined ? {} : { preempts: () => preempts }),
+        ...(preempts === undefined
+          ? {}
+          : {
+              preempts: (_item: WorkItem, _s: unknown, waiting: number) => {
+                waits.push(waiting);
+                return preempts;
+              },
+            }),
       };
       const rt = runtimeOver(sys, placing(allocator));
       rt.cycle();
       expect(sys.bound).toEqual([['refresh:0', 'n0']]);
-      return { sys, rt, asked };
+      return { sys, rt, asked, waits };
     };
     const demanded = (extra: Partial<WorkItem> = {}) =>
       work('refresh:2', 0, { type: 'refresh', twin: 2, attention: 1, ...extra });
@@ -355,6 +364,16 @@ describe('the scheduling runtime over a minimal live-like system', () => {
       expect(sys.twins[0]!.refreshing).toBe(true);
       expect(rt.preemptions).toBe(0);
       expect(rt.queue.size).toBe(1);
+    });
+
+    it('tells the allocator how many refreshes of the cycle wait ahead for a slot', () => {
+      const { rt, waits } = setup(false);
+      rt.enqueue(demanded());
+      rt.enqueue(work('refresh:1', 0, { type: 'refresh', twin: 1, attention: 1 }));
+      rt.cycle();
+      // neither found a slot: the first had no refresh waiting ahead of it, the second had the first
+      expect(waits).toEqual([0, 1]);
+      expect(rt.queue.size).toBe(2);
     });
 
     it('never preempts for a task, only for a refresh', () => {

@@ -136,16 +136,20 @@ export class SchedulingRuntime {
     }
     if (this.#holding.length !== 0) this.#holding.length = 0;
     let skips = 0;
+    // refreshes deferred so far in this cycle: they wait for a slot ahead of the next one
+    let waitingRefreshes = 0;
     while (this.queue.size > 0 && skips < MAX_SKIPS_PER_CYCLE) {
       const item = this.queue.pop(s)!;
       let node = this.#choose(item);
       // a refresh in the queue is one a task waits for (proactive ones are placed as they are chosen)
-      if (node < 0 && item.type === 'refresh' && this.#preempt(item)) node = this.#choose(item);
+      if (node < 0 && item.type === 'refresh' && this.#preempt(item, waitingRefreshes))
+        node = this.#choose(item);
       if (node >= 0) {
         this.#bind(item, node);
         skips = 0;
       } else {
         (deferred ??= []).push(item);
+        if (item.type === 'refresh') waitingRefreshes++;
         skips++;
       }
     }
@@ -180,11 +184,11 @@ export class SchedulingRuntime {
    * released, pass the profile's filters, and the item's tenant must stay within its quota (a victim of the
    * same tenant frees its share of it). Whether a refresh was stopped.
    */
-  #preempt(item: WorkItem): boolean {
+  #preempt(item: WorkItem, waiting: number): boolean {
     const binder = this.#binder;
     const profile = this.#profile;
     const s = this.#s;
-    if (binder.preempt === undefined || profile.attention.preempts?.(item, s) !== true) return false;
+    if (binder.preempt === undefined || profile.attention.preempts?.(item, s, waiting) !== true) return false;
     const tenant = s.tenants[item.tenant];
     const filters = profile.filters;
     const room = (i: number, victim: WorkItem): boolean => {
