@@ -12,6 +12,7 @@ import {
   aoiRandomizedAllocator,
   simulateBroadcast,
 } from '../../dist/policies/aoi/index.js';
+import { WaterFiller } from '../../dist/policies/ars/softmax.js';
 import { maxAgeFirst, uniformRefresh } from '../../dist/policies/baseline/attention.js';
 
 export const name = 'attention';
@@ -67,6 +68,32 @@ function choicesPerSecond(rule, n, steps) {
   return steps / ((performance.now() - t0) / 1000);
 }
 
+/**
+ * ARS's per-window water-filling of n twins' softmax weights (two tenants with floors, a cap per twin, a
+ * freshness floor on every tenth twin), the weights drifting by ±0.5 % between calls as they do from one
+ * window to the next: fills per second, and the passes over the twins each fill made.
+ */
+function waterFills(n, calls) {
+  const rng = new RandomStreams(2).stream('bench.waterfill');
+  const base = Float64Array.from({ length: n }, () => Math.exp(3 * rng.next()));
+  const group = Int32Array.from({ length: n }, (_, i) => i % 2);
+  const itemFloors = Float64Array.from({ length: n }, (_, i) => (i % 10 === 0 ? 0.5 / n : 0));
+  const inputs = Array.from({ length: 16 }, () => {
+    const w = Float64Array.from(base, (x) => x * (1 + 0.01 * (rng.next() - 0.5)));
+    const sum = w.reduce((a, b) => a + b, 0);
+    return w.map((x) => x / sum);
+  });
+  const options = { group, floors: [0.2, 0.2], cap: 4 / n, negligible: 0.01 / n, itemFloors };
+  const filler = new WaterFiller();
+  let passes = 0;
+  const t0 = performance.now();
+  for (let k = 0; k < calls; k++) {
+    filler.fill(inputs[k % inputs.length], options);
+    passes += filler.passes;
+  }
+  return { fillsPerSecond: calls / ((performance.now() - t0) / 1000), passes: passes / calls };
+}
+
 export async function run({ quick, measure, log }) {
   const sizes = quick ? [1_000] : [1_000, 10_000];
   const steps = quick ? 500 : 20_000;
@@ -86,6 +113,30 @@ export async function run({ quick, measure, log }) {
         unit: 'choices/s',
       });
     }
+  }
+  {
+    const n = quick ? 1_000 : 10_000;
+    const calls = quick ? 200 : 2_000;
+    let passes = 0;
+    const m = await measure(
+      () => {
+        const r = waterFills(n, calls);
+        passes = r.passes;
+        return r.fillsPerSecond;
+      },
+      { runs: quick ? 2 : 3, warmup: 1 },
+    );
+    result.waterFill = { twins: n, fillsPerSecond: m.median, min: m.min, max: m.max, passesPerFill: passes };
+    log(
+      `ARS water filler at ${n} twins: ${Math.round(m.median)} fills/s, ${passes.toFixed(2)} passes a fill`,
+    );
+    rows.push({
+      figure: `ARS water fill @ ${n} twins`,
+      median: m.median,
+      min: m.min,
+      max: m.max,
+      unit: 'fills/s',
+    });
   }
   // the paper's model: N = 20 clients, p_i = i/N, α_i = (N+1−i)/N
   const n = 20;
