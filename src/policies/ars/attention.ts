@@ -61,6 +61,8 @@ const PREEMPT_WAITS = 2;
 const PREEMPT_RISK = 0.01;
 /** steps of `preempts`'s integral over the wait for a slot */
 const PREEMPT_STEPS = 64;
+/** a chance that no slot has freed below which `preempts`'s integral stops (far below PREEMPT_RISK) */
+const PREEMPT_NEGLIGIBLE = 1e-9;
 /**
  * tightness at which a stale read starts to miss its deadline, and at which it (almost) always does: its
  * demanded refresh may wait for an attention slot, and the wait spreads the finish; where ARS preempts
@@ -1278,7 +1280,9 @@ export class ArsAttention implements AttentionAllocator {
       const t = (q + 0.5) * dt;
       let survive = 1;
       for (let j = 0; j < frees.length; j++) survive *= t < frees[j]! ? (1 - t / frees[j]!) ** slots[j]! : 0;
-      if (survive === 0) break;
+      // what is left of the integral is below the chance that no slot has freed by t: on many nodes this ends
+      // the loop within a few steps (each costs a pass over the nodes)
+      if (survive < PREEMPT_NEGLIGIBLE) break;
       for (let j = 0; j < frees.length; j++) {
         const span = frees[j]!;
         if (t < span && t <= slack - took[j]! - work) onTime += (slots[j]! / (span - t)) * survive * dt;
