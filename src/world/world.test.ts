@@ -255,24 +255,32 @@ describe('a refresh a task waits for, with every attention slot taken', () => {
   // One slot. Twin p (criticality 10⁴) is refreshed back to back, 2 s each: 0-2, …, 10-12; twin q (10⁻⁴) gets
   // no proactive share (below ARS's `negligible`). At t = 11 a task reads q with a 0.5 s bound, deadline 3 s:
   // a wait for the slot (up to 2 s) and q's refresh (2 s) would pass it.
-  const s = scenario({
-    horizon: 20,
-    network: FREE_NETWORK,
-    nodes: [{ id: 'n', tier: 'edge', compute: 2, attention: 1 }],
-    assets: [
-      { id: 'p', tenant: 't', twin: { criticality: 1e4, sampleBytes: 0, refresh: { work: 2 } } },
-      { id: 'q', tenant: 't', twin: { criticality: 1e-4, sampleBytes: 0, refresh: { work: 2 } } },
-    ],
-    workloads: [
-      {
-        id: 'w',
-        tenant: 't',
-        deadline: 3,
-        arrival: { kind: 'periodic', period: 100, offset: 11 },
-        tasks: [{ id: 'read', work: 1, twin: { group: 'q', maxAge: 0.5 } }],
-      },
-    ],
-  });
+  // `slots` p twins on a node with as many attention slots (and twice the compute); q's read at t = 11
+  const slotted = (slots: number, deadline: number, work: number) =>
+    scenario({
+      horizon: 20,
+      network: FREE_NETWORK,
+      nodes: [{ id: 'n', tier: 'edge', compute: 2 * slots, attention: slots }],
+      assets: [
+        {
+          id: 'p',
+          count: slots,
+          tenant: 't',
+          twin: { criticality: 1e4, sampleBytes: 0, refresh: { work: 2 } },
+        },
+        { id: 'q', tenant: 't', twin: { criticality: 1e-4, sampleBytes: 0, refresh: { work: 2 } } },
+      ],
+      workloads: [
+        {
+          id: 'w',
+          tenant: 't',
+          deadline,
+          arrival: { kind: 'periodic', period: 100, offset: 11 },
+          tasks: [{ id: 'read', work, twin: { group: 'q', maxAge: 0.5 } }],
+        },
+      ],
+    });
+  const s = slotted(1, 3, 1);
   const run = (policy: string | { name: string; params: Record<string, unknown> }) => {
     const records: ExecutionRecord[] = [];
     const r = runScenario(s, { policy, onExecute: (x) => records.push(x) });
@@ -370,31 +378,13 @@ describe('a refresh a task waits for, with every attention slot taken', () => {
     // case, a whole refresh for a slot, q's and the mean work (2 + 2 + 0.1), passes it; but one of ten slots
     // freeing within 1.7 s is all but sure (each is taken to end within twice the 1 s its node says is left),
     // so the read waits: q's refresh 12-14, the read 14-14.2, on time. With one slot it stops p's refresh.
-    const read = { ...s.workloads[0]!, deadline: 3.9, tasks: [{ ...s.workloads[0]!.tasks[0]!, work: 0.2 }] };
-    const ten = scenario({
-      horizon: 20,
-      network: FREE_NETWORK,
-      nodes: [{ id: 'n', tier: 'edge', compute: 20, attention: 10 }],
-      assets: [
-        { id: 'p', count: 10, tenant: 't', twin: { criticality: 1e4, sampleBytes: 0, refresh: { work: 2 } } },
-        { id: 'q', tenant: 't', twin: { criticality: 1e-4, sampleBytes: 0, refresh: { work: 2 } } },
-      ],
-      workloads: [
-        {
-          id: 'w',
-          tenant: 't',
-          deadline: 3.9,
-          arrival: { kind: 'periodic', period: 100, offset: 11 },
-          tasks: [{ id: 'read', work: 0.2, twin: { group: 'q', maxAge: 0.5 } }],
-        },
-      ],
-    });
+    const ten = slotted(10, 3.9, 0.2);
     const records: ExecutionRecord[] = [];
     const r = runScenario(ten, { policy: 'ars', onExecute: (x) => records.push(x) });
     expect(r.twins.refreshes.preempted).toBe(0);
     expect(records.find((x) => x.type === 'task')!.bound).toBeCloseTo(14, 9);
     expect(r.requests.deadlineMissRate).toBe(0);
-    const one = runScenario({ ...s, workloads: [read] }, { policy: 'ars' });
+    const one = runScenario(slotted(1, 3.9, 0.2), { policy: 'ars' });
     expect(one.twins.refreshes.preempted).toBe(1);
     expect(one.requests.deadlineMissRate).toBe(0);
   });

@@ -225,12 +225,8 @@ export class WaterFiller {
     return t < 1;
   }
 
-  /** `#total` without the slope: the same sum, the same bracket updates. */
-  #sum(level: number, n: number, cap: number, monotone: boolean): number {
-    const v = this.#v;
-    const lo = this.#lo;
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += Math.min(cap, Math.max(lo[i]!, level * v[i]!));
+  /** Counts a pass and narrows the bracket by what the sum at `level` showed; returns the sum. */
+  #counted(level: number, sum: number, monotone: boolean): number {
     this.passes++;
     if (monotone) {
       if (sum < 1) {
@@ -238,6 +234,15 @@ export class WaterFiller {
       } else if (!(level >= this.#atLeast)) this.#atLeast = level;
     }
     return sum;
+  }
+
+  /** `#total` without the slope: the same sum, the same bracket updates. */
+  #sum(level: number, n: number, cap: number, monotone: boolean): number {
+    const v = this.#v;
+    const lo = this.#lo;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += Math.min(cap, Math.max(lo[i]!, level * v[i]!));
+    return this.#counted(level, sum, monotone);
   }
 
   /** Σ min(cap, max(floor_i, λ·v_i)) in item order (the one definition of the sum), and its slope at λ. */
@@ -255,13 +260,7 @@ export class WaterFiller {
       if (y > l && y < cap) slope += vi;
     }
     this.#slope = slope;
-    this.passes++;
-    if (monotone) {
-      if (sum < 1) {
-        if (!(level <= this.#below)) this.#below = level;
-      } else if (!(level >= this.#atLeast)) this.#atLeast = level;
-    }
-    return sum;
+    return this.#counted(level, sum, monotone);
   }
 
   /** Newton steps on the sum, from the last level, until the bracket around the level is narrow. */
