@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../errors.js';
+import { loadScenario, parseScenario } from '../model/load.js';
+import type { ScenarioInput } from '../model/schema.js';
+import type { RunResult } from '../world/results.js';
+import { availability, freshnessBound } from './bound.js';
+import { runScenario } from './run.js';
+
+/** A scenario from an object literal, through the real loader. */
+function scenario(s: Partial<ScenarioInput> & Pick<ScenarioInput, 'nodes'>) {
+  return parseScenario(
+    JSON.stringify({ name: 'bound', horizon: 10, tenants: [{ id: 't' }], ...s } satisfies ScenarioInput),
+    { format: 'json', file: 'bound.json' },
+  );
+}
+
+const FREE_NETWORK = { default: { latency: 0, bandwidth: 1e15 } };
+
+/** the nodes' up-seconds of a run, as the bound reads them */
+const upSecondsOf = (r: RunResult) =>
+  Object.fromEntries(Object.entries(r.resources.byNode).map(([id, n]) => [id, n.upSeconds]));
+
+describe('the freshness bound', () => {
+  // one twin, one slot: 0.25 s of transfer and 0.25 s of work per refresh, back to back (world.test.ts)
+  const backToBack = scenario({
+    horizon: 5,
+    warmup: 1,
+    nodes: [
+      { id: 'n', tier: 'edge', compute: 1, attention: 1, speed: { default: 1, kinds: { refresh: 4 } } },
+    ],
+    network: {
+      default: { latency: 9, bandwidth: 1 },
+      tiers: [{ between: ['device', 'edge'], latency: 0.125, bandwidth: 8000 }],
+    },
+    assets: [
+      { id: 'a', tenant: 't', twin: { sampleBytes: 1000, refresh: { work: 1, compute: 1, attention: 1 } } },
+    ],
+  });
+
+  it('is the age of a twin refreshed back to back: d + d/2', () => {
+    const b = freshnessBound(backToBack);
+    expect(b.weightedAoI).toBeCloseTo(0.75, 6);
+    expect(b.feasible).toBeCloseTo(0.75, 6);
+    expect(b.groups).toEqual([
+      expect.objectContaining({ group: 'a', twins: 1, refreshTime: 0.5, period: expect.closeTo(0.5, 6) }),
+    ]);
+    const r = runScenario(backToBack, { policy: 'uniform-refresh' });
+    expect(r.twins.weightedAoI).toBeCloseTo(0.75, 9);
+    // the window's bound allows for the run's edges, so it lies below
+    const w = freshnessBound(backToBack, { steady: false, upSeconds: upSecondsOf(r) });
+    expect(w.steady).toBe(false);
+    expect(w.weightedAoI).toBeLessThan(0.75);
+    expect(w.weightedAoI).toBeGreaterThan(0.6);
+  });
+
+  // three groups on one node of 4 slots: the square-root law in closed form
+  const groups = [
+    { id: 'hot', count: 30, criticality: 4, work: 0.2 },
+    { id: 'warm', count: 50, criticality: 1, work: 0.5 },
+    { id: 'cold', count: 20, criticality: 0.25, work: 2 },
+  ];
+  const threeGroups = scenario({
+    horizon: 600,
+    warmup: 60,
+    nodes: [{ id: 'n', tier: 'edge', compute: 4, attention: 4 }],
+    network: FREE_NETWORK,
+    assets: groups.map((g) => ({
+      id: g.id,
+      count: g.count,
+      tenant: 't',
+      twin: {
+        criticality: g.criticality,
+        sampleBytes: 0,
+        refresh: { work: g.work, compute: 1, attention: 1 },
+      },
+    })),
+  });
+
+  it('follows the square-root law on one pool: (Σ √(c r))² / (2 A Σ c) + Σ c r / Σ c', () => {
+    let root = 0;
+    let crit = 0;
+    let cr = 0;
+    for (const g of groups) {
+      root += g.count * Math.sqrt(g.criticality * g.work);
+      crit += g.count * g.criticality;
+      cr += g.count * g.criticality * g.work;
+    }
+    const expected = root ** 2 / (2 * 4 * crit) + cr / crit;
+    const b = freshnessBound(threeGroups);
+    expect(b.weightedAoI / expected).toBeCloseTo(1, 5);
+    expect(b.feasible! / expected).toBeCloseTo(1, 5);
+    // the periods: T_i ∝ √(r_i / c_i)
+    const period = Object.fromEntries(b.groups.map((g) => [g.group, g.period]));
+    expect(period.hot! / period.warm!).toBeCloseTo(Math.sqrt(0.2 / 4 / (0.5 / 1)), 5);
+    expect(period.cold! / period.warm!).toBeCloseTo(Math.sqrt(2 / 0.25 / (0.5 / 1)), 5);
+  });
+
+  it('is nearly reached by the policies that refresh by age, and never beaten over the window', () => {
+    const b = freshnessBound(threeGroups).weightedAoI;
+    for (const policy of ['whittle', 'max-weight', 'max-age-first']) {
+      const r = runScenario(threeGroups, { policy, seed: 1 });
+      const w = freshnessBound(threeGroups, { steady: false, upSeconds: upSecondsOf(r) }).weightedAoI;
+      expect(r.twins.weightedAoI!).toBeGreaterThanOrEqual(w);
+      // within 3 % of the long-run bound: the bound is not loose where only refreshes compete
+      expect(r.twins.weightedAoI! / b).toBeLessThan(1.03);
+    }
+  });
+
+  it('is never beaten by a run, failures, requests and all (each run against its own window)', () => {
+    for (const file of ['examples/cascade.yaml', 'examples/smart-home.yaml']) {
+      const s = loadScenario(file);
+      for (const policy of ['fifo', 'max-age-first', 'whittle', 'ars']) {
+        const r = runScenario(s, { policy, seed: 2, horizon: 240 });
+        const w = freshnessBound(s, { steady: false, horizon: 240, upSeconds: upSecondsOf(r) });
+        expect(r.twins.weightedAoI!, `${file} ${policy}`).toBeGreaterThanOrEqual(w.weightedAoI);
+      }
+    }
+  });
+
+  it('counts a node by its expected time up: down from the start at the repair rate', () => {
+    expect(availability(undefined, 0, 100)).toBe(1);
+    // long-run share up: mttr / (mtbf + mttr) down
+    expect(availability({ mtbf: 90, mttr: 10 }, 1e6, 2e6)).toBeCloseTo(0.9, 9);
+    // starts up, so over a short first window it is up nearly all the time
+    expect(availability({ mtbf: 90, mttr: 10 }, 0, 0.01)).toBeCloseTo(1, 3);
+    const cascade = loadScenario('examples/cascade.yaml');
+    const full = freshnessBound(cascade, {
+      upSeconds: Object.fromEntries(cascade.nodes.map((n) => [n.id, 540])),
+    });
+    expect(freshnessBound(cascade).weightedAoI).toBeGreaterThan(full.weightedAoI * 1.1);
+  });
+
+  describe('with an anomaly-delay target', () => {
+    // doors strike anomalies, lamps do not; one slot, 0.5 s a refresh
+    const home = scenario({
+      horizon: 600,
+      warmup: 60,
+      nodes: [{ id: 'hub', tier: 'edge', compute: 2, attention: 2 }],
+      network: FREE_NETWORK,
+      assets: [
+        {
+          id: 'lamp',
+          count: 60,
+          tenant: 't',
+          twin: { criticality: 1, sampleBytes: 0, refresh: { work: 0.5, compute: 1, attention: 1 } },
+        },
+        {
+          id: 'door',
+          count: 20,
+          tenant: 't',
+          anomaly: { rate: 0.001 },
+          twin: { criticality: 1, sampleBytes: 0, refresh: { work: 0.5, compute: 1, attention: 1 } },
+        },
+      ],
+    });
+
+    it('costs nothing while the square-root law meets it, then rises as it tightens', () => {
+      const free = freshnessBound(home);
+      const door = free.groups.find((g) => g.group === 'door')!;
+      // the unconstrained doors are refreshed every T: a target past 0.95 T + d does not bind
+      expect(freshnessBound(home, { anomalyDelay: 0.95 * door.period + 0.5 + 1 }).weightedAoI).toBeCloseTo(
+        free.weightedAoI,
+        4,
+      );
+      let last = free.weightedAoI;
+      for (const D of [15, 10, 8, 6]) {
+        const b = freshnessBound(home, { anomalyDelay: D });
+        expect(b.reachable).toBe(true);
+        expect(b.weightedAoI).toBeGreaterThan(last);
+        last = b.weightedAoI;
+        // the doors are then refreshed just often enough: 95 % of their anomalies wait at most D
+        const T = b.groups.find((g) => g.group === 'door')!.period;
+        expect(Math.max(0, 1 - (D - 0.5) / T)).toBeLessThanOrEqual(0.05 + 1e-3);
+      }
+    });
+
+    it('says when no allocation can meet it', () => {
+      // within a refresh time nothing is caught
+      expect(freshnessBound(home, { anomalyDelay: 0.4 })).toMatchObject({
+        reachable: false,
+        weightedAoI: Infinity,
+      });
+      // the doors alone at 0.05 s a period would need 200 slots
+      expect(freshnessBound(home, { anomalyDelay: 0.55 }).reachable).toBe(false);
+    });
+  });
+
+  it('refuses options that mean nothing', () => {
+    expect(() => freshnessBound(backToBack, { anomalyDelay: -1 })).toThrow(InputError);
+    expect(() => freshnessBound(backToBack, { anomalyQuantile: 1 })).toThrow(/quantile/);
+    expect(() => freshnessBound(backToBack, { horizon: 1 })).toThrow(/horizon past the warm-up/);
+  });
+});

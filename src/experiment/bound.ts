@@ -1,0 +1,530 @@
+/**
+ * What no policy can beat: a lower bound on a scenario's criticality-weighted age of information, alone or
+ * for policies that also keep the anomaly-detection delay's quantile within a target.
+ *
+ * The fluid relaxation. Twin i is refreshed f_i times a second; a refresh on node n holds its attention and
+ * compute for d_in (the sample's transfer from the asset plus its work at the node's refresh speed, the
+ * world's `Execution.bind`), and its sample is taken when it is bound, so the twin's age is at least d_i =
+ * min_n d_in on delivery. With inter-delivery gaps X the twin's mean age is E[X²]/(2E[X]) + d_i ≥ 1/(2f_i) +
+ * d_i (E[X²] ≥ E[X]², equality for a periodic schedule). An anomaly that strikes at a uniform time waits for
+ * the next sample, whose residual time R has P(R > x) = E[(X − x)⁺]/E[X] ≥ (1 − x f_i)⁺ (Jensen; equality
+ * for a periodic schedule again), then for the refresh: P(delay > D) ≥ (1 − (D − d_i) f_i)⁺. Over a node's
+ * time the refreshes it runs hold at most its capacity: Σ_i f_in d_in a_i ≤ A_n and Σ_i f_in d_in k_i ≤ C_n
+ * (a_i, k_i the refresh's attention and compute). Every schedule in the world satisfies these, so the least
+ * weighted age under them, Σ c_i (1/(2f_i) + d_i) / Σ c, is a lower bound for every policy; requests' own
+ * compute, node failures, tenant quotas, privacy rules and link queueing only add to it (they are left
+ * out, so the bound is loose where they bind). With a target D for the q-quantile of the detection delay
+ * pooled over all anomalies (`anomalyQuantile`, 0.95 as in the metrics), the schedules that meet it also
+ * satisfy Σ_i r_i (1 − (D − d_i) f_i)⁺ ≤ (1 − q) Σ_i r_i (r_i the twin's anomaly rate).
+ *
+ * The bound is the Lagrangian dual of that convex program, maximised over the multipliers of the node
+ * capacities and of the anomaly constraint: any multipliers give a valid bound (weak duality), so the
+ * search can only make it less tight, never wrong. Twins alike (same criticality, refresh, zone and anomaly
+ * rate) and nodes alike (same capacities and refresh times for every twin class) are pooled: the pooled
+ * program has the same optimum, since splitting a rate evenly over alike twins or nodes is optimal for a
+ * convex objective. A feasible allocation of the relaxation is built beside it (the dual's rates scaled
+ * into every node's capacity), so the result says how close the bound is to the relaxation's optimum.
+ *
+ * The bound is for the stationary regime: a run's warm-up, its finite horizon and a per-run quantile over
+ * few anomalies make measured values scatter around it, by little where refreshes are many.
+ */
+import { InputError } from '../errors.js';
+import type { Scenario } from '../model/scenario.js';
+import { Network } from '../world/network.js';
+
+export interface FreshnessBoundOptions {
+  /** a target for the pooled anomaly-detection delay's quantile (s); the bound then covers only the policies that meet it */
+  anomalyDelay?: number;
+  /** the quantile the target is for (default 0.95, the metrics' p95) */
+  anomalyQuantile?: number;
+  /** dual ascent steps (default 4,000) */
+  iterations?: number;
+  /** false: the bound for any schedule over the run's measured window (see `FreshnessBound.steady`) */
+  steady?: boolean;
+  /**
+   * seconds each node (by id) was up in the measured window of one run (`resources.byNode[id].upSeconds` of
+   * its result): with `steady: false`, the bound for that run itself. Without: the nodes' expected availability.
+   */
+  upSeconds?: Readonly<Record<string, number>>;
+  /** simulated time (default: the scenario's), as `ars run --horizon`: the measured window is warm-up to it */
+  horizon?: number;
+}
+
+export interface BoundGroup {
+  /** the asset group the twins belong to */
+  readonly group: string;
+  readonly twins: number;
+  readonly criticality: number;
+  /** anomalies per second per twin */
+  readonly anomalyRate: number;
+  /** the shortest refresh on any node, s (the least age a sample can have on delivery) */
+  readonly refreshTime: number;
+  /** the refresh period of each twin at the bound's allocation, s */
+  readonly period: number;
+}
+
+export interface FreshnessBound {
+  /** no policy's weighted age of information is below this (s) */
+  readonly weightedAoI: number;
+  /**
+   * the weighted age of a feasible allocation of the relaxation (s): the relaxation's optimum lies between
+   * the two, so `(feasible − weightedAoI) / weightedAoI` is how much tighter the bound could still be.
+   * Absent with an anomaly target (the scaled allocation need not meet it).
+   */
+  readonly feasible: number | undefined;
+  /**
+   * true: the long-run bound, what a schedule that keeps running the same way cannot beat on average (the
+   * AoI literature's bound). false: the bound for any schedule over the run's measured window (warm-up to
+   * horizon): a twin refreshed k times there has a mean age of at least d + L/(2(k + 1)), so the run's edges
+   * are allowed for. A run can sit a little below the steady bound, never below the window's.
+   */
+  readonly steady: boolean;
+  /** the anomaly target the bound was computed for, if any */
+  readonly anomalyDelay: number | undefined;
+  readonly anomalyQuantile: number;
+  /** false when no allocation within the capacities meets the anomaly target (the bound is then +∞) */
+  readonly reachable: boolean;
+  readonly groups: readonly BoundGroup[];
+  /** attention and compute units of the nodes that can run a refresh */
+  readonly capacity: { readonly attention: number; readonly compute: number };
+}
+
+interface TwinClass {
+  group: string;
+  n: number;
+  c: number;
+  anomaly: number;
+  att: number;
+  comp: number;
+  /** refresh time on each node class (∞ where it does not fit) */
+  d: number[];
+  dmin: number;
+}
+
+interface NodeClass {
+  attention: number;
+  compute: number;
+}
+
+/**
+ * The expected share of [from, to] a node that starts up spends up, with exponential times to failure (mean
+ * `mtbf`) and to repair (`mttr`): P(up at t) = π + (1 − π) e^{−(λ+μ)t}, π = μ/(λ+μ), averaged over the window.
+ * The bound is convex in the capacities, so at the expected capacity it bounds the expected weighted age.
+ */
+export function availability(
+  failure: { mtbf: number; mttr: number } | undefined,
+  from: number,
+  to: number,
+): number {
+  if (!failure) return 1;
+  const l = 1 / failure.mtbf;
+  const m = 1 / failure.mttr;
+  const pi = m / (l + m);
+  const s = l + m;
+  if (!(to > from)) return pi + (1 - pi) * Math.exp(-s * from);
+  return pi + ((1 - pi) * (Math.exp(-s * from) - Math.exp(-s * to))) / (s * (to - from));
+}
+
+/** Pools the scenario's twins and nodes into classes and reads every refresh time (`Network.estimate`). */
+function classesOf(
+  scenario: Scenario,
+  from: number,
+  to: number,
+  upSeconds: Readonly<Record<string, number>> | undefined,
+): { twins: TwinClass[]; nodes: NodeClass[] } {
+  const network = new Network(scenario.network, scenario.nodes);
+  const twinKey = new Map<string, number>();
+  const twins: TwinClass[] = [];
+  const specs: { zone: string | undefined; bytes: number; kind: string; work: number }[] = [];
+  for (const t of scenario.twins) {
+    const r = t.refresh;
+    const kind = r.kind ?? 'refresh';
+    const anomaly = t.anomaly?.rate ?? 0;
+    const key = [
+      t.group,
+      t.zone ?? '',
+      t.criticality,
+      t.sampleBytes,
+      kind,
+      r.work,
+      r.compute,
+      r.attention,
+      anomaly,
+    ].join('\u0000');
+    const k = twinKey.get(key);
+    if (k !== undefined) {
+      twins[k]!.n++;
+      continue;
+    }
+    twinKey.set(key, twins.length);
+    twins.push({
+      group: t.group,
+      n: 1,
+      c: t.criticality,
+      anomaly,
+      att: r.attention,
+      comp: r.compute,
+      d: [],
+      dmin: Infinity,
+    });
+    specs.push({ zone: t.zone, bytes: t.sampleBytes, kind, work: r.work });
+  }
+  const nodeKey = new Map<string, number>();
+  const nodes: NodeClass[] = [];
+  for (const n of scenario.nodes) {
+    const d = twins.map((tc, g) => {
+      if (tc.att > n.attention + 1e-9 || tc.comp > n.compute + 1e-9) return Infinity;
+      const s = specs[g]!;
+      const speed = n.speedByKind[s.kind] ?? n.speedDefault;
+      return network.estimate(-1, s.zone, n.index, s.bytes) + s.work / speed;
+    });
+    if (d.every((x) => x === Infinity)) continue;
+    const measured = upSeconds?.[n.id];
+    const up =
+      measured !== undefined
+        ? Math.min(1, Math.max(0, measured / (to - from)))
+        : availability(n.failure, from, to);
+    const key = [n.attention, n.compute, up, ...d].join('\u0000');
+    const k = nodeKey.get(key);
+    if (k !== undefined) {
+      nodes[k]!.attention += n.attention * up;
+      nodes[k]!.compute += n.compute * up;
+      continue;
+    }
+    nodeKey.set(key, nodes.length);
+    nodes.push({ attention: n.attention * up, compute: n.compute * up });
+    d.forEach((x, g) => {
+      twins[g]!.d.push(x);
+    });
+  }
+  for (const tc of twins) tc.dmin = Math.min(...tc.d);
+  return { twins, nodes };
+}
+
+/**
+ * The least of α/(F + s) + πF + w (1 − F/F̄)⁺ over F ≥ 0 (s ≥ 0 the window's shift, w ≥ 0, F̄ > 0 the rate
+ * past which the tail term is 0), and the F that gives it. π = 0 without a tail term has no minimiser: F = ∞,
+ * value 0.
+ */
+function inner(alpha: number, shift: number, pi: number, w: number, fbar: number): [number, number] {
+  const tail = w > 0 && fbar < Infinity;
+  if (!tail && pi <= 0) return [Infinity, 0];
+  const h = (F: number) => alpha / (F + shift) + pi * F + (tail && F < fbar ? w * (1 - F / fbar) : 0);
+  // the stationary point of α/(F + s) + p F, clamped to [lo, hi]
+  const at = (p: number, lo: number, hi: number) =>
+    Math.min(hi, Math.max(lo, p > 0 ? Math.sqrt(alpha / p) - shift : Number.POSITIVE_INFINITY));
+  if (!tail) {
+    const F = at(pi, 0, Infinity);
+    return [F, h(F)];
+  }
+  let best = fbar;
+  let value = h(fbar);
+  for (const F of [at(pi, fbar, Infinity), at(pi - w / fbar, 0, fbar)]) {
+    if (F < Infinity && h(F) < value) [best, value] = [F, h(F)];
+  }
+  return [best, value];
+}
+
+/**
+ * The weighted age of a feasible allocation of the relaxation, by Frank–Wolfe with exact line search over the
+ * node classes' capacity polytopes (each vertex: one twin class at the most its refreshes can take of the
+ * node class, a subset of the vertices, so every point stays feasible).
+ */
+function primal(
+  twins: readonly TwinClass[],
+  nodes: readonly NodeClass[],
+  alpha: readonly number[],
+  shift: readonly number[],
+  fixed: number,
+  iterations: number,
+): number {
+  const G = twins.length;
+  const K = nodes.length;
+  // the most each twin class can be refreshed on each node class alone
+  const most = (g: number, k: number): number => {
+    const t = twins[g]!;
+    const d = t.d[k]!;
+    if (d === Infinity) return 0;
+    const a = t.att > 0 ? nodes[k]!.attention / (d * t.att) : Infinity;
+    const c = t.comp > 0 ? nodes[k]!.compute / (d * t.comp) : Infinity;
+    return Math.min(a, c);
+  };
+  // start: every node class split evenly between the twin classes it can refresh
+  const x = new Float64Array(G * K);
+  for (let k = 0; k < K; k++) {
+    let fits = 0;
+    for (let g = 0; g < G; g++) if (most(g, k) > 0) fits++;
+    for (let g = 0; g < G; g++) x[g * K + k] = most(g, k) / fits;
+  }
+  const F = new Float64Array(G);
+  const S = new Float64Array(G);
+  const total = (): void => {
+    F.fill(0);
+    for (let g = 0; g < G; g++) for (let k = 0; k < K; k++) F[g]! += x[g * K + k]!;
+  };
+  const value = (): number => {
+    let v = fixed;
+    for (let g = 0; g < G; g++) v += alpha[g]! / (F[g]! + shift[g]!);
+    return v;
+  };
+  total();
+  if (F.some((f, g) => !(f + shift[g]! > 0 && f < Infinity))) return Infinity;
+  const pick = new Int32Array(K);
+  for (let it = 0; it < iterations; it++) {
+    // the vertex of steepest descent, per node class
+    S.fill(0);
+    for (let k = 0; k < K; k++) {
+      let bestG = -1;
+      let gain = 0;
+      for (let g = 0; g < G; g++) {
+        const m = most(g, k);
+        const v = (alpha[g]! / (F[g]! + shift[g]!) ** 2) * m;
+        if (m > 0 && v > gain) [gain, bestG] = [v, g];
+      }
+      pick[k] = bestG;
+      if (bestG >= 0) S[bestG]! += most(bestG, k);
+    }
+    // exact line search on γ: the derivative of Σ α / ((1 − γ) F + γ S) is increasing in γ
+    const slope = (gamma: number): number => {
+      let d = 0;
+      for (let g = 0; g < G; g++) {
+        const f = (1 - gamma) * F[g]! + gamma * S[g]! + shift[g]!;
+        d -= (alpha[g]! * (S[g]! - F[g]!)) / (f * f);
+      }
+      return d;
+    };
+    let lo = 0;
+    let hi = 1;
+    if (slope(0) >= 0) break; // no descent left
+    if (slope(1) <= 0) lo = 1;
+    else
+      for (let b = 0; b < 50; b++) {
+        const mid = (lo + hi) / 2;
+        if (slope(mid) < 0) lo = mid;
+        else hi = mid;
+      }
+    const gamma = lo;
+    if (gamma === 1 && S.some((f, g) => f + shift[g]! <= 0)) break;
+    for (let i = 0; i < G * K; i++) x[i] = (1 - gamma) * x[i]!;
+    for (let k = 0; k < K; k++) if (pick[k]! >= 0) x[pick[k]! * K + k]! += gamma * most(pick[k]!, k);
+    total();
+  }
+  return value();
+}
+
+/** The lower bound of the weighted age of information of every policy on the scenario (see the file's comment). */
+export function freshnessBound(scenario: Scenario, options: FreshnessBoundOptions = {}): FreshnessBound {
+  const q = options.anomalyQuantile ?? 0.95;
+  const D = options.anomalyDelay;
+  if (!(q > 0 && q < 1))
+    throw new InputError('ARS_E_INPUT_ARGUMENT', [
+      {
+        path: 'anomalyQuantile',
+        message: 'not a quantile',
+        expected: 'a number between 0 and 1',
+        found: String(q),
+      },
+    ]);
+  if (D !== undefined && !(D > 0 && Number.isFinite(D)))
+    throw new InputError('ARS_E_INPUT_ARGUMENT', [
+      {
+        path: 'anomalyDelay',
+        message: 'not a delay',
+        expected: 'a positive number of seconds',
+        found: String(D),
+      },
+    ]);
+  const iterations = options.iterations ?? 4000;
+  const horizon = options.horizon ?? scenario.horizon;
+  const warmup = Math.min(scenario.warmup, horizon);
+  const window = horizon - warmup;
+  if (!(window > 0))
+    throw new InputError('ARS_E_INPUT_ARGUMENT', [
+      {
+        path: 'horizon',
+        message: 'no time is measured',
+        expected: 'a horizon past the warm-up',
+        found: String(horizon),
+      },
+    ]);
+  const steady = options.steady !== false;
+  const { twins, nodes } = classesOf(scenario, warmup, horizon, options.upSeconds);
+  if (!steady) {
+    // a refresh delivered in the window may have been bound up to a refresh time before it
+    let longest = 0;
+    for (const t of twins) for (const d of t.d) if (d < Infinity) longest = Math.max(longest, d);
+    for (const n of nodes) {
+      n.attention *= 1 + longest / window;
+      n.compute *= 1 + longest / window;
+    }
+  }
+  const G = twins.length;
+  const K = nodes.length;
+  let critSum = 0;
+  let fixed = 0; // Σ c_i d_i / Σ c
+  let anomalySum = 0;
+  for (const t of twins) {
+    critSum += t.n * t.c;
+    anomalySum += t.n * t.anomaly;
+  }
+  const capacity = {
+    attention: nodes.reduce((s, n) => s + n.attention, 0),
+    compute: nodes.reduce((s, n) => s + n.compute, 0),
+  };
+  const groupsAt = (rates: Float64Array): BoundGroup[] =>
+    twins.map((t, g) => ({
+      group: t.group,
+      twins: t.n,
+      criticality: t.c,
+      anomalyRate: t.anomaly,
+      refreshTime: t.dmin,
+      period: rates[g]! > 0 ? t.n / rates[g]! : Infinity,
+    }));
+  const unreachable = (): FreshnessBound => ({
+    weightedAoI: Infinity,
+    feasible: undefined,
+    steady,
+    anomalyDelay: D,
+    anomalyQuantile: q,
+    reachable: false,
+    groups: groupsAt(new Float64Array(G)),
+    capacity,
+  });
+  // a twin no node can refresh ages without end
+  if (twins.some((t) => t.dmin === Infinity)) return unreachable();
+  // every sample is at least d old on delivery; the scenario's first samples, at time 0, are free, so over a
+  // window that starts before d a twin may still hold one younger
+  for (const t of twins) fixed += (t.n * t.c * (steady ? t.dmin : Math.min(t.dmin, warmup))) / critSum;
+  const alpha = twins.map((t) => (t.n * t.n * t.c) / (2 * critSum));
+  // k deliveries in a window of L seconds leave a mean age of at least L / (2(k + 1)) + d: the rate's shift
+  const shift = twins.map((t) => (steady ? 0 : t.n / window));
+  // the tail term: weight w_g = ν N_g r_g and F̄_g = N_g / (D − d_g) (∞ where D ≤ d_g: the term is then constant)
+  const withTail = D !== undefined && anomalySum > 0;
+  const tailBudget = (1 - q) * anomalySum;
+  let constantTail = 0; // anomaly mass no rate can catch within D
+  const fbar = twins.map((t) => (D !== undefined && D > t.dmin ? t.n / (D - t.dmin) : Infinity));
+  if (withTail) {
+    for (let g = 0; g < G; g++) if (fbar[g] === Infinity) constantTail += twins[g]!.n * twins[g]!.anomaly;
+    if (constantTail > tailBudget * (1 + 1e-12)) return unreachable();
+  }
+
+  // the dual function at multipliers (λ_K attention, μ_K compute, ν anomaly); it leaves the inner minimisers'
+  // rates, node classes, capacity use and anomaly tail beside it (the subgradients)
+  const lam = new Float64Array(K);
+  const mu = new Float64Array(K);
+  const rate = new Float64Array(G);
+  const useA = new Float64Array(K);
+  const useC = new Float64Array(K);
+  let tail = 0;
+  const dual = (nu: number): number => {
+    useA.fill(0);
+    useC.fill(0);
+    let value = fixed;
+    tail = 0;
+    for (let g = 0; g < G; g++) {
+      const t = twins[g]!;
+      let pi = Infinity;
+      let kBest = -1;
+      for (let k = 0; k < K; k++) {
+        const d = t.d[k]!;
+        if (d === Infinity) continue;
+        const p = d * (lam[k]! * t.att + mu[k]! * t.comp);
+        if (p < pi) [pi, kBest] = [p, k];
+      }
+      const w = withTail ? nu * t.n * t.anomaly : 0;
+      const [F, v] = inner(alpha[g]!, shift[g]!, pi, w, fbar[g]!);
+      // past reach (D ≤ d_g) the tail term is w whatever the rate
+      value += fbar[g] === Infinity ? v + w : v;
+      rate[g] = F;
+      if (F < Infinity) {
+        useA[kBest]! += F * t.d[kBest]! * t.att;
+        useC[kBest]! += F * t.d[kBest]! * t.comp;
+      }
+      if (withTail) tail += t.n * t.anomaly * (fbar[g] === Infinity ? 1 : Math.max(0, 1 - F / fbar[g]!));
+    }
+    for (let k = 0; k < K; k++) value -= lam[k]! * nodes[k]!.attention + mu[k]! * nodes[k]!.compute;
+    return value - nu * tailBudget;
+  };
+
+  // the node multipliers' starting point: one pool of all capacity at each twin's mean refresh time
+  const meanD = twins.map((t) =>
+    t.d.filter((x) => x < Infinity).reduce((s, x, _i, a) => s + x / a.length, 0),
+  );
+  const root = twins.reduce((s, t, g) => s + Math.sqrt(alpha[g]! * meanD[g]! * t.att), 0);
+  const lam0 = capacity.attention > 0 ? (root / capacity.attention) ** 2 : 1;
+  lam.fill(lam0);
+  /**
+   * Joint AdaGrad ascent on every multiplier, projected onto ≥ 0, each stepping in proportion to its size (a
+   * binding anomaly target can need prices far above the start). Every dual value is a valid bound; the best
+   * is kept. Whether the target is reachable is read from the average of the inner minimisers over the second
+   * half (the dual's primal recovery): their mean rates meet the target within the capacities.
+   */
+  let nu = 0;
+  const scaleNu = withTail ? (lam0 * Math.max(capacity.attention, 1e-9)) / anomalySum : 0;
+  let best = dual(nu);
+  let bestRates = Float64Array.from(rate);
+  const sq = new Float64Array(2 * K + 1).fill(1e-12);
+  const meanRate = new Float64Array(G);
+  const meanUseA = new Float64Array(K);
+  const meanUseC = new Float64Array(K);
+  let averaged = 0;
+  const steps = withTail ? 5 * iterations : iterations;
+  for (let it = 0; it < steps; it++) {
+    for (let k = 0; k < K; k++) {
+      const ga = (useA[k]! - nodes[k]!.attention) / Math.max(nodes[k]!.attention, 1e-9);
+      sq[k]! += ga * ga;
+      lam[k] = Math.max(0, lam[k]! + 0.2 * Math.max(lam0, lam[k]!) * (ga / Math.sqrt(sq[k]!)));
+      const gc = (useC[k]! - nodes[k]!.compute) / Math.max(nodes[k]!.compute, 1e-9);
+      sq[K + k]! += gc * gc;
+      mu[k] = Math.max(0, mu[k]! + 0.2 * Math.max(lam0, mu[k]!) * (gc / Math.sqrt(sq[K + k]!)));
+    }
+    if (withTail) {
+      const gn = (tail - tailBudget) / tailBudget;
+      sq[2 * K]! += gn * gn;
+      nu = Math.max(0, nu + 0.2 * Math.max(scaleNu, nu) * (gn / Math.sqrt(sq[2 * K]!)));
+    }
+    const v = dual(nu);
+    if (v > best) {
+      best = v;
+      bestRates = Float64Array.from(rate);
+    }
+    if (it >= steps / 2) {
+      for (let g = 0; g < G; g++) meanRate[g]! += rate[g]!;
+      for (let k = 0; k < K; k++) {
+        meanUseA[k]! += useA[k]!;
+        meanUseC[k]! += useC[k]!;
+      }
+      averaged++;
+    }
+  }
+  let reachable = true;
+  if (withTail) {
+    let meanTail = 0;
+    for (let g = 0; g < G; g++) {
+      const t = twins[g]!;
+      const F = meanRate[g]! / averaged;
+      meanTail += t.n * t.anomaly * (fbar[g] === Infinity ? 1 : Math.max(0, 1 - F / fbar[g]!));
+    }
+    reachable =
+      meanTail <= tailBudget * 1.01 &&
+      nodes.every(
+        (n, k) =>
+          meanUseA[k]! / averaged <= n.attention * 1.01 + 1e-9 &&
+          meanUseC[k]! / averaged <= n.compute * 1.01 + 1e-9,
+      );
+  }
+
+  const feasible = withTail
+    ? undefined
+    : Math.max(best, primal(twins, nodes, alpha, shift, fixed, iterations));
+  return {
+    weightedAoI: best,
+    feasible,
+    steady,
+    anomalyDelay: D,
+    anomalyQuantile: q,
+    reachable,
+    groups: groupsAt(bestRates),
+    capacity,
+  };
+}
