@@ -342,7 +342,7 @@ export function freshnessBound(scenario: Scenario, options: FreshnessBoundOption
     throw new InputError('ARS_E_INPUT_ARGUMENT', [
       {
         path: 'horizon',
-        message: 'no time is measured',
+        message: `ends before the warm-up (${scenario.warmup} s) does: nothing is measured`,
         expected: 'a horizon past the warm-up',
         found: String(horizon),
       },

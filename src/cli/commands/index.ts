@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { register as agent } from './agent.js';
 import { register as audit } from './audit.js';
+import { register as bound } from './bound.js';
 import { register as compare } from './compare.js';
 import { register as devices } from './devices.js';
 import { register as drf } from './drf.js';
@@ -36,6 +37,7 @@ export const commands: Register[] = [
   validate,
   schema,
   tune,
+  bound,
   explain,
   audit,
   keys,

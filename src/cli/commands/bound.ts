@@ -1,0 +1,138 @@
+// `ars bound <scenario>`: the least weighted age of information any policy can reach on the scenario.
+import type { Command } from 'commander';
+import { ArsError } from '../../errors.js';
+import { type FreshnessBound, freshnessBound } from '../../experiment/bound.js';
+import { loadScenario } from '../../model/index.js';
+import { policyNames } from '../../policies/index.js';
+import { commandLimits, numberOption } from '../common.js';
+import { formatNumber, printJson, renderTable, runCommand } from '../io.js';
+
+interface BoundOpts {
+  anomalyP95?: string;
+  quantile?: string;
+  horizon?: string;
+  json?: boolean;
+}
+
+/** `10,12.5,20`: anomaly-delay targets in seconds */
+function parseTargets(text: string | undefined): number[] {
+  if (text === undefined) return [];
+  const out = text.split(',').map((x) => x.trim());
+  return out.map((x) => {
+    const v = Number(x);
+    if (x === '' || !Number.isFinite(v) || v <= 0)
+      throw new ArsError(
+        'ARS_E_INPUT_ARGUMENT',
+        `--anomaly-p95 expects positive numbers of seconds separated by commas, got "${x.length > 40 ? `${x.slice(0, 40)}…` : x}"`,
+      );
+    return v;
+  });
+}
+
+const seconds = (x: number) => (Number.isFinite(x) ? formatNumber(x) : '∞');
+
+export function register(program: Command): void {
+  program
+    .command('bound')
+    .description(
+      'the least criticality-weighted age of information any policy can reach on a scenario (a fluid lower bound), ' +
+        'alone or for policies that also detect anomalies within a delay',
+    )
+    .argument('<scenario>', 'scenario file (.yaml, .yml or .json)')
+    .option(
+      '--anomaly-p95 <seconds>',
+      'also bound the policies whose anomaly-detection delay quantile stays within each of these targets (comma list)',
+    )
+    .option('--quantile <q>', 'the quantile the anomaly targets are for', '0.95')
+    .option(
+      '--horizon <seconds>',
+      'simulated time (default: the scenario’s); the window is warm-up to horizon',
+    )
+    .option('--json', 'print the bounds as JSON')
+    .action(async (file: string, opts: BoundOpts, cmd: Command) => {
+      await runCommand(() => {
+        const targets = parseTargets(opts.anomalyP95);
+        const quantile = numberOption('quantile', opts.quantile, { min: Number.MIN_VALUE });
+        const horizon = numberOption('horizon', opts.horizon, { min: Number.MIN_VALUE });
+        const scenario = loadScenario(file, { knownPolicies: policyNames(), limits: commandLimits() });
+        const base = {
+          ...(quantile !== undefined ? { anomalyQuantile: quantile } : {}),
+          ...(horizon !== undefined ? { horizon } : {}),
+        };
+        const steady = freshnessBound(scenario, base);
+        const window = freshnessBound(scenario, { ...base, steady: false });
+        const frontier = targets.map((anomalyDelay) => ({
+          anomalyDelay,
+          steady: freshnessBound(scenario, { ...base, anomalyDelay }),
+          window: freshnessBound(scenario, { ...base, anomalyDelay, steady: false }),
+        }));
+        if (opts.json) {
+          const strip = ({ groups: _g, capacity: _c, ...rest }: FreshnessBound) => rest;
+          printJson({
+            scenario: scenario.name,
+            horizon: horizon ?? scenario.horizon,
+            warmup: scenario.warmup,
+            steady,
+            window: strip(window),
+            anomalyTargets: frontier.map((f) => ({
+              anomalyDelay: f.anomalyDelay,
+              steady: strip(f.steady),
+              window: strip(f.window),
+            })),
+          });
+          return 0;
+        }
+        const out = process.stdout;
+        const h = horizon ?? scenario.horizon;
+        out.write(
+          `${scenario.name} · the least weighted age of information any policy can reach (fluid lower bound)\n` +
+            `capacity up on average: ${formatNumber(steady.capacity.attention)} attention, ` +
+            `${formatNumber(steady.capacity.compute)} compute units on the nodes that can refresh\n\n`,
+        );
+        out.write(
+          `${renderTable(
+            ['bound', 'weighted AoI (s)'],
+            [
+              ['long run (what a steady schedule cannot beat on average)', seconds(steady.weightedAoI)],
+              [
+                `any schedule over the measured window (${scenario.warmup}–${h} s)`,
+                seconds(window.weightedAoI),
+              ],
+            ],
+          )}\n`,
+        );
+        if (steady.feasible !== undefined)
+          out.write(
+            `a feasible allocation of the relaxation reaches ${seconds(steady.feasible)} s: the long-run bound is that tight\n`,
+          );
+        out.write(
+          `\n${renderTable(
+            ['asset group', 'twins', 'criticality', 'anomalies/s', 'refresh (s)', 'period at the bound (s)'],
+            steady.groups.map((g) => [
+              g.group,
+              g.twins,
+              g.criticality,
+              g.anomalyRate,
+              g.refreshTime,
+              Number.isFinite(g.period) ? g.period : '∞',
+            ]),
+          )}\n`,
+        );
+        if (frontier.length > 0) {
+          const q = steady.anomalyQuantile;
+          out.write(
+            `\nfor policies whose anomaly-detection delay p${Math.round(q * 100)} is at most D:\n${renderTable(
+              ['D (s)', 'long run (s)', 'over the window (s)', 'reachable'],
+              frontier.map((f) => [
+                f.anomalyDelay,
+                f.steady.reachable ? seconds(f.steady.weightedAoI) : '–',
+                f.window.reachable ? seconds(f.window.weightedAoI) : '–',
+                f.steady.reachable ? 'yes' : 'no: no allocation within the capacities meets D',
+              ]),
+            )}\n`,
+          );
+        }
+        return 0;
+      }, Boolean(cmd.optsWithGlobals().debug));
+    });
+}
