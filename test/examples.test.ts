@@ -257,12 +257,11 @@ describe('shift-change', () => {
     expect(after / before).toBeLessThan(2);
   });
 
-  it('ARS misses fewer deadlines than least-loaded; where demanded refreshes wait for a slot, its forecast is what helps', () => {
+  it('ARS misses fewer deadlines than least-loaded, and still far fewer where demanded refreshes wait for a slot', () => {
     expect(misses(s, 'ars')).toBeLessThan(0.6 * misses(s, 'least-loaded'));
-    // with preemption neither ARS nor ars-no-forecast misses here (docs/ars-policy.md, section 2); without it
-    // the forecast's freshness floors are what keep the doubled reads fresh
-    const waiting = { preempt: 0 };
-    expect(misses(s, 'ars', 2, waiting)).toBeLessThan(misses(s, 'ars-no-forecast', 2, waiting));
+    // with preemption ARS misses nothing here (docs/ars-policy.md, section 2); without it a few stale reads
+    // wait for a slot (2 and 7 on seeds 1–2, least-loaded 75 and 69)
+    expect(misses(s, 'ars', 2, { preempt: 0 })).toBeLessThan(0.2 * misses(s, 'least-loaded'));
   });
 });
 

@@ -33,6 +33,14 @@ const NO_BUCKET = -0x7fffffff;
 const COST_SMOOTHING = 0.05;
 /** samples of a twin before its uncertainty growth is trusted */
 const MIN_DRIFT_SAMPLES = 4;
+/**
+ * Samples of a twin before its surprises count: a sample's suspicion is its change over the typical change of
+ * the twin's earlier samples, which the first few do not yet tell (counted so, two of three surprises on a
+ * fleet without anomalies came from a twin's first seven samples).
+ */
+const SURPRISE_HISTORY = 8;
+/** how far (Poisson standard deviations, plus as many events) a group's surprises must pass the noise's */
+const SURPRISE_Z = 3;
 /** forgetting of the per-twin drift estimator: about 20 increments of memory, so a drift anomaly shows */
 const DRIFT_FORGETTING = 0.95;
 /** horizon of the uncertainty feature: expected error after this many seconds */
@@ -118,6 +126,10 @@ export class ArsAttention implements AttentionAllocator {
   #groupUncertainty = new Float64Array(0);
   /** surprising samples seen per group (suspicion ≥ surpriseLevel): the learned anomaly hazard */
   #groupSurprises = new Float64Array(0);
+  /** samples per group that could have been surprising (their twin had `SURPRISE_HISTORY` before them) */
+  #groupSamples = new Float64Array(0);
+  /** samples delivered per twin */
+  #samplesOf = new Float64Array(0);
   /** anomalies per second per twin the asset model declares for each group (the prior of the hazard) */
   #groupPrior = new Float64Array(0);
   /** κ × the group's anomaly rate over the mean rate of all twins, from the last window */
@@ -289,6 +301,8 @@ export class ArsAttention implements AttentionAllocator {
     this.#groupCostSeen = new Int32Array(G);
     this.#groupUncertainty = new Float64Array(G);
     this.#groupSurprises = new Float64Array(G);
+    this.#groupSamples = new Float64Array(G);
+    this.#samplesOf = new Float64Array(n);
     this.#groupPrior = new Float64Array(G);
     this.#groupHazard = new Float64Array(G);
     let critSum = 0;
@@ -724,8 +738,22 @@ export class ArsAttention implements AttentionAllocator {
     const tau = this.#ctx.params.hazardPrior;
     const t = Math.max(now, 0);
     let total = 1 / (tau + t); // the pseudo-surprise
+    // noise makes some samples of any group surprising: a group the model declares nothing of counts only the
+    // surprises beyond the fleet's rate per sample, and only once they are clearly more (Poisson, 3σ + 3)
+    let surprises = 0;
+    let samples = 0;
     for (let g = 0; g < G; g++) {
-      const rate = (this.#groupPrior[g]! * tau + this.#groupSurprises[g]! / this.#groupSize[g]!) / (tau + t);
+      surprises += this.#groupSurprises[g]!;
+      samples += this.#groupSamples[g]!;
+    }
+    const noise = samples > 0 ? surprises / samples : 0;
+    for (let g = 0; g < G; g++) {
+      let k = this.#groupSurprises[g]!;
+      if (this.#groupPrior[g] === 0) {
+        const expected = noise * this.#groupSamples[g]!;
+        k = k > expected + SURPRISE_Z * Math.sqrt(expected) + SURPRISE_Z ? k - expected : 0;
+      }
+      const rate = (this.#groupPrior[g]! * tau + k / this.#groupSize[g]!) / (tau + t);
       this.#groupHazard[g] = rate;
       total += rate * this.#groupSize[g]!;
     }
@@ -1314,9 +1342,13 @@ export class ArsAttention implements AttentionAllocator {
     this.#lastSample[twin] = t.lastSample;
     if (ok) {
       this.#suspicion[twin] = t.suspicion;
-      if (t.suspicion >= this.#ctx.params.surpriseLevel) {
+      const seen = this.#samplesOf[twin]! + 1;
+      this.#samplesOf[twin] = seen;
+      if (seen > SURPRISE_HISTORY) {
         const g = this.#groupOf[twin]!;
-        this.#groupSurprises[g] = this.#groupSurprises[g]! + 1;
+        this.#groupSamples[g] = this.#groupSamples[g]! + 1;
+        if (t.suspicion >= this.#ctx.params.surpriseLevel)
+          this.#groupSurprises[g] = this.#groupSurprises[g]! + 1;
       }
       if (this.#proactive[twin]) {
         const g = this.#groupOf[twin]!;
