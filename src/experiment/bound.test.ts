@@ -5,6 +5,7 @@ import type { ScenarioInput } from '../model/schema.js';
 import type { RunResult } from '../world/results.js';
 import { availability, freshnessBound } from './bound.js';
 import { runScenario } from './run.js';
+import { THREE_GROUPS, threeGroups as threeGroupsFleet } from './test-helpers/fleets.js';
 
 /** A scenario from an object literal, through the real loader. */
 function scenario(s: Partial<ScenarioInput> & Pick<ScenarioInput, 'nodes'>) {
@@ -54,27 +55,8 @@ describe('the freshness bound', () => {
   });
 
   // three groups on one node of 4 slots: the square-root law in closed form
-  const groups = [
-    { id: 'hot', count: 30, criticality: 4, work: 0.2 },
-    { id: 'warm', count: 50, criticality: 1, work: 0.5 },
-    { id: 'cold', count: 20, criticality: 0.25, work: 2 },
-  ];
-  const threeGroups = scenario({
-    horizon: 600,
-    warmup: 60,
-    nodes: [{ id: 'n', tier: 'edge', compute: 4, attention: 4 }],
-    network: FREE_NETWORK,
-    assets: groups.map((g) => ({
-      id: g.id,
-      count: g.count,
-      tenant: 't',
-      twin: {
-        criticality: g.criticality,
-        sampleBytes: 0,
-        refresh: { work: g.work, compute: 1, attention: 1 },
-      },
-    })),
-  });
+  const groups = THREE_GROUPS;
+  const threeGroups = threeGroupsFleet();
 
   it('follows the square-root law on one pool: (Σ √(c r))² / (2 A Σ c) + Σ c r / Σ c', () => {
     let root = 0;

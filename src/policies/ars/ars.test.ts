@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freshnessBound } from '../../experiment/bound.js';
 import { runScenario } from '../../experiment/run.js';
+import { threeGroups } from '../../experiment/test-helpers/fleets.js';
 import { parseScenario } from '../../model/load.js';
 import type { Decision } from '../../scheduler/scheduler.js';
 import type { WorkItem } from '../../scheduler/types.js';
@@ -165,32 +166,7 @@ describe('ars attention', () => {
     // no asset declares anomalies; random walks make a few samples surprising anyway, most of them among a
     // twin's first (its typical change is not known yet). Counted as anomalies, they once flattened the
     // allocation: default ARS was 3.4 % above the freshness bound here, Whittle's index 0.5 %
-    const groups = [
-      { id: 'hot', count: 30, criticality: 4, work: 0.2 },
-      { id: 'warm', count: 50, criticality: 1, work: 0.5 },
-      { id: 'cold', count: 20, criticality: 0.25, work: 2 },
-    ];
-    const scenario = parseScenario(
-      JSON.stringify({
-        name: 'no-anomalies',
-        horizon: 600,
-        warmup: 60,
-        tenants: [{ id: 't' }],
-        nodes: [{ id: 'n', tier: 'edge', compute: 4, attention: 4 }],
-        network: { default: { latency: 0, bandwidth: 1e15 } },
-        assets: groups.map((g) => ({
-          id: g.id,
-          count: g.count,
-          tenant: 't',
-          twin: {
-            criticality: g.criticality,
-            sampleBytes: 0,
-            refresh: { work: g.work, compute: 1, attention: 1 },
-          },
-        })),
-      }),
-      { format: 'json', file: 'no-anomalies.json' },
-    );
+    const scenario = threeGroups();
     const sink = collect('attention');
     const r = runScenario(scenario, { policy: 'ars', seed: 1, trace: sink });
     expect(r.twins.weightedAoI! / freshnessBound(scenario).weightedAoI).toBeLessThan(1.01);
