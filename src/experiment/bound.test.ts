@@ -113,7 +113,7 @@ describe('the freshness bound', () => {
   });
 
   describe('with an anomaly-delay target', () => {
-    // doors strike anomalies, lamps do not; one slot, 0.5 s a refresh
+    // doors strike anomalies, lamps do not; two slots, 0.5 s a refresh
     const home = scenario({
       horizon: 600,
       warmup: 60,
