@@ -51,6 +51,7 @@ describe('scripts/generator/generalise.js', () => {
       rows: {
         scenario: string;
         wAoI: { ars: number; best: number; by: string; gap: number; lowest: boolean };
+        bound: number;
       }[];
     };
     expect(doc.seeds).toEqual([2001]);
@@ -61,5 +62,8 @@ describe('scripts/generator/generalise.js', () => {
     expect(doc.policies).toContain(row.wAoI.by);
     expect(row.wAoI.gap).toBeCloseTo((row.wAoI.ars - row.wAoI.best) / row.wAoI.best, 12);
     expect(row.wAoI.lowest).toBe(row.wAoI.ars <= row.wAoI.best);
+    // the freshness bound of these runs: below what the best policy measured, up to a short run's edges
+    expect(row.bound).toBeGreaterThan(0);
+    expect(row.bound).toBeLessThan(1.1 * row.wAoI.best);
   });
 });

@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import { loadScenario, parseScenario } from '../model/load.js';
 import type { ScenarioInput } from '../model/schema.js';
 import type { RunResult } from '../world/results.js';
-import { availability, freshnessBound } from './bound.js';
+import { availability, freshnessBound, simplexMax } from './bound.js';
 import { runScenario } from './run.js';
 import { THREE_GROUPS, threeGroups as threeGroupsFleet } from './test-helpers/fleets.js';
 
@@ -156,6 +156,12 @@ describe('the freshness bound', () => {
       }
     });
 
+    it('finds the edge of reach exactly: 95 % of the doors within D needs 20 × 0.5 s / ((D − 0.5) / 0.95) slots of 2', () => {
+      // two slots hold the doors alone at a period of 5 s, so D = 0.95 × 5 + 0.5 = 5.25 s
+      expect(freshnessBound(home, { anomalyDelay: 5.26 }).reachable).toBe(true);
+      expect(freshnessBound(home, { anomalyDelay: 5.24 }).reachable).toBe(false);
+    });
+
     it('says when no allocation can meet it', () => {
       // within a refresh time nothing is caught
       expect(freshnessBound(home, { anomalyDelay: 0.4 })).toMatchObject({
@@ -165,6 +171,22 @@ describe('the freshness bound', () => {
       // the doors alone at 0.05 s a period would need 200 slots
       expect(freshnessBound(home, { anomalyDelay: 0.55 }).reachable).toBe(false);
     });
+  });
+
+  it("solves a linear program by the simplex method (Hillier and Lieberman's Wyndor Glass: 36 at (2, 6))", () => {
+    expect(
+      simplexMax(
+        [3, 5],
+        [
+          [1, 0],
+          [0, 2],
+          [3, 2],
+        ],
+        [4, 12, 18],
+      ),
+    ).toBeCloseTo(36, 12);
+    // unbounded
+    expect(simplexMax([1, 1], [[1, -1]], [1])).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('refuses options that mean nothing', () => {

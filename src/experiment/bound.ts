@@ -11,22 +11,28 @@
  * for a periodic schedule again), then for the refresh: P(delay > D) ≥ (1 − (D − d_i) f_i)⁺. Over a node's
  * time the refreshes it runs hold at most its capacity: Σ_i f_in d_in a_i ≤ A_n and Σ_i f_in d_in k_i ≤ C_n
  * (a_i, k_i the refresh's attention and compute). Every schedule in the world satisfies these, so the least
- * weighted age under them, Σ c_i (1/(2f_i) + d_i) / Σ c, is a lower bound for every policy; requests' own
- * compute, node failures, tenant quotas, privacy rules and link queueing only add to it (they are left
- * out, so the bound is loose where they bind). With a target D for the q-quantile of the detection delay
+ * weighted age under them, Σ c_i (1/(2f_i) + d_i) / Σ c, is a lower bound for every policy. A node counts with
+ * its expected time up (`availability`; the bound is convex in the capacities, so at the expected capacity it
+ * bounds the expected weighted age), or with the up-seconds of one run. Requests' own compute, tenant quotas,
+ * privacy rules, link queueing and an elastic pool's nodes while off only add to the age (they are left out,
+ * so the bound is loose where they bind). With a target D for the q-quantile of the detection delay
  * pooled over all anomalies (`anomalyQuantile`, 0.95 as in the metrics), the schedules that meet it also
  * satisfy Σ_i r_i (1 − (D − d_i) f_i)⁺ ≤ (1 − q) Σ_i r_i (r_i the twin's anomaly rate).
+ *
+ * Whether any allocation meets the anomaly target is a linear program (the anomalies the capacities can catch
+ * within D at most), solved exactly (`simplexMax`).
  *
  * The bound is the Lagrangian dual of that convex program, maximised over the multipliers of the node
  * capacities and of the anomaly constraint: any multipliers give a valid bound (weak duality), so the
  * search can only make it less tight, never wrong. Twins alike (same criticality, refresh, zone and anomaly
  * rate) and nodes alike (same capacities and refresh times for every twin class) are pooled: the pooled
  * program has the same optimum, since splitting a rate evenly over alike twins or nodes is optimal for a
- * convex objective. A feasible allocation of the relaxation is built beside it (the dual's rates scaled
- * into every node's capacity), so the result says how close the bound is to the relaxation's optimum.
+ * convex objective. A feasible allocation of the relaxation is built beside it (Frank–Wolfe, `primal`), so
+ * the result says how close the bound is to the relaxation's optimum.
  *
- * The bound is for the stationary regime: a run's warm-up, its finite horizon and a per-run quantile over
- * few anomalies make measured values scatter around it, by little where refreshes are many.
+ * The plain bound is the long-run one; `steady: false` allows for a run's window (a twin refreshed k times in
+ * L seconds has a mean age of at least d + L/(2(k + 1))), which no run can beat. The anomaly side is
+ * stationary: a run's p95 over a few dozen anomalies scatters around the population's.
  */
 import { InputError } from '../errors.js';
 import type { Scenario } from '../model/scenario.js';
@@ -225,6 +231,121 @@ function inner(alpha: number, shift: number, pi: number, w: number, fbar: number
   return [best, value];
 }
 
+/** the most twin class g can be refreshed on node class k alone (refreshes a second; 0 where it does not fit) */
+function mostRate(twins: readonly TwinClass[], nodes: readonly NodeClass[], g: number, k: number): number {
+  const t = twins[g]!;
+  const d = t.d[k]!;
+  if (d === Infinity) return 0;
+  const a = t.att > 0 ? nodes[k]!.attention / (d * t.att) : Infinity;
+  const c = t.comp > 0 ? nodes[k]!.compute / (d * t.comp) : Infinity;
+  return Math.min(a, c);
+}
+
+/**
+ * max c·x subject to A x ≤ b, x ≥ 0, with b ≥ 0 (so the origin is a vertex): the simplex method on a dense
+ * tableau, Bland's rule (no cycling). Small programs only: the reachability check below has a few dozen rows.
+ */
+export function simplexMax(
+  c: readonly number[],
+  A: readonly (readonly number[])[],
+  b: readonly number[],
+): number {
+  const m = A.length;
+  const n = c.length;
+  const width = n + m + 1;
+  // rows 0..m-1: constraints with slacks; row m: −c (reduced costs); last column: right-hand side
+  const T = Array.from({ length: m + 1 }, () => new Float64Array(width));
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) T[i]![j] = A[i]![j]!;
+    T[i]![n + i] = 1;
+    T[i]![width - 1] = b[i]!;
+  }
+  for (let j = 0; j < n; j++) T[m]![j] = -c[j]!;
+  const basis = Array.from({ length: m }, (_, i) => n + i);
+  const eps = 1e-12;
+  for (let step = 0; step < 50 * (n + m); step++) {
+    let enter = -1;
+    for (let j = 0; j < n + m; j++)
+      if (T[m]![j]! < -eps) {
+        enter = j;
+        break;
+      }
+    if (enter < 0) break;
+    let leave = -1;
+    let ratio = Infinity;
+    for (let i = 0; i < m; i++) {
+      const a = T[i]![enter]!;
+      if (a <= eps) continue;
+      const r = T[i]![width - 1]! / a;
+      if (r < ratio - eps || (Math.abs(r - ratio) <= eps && basis[i]! < basis[leave]!))
+        [ratio, leave] = [r, i];
+    }
+    if (leave < 0) return Infinity; // unbounded
+    const pivot = T[leave]![enter]!;
+    for (let j = 0; j < width; j++) T[leave]![j]! /= pivot;
+    for (let i = 0; i <= m; i++) {
+      if (i === leave) continue;
+      const f = T[i]![enter]!;
+      if (f === 0) continue;
+      for (let j = 0; j < width; j++) T[i]![j]! -= f * T[leave]![j]!;
+    }
+    basis[leave] = enter;
+  }
+  return T[m]![width - 1]!;
+}
+
+/**
+ * Whether some allocation within the capacities keeps the anomaly tail Σ_g N_g r_g (1 − F_g / F̄_g)⁺ within
+ * `budget`: the anomalies a second that can be caught at most, max Σ_g N_g r_g y_g / F̄_g with y_g ≤ F̄_g,
+ * y_g ≤ Σ_k x_gk and each node class's attention and compute, is a linear program, solved exactly.
+ */
+function meetsTarget(
+  twins: readonly TwinClass[],
+  nodes: readonly NodeClass[],
+  fbar: readonly number[],
+  budget: number,
+): boolean {
+  const groups = twins.map((_, g) => g).filter((g) => fbar[g]! < Infinity && twins[g]!.anomaly > 0);
+  let total = 0;
+  for (const t of twins) total += t.n * t.anomaly;
+  const K = nodes.length;
+  const P = groups.length;
+  // variables: x_gk (P·K), then y_g (P)
+  const n = P * K + P;
+  const c = new Array<number>(n).fill(0);
+  const A: number[][] = [];
+  const b: number[] = [];
+  groups.forEach((g, p) => {
+    c[P * K + p] = (twins[g]!.n * twins[g]!.anomaly) / fbar[g]!;
+  });
+  for (let k = 0; k < K; k++) {
+    const att = new Array<number>(n).fill(0);
+    const comp = new Array<number>(n).fill(0);
+    groups.forEach((g, p) => {
+      const t = twins[g]!;
+      const d = t.d[k]!;
+      // a node class that cannot run the refresh: its rate there is held at 0 by an impossible demand
+      att[p * K + k] = d === Infinity ? 1e12 : d * t.att;
+      comp[p * K + k] = d === Infinity ? 1e12 : d * t.comp;
+    });
+    A.push(att, comp);
+    b.push(nodes[k]!.attention, nodes[k]!.compute);
+  }
+  groups.forEach((g, p) => {
+    const link = new Array<number>(n).fill(0);
+    link[P * K + p] = 1;
+    for (let k = 0; k < K; k++) link[p * K + k] = -1;
+    A.push(link);
+    b.push(0);
+    const cap = new Array<number>(n).fill(0);
+    cap[P * K + p] = 1;
+    A.push(cap);
+    b.push(fbar[g]!);
+  });
+  const caught = simplexMax(c, A, b);
+  return total - caught <= budget * (1 + 1e-9) + 1e-15;
+}
+
 /**
  * The weighted age of a feasible allocation of the relaxation, by Frank–Wolfe with exact line search over the
  * node classes' capacity polytopes (each vertex: one twin class at the most its refreshes can take of the
@@ -240,15 +361,7 @@ function primal(
 ): number {
   const G = twins.length;
   const K = nodes.length;
-  // the most each twin class can be refreshed on each node class alone
-  const most = (g: number, k: number): number => {
-    const t = twins[g]!;
-    const d = t.d[k]!;
-    if (d === Infinity) return 0;
-    const a = t.att > 0 ? nodes[k]!.attention / (d * t.att) : Infinity;
-    const c = t.comp > 0 ? nodes[k]!.compute / (d * t.comp) : Infinity;
-    return Math.min(a, c);
-  };
+  const most = (g: number, k: number) => mostRate(twins, nodes, g, k);
   // start: every node class split evenly between the twin classes it can refresh
   const x = new Float64Array(G * K);
   for (let k = 0; k < K; k++) {
@@ -505,13 +618,15 @@ export function freshnessBound(scenario: Scenario, options: FreshnessBoundOption
       const F = meanRate[g]! / averaged;
       meanTail += t.n * t.anomaly * (fbar[g] === Infinity ? 1 : Math.max(0, 1 - F / fbar[g]!));
     }
+    // the dual's own primal recovery, else a feasible allocation that meets the target
     reachable =
-      meanTail <= tailBudget * 1.01 &&
-      nodes.every(
-        (n, k) =>
-          meanUseA[k]! / averaged <= n.attention * 1.01 + 1e-9 &&
-          meanUseC[k]! / averaged <= n.compute * 1.01 + 1e-9,
-      );
+      (meanTail <= tailBudget * 1.01 &&
+        nodes.every(
+          (n, k) =>
+            meanUseA[k]! / averaged <= n.attention * 1.01 + 1e-9 &&
+            meanUseC[k]! / averaged <= n.compute * 1.01 + 1e-9,
+        )) ||
+      meetsTarget(twins, nodes, fbar, tailBudget);
   }
 
   const feasible = withTail
