@@ -37,6 +37,7 @@
 import { InputError } from '../errors.js';
 import type { Scenario } from '../model/scenario.js';
 import { Network } from '../world/network.js';
+import { speedOf } from '../world/state.js';
 
 export interface FreshnessBoundOptions {
   /** a target for the pooled anomaly-detection delay's quantile (s); the bound then covers only the policies that meet it */
@@ -88,7 +89,10 @@ export interface FreshnessBound {
   /** the anomaly target the bound was computed for, if any */
   readonly anomalyDelay: number | undefined;
   readonly anomalyQuantile: number;
-  /** false when no allocation within the capacities meets the anomaly target (the bound is then +∞) */
+  /**
+   * false when no allocation within the capacities meets the anomaly target: `weightedAoI` is then +∞ where
+   * the target is below the refresh times, else only what the dual reached (valid, but of no use)
+   */
   readonly reachable: boolean;
   readonly groups: readonly BoundGroup[];
   /** attention and compute units of the nodes that can run a refresh */
@@ -181,8 +185,7 @@ function classesOf(
     const d = twins.map((tc, g) => {
       if (tc.att > n.attention + 1e-9 || tc.comp > n.compute + 1e-9) return Infinity;
       const s = specs[g]!;
-      const speed = n.speedByKind[s.kind] ?? n.speedDefault;
-      return network.estimate(-1, s.zone, n.index, s.bytes) + s.work / speed;
+      return network.estimate(-1, s.zone, n.index, s.bytes) + s.work / speedOf(n, s.kind);
     });
     if (d.every((x) => x === Infinity)) continue;
     const measured = upSeconds?.[n.id];
@@ -324,9 +327,10 @@ function meetsTarget(
     groups.forEach((g, p) => {
       const t = twins[g]!;
       const d = t.d[k]!;
-      // a node class that cannot run the refresh: its rate there is held at 0 by an impossible demand
-      att[p * K + k] = d === Infinity ? 1e12 : d * t.att;
-      comp[p * K + k] = d === Infinity ? 1e12 : d * t.comp;
+      // where the node class cannot run the refresh the rate has no row and catches nothing (link below)
+      if (d === Infinity) return;
+      att[p * K + k] = d * t.att;
+      comp[p * K + k] = d * t.comp;
     });
     A.push(att, comp);
     b.push(nodes[k]!.attention, nodes[k]!.compute);
@@ -334,7 +338,7 @@ function meetsTarget(
   groups.forEach((g, p) => {
     const link = new Array<number>(n).fill(0);
     link[P * K + p] = 1;
-    for (let k = 0; k < K; k++) link[p * K + k] = -1;
+    for (let k = 0; k < K; k++) if (twins[g]!.d[k]! < Infinity) link[p * K + k] = -1;
     A.push(link);
     b.push(0);
     const cap = new Array<number>(n).fill(0);
@@ -361,28 +365,17 @@ function primal(
 ): number {
   const G = twins.length;
   const K = nodes.length;
-  const most = (g: number, k: number) => mostRate(twins, nodes, g, k);
-  // start: every node class split evenly between the twin classes it can refresh
-  const x = new Float64Array(G * K);
+  const most = twins.map((_, g) => nodes.map((_n, k) => mostRate(twins, nodes, g, k)));
+  // the objective reads each twin class's total rate F only, and a step moves F to (1 − γ) F + γ S: the
+  // totals are the whole state. Start: every node class split evenly between the twin classes it can refresh
+  const F = new Float64Array(G);
   for (let k = 0; k < K; k++) {
     let fits = 0;
-    for (let g = 0; g < G; g++) if (most(g, k) > 0) fits++;
-    for (let g = 0; g < G; g++) x[g * K + k] = most(g, k) / fits;
+    for (let g = 0; g < G; g++) if (most[g]![k]! > 0) fits++;
+    for (let g = 0; g < G; g++) F[g]! += most[g]![k]! / fits;
   }
-  const F = new Float64Array(G);
-  const S = new Float64Array(G);
-  const total = (): void => {
-    F.fill(0);
-    for (let g = 0; g < G; g++) for (let k = 0; k < K; k++) F[g]! += x[g * K + k]!;
-  };
-  const value = (): number => {
-    let v = fixed;
-    for (let g = 0; g < G; g++) v += alpha[g]! / (F[g]! + shift[g]!);
-    return v;
-  };
-  total();
   if (F.some((f, g) => !(f + shift[g]! > 0 && f < Infinity))) return Infinity;
-  const pick = new Int32Array(K);
+  const S = new Float64Array(G);
   for (let it = 0; it < iterations; it++) {
     // the vertex of steepest descent, per node class
     S.fill(0);
@@ -390,12 +383,11 @@ function primal(
       let bestG = -1;
       let gain = 0;
       for (let g = 0; g < G; g++) {
-        const m = most(g, k);
+        const m = most[g]![k]!;
         const v = (alpha[g]! / (F[g]! + shift[g]!) ** 2) * m;
         if (m > 0 && v > gain) [gain, bestG] = [v, g];
       }
-      pick[k] = bestG;
-      if (bestG >= 0) S[bestG]! += most(bestG, k);
+      if (bestG >= 0) S[bestG]! += most[bestG]![k]!;
     }
     // exact line search on γ: the derivative of Σ α / ((1 − γ) F + γ S) is increasing in γ
     const slope = (gamma: number): number => {
@@ -418,11 +410,11 @@ function primal(
       }
     const gamma = lo;
     if (gamma === 1 && S.some((f, g) => f + shift[g]! <= 0)) break;
-    for (let i = 0; i < G * K; i++) x[i] = (1 - gamma) * x[i]!;
-    for (let k = 0; k < K; k++) if (pick[k]! >= 0) x[pick[k]! * K + k]! += gamma * most(pick[k]!, k);
-    total();
+    for (let g = 0; g < G; g++) F[g] = (1 - gamma) * F[g]! + gamma * S[g]!;
   }
-  return value();
+  let v = fixed;
+  for (let g = 0; g < G; g++) v += alpha[g]! / (F[g]! + shift[g]!);
+  return v;
 }
 
 /** The lower bound of the weighted age of information of every policy on the scenario (see the file's comment). */
@@ -569,18 +561,13 @@ export function freshnessBound(scenario: Scenario, options: FreshnessBoundOption
   /**
    * Joint AdaGrad ascent on every multiplier, projected onto ≥ 0, each stepping in proportion to its size (a
    * binding anomaly target can need prices far above the start). Every dual value is a valid bound; the best
-   * is kept. Whether the target is reachable is read from the average of the inner minimisers over the second
-   * half (the dual's primal recovery): their mean rates meet the target within the capacities.
+   * is kept.
    */
   let nu = 0;
   const scaleNu = withTail ? (lam0 * Math.max(capacity.attention, 1e-9)) / anomalySum : 0;
   let best = dual(nu);
   let bestRates = Float64Array.from(rate);
   const sq = new Float64Array(2 * K + 1).fill(1e-12);
-  const meanRate = new Float64Array(G);
-  const meanUseA = new Float64Array(K);
-  const meanUseC = new Float64Array(K);
-  let averaged = 0;
   const steps = withTail ? 5 * iterations : iterations;
   for (let it = 0; it < steps; it++) {
     for (let k = 0; k < K; k++) {
@@ -601,33 +588,9 @@ export function freshnessBound(scenario: Scenario, options: FreshnessBoundOption
       best = v;
       bestRates = Float64Array.from(rate);
     }
-    if (it >= steps / 2) {
-      for (let g = 0; g < G; g++) meanRate[g]! += rate[g]!;
-      for (let k = 0; k < K; k++) {
-        meanUseA[k]! += useA[k]!;
-        meanUseC[k]! += useC[k]!;
-      }
-      averaged++;
-    }
   }
-  let reachable = true;
-  if (withTail) {
-    let meanTail = 0;
-    for (let g = 0; g < G; g++) {
-      const t = twins[g]!;
-      const F = meanRate[g]! / averaged;
-      meanTail += t.n * t.anomaly * (fbar[g] === Infinity ? 1 : Math.max(0, 1 - F / fbar[g]!));
-    }
-    // the dual's own primal recovery, else a feasible allocation that meets the target
-    reachable =
-      (meanTail <= tailBudget * 1.01 &&
-        nodes.every(
-          (n, k) =>
-            meanUseA[k]! / averaged <= n.attention * 1.01 + 1e-9 &&
-            meanUseC[k]! / averaged <= n.compute * 1.01 + 1e-9,
-        )) ||
-      meetsTarget(twins, nodes, fbar, tailBudget);
-  }
+  // whether any allocation meets the target at all: exact (a linear program), where the dual only bounds
+  const reachable = !withTail || meetsTarget(twins, nodes, fbar, tailBudget);
 
   const feasible = withTail
     ? undefined

@@ -106,13 +106,18 @@ export class NodeRt implements NodeView {
     // the kinds asked for so far and their speeds (a handful): a string compare beats a keyed lookup here
     const kinds = this.#speedKinds;
     for (let k = 0; k < kinds.length; k++) if (kinds[k] === kind) return this.#speeds[k]!;
-    const v = this.def.speedByKind[kind] ?? this.def.speedDefault;
+    const v = speedOf(this.def, kind);
     if (kinds.length < 16) {
       kinds.push(kind);
       this.#speeds.push(v);
     }
     return v;
   }
+}
+
+/** A node's speed for a kind of work: the kind's own, else the node's default. */
+export function speedOf(def: NodeDef, kind: string): number {
+  return def.speedByKind[kind] ?? def.speedDefault;
 }
 
 /** What an item reads from its task or refresh definition: shared by every item of it, not copied. */
