@@ -1,19 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.js';
-import { loadScenario, parseScenario } from '../model/load.js';
-import type { ScenarioInput } from '../model/schema.js';
+import { loadScenario } from '../model/load.js';
+import { literalScenario } from '../model/test-helpers/literal.js';
 import type { RunResult } from '../world/results.js';
 import { availability, freshnessBound, simplexMax } from './bound.js';
 import { runScenario } from './run.js';
 import { THREE_GROUPS, threeGroups as threeGroupsFleet } from './test-helpers/fleets.js';
 
 /** A scenario from an object literal, through the real loader. */
-function scenario(s: Partial<ScenarioInput> & Pick<ScenarioInput, 'nodes'>) {
-  return parseScenario(
-    JSON.stringify({ name: 'bound', horizon: 10, tenants: [{ id: 't' }], ...s } satisfies ScenarioInput),
-    { format: 'json', file: 'bound.json' },
-  );
-}
+const scenario = (s: Parameters<typeof literalScenario>[0]) =>
+  literalScenario(s, { name: 'bound', horizon: 10, file: 'bound.json' });
 
 const FREE_NETWORK = { default: { latency: 0, bandwidth: 1e15 } };
 

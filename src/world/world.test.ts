@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../experiment/run.js';
-import { parseScenario } from '../model/load.js';
-import type { ScenarioInput } from '../model/schema.js';
+import { literalScenario } from '../model/test-helpers/literal.js';
 import type { ExecutionRecord } from './world.js';
 
 /** A scenario from an object literal, through the real loader. */
-function scenario(s: Partial<ScenarioInput> & Pick<ScenarioInput, 'nodes'>) {
-  return parseScenario(
-    JSON.stringify({ name: 'test', horizon: 10, tenants: [{ id: 't' }], ...s } satisfies ScenarioInput),
-    { format: 'json', file: 'test.json' },
-  );
-}
+const scenario = (s: Parameters<typeof literalScenario>[0]) =>
+  literalScenario(s, { name: 'test', horizon: 10, file: 'test.json' });
 
 const FREE_NETWORK = { default: { latency: 0, bandwidth: 1e15 } };
 

@@ -1,6 +1,7 @@
 // Small fleets for the tests of the freshness bound and of ARS's attention (not exported from the package).
-import { parseScenario } from '../../model/load.js';
+
 import type { Scenario } from '../../model/scenario.js';
+import { literalScenario } from '../../model/test-helpers/literal.js';
 
 /** the groups of `threeGroups`: criticality and refresh work differ, nothing else */
 export const THREE_GROUPS = [
@@ -14,12 +15,9 @@ export const THREE_GROUPS = [
  * declared: refreshes compete only with each other (the square-root law's own setting).
  */
 export function threeGroups(): Scenario {
-  return parseScenario(
-    JSON.stringify({
-      name: 'three-groups',
-      horizon: 600,
+  return literalScenario(
+    {
       warmup: 60,
-      tenants: [{ id: 't' }],
       nodes: [{ id: 'n', tier: 'edge', compute: 4, attention: 4 }],
       network: { default: { latency: 0, bandwidth: 1e15 } },
       assets: THREE_GROUPS.map((g) => ({
@@ -32,7 +30,7 @@ export function threeGroups(): Scenario {
           refresh: { work: g.work, compute: 1, attention: 1 },
         },
       })),
-    }),
-    { format: 'json', file: 'three-groups.json' },
+    },
+    { name: 'three-groups', horizon: 600, file: 'three-groups.json' },
   );
 }

@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../experiment/run.js';
-import { parseScenario } from '../../model/load.js';
-import type { ScenarioInput } from '../../model/schema.js';
+import { literalScenario } from '../../model/test-helpers/literal.js';
 import type { PlanDecision } from '../../scheduler/decision.js';
 import type { ExecutionRecord } from '../../world/world.js';
 
-function scenario(s: Partial<ScenarioInput> & Pick<ScenarioInput, 'nodes'>) {
-  return parseScenario(JSON.stringify({ name: 'planned', horizon: 100, tenants: [{ id: 't' }], ...s }), {
-    format: 'json',
-  });
-}
+const scenario = (s: Parameters<typeof literalScenario>[0]) =>
+  literalScenario(s, { name: 'planned', horizon: 100 });
 
 function traced(s: ReturnType<typeof scenario>, policy: string) {
   const records: ExecutionRecord[] = [];
