@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { RandomStreams } from '../engine/random.js';
 import { InputError } from '../errors.js';
 import { loadScenario } from '../model/load.js';
+import type { WorkloadDef } from '../model/scenario.js';
 import { literalScenario } from '../model/test-helpers/literal.js';
+import { arrivalProcess } from '../world/arrivals.js';
 import type { RunResult } from '../world/results.js';
-import { availability, freshnessBound, simplexMax } from './bound.js';
+import { availability, freshnessBound, meanArrivalRate, simplexMax } from './bound.js';
 import { runScenario } from './run.js';
 import { THREE_GROUPS, threeGroups as threeGroupsFleet } from './test-helpers/fleets.js';
 
@@ -181,8 +184,108 @@ describe('the freshness bound', () => {
         [4, 12, 18],
       ),
     ).toBeCloseTo(36, 12);
+    const x = [0, 0];
+    simplexMax(
+      [3, 5],
+      [
+        [1, 0],
+        [0, 2],
+        [3, 2],
+      ],
+      [4, 12, 18],
+      x,
+    );
+    expect(x[0]).toBeCloseTo(2, 12);
+    expect(x[1]).toBeCloseTo(6, 12);
     // unbounded
     expect(simplexMax([1, 1], [[1, -1]], [1])).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  describe('with the requests taking their share', () => {
+    // ten twins and a request stream on one node of 2 slots; each refresh and each task holds a slot and a core 1 s
+    const shared = (rate: number, anomaly?: { rate: number }) =>
+      scenario({
+        horizon: 400,
+        warmup: 20,
+        nodes: [{ id: 'n', tier: 'edge', compute: 2, attention: 2 }],
+        network: FREE_NETWORK,
+        assets: [
+          {
+            id: 'a',
+            tenant: 't',
+            count: 10,
+            ...(anomaly ? { anomaly } : {}),
+            twin: { sampleBytes: 0, refresh: { work: 1, compute: 1, attention: 1 } },
+          },
+        ],
+        workloads: [
+          {
+            id: 'q',
+            tenant: 't',
+            arrival: { kind: 'poisson', rate },
+            tasks: [{ id: 'x', work: 1, compute: 1, attention: 1 }],
+          },
+        ],
+      });
+
+    it('leaves the refreshes what the requests do not hold: 10 twins at 1.5 slots, 1/(2 · 0.15) + 1', () => {
+      const b = freshnessBound(shared(0.5));
+      expect(b.requests).toBe('counted');
+      expect(b.weightedAoI).toBeCloseTo(1 / 0.3 + 1, 3);
+      expect(b.feasible! / b.weightedAoI).toBeGreaterThanOrEqual(1);
+      expect(b.feasible! / b.weightedAoI).toBeLessThan(1.002);
+      expect(b.groups[0]!.period).toBeCloseTo(10 / 1.5, 2);
+      // without them, and over a window (a run may end with requests unserved), all 2 slots: 1/(2 · 0.2) + 1
+      expect(freshnessBound(shared(0.5), { requests: false })).toMatchObject({ requests: 'left out' });
+      expect(freshnessBound(shared(0.5), { requests: false }).weightedAoI).toBeCloseTo(3.5, 3);
+      expect(freshnessBound(shared(0.5), { steady: false }).requests).toBe('left out');
+      // a policy that serves the requests stays above it
+      for (const policy of ['whittle', 'max-age-first']) {
+        const r = runScenario(shared(0.5), { policy, seed: 1 });
+        expect(r.requests.completed / r.requests.arrived).toBeGreaterThan(0.95);
+        expect(r.twins.weightedAoI!).toBeGreaterThan(b.weightedAoI);
+      }
+    });
+
+    it('finds the edge of reach with the requests placed: 95 % within D needs f ≥ 0.95 / (D − 1) of 0.15 a twin', () => {
+      const s = shared(0.5, { rate: 0.01 });
+      // 1 + 0.95 / 0.15 = 7.33 s with the requests, 1 + 0.95 / 0.2 = 5.75 s without
+      expect(freshnessBound(s, { anomalyDelay: 7.3 }).reachable).toBe(false);
+      expect(freshnessBound(s, { anomalyDelay: 7.37 }).reachable).toBe(true);
+      expect(freshnessBound(s, { anomalyDelay: 6.5, requests: false }).reachable).toBe(true);
+      expect(freshnessBound(s, { anomalyDelay: 5.7, requests: false }).reachable).toBe(false);
+    });
+
+    it('says when the requests alone need more than the nodes hold, and leaves them out', () => {
+      // 3 tasks a second of 1 slot-second each against 2 slots
+      const b = freshnessBound(shared(3));
+      expect(b.requests).toBe('overload');
+      expect(b.weightedAoI).toBeCloseTo(3.5, 3);
+    });
+
+    it('counts each arrival process at its mean over the window, as the world generates it', () => {
+      const w = (arrival: unknown) => ({ arrival }) as unknown as WorkloadDef;
+      // bases 5 + 2k in [10, 29.5]: 11, 13, …, 29
+      expect(meanArrivalRate(w({ kind: 'periodic', period: 2, offset: 5, jitter: 0.5 }), 10, 30)).toBe(0.5);
+      expect(meanArrivalRate(w({ kind: 'poisson', rate: 2 }), 10, 30)).toBe(2);
+      // over whole days a diurnal stream averages its mean rate
+      const day = { kind: 'diurnal', meanRate: 3, amplitude: 0.6, period: 300, peak: 200 };
+      expect(meanArrivalRate(w(day), 0, 600)).toBeCloseTo(3, 12);
+      const trace = { ...w({ kind: 'trace' }), traceTimes: [1, 2, 15, 16, 40] } as WorkloadDef;
+      expect(meanArrivalRate(trace, 10, 20)).toBe(0.2);
+      // the world's own streams, counted over 400 seeds
+      for (const arrival of [
+        { kind: 'bursty', onRate: 4, offRate: 0.5, onMean: 5, offMean: 15 },
+        { ...day, peak: 100 },
+      ]) {
+        let count = 0;
+        for (let seed = 1; seed <= 400; seed++) {
+          const p = arrivalProcess(w(arrival), new RandomStreams(seed).stream('arrivals'));
+          for (let t = p.next(); t < 60; t = p.next()) if (t >= 10) count++;
+        }
+        expect(count / 400 / 50 / meanArrivalRate(w(arrival), 10, 60)).toBeCloseTo(1, 1);
+      }
+    });
   });
 
   it('refuses options that mean nothing', () => {

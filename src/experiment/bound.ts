@@ -10,17 +10,22 @@
  * the next sample, whose residual time R has P(R > x) = E[(X − x)⁺]/E[X] ≥ (1 − x f_i)⁺ (Jensen; equality
  * for a periodic schedule again), then for the refresh: P(delay > D) ≥ (1 − (D − d_i) f_i)⁺. Over a node's
  * time the refreshes it runs hold at most its capacity: Σ_i f_in d_in a_i ≤ A_n and Σ_i f_in d_in k_i ≤ C_n
- * (a_i, k_i the refresh's attention and compute). Every schedule in the world satisfies these, so the least
- * weighted age under them, Σ c_i (1/(2f_i) + d_i) / Σ c, is a lower bound for every policy. A node counts with
- * its expected time up (`availability`; the bound is convex in the capacities, so at the expected capacity it
- * bounds the expected weighted age), or with the up-seconds of one run. Requests' own compute, tenant quotas,
- * privacy rules, link queueing and an elastic pool's nodes while off only add to the age (they are left out,
- * so the bound is loose where they bind). With a target D for the q-quantile of the detection delay
+ * (a_i, k_i the refresh's attention and compute), beside the request tasks it runs: task class j, λ_j a
+ * second over the window (`meanArrivalRate`), holds a_j and k_j for at least e_jn (its work at the node's
+ * speed), so Σ_i f_in d_in a_i + Σ_j z_jn e_jn a_j ≤ A_n with Σ_n z_jn = λ_j, and the same for compute.
+ * Every schedule in the world that serves its requests satisfies these, so the least weighted age under them,
+ * Σ c_i (1/(2f_i) + d_i) / Σ c, is a lower bound for every such policy. Where the tasks alone do not fit
+ * (`tasksFit`), no policy serves them all and the requests are left out; the window bound always leaves them
+ * out (a window may end with requests unserved). A node counts with its expected time up (`availability`; the
+ * bound is convex in the capacities, so at the expected capacity it bounds the expected weighted age), or with
+ * the up-seconds of one run. The requests' timing, tenant quotas, privacy rules, link queueing, a slot's
+ * whole-refresh granularity and an elastic pool's nodes while off only add to the age (they are left out, so
+ * the bound is loose where they bind). With a target D for the q-quantile of the detection delay
  * pooled over all anomalies (`anomalyQuantile`, 0.95 as in the metrics), the schedules that meet it also
  * satisfy Σ_i r_i (1 − (D − d_i) f_i)⁺ ≤ (1 − q) Σ_i r_i (r_i the twin's anomaly rate).
  *
  * Whether any allocation meets the anomaly target is a linear program (the anomalies the capacities can catch
- * within D at most), solved exactly (`simplexMax`).
+ * within D at most, every task placed), solved exactly (`simplexMax`).
  *
  * The bound is the Lagrangian dual of that convex program, maximised over the multipliers of the node
  * capacities and of the anomaly constraint: any multipliers give a valid bound (weak duality), so the
@@ -35,7 +40,7 @@
  * stationary: a run's p95 over a few dozen anomalies scatters around the population's.
  */
 import { InputError } from '../errors.js';
-import type { Scenario } from '../model/scenario.js';
+import type { Scenario, WorkloadDef } from '../model/scenario.js';
 import { Network } from '../world/network.js';
 import { speedOf } from '../world/state.js';
 
@@ -55,6 +60,12 @@ export interface FreshnessBoundOptions {
   upSeconds?: Readonly<Record<string, number>>;
   /** simulated time (default: the scenario's), as `ars run --horizon`: the measured window is warm-up to it */
   horizon?: number;
+  /**
+   * whether the requests' tasks take their share of the nodes (default: with the long-run bound, not with the
+   * window's). The long-run bound is then for the policies that serve every request: a run's window may end
+   * with requests unserved, so the window bound leaves them out.
+   */
+  requests?: boolean;
 }
 
 export interface BoundGroup {
@@ -94,6 +105,12 @@ export interface FreshnessBound {
    * the target is below the refresh times, else only what the dual reached (valid, but of no use)
    */
   readonly reachable: boolean;
+  /**
+   * the request tasks' share of the nodes: `counted` (the bound is for the policies that serve every request),
+   * `left out` (the window bound, `requests: false`, or no request holds a node), `overload` (the requests
+   * alone need more than the nodes hold: no policy serves them all, and the bound leaves them out)
+   */
+  readonly requests: 'counted' | 'left out' | 'overload';
   readonly groups: readonly BoundGroup[];
   /** attention and compute units of the nodes that can run a refresh */
   readonly capacity: { readonly attention: number; readonly compute: number };
@@ -114,6 +131,18 @@ interface TwinClass {
 interface NodeClass {
   attention: number;
   compute: number;
+  /** whether the class runs some twin's refresh */
+  refreshes: boolean;
+}
+
+/** Request tasks alike (same kind, work, demands and tier), pooled. */
+interface TaskClass {
+  /** tasks a second */
+  rate: number;
+  att: number;
+  comp: number;
+  /** the task's time on each node class (∞ where it may not run) */
+  e: number[];
 }
 
 /**
@@ -135,13 +164,52 @@ export function availability(
   return pi + ((1 - pi) * (Math.exp(-s * from) - Math.exp(-s * to))) / (s * (to - from));
 }
 
-/** Pools the scenario's twins and nodes into classes and reads every refresh time (`Network.estimate`). */
+/**
+ * A workload's expected arrivals a second over [from, to], from its arrival process's definition: the
+ * periodic streams count only the arrivals that land in the window whatever their jitter, so the load is
+ * never overstated; a bursty stream starts in a burst, as the world's does.
+ */
+export function meanArrivalRate(w: WorkloadDef, from: number, to: number): number {
+  const a = w.arrival;
+  const span = to - from;
+  if (!(span > 0)) return 0;
+  switch (a.kind) {
+    case 'poisson':
+      return a.rate;
+    case 'periodic': {
+      // bases offset + k·period with k ≥ 0 in [from, to − jitter]
+      const first = Math.max(0, Math.ceil((from - a.offset) / a.period));
+      const last = Math.floor((to - a.jitter - a.offset) / a.period);
+      return Math.max(0, last - first + 1) / span;
+    }
+    case 'bursty': {
+      const on = availability({ mtbf: a.onMean, mttr: a.offMean }, from, to);
+      return a.offRate + (a.onRate - a.offRate) * on;
+    }
+    case 'diurnal': {
+      const k = (2 * Math.PI) / a.period;
+      const swing = (Math.sin(k * (to - a.peak)) - Math.sin(k * (from - a.peak))) / (k * span);
+      return a.meanRate * (1 + a.amplitude * swing);
+    }
+    case 'trace': {
+      let n = 0;
+      for (const t of w.traceTimes ?? []) if (t >= from && t <= to) n++;
+      return n / span;
+    }
+  }
+}
+
+/**
+ * Pools the scenario's twins, request tasks and nodes into classes and reads every refresh and task time
+ * (`Network.estimate`, the node's speed). With `requests` false the request tasks are left out.
+ */
 function classesOf(
   scenario: Scenario,
   from: number,
   to: number,
   upSeconds: Readonly<Record<string, number>> | undefined,
-): { twins: TwinClass[]; nodes: NodeClass[] } {
+  requests: boolean,
+): { twins: TwinClass[]; nodes: NodeClass[]; tasks: TaskClass[] } {
   const network = new Network(scenario.network, scenario.nodes);
   const twinKey = new Map<string, number>();
   const twins: TwinClass[] = [];
@@ -179,6 +247,28 @@ function classesOf(
     });
     specs.push({ zone: t.zone, bytes: t.sampleBytes, kind, work: r.work });
   }
+  // the request tasks: every task of every request arriving in the window runs once, holding its compute and
+  // attention at least its work at the node's speed (its inputs' transfers only add to that)
+  const taskKey = new Map<string, number>();
+  const tasks: TaskClass[] = [];
+  const taskSpecs: { kind: string; work: number; tier: string | undefined }[] = [];
+  if (requests)
+    for (const w of scenario.workloads) {
+      const rate = meanArrivalRate(w, from, to);
+      if (!(rate > 0)) continue;
+      for (const t of w.tasks) {
+        if (!(t.work > 0) || (t.compute <= 0 && t.attention <= 0)) continue;
+        const key = [t.kind, t.work, t.compute, t.attention, t.tier ?? ''].join('\u0000');
+        const k = taskKey.get(key);
+        if (k !== undefined) {
+          tasks[k]!.rate += rate;
+          continue;
+        }
+        taskKey.set(key, tasks.length);
+        tasks.push({ rate, att: t.attention, comp: t.compute, e: [] });
+        taskSpecs.push({ kind: t.kind, work: t.work, tier: t.tier });
+      }
+    }
   const nodeKey = new Map<string, number>();
   const nodes: NodeClass[] = [];
   for (const n of scenario.nodes) {
@@ -187,13 +277,19 @@ function classesOf(
       const s = specs[g]!;
       return network.estimate(-1, s.zone, n.index, s.bytes) + s.work / speedOf(n, s.kind);
     });
-    if (d.every((x) => x === Infinity)) continue;
+    const e = tasks.map((tc, j) => {
+      const s = taskSpecs[j]!;
+      if (tc.att > n.attention + 1e-9 || tc.comp > n.compute + 1e-9) return Infinity;
+      if (s.tier !== undefined && s.tier !== n.tier) return Infinity;
+      return s.work / speedOf(n, s.kind);
+    });
+    if (d.every((x) => x === Infinity) && e.every((x) => x === Infinity)) continue;
     const measured = upSeconds?.[n.id];
     const up =
       measured !== undefined
         ? Math.min(1, Math.max(0, measured / (to - from)))
         : availability(n.failure, from, to);
-    const key = [n.attention, n.compute, up, ...d].join('\u0000');
+    const key = [n.attention, n.compute, up, ...d, '', ...e].join('\u0000');
     const k = nodeKey.get(key);
     if (k !== undefined) {
       nodes[k]!.attention += n.attention * up;
@@ -201,13 +297,20 @@ function classesOf(
       continue;
     }
     nodeKey.set(key, nodes.length);
-    nodes.push({ attention: n.attention * up, compute: n.compute * up });
+    nodes.push({
+      attention: n.attention * up,
+      compute: n.compute * up,
+      refreshes: d.some((x) => x < Infinity),
+    });
     d.forEach((x, g) => {
       twins[g]!.d.push(x);
     });
+    e.forEach((x, j) => {
+      tasks[j]!.e.push(x);
+    });
   }
   for (const tc of twins) tc.dmin = Math.min(...tc.d);
-  return { twins, nodes };
+  return { twins, nodes, tasks };
 }
 
 /**
@@ -252,6 +355,8 @@ export function simplexMax(
   c: readonly number[],
   A: readonly (readonly number[])[],
   b: readonly number[],
+  /** filled with an optimal x when given (length c.length) */
+  solution?: number[],
 ): number {
   const m = A.length;
   const n = c.length;
@@ -294,6 +399,10 @@ export function simplexMax(
     }
     basis[leave] = enter;
   }
+  if (solution) {
+    solution.fill(0);
+    for (let i = 0; i < m; i++) if (basis[i]! < n) solution[basis[i]!] = T[i]![width - 1]!;
+  }
   return T[m]![width - 1]!;
 }
 
@@ -304,6 +413,7 @@ export function simplexMax(
  */
 function meetsTarget(
   twins: readonly TwinClass[],
+  tasks: readonly TaskClass[],
   nodes: readonly NodeClass[],
   fbar: readonly number[],
   budget: number,
@@ -313,8 +423,10 @@ function meetsTarget(
   for (const t of twins) total += t.n * t.anomaly;
   const K = nodes.length;
   const P = groups.length;
-  // variables: x_gk (P·K), then y_g (P)
-  const n = P * K + P;
+  // variables: x_gk (P·K), then y_g (P), then the tasks' z_jk (J·K)
+  const J = tasks.length;
+  const Z = P * K + P;
+  const n = Z + J * K;
   const c = new Array<number>(n).fill(0);
   const A: number[][] = [];
   const b: number[] = [];
@@ -332,6 +444,12 @@ function meetsTarget(
       att[p * K + k] = d * t.att;
       comp[p * K + k] = d * t.comp;
     });
+    tasks.forEach((t, j) => {
+      const e = t.e[k]!;
+      if (e === Infinity) return;
+      att[Z + j * K + k] = e * t.att;
+      comp[Z + j * K + k] = e * t.comp;
+    });
     A.push(att, comp);
     b.push(nodes[k]!.attention, nodes[k]!.compute);
   }
@@ -346,17 +464,153 @@ function meetsTarget(
     A.push(cap);
     b.push(fbar[g]!);
   });
-  const caught = simplexMax(c, A, b);
-  return total - caught <= budget * (1 + 1e-9) + 1e-15;
+  let rates = 0;
+  tasks.forEach((t, j) => {
+    const row = new Array<number>(n).fill(0);
+    for (let k = 0; k < K; k++) if (t.e[k]! < Infinity) row[Z + j * K + k] = 1;
+    A.push(row);
+    b.push(t.rate);
+    rates += t.rate;
+  });
+  const meets = (caught: number) => total - caught <= budget * (1 + 1e-9) + 1e-15;
+  if (J === 0) return meets(simplexMax(c, A, b));
+  // every task placed as well: a gain M per task a second, large enough that the optimum places them all
+  // (checked; M grows until it does), the anomalies caught then read off the solution
+  const x = new Array<number>(n).fill(0);
+  let M = (10 * total) / Math.min(...tasks.map((t) => t.rate));
+  for (let attempt = 0; attempt < 4; attempt++, M *= 1000) {
+    for (let j = 0; j < J; j++)
+      for (let k = 0; k < K; k++) c[Z + j * K + k] = tasks[j]!.e[k]! < Infinity ? M : 0;
+    simplexMax(c, A, b, x);
+    let placed = 0;
+    for (let v = Z; v < n; v++) placed += x[v]!;
+    if (placed < rates * (1 - 1e-9)) continue;
+    let caught = 0;
+    for (let p = 0; p < P; p++) caught += c[P * K + p]! * x[P * K + p]!;
+    return meets(caught);
+  }
+  // no placement found (rounding): the target judged without the requests, which can only call it reachable
+  for (let v = Z; v < n; v++) c[v] = 0;
+  return meets(simplexMax(c, A, b));
+}
+
+/** The capacity rows of the node classes and the task rows Σ_k z_jk ≤ λ_j, over x_gk (first) and z_jk. */
+function taskProgram(
+  twins: readonly TwinClass[],
+  tasks: readonly TaskClass[],
+  nodes: readonly NodeClass[],
+): { A: number[][]; b: number[]; runs: (j: number, k: number) => boolean } {
+  const G = twins.length;
+  const J = tasks.length;
+  const K = nodes.length;
+  const X = G * K;
+  const n = X + J * K;
+  const runs = (j: number, k: number) => tasks[j]!.e[k]! < Infinity;
+  const A: number[][] = [];
+  const b: number[] = [];
+  for (let k = 0; k < K; k++) {
+    const att = new Array<number>(n).fill(0);
+    const comp = new Array<number>(n).fill(0);
+    for (let g = 0; g < G; g++) {
+      const t = twins[g]!;
+      const d = t.d[k]!;
+      if (d === Infinity) continue;
+      att[g * K + k] = d * t.att;
+      comp[g * K + k] = d * t.comp;
+    }
+    for (let j = 0; j < J; j++) {
+      // where the class may not run its variable is in no row and gains nothing: it stays 0
+      if (!runs(j, k)) continue;
+      const t = tasks[j]!;
+      att[X + j * K + k] = t.e[k]! * t.att;
+      comp[X + j * K + k] = t.e[k]! * t.comp;
+    }
+    A.push(att, comp);
+    b.push(nodes[k]!.attention, nodes[k]!.compute);
+  }
+  for (let j = 0; j < J; j++) {
+    const row = new Array<number>(n).fill(0);
+    for (let k = 0; k < K; k++) if (runs(j, k)) row[X + j * K + k] = 1;
+    A.push(row);
+    b.push(tasks[j]!.rate);
+  }
+  return { A, b, runs };
 }
 
 /**
- * The weighted age of a feasible allocation of the relaxation, by Frank–Wolfe with exact line search over the
- * node classes' capacity polytopes (each vertex: one twin class at the most its refreshes can take of the
- * node class, a subset of the vertices, so every point stays feasible).
+ * Whether the request tasks alone fit the node classes' capacities: the most tasks a second that can be
+ * placed, max Σ z subject to Σ_k z_jk ≤ λ_j and each node class's attention and compute, is a linear program.
  */
+function tasksFit(tasks: readonly TaskClass[], nodes: readonly NodeClass[]): boolean {
+  const { A, b, runs } = taskProgram([], tasks, nodes);
+  const K = nodes.length;
+  const c = Array.from({ length: tasks.length * K }, (_, v) => (runs(Math.floor(v / K), v % K) ? 1 : 0));
+  const total = tasks.reduce((s, t) => s + t.rate, 0);
+  return simplexMax(c, A, b) >= total * (1 - 1e-9);
+}
+
+/**
+ * The weighted age of a feasible allocation of the relaxation, by Frank–Wolfe with exact line search. Without
+ * request tasks the polytope is the node classes' capacity polytopes (each vertex: one twin class at the most
+ * its refreshes can take of the node class, a subset of the vertices, so every point stays feasible); with
+ * them, each step's vertex places every task as well (`taskVertex`).
+ */
+/**
+ * The vertex oracle with request tasks: max Σ_g gain_g Σ_k x_gk + M Σ z over refresh rates x and task rates
+ * z within the capacities, Σ_k z_jk ≤ λ_j, M large enough that every task is placed (checked: M grows until
+ * it is). Writes the twin classes' totals into `out`; false if no vertex placing every task was found.
+ */
+function taskVertex(
+  twins: readonly TwinClass[],
+  tasks: readonly TaskClass[],
+  nodes: readonly NodeClass[],
+): (gain: Float64Array, out: Float64Array) => boolean {
+  const { A, b, runs } = taskProgram(twins, tasks, nodes);
+  const G = twins.length;
+  const K = nodes.length;
+  const X = G * K;
+  const n = A[0]?.length ?? 0;
+  const total = tasks.reduce((s, t) => s + t.rate, 0);
+  const most = twins.map((_, g) => nodes.map((_n, k) => mostRate(twins, nodes, g, k)));
+  // the most one task a second can displace: its time's share of a node class, in refreshes a second
+  let displace = 0;
+  for (const t of tasks)
+    for (let k = 0; k < K; k++) {
+      if (t.e[k]! === Infinity) continue;
+      for (let g = 0; g < G; g++) {
+        const m = most[g]![k]!;
+        if (!(m > 0 && m < Infinity)) continue;
+        const share = Math.max(
+          t.att > 0 ? (t.e[k]! * t.att) / nodes[k]!.attention : 0,
+          t.comp > 0 ? (t.e[k]! * t.comp) / nodes[k]!.compute : 0,
+        );
+        displace = Math.max(displace, share * m);
+      }
+    }
+  const x = new Array<number>(n).fill(0);
+  const c = new Array<number>(n).fill(0);
+  return (gain, out) => {
+    let top = 0;
+    for (let g = 0; g < G; g++) top = Math.max(top, gain[g]!);
+    let M = 10 * (top * displace + 1);
+    for (let attempt = 0; attempt < 4; attempt++, M *= 1000) {
+      for (let g = 0; g < G; g++) for (let k = 0; k < K; k++) c[g * K + k] = most[g]![k]! > 0 ? gain[g]! : 0;
+      for (let v = X; v < n; v++) c[v] = runs(Math.floor((v - X) / K), (v - X) % K) ? M : 0;
+      simplexMax(c, A, b, x);
+      let placed = 0;
+      for (let v = X; v < n; v++) placed += x[v]!;
+      if (placed < total * (1 - 1e-9)) continue;
+      out.fill(0);
+      for (let g = 0; g < G; g++) for (let k = 0; k < K; k++) out[g]! += x[g * K + k]!;
+      return true;
+    }
+    return false;
+  };
+}
+
 function primal(
   twins: readonly TwinClass[],
+  tasks: readonly TaskClass[],
   nodes: readonly NodeClass[],
   alpha: readonly number[],
   shift: readonly number[],
@@ -367,28 +621,48 @@ function primal(
   const K = nodes.length;
   const most = twins.map((_, g) => nodes.map((_n, k) => mostRate(twins, nodes, g, k)));
   // the objective reads each twin class's total rate F only, and a step moves F to (1 − γ) F + γ S: the
-  // totals are the whole state. Start: every node class split evenly between the twin classes it can refresh
+  // totals are the whole state. Start without tasks: every node class split evenly between the twin classes
+  // it can refresh
   const F = new Float64Array(G);
-  for (let k = 0; k < K; k++) {
-    let fits = 0;
-    for (let g = 0; g < G; g++) if (most[g]![k]! > 0) fits++;
-    for (let g = 0; g < G; g++) F[g]! += most[g]![k]! / fits;
-  }
+  const vertex = tasks.length > 0 ? taskVertex(twins, tasks, nodes) : undefined;
+  if (vertex) {
+    // start: the mean of the vertices that refresh one twin class each as much as the tasks leave room for
+    const one = new Float64Array(G);
+    const at = new Float64Array(G);
+    for (let g = 0; g < G; g++) {
+      one.fill(0);
+      one[g] = 1;
+      if (!vertex(one, at)) return Infinity;
+      for (let h = 0; h < G; h++) F[h]! += at[h]! / G;
+    }
+  } else
+    for (let k = 0; k < K; k++) {
+      let fits = 0;
+      for (let g = 0; g < G; g++) if (most[g]![k]! > 0) fits++;
+      if (fits > 0) for (let g = 0; g < G; g++) F[g]! += most[g]![k]! / fits;
+    }
   if (F.some((f, g) => !(f + shift[g]! > 0 && f < Infinity))) return Infinity;
   const S = new Float64Array(G);
-  for (let it = 0; it < iterations; it++) {
-    // the vertex of steepest descent, per node class
+  const slopes = new Float64Array(G);
+  // a linear program per step: fewer steps
+  const steps = vertex ? Math.min(iterations, 400) : iterations;
+  for (let it = 0; it < steps; it++) {
+    // the vertex of steepest descent
     S.fill(0);
-    for (let k = 0; k < K; k++) {
-      let bestG = -1;
-      let gain = 0;
-      for (let g = 0; g < G; g++) {
-        const m = most[g]![k]!;
-        const v = (alpha[g]! / (F[g]! + shift[g]!) ** 2) * m;
-        if (m > 0 && v > gain) [gain, bestG] = [v, g];
+    if (vertex) {
+      for (let g = 0; g < G; g++) slopes[g] = alpha[g]! / (F[g]! + shift[g]!) ** 2;
+      if (!vertex(slopes, S)) break;
+    } else
+      for (let k = 0; k < K; k++) {
+        let bestG = -1;
+        let gain = 0;
+        for (let g = 0; g < G; g++) {
+          const m = most[g]![k]!;
+          const v = (alpha[g]! / (F[g]! + shift[g]!) ** 2) * m;
+          if (m > 0 && v > gain) [gain, bestG] = [v, g];
+        }
+        if (bestG >= 0) S[bestG]! += most[bestG]![k]!;
       }
-      if (bestG >= 0) S[bestG]! += most[bestG]![k]!;
-    }
     // exact line search on γ: the derivative of Σ α / ((1 − γ) F + γ S) is increasing in γ
     const slope = (gamma: number): number => {
       let d = 0;
@@ -453,7 +727,16 @@ export function freshnessBound(scenario: Scenario, options: FreshnessBoundOption
       },
     ]);
   const steady = options.steady !== false;
-  const { twins, nodes } = classesOf(scenario, warmup, horizon, options.upSeconds);
+  const classes = classesOf(scenario, warmup, horizon, options.upSeconds, options.requests ?? steady);
+  const { twins, nodes } = classes;
+  // where the requests alone overload the nodes no policy serves them all: the bound then leaves them out
+  const overload = classes.tasks.length > 0 && !tasksFit(classes.tasks, nodes);
+  const tasks = overload ? [] : classes.tasks;
+  const requests: FreshnessBound['requests'] = overload
+    ? 'overload'
+    : classes.tasks.length > 0
+      ? 'counted'
+      : 'left out';
   if (!steady) {
     // a refresh delivered in the window may have been bound up to a refresh time before it
     let longest = 0;
@@ -472,9 +755,10 @@ export function freshnessBound(scenario: Scenario, options: FreshnessBoundOption
     critSum += t.n * t.c;
     anomalySum += t.n * t.anomaly;
   }
+  const refreshing = nodes.filter((n) => n.refreshes);
   const capacity = {
-    attention: nodes.reduce((s, n) => s + n.attention, 0),
-    compute: nodes.reduce((s, n) => s + n.compute, 0),
+    attention: refreshing.reduce((s, n) => s + n.attention, 0),
+    compute: refreshing.reduce((s, n) => s + n.compute, 0),
   };
   const groupsAt = (rates: Float64Array): BoundGroup[] =>
     twins.map((t, g) => ({
@@ -492,6 +776,7 @@ export function freshnessBound(scenario: Scenario, options: FreshnessBoundOption
     anomalyDelay: D,
     anomalyQuantile: q,
     reachable: false,
+    requests,
     groups: groupsAt(new Float64Array(G)),
     capacity,
   });
@@ -521,6 +806,18 @@ export function freshnessBound(scenario: Scenario, options: FreshnessBoundOption
   const useA = new Float64Array(K);
   const useC = new Float64Array(K);
   let tail = 0;
+  /** the node class where task class t costs least at the current prices (ties: the shortest time), or -1 */
+  const cheapest = (t: TaskClass): number => {
+    let best = -1;
+    let price = Infinity;
+    for (let k = 0; k < K; k++) {
+      const e = t.e[k]!;
+      if (e === Infinity) continue;
+      const p = e * (lam[k]! * t.att + mu[k]! * t.comp);
+      if (p < price || (p === price && e < t.e[best]!)) [price, best] = [p, k];
+    }
+    return best;
+  };
   const dual = (nu: number): number => {
     useA.fill(0);
     useC.fill(0);
@@ -547,6 +844,15 @@ export function freshnessBound(scenario: Scenario, options: FreshnessBoundOption
       }
       if (withTail) tail += t.n * t.anomaly * (fbar[g] === Infinity ? 1 : Math.max(0, 1 - F / fbar[g]!));
     }
+    // each request task class runs where its time is cheapest at these prices
+    for (const t of tasks) {
+      const k = cheapest(t);
+      if (k < 0) continue;
+      const e = t.e[k]!;
+      value += t.rate * e * (lam[k]! * t.att + mu[k]! * t.comp);
+      useA[k]! += t.rate * e * t.att;
+      useC[k]! += t.rate * e * t.comp;
+    }
     for (let k = 0; k < K; k++) value -= lam[k]! * nodes[k]!.attention + mu[k]! * nodes[k]!.compute;
     return value - nu * tailBudget;
   };
@@ -567,6 +873,7 @@ export function freshnessBound(scenario: Scenario, options: FreshnessBoundOption
   const scaleNu = withTail ? (lam0 * Math.max(capacity.attention, 1e-9)) / anomalySum : 0;
   let best = dual(nu);
   let bestRates = Float64Array.from(rate);
+
   const sq = new Float64Array(2 * K + 1).fill(1e-12);
   const steps = withTail ? 5 * iterations : iterations;
   for (let it = 0; it < steps; it++) {
@@ -590,11 +897,14 @@ export function freshnessBound(scenario: Scenario, options: FreshnessBoundOption
     }
   }
   // whether any allocation meets the target at all: exact (a linear program), where the dual only bounds
-  const reachable = !withTail || meetsTarget(twins, nodes, fbar, tailBudget);
+  const reachable = !withTail || meetsTarget(twins, tasks, nodes, fbar, tailBudget);
 
-  const feasible = withTail
-    ? undefined
-    : Math.max(best, primal(twins, nodes, alpha, shift, fixed, iterations));
+  let feasible: number | undefined;
+  if (!withTail) {
+    // the requests placed first (cheapest at the bound's prices, as far as each node class holds them), the
+    // refreshes then allocated within what they leave
+    feasible = Math.max(best, primal(twins, tasks, nodes, alpha, shift, fixed, iterations));
+  }
   return {
     weightedAoI: best,
     feasible,
@@ -602,6 +912,7 @@ export function freshnessBound(scenario: Scenario, options: FreshnessBoundOption
     anomalyDelay: D,
     anomalyQuantile: q,
     reachable,
+    requests,
     groups: groupsAt(bestRates),
     capacity,
   };

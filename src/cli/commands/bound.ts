@@ -29,6 +29,15 @@ function parseTargets(text: string | undefined): number[] {
   });
 }
 
+/** what the long-run bound did with the requests, in a line */
+const REQUESTS: Record<FreshnessBound['requests'], string> = {
+  counted:
+    'requests: their tasks take their mean share of the nodes (the long-run bound is for policies that serve them all)',
+  'left out': 'requests: none hold a node',
+  overload:
+    'requests: their tasks alone need more than the nodes hold, so no policy serves them all; the bounds leave them out',
+};
+
 const seconds = (x: number) => (Number.isFinite(x) ? formatNumber(x) : '∞');
 
 export function register(program: Command): void {
@@ -87,7 +96,8 @@ export function register(program: Command): void {
         out.write(
           `${scenario.name} · the least weighted age of information any policy can reach (fluid lower bound)\n` +
             `capacity up on average: ${formatNumber(steady.capacity.attention)} attention, ` +
-            `${formatNumber(steady.capacity.compute)} compute units on the nodes that can refresh\n\n`,
+            `${formatNumber(steady.capacity.compute)} compute units on the nodes that can refresh\n` +
+            `${REQUESTS[steady.requests]}\n\n`,
         );
         out.write(
           `${renderTable(
