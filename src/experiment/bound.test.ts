@@ -173,28 +173,13 @@ describe('the freshness bound', () => {
   });
 
   it("solves a linear program by the simplex method (Hillier and Lieberman's Wyndor Glass: 36 at (2, 6))", () => {
-    expect(
-      simplexMax(
-        [3, 5],
-        [
-          [1, 0],
-          [0, 2],
-          [3, 2],
-        ],
-        [4, 12, 18],
-      ),
-    ).toBeCloseTo(36, 12);
     const x = [0, 0];
-    simplexMax(
-      [3, 5],
-      [
-        [1, 0],
-        [0, 2],
-        [3, 2],
-      ],
-      [4, 12, 18],
-      x,
-    );
+    const A = [
+      [1, 0],
+      [0, 2],
+      [3, 2],
+    ];
+    expect(simplexMax([3, 5], A, [4, 12, 18], x)).toBeCloseTo(36, 12);
     expect(x[0]).toBeCloseTo(2, 12);
     expect(x[1]).toBeCloseTo(6, 12);
     // unbounded
