@@ -33,12 +33,32 @@ describe('ars bound', () => {
     expect(r.stdout).toMatch(/p95 is at most D/);
   });
 
+  it('bounds the scenario at each point of a grid: where the requests start to bind, where they overload', () => {
+    const r = ars('bound', 'examples/smart-hospital.yaml', '--vary', 'workloads.*.rate=1x,3x,4x', '--json');
+    expect(r.status).toBe(0);
+    const [one, three, four] = JSON.parse(r.stdout).whatIf;
+    expect(one.parameters).toEqual({ 'workloads.*.rate': '1x' });
+    expect(one.steady.requests).toBe('counted');
+    expect(one.steady.weightedAoI).toBeCloseTo(JSON.parse(r.stdout).steady.weightedAoI, 6);
+    // at 3× the tasks take capacity the refreshes would use; at 4× they need more than the nodes hold
+    expect(three.steady.weightedAoI).toBeGreaterThan(1.03 * one.steady.weightedAoI);
+    expect(four.steady.requests).toBe('overload');
+    expect(four.steady.weightedAoI).toBeCloseTo(one.steady.weightedAoI, 3);
+    const t = ars('bound', 'examples/smart-hospital.yaml', '--vary', 'workloads.*.rate=1x,4x');
+    expect(t.stdout).toMatch(/^4x\s+.*overload: left out$/m);
+  });
+
   it('exits 2 with what was expected, without a stack trace', () => {
     for (const [args, message] of [
       [['examples/smart-home.yaml', '--anomaly-p95', '12,x'], /--anomaly-p95 expects positive numbers/],
       [['examples/smart-home.yaml', '--horizon', '30'], /horizon: ends before the warm-up \(60 s\)/],
       [['examples/smart-home.yaml', '--quantile', '1.5'], /anomalyQuantile: not a quantile/],
       [['examples/no-such.yaml'], /no-such\.yaml: file not found/],
+      [['examples/smart-home.yaml', '--vary', 'workloads.*.rate'], /--vary "workloads\.\*\.rate"/],
+      [
+        ['examples/smart-home.yaml', '--vary', 'nodes.hub.count=-1'],
+        /--vary nodes\.hub\.count=-1 makes the scenario invalid/,
+      ],
     ] as const) {
       const r = ars('bound', ...args);
       expect(r.status, args.join(' ')).toBe(2);

@@ -78,6 +78,11 @@ export function runKey(scenarioHash: string, policy: PolicyRef, seed: number, ho
   );
 }
 
+/** The scenario at one grid point (the source's document changed by `applyPoint`); bad values exit 2 with the point. */
+export function scenarioAt(source: SweepSource, point: GridPoint): Scenario {
+  return parseCell(source, applyPoint(source.document, point), point);
+}
+
 function parseCell(source: SweepSource, document: unknown, point: GridPoint): Scenario {
   try {
     return parseScenario(JSON.stringify(document), {

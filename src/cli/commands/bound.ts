@@ -1,16 +1,22 @@
 // `ars bound <scenario>`: the least weighted age of information any policy can reach on the scenario.
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import { ArsError } from '../../errors.js';
 import { type FreshnessBound, freshnessBound } from '../../experiment/bound.js';
+import { scenarioAt } from '../../experiment/sweep.js';
+import { gridPoints, parseVary, pointLabels } from '../../experiment/sweep-grid.js';
 import { loadScenario } from '../../model/index.js';
 import { policyNames } from '../../policies/index.js';
-import { commandLimits, numberOption } from '../common.js';
+import { collect, commandLimits, numberOption } from '../common.js';
 import { formatNumber, printJson, renderTable, runCommand } from '../io.js';
 
 interface BoundOpts {
   anomalyP95?: string;
   quantile?: string;
   horizon?: string;
+  vary?: string[];
   json?: boolean;
 }
 
@@ -57,12 +63,19 @@ export function register(program: Command): void {
       '--horizon <seconds>',
       'simulated time (default: the scenario’s); the window is warm-up to horizon',
     )
+    .option(
+      '--vary <path=values>',
+      "also bound the scenario at each point of a grid, as `ars sweep` varies it (repeatable): 'workloads.*.rate=1x,2x,4x'",
+      collect,
+      [],
+    )
     .option('--json', 'print the bounds as JSON')
     .action(async (file: string, opts: BoundOpts, cmd: Command) => {
       await runCommand(() => {
         const targets = parseTargets(opts.anomalyP95);
         const quantile = numberOption('quantile', opts.quantile, { min: Number.MIN_VALUE });
         const horizon = numberOption('horizon', opts.horizon, { min: Number.MIN_VALUE });
+        const specs = (opts.vary ?? []).map(parseVary);
         const scenario = loadScenario(file, { knownPolicies: policyNames(), limits: commandLimits() });
         const base = {
           ...(quantile !== undefined ? { anomalyQuantile: quantile } : {}),
@@ -70,6 +83,21 @@ export function register(program: Command): void {
         };
         const steady = freshnessBound(scenario, base);
         const window = freshnessBound(scenario, { ...base, steady: false });
+        // the grid's points: each a scenario of its own (the file read as written, then changed as a sweep does)
+        const source =
+          specs.length > 0
+            ? { document: parseYaml(readFileSync(file, 'utf8')), file, baseDir: dirname(file) }
+            : undefined;
+        const whatIf = source
+          ? gridPoints(specs).map((point) => {
+              const at = scenarioAt(source, point);
+              return {
+                parameters: pointLabels(point),
+                steady: freshnessBound(at, base),
+                window: freshnessBound(at, { ...base, steady: false }),
+              };
+            })
+          : [];
         const frontier = targets.map((anomalyDelay) => ({
           anomalyDelay,
           steady: freshnessBound(scenario, { ...base, anomalyDelay }),
@@ -88,6 +116,15 @@ export function register(program: Command): void {
               steady: strip(f.steady),
               window: strip(f.window),
             })),
+            ...(whatIf.length > 0
+              ? {
+                  whatIf: whatIf.map((w) => ({
+                    parameters: w.parameters,
+                    steady: strip(w.steady),
+                    window: strip(w.window),
+                  })),
+                }
+              : {}),
           });
           return 0;
         }
@@ -138,6 +175,20 @@ export function register(program: Command): void {
                 f.steady.reachable ? seconds(f.steady.weightedAoI) : '–',
                 f.window.reachable ? seconds(f.window.weightedAoI) : '–',
                 f.steady.reachable ? 'yes' : 'no: no allocation within the capacities meets D',
+              ]),
+            )}\n`,
+          );
+        }
+        if (whatIf.length > 0) {
+          const paths = Object.keys(whatIf[0]!.parameters);
+          out.write(
+            `\nwhat if (the scenario at each point of the grid):\n${renderTable(
+              [...paths, 'long run (s)', 'over the window (s)', 'requests'],
+              whatIf.map((w) => [
+                ...paths.map((p) => w.parameters[p]!),
+                seconds(w.steady.weightedAoI),
+                seconds(w.window.weightedAoI),
+                w.steady.requests === 'overload' ? 'overload: left out' : w.steady.requests,
               ]),
             )}\n`,
           );
