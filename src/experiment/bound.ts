@@ -644,9 +644,7 @@ function primal(
   if (F.some((f, g) => !(f + shift[g]! > 0 && f < Infinity))) return Infinity;
   const S = new Float64Array(G);
   const slopes = new Float64Array(G);
-  // a linear program per step: fewer steps
-  const steps = vertex ? Math.min(iterations, 400) : iterations;
-  for (let it = 0; it < steps; it++) {
+  for (let it = 0; it < iterations; it++) {
     // the vertex of steepest descent
     S.fill(0);
     if (vertex) {
