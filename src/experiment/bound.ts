@@ -550,12 +550,6 @@ function tasksFit(tasks: readonly TaskClass[], nodes: readonly NodeClass[]): boo
 }
 
 /**
- * The weighted age of a feasible allocation of the relaxation, by Frank–Wolfe with exact line search. Without
- * request tasks the polytope is the node classes' capacity polytopes (each vertex: one twin class at the most
- * its refreshes can take of the node class, a subset of the vertices, so every point stays feasible); with
- * them, each step's vertex places every task as well (`taskVertex`).
- */
-/**
  * The vertex oracle with request tasks: max Σ_g gain_g Σ_k x_gk + M Σ z over refresh rates x and task rates
  * z within the capacities, Σ_k z_jk ≤ λ_j, M large enough that every task is placed (checked: M grows until
  * it is). Writes the twin classes' totals into `out`; false if no vertex placing every task was found.
@@ -584,7 +578,8 @@ function taskVertex(
           t.att > 0 ? (t.e[k]! * t.att) / nodes[k]!.attention : 0,
           t.comp > 0 ? (t.e[k]! * t.comp) / nodes[k]!.compute : 0,
         );
-        displace = Math.max(displace, share * m);
+        // (a node class with no capacity up holds no task: the program keeps its z at 0)
+        if (share < Infinity) displace = Math.max(displace, share * m);
       }
     }
   const x = new Array<number>(n).fill(0);
@@ -608,6 +603,12 @@ function taskVertex(
   };
 }
 
+/**
+ * The weighted age of a feasible allocation of the relaxation, by Frank–Wolfe with exact line search. Without
+ * request tasks the polytope is the node classes' capacity polytopes (each vertex: one twin class at the most
+ * its refreshes can take of the node class, a subset of the vertices, so every point stays feasible); with
+ * them, each step's vertex places every task as well (`taskVertex`).
+ */
 function primal(
   twins: readonly TwinClass[],
   tasks: readonly TaskClass[],
