@@ -53,6 +53,36 @@ describe('the freshness bound', () => {
     expect(w.weightedAoI).toBeGreaterThan(0.6);
   });
 
+  it('counts what a slower node costs in delivery age: one twin, nodes of 1 s and 2 s refreshes, d + d/2 on the faster', () => {
+    // with the refresh times alone the bound would take both nodes' capacity at the faster one's delivery age:
+    // 1/(2 · 1.5) + 1 = 1.33 s; a refresh's sample is as old as its refresh on delivery, and refreshing on the slow
+    // node as well buys nothing: (1 + D)²/(2F) − Q/2 = 1.5 s for every rate there
+    const twoSpeeds = scenario({
+      horizon: 200,
+      warmup: 10,
+      nodes: [
+        { id: 'fast', tier: 'edge', compute: 1, attention: 1, speed: 1 },
+        { id: 'slow', tier: 'edge', compute: 1, attention: 1, speed: 0.5 },
+      ],
+      network: FREE_NETWORK,
+      assets: [
+        { id: 'a', tenant: 't', twin: { sampleBytes: 0, refresh: { work: 1, compute: 1, attention: 1 } } },
+      ],
+    });
+    const b = freshnessBound(twoSpeeds);
+    // the relaxation's optimum, 1.5 s, is reached by the allocation and nearly by the dual (its prices approach
+    // the optimum at the edge where the slow node's price falls to 0, so the search stops within 1 %)
+    expect(b.feasible).toBeCloseTo(1.5, 6);
+    expect(b.weightedAoI).toBeGreaterThan(1.485);
+    expect(b.weightedAoI).toBeLessThanOrEqual(1.5);
+    // the window bound keeps the plain form
+    expect(freshnessBound(twoSpeeds, { steady: false }).weightedAoI).toBeLessThan(1.34);
+    for (const policy of ['uniform-refresh', 'whittle', 'ars']) {
+      const r = runScenario(twoSpeeds, { policy, seed: 1 });
+      expect(r.twins.weightedAoI!, policy).toBeGreaterThanOrEqual(b.weightedAoI - 1e-6);
+    }
+  });
+
   // three groups on one node of 4 slots: the square-root law in closed form
   const groups = THREE_GROUPS;
   const threeGroups = threeGroupsFleet();

@@ -24,6 +24,17 @@
  * pooled over all anomalies (`anomalyQuantile`, 0.95 as in the metrics), the schedules that meet it also
  * satisfy Σ_i r_i (1 − (D − d_i) f_i)⁺ ≤ (1 − q) Σ_i r_i (r_i the twin's anomaly rate).
  *
+ * Delivery age. A sample is as old as its refresh took when it is delivered, so a twin refreshed on nodes of
+ * different refresh times d_n gets older samples from the slower ones. Over a window of length L with X_j the
+ * gap after delivery j, the age integrates to Σ_j (d_j X_j + X_j²/2); for given refresh counts per node this is
+ * least at X_j = μ − d_j (the constraint X_j ≥ 0 dropped, so still a lower bound), a mean age of at least
+ * (1 + D)²/(2f) − Q/2 with D = Σ_n f_n d_n, Q = Σ_n f_n d_n², f = Σ_n f_n: 1/(2f) + d again for one refresh
+ * time, more for several. So the long-run bound takes each twin's age as the larger of the two forms (`mixed`
+ * classes; the window bound keeps the plain one). As max_t [t − Σ_n f_n (t − d_n)²/2] the delivery-age form
+ * is convex, and for any θ ∈ [0, 1] and t, θ · plain + (1 − θ) · (t − Σ_n f_n (t − d_n)²/2) is a lower bound of
+ * the age that is linear in the rates besides the plain 1/(2f): the dual uses it with θ and t searched per
+ * class (`classDual`), so every (θ, t) it tries is valid.
+ *
  * Whether any allocation meets the anomaly target is a linear program (the anomalies the capacities can catch
  * within D at most, every task placed), solved exactly (`simplexMax`).
  *
@@ -337,6 +348,42 @@ function inner(alpha: number, shift: number, pi: number, w: number, fbar: number
   return [best, value];
 }
 
+/**
+ * The search of the dual over the mix θ of the plain and the delivery-age lower bounds per twin class (θ = 1 is
+ * the plain one), and over the delivery age t: ternary steps for each, θ from THETA_MIN.
+ */
+const THETA_MIN = 0.01;
+const THETA_STEPS = 24;
+const T_STEPS = 30;
+/** dual steps per full search over (θ, t); the steps between search near each class's last (θ, t) */
+const SEARCH_EVERY = 50;
+const NEAR_STEPS = 8;
+
+/** The x in [a, b] where the unimodal f is largest, by `steps` golden-section steps (f(NaN) never asked). */
+function goldenMax(f: (x: number) => number, a: number, b: number, steps: number): number {
+  const r = (Math.sqrt(5) - 1) / 2;
+  let x1 = b - r * (b - a);
+  let x2 = a + r * (b - a);
+  let f1 = f(x1);
+  let f2 = f(x2);
+  for (let k = 0; k < steps; k++) {
+    if (f1 < f2) {
+      a = x1;
+      x1 = x2;
+      f1 = f2;
+      x2 = a + r * (b - a);
+      f2 = f(x2);
+    } else {
+      b = x2;
+      x2 = x1;
+      f2 = f1;
+      x1 = b - r * (b - a);
+      f1 = f(x1);
+    }
+  }
+  return f1 < f2 ? x2 : x1;
+}
+
 /** the most twin class g can be refreshed on node class k alone (refreshes a second; 0 where it does not fit) */
 function mostRate(twins: readonly TwinClass[], nodes: readonly NodeClass[], g: number, k: number): number {
   const t = twins[g]!;
@@ -550,9 +597,9 @@ function tasksFit(tasks: readonly TaskClass[], nodes: readonly NodeClass[]): boo
 }
 
 /**
- * The vertex oracle with request tasks: max Σ_g gain_g Σ_k x_gk + M Σ z over refresh rates x and task rates
- * z within the capacities, Σ_k z_jk ≤ λ_j, M large enough that every task is placed (checked: M grows until
- * it is). Writes the twin classes' totals into `out`; false if no vertex placing every task was found.
+ * The vertex oracle with request tasks: max Σ_gk gain_gk x_gk + M Σ z over refresh rates x and task rates z
+ * within the capacities, Σ_k z_jk ≤ λ_j, M large enough that every task is placed (checked: M grows until it
+ * is). Writes the refresh rates x_gk into `out` (at g·K + k); false if no vertex placing every task was found.
  */
 function taskVertex(
   twins: readonly TwinClass[],
@@ -586,17 +633,17 @@ function taskVertex(
   const c = new Array<number>(n).fill(0);
   return (gain, out) => {
     let top = 0;
-    for (let g = 0; g < G; g++) top = Math.max(top, gain[g]!);
+    for (let v = 0; v < X; v++) top = Math.max(top, gain[v]!);
     let M = 10 * (top * displace + 1);
     for (let attempt = 0; attempt < 4; attempt++, M *= 1000) {
-      for (let g = 0; g < G; g++) for (let k = 0; k < K; k++) c[g * K + k] = most[g]![k]! > 0 ? gain[g]! : 0;
+      for (let g = 0; g < G; g++)
+        for (let k = 0; k < K; k++) c[g * K + k] = most[g]![k]! > 0 ? gain[g * K + k]! : 0;
       for (let v = X; v < n; v++) c[v] = runs(Math.floor((v - X) / K), (v - X) % K) ? M : 0;
       simplexMax(c, A, b, x);
       let placed = 0;
       for (let v = X; v < n; v++) placed += x[v]!;
       if (placed < total * (1 - 1e-9)) continue;
-      out.fill(0);
-      for (let g = 0; g < G; g++) for (let k = 0; k < K; k++) out[g]! += x[g * K + k]!;
+      for (let v = 0; v < X; v++) out[v] = x[v]!;
       return true;
     }
     return false;
@@ -604,7 +651,71 @@ function taskVertex(
 }
 
 /**
- * The weighted age of a feasible allocation of the relaxation, by Frank–Wolfe with exact line search. Without
+ * The objective of the relaxation at refresh rates x (x_gk at g·K + k, class totals), less `fixed`: per twin
+ * class, α/(F + s) (the 1/(2f) term) and, where `mixed`, the larger of that and the delivery-age form
+ * c((n + D)²/(2F) − Q/2)/Σc − n c d_min/Σc with D = Σ_k x_k d_k and Q = Σ_k x_k d_k² (see `freshnessBound`).
+ * With `grad`, its partial derivatives into it.
+ */
+function relaxedObjective(
+  twins: readonly TwinClass[],
+  K: number,
+  alpha: readonly number[],
+  shift: readonly number[],
+  mixed: readonly boolean[],
+  critSum: number,
+  x: Float64Array,
+  grad?: Float64Array,
+  /** > 0: a smooth upper envelope of the larger of the two forms, this close (relative; for the search) */
+  smooth = 0,
+): number {
+  let v = 0;
+  for (let g = 0; g < twins.length; g++) {
+    const t = twins[g]!;
+    let F = 0;
+    let D = 0;
+    let Q = 0;
+    for (let k = 0; k < K; k++) {
+      const r = x[g * K + k]!;
+      if (r === 0) continue;
+      const d = t.d[k]!;
+      F += r;
+      D += r * d;
+      Q += r * d * d;
+    }
+    const old = alpha[g]! / (F + shift[g]!);
+    const refined = mixed[g]
+      ? (t.c * ((t.n + D) ** 2 / (2 * F) - Q / 2 - t.n * t.dmin)) / critSum
+      : Number.NEGATIVE_INFINITY;
+    if (!(F > 0 && mixed[g])) {
+      v += old;
+      if (grad)
+        for (let k = 0; k < K; k++)
+          grad[g * K + k] = t.d[k]! === Infinity ? 0 : -alpha[g]! / (F + shift[g]!) ** 2;
+      continue;
+    }
+    // smooth: (a + b + √((a − b)² + ε²)) / 2, a smooth upper envelope of max(a, b)
+    const eps = smooth * (Math.abs(old) + Math.abs(refined));
+    const root = Math.sqrt((refined - old) ** 2 + eps * eps);
+    v += smooth ? (old + refined + root) / 2 : Math.max(old, refined);
+    if (grad) {
+      const wR = root > 0 ? (1 + (refined - old) / root) / 2 : 0.5;
+      for (let k = 0; k < K; k++) {
+        const d = t.d[k]!;
+        if (d === Infinity) {
+          grad[g * K + k] = 0;
+          continue;
+        }
+        const gOld = -alpha[g]! / (F + shift[g]!) ** 2;
+        const gNew = (-t.c / (2 * critSum)) * ((t.n + D) / F - d) ** 2;
+        grad[g * K + k] = wR * gNew + (1 - wR) * gOld;
+      }
+    }
+  }
+  return v;
+}
+
+/**
+ * The weighted age of a feasible allocation of the relaxation, by Frank–Wolfe with a line search. Without
  * request tasks the polytope is the node classes' capacity polytopes (each vertex: one twin class at the most
  * its refreshes can take of the node class, a subset of the vertices, so every point stays feasible); with
  * them, each step's vertex places every task as well (`taskVertex`).
@@ -615,79 +726,109 @@ function primal(
   nodes: readonly NodeClass[],
   alpha: readonly number[],
   shift: readonly number[],
+  mixed: readonly boolean[],
+  critSum: number,
   fixed: number,
   iterations: number,
 ): number {
   const G = twins.length;
   const K = nodes.length;
   const most = twins.map((_, g) => nodes.map((_n, k) => mostRate(twins, nodes, g, k)));
-  // the objective reads each twin class's total rate F only, and a step moves F to (1 − γ) F + γ S: the
-  // totals are the whole state. Start without tasks: every node class split evenly between the twin classes
-  // it can refresh
-  const F = new Float64Array(G);
-  const vertex = tasks.length > 0 ? taskVertex(twins, tasks, nodes) : undefined;
-  if (vertex) {
-    // start: the mean of the vertices that refresh one twin class each as much as the tasks leave room for
-    const one = new Float64Array(G);
-    const at = new Float64Array(G);
-    for (let g = 0; g < G; g++) {
-      one.fill(0);
-      one[g] = 1;
-      if (!vertex(one, at)) return Infinity;
-      for (let h = 0; h < G; h++) F[h]! += at[h]! / G;
-    }
-  } else
-    for (let k = 0; k < K; k++) {
-      let fits = 0;
-      for (let g = 0; g < G; g++) if (most[g]![k]! > 0) fits++;
-      if (fits > 0) for (let g = 0; g < G; g++) F[g]! += most[g]![k]! / fits;
-    }
-  if (F.some((f, g) => !(f + shift[g]! > 0 && f < Infinity))) return Infinity;
-  const S = new Float64Array(G);
-  const slopes = new Float64Array(G);
-  for (let it = 0; it < iterations; it++) {
-    // the vertex of steepest descent
-    S.fill(0);
+  // the search follows a smooth envelope of the objective (Frank–Wolfe needs a gradient that does not jump),
+  // once loose and once close; the value reported is the relaxation's, the larger of the two forms, at the
+  // better point found
+  if (!mixed.some(Boolean)) return search(0);
+  return Math.min(search(1e-2), search(1e-3));
+
+  function search(smooth: number): number {
+    const objective = (x: Float64Array, grad?: Float64Array) =>
+      relaxedObjective(twins, K, alpha, shift, mixed, critSum, x, grad, smooth);
+    // the rates x_gk at g·K + k. Start without tasks: every node class split evenly between the twin classes
+    // it can refresh
+    const x = new Float64Array(G * K);
+    const vertex = tasks.length > 0 ? taskVertex(twins, tasks, nodes) : undefined;
     if (vertex) {
-      for (let g = 0; g < G; g++) slopes[g] = alpha[g]! / (F[g]! + shift[g]!) ** 2;
-      if (!vertex(slopes, S)) break;
+      // start: the mean of the vertices that refresh one twin class each as much as the tasks leave room for
+      const one = new Float64Array(G * K);
+      const at = new Float64Array(G * K);
+      for (let g = 0; g < G; g++) {
+        one.fill(0);
+        for (let k = 0; k < K; k++) one[g * K + k] = 1;
+        if (!vertex(one, at)) return Infinity;
+        for (let v = 0; v < G * K; v++) x[v]! += at[v]! / G;
+      }
     } else
       for (let k = 0; k < K; k++) {
-        let bestG = -1;
-        let gain = 0;
-        for (let g = 0; g < G; g++) {
-          const m = most[g]![k]!;
-          const v = (alpha[g]! / (F[g]! + shift[g]!) ** 2) * m;
-          if (m > 0 && v > gain) [gain, bestG] = [v, g];
-        }
-        if (bestG >= 0) S[bestG]! += most[bestG]![k]!;
+        let fits = 0;
+        for (let g = 0; g < G; g++) if (most[g]![k]! > 0) fits++;
+        if (fits > 0) for (let g = 0; g < G; g++) x[g * K + k] = most[g]![k]! / fits;
       }
-    // exact line search on γ: the derivative of Σ α / ((1 − γ) F + γ S) is increasing in γ
-    const slope = (gamma: number): number => {
-      let d = 0;
-      for (let g = 0; g < G; g++) {
-        const f = (1 - gamma) * F[g]! + gamma * S[g]! + shift[g]!;
-        d -= (alpha[g]! * (S[g]! - F[g]!)) / (f * f);
-      }
-      return d;
+    const total = (g: number, y: Float64Array) => {
+      let F = 0;
+      for (let k = 0; k < K; k++) F += y[g * K + k]!;
+      return F;
     };
-    let lo = 0;
-    let hi = 1;
-    if (slope(0) >= 0) break; // no descent left
-    if (slope(1) <= 0) lo = 1;
-    else
-      for (let b = 0; b < 50; b++) {
-        const mid = (lo + hi) / 2;
-        if (slope(mid) < 0) lo = mid;
-        else hi = mid;
+    for (let g = 0; g < G; g++) {
+      const F = total(g, x);
+      if (!(F + shift[g]! > 0 && F < Infinity)) return Infinity;
+    }
+    const S = new Float64Array(G * K);
+    const grad = new Float64Array(G * K);
+    const y = new Float64Array(G * K);
+    const at = (gamma: number): number => {
+      for (let v = 0; v < G * K; v++) y[v] = (1 - gamma) * x[v]! + gamma * S[v]!;
+      for (let g = 0; g < G; g++) if (!(total(g, y) + shift[g]! > 0)) return Infinity;
+      return objective(y);
+    };
+    let value = objective(x, grad);
+    for (let it = 0; it < iterations; it++) {
+      // the vertex of steepest descent
+      S.fill(0);
+      if (vertex) {
+        for (let v = 0; v < G * K; v++) grad[v] = -grad[v]!;
+        if (!vertex(grad, S)) break;
+      } else
+        for (let k = 0; k < K; k++) {
+          let bestG = -1;
+          let gain = 0;
+          for (let g = 0; g < G; g++) {
+            const m = most[g]![k]!;
+            const v = -grad[g * K + k]! * m;
+            if (m > 0 && v > gain) [gain, bestG] = [v, g];
+          }
+          if (bestG >= 0) S[bestG * K + k] = most[bestG]![k]!;
+        }
+      // golden-section search on γ (the objective is convex along the segment)
+      let lo = 0;
+      let hi = 1;
+      const r = (Math.sqrt(5) - 1) / 2;
+      let a = hi - r * (hi - lo);
+      let b = lo + r * (hi - lo);
+      let fa = at(a);
+      let fb = at(b);
+      for (let step = 0; step < 60; step++) {
+        if (fa <= fb) {
+          hi = b;
+          b = a;
+          fb = fa;
+          a = hi - r * (hi - lo);
+          fa = at(a);
+        } else {
+          lo = a;
+          a = b;
+          fa = fb;
+          b = lo + r * (hi - lo);
+          fb = at(b);
+        }
       }
-    const gamma = lo;
-    if (gamma === 1 && S.some((f, g) => f + shift[g]! <= 0)) break;
-    for (let g = 0; g < G; g++) F[g] = (1 - gamma) * F[g]! + gamma * S[g]!;
+      const gamma = (lo + hi) / 2;
+      const next = at(gamma);
+      if (!(next < value)) break; // no descent left
+      x.set(y);
+      value = objective(x, grad);
+    }
+    return fixed + relaxedObjective(twins, K, alpha, shift, mixed, critSum, x);
   }
-  let v = fixed;
-  for (let g = 0; g < G; g++) v += alpha[g]! / (F[g]! + shift[g]!);
-  return v;
 }
 
 /** The lower bound of the weighted age of information of every policy on the scenario (see the file's comment). */
@@ -785,6 +926,12 @@ export function freshnessBound(scenario: Scenario, options: FreshnessBoundOption
   // window that starts before d a twin may still hold one younger
   for (const t of twins) fixed += (t.n * t.c * (steady ? t.dmin : Math.min(t.dmin, warmup))) / critSum;
   const alpha = twins.map((t) => (t.n * t.n * t.c) / (2 * critSum));
+  // classes whose refresh times differ between node classes: the long-run bound also counts what a refresh on
+  // a slower node costs in delivery age
+  const mixed = twins.map((t) => {
+    const finite = t.d.filter((x) => x < Infinity);
+    return steady && Math.max(...finite) > t.dmin * (1 + 1e-9);
+  });
   // k deliveries in a window of L seconds leave a mean age of at least L / (2(k + 1)) + d: the rate's shift
   const shift = twins.map((t) => (steady ? 0 : t.n / window));
   // the tail term: weight w_g = ν N_g r_g and F̄_g = N_g / (D − d_g) (∞ where D ≤ d_g: the term is then constant)
@@ -817,6 +964,90 @@ export function freshnessBound(scenario: Scenario, options: FreshnessBoundOption
     }
     return best;
   };
+  const price = new Float64Array(K);
+  // each class's (θ, t) from the last search, and whether this evaluation searches (every SEARCH_EVERY-th)
+  const lastTheta = new Float64Array(G).fill(1);
+  const lastT = new Float64Array(G);
+  let searching = true;
+  /**
+   * Twin class g's part of the dual function at the current prices: its least α θ/F + F π'_k + tail, plus
+   * n c (1 − θ)(t − d_min)/Σc, over F ≥ 0 and the node class k, as the rate, its value and k. θ = 1 is the
+   * plain form; where the class's refresh times differ (`mixed`), every θ < 1 and delivery age t give a
+   * lower bound too (see `freshnessBound`), so the best of a few θ, each with t searched, is kept.
+   */
+  const classDual = (g: number, w: number): [number, number, number] => {
+    const t = twins[g]!;
+    let pi = Infinity;
+    let kBest = -1;
+    for (let k = 0; k < K; k++) {
+      const d = t.d[k]!;
+      price[k] = d === Infinity ? Infinity : d * (lam[k]! * t.att + mu[k]! * t.comp);
+      if (price[k]! < pi) [pi, kBest] = [price[k]!, k];
+    }
+    const [F, v] = inner(alpha[g]!, shift[g]!, pi, w, fbar[g]!);
+    let best: [number, number, number] = [F, v, kBest];
+    if (!mixed[g]) return best;
+    const scale = (t.n * t.c) / critSum;
+    const none: [number, number, number] = [0, Number.NEGATIVE_INFINITY, -1];
+    /** the class's part at mix θ and delivery age tt */
+    const at = (theta: number, tt: number): [number, number, number] => {
+      const q = (t.c * (1 - theta)) / (2 * critSum);
+      let pm = Infinity;
+      let km = -1;
+      for (let k = 0; k < K; k++) {
+        if (price[k] === Infinity) continue;
+        const p = price[k]! - q * (tt - t.d[k]!) ** 2;
+        if (p < pm) [pm, km] = [p, k];
+      }
+      if (!(pm > 0)) return none;
+      const [F2, v2] = inner(theta * alpha[g]!, shift[g]!, pm, w, fbar[g]!);
+      return [F2, v2 + scale * (1 - theta) * (tt - t.dmin), km];
+    };
+    // a full search now and then; between, a short one around the class's last (θ, t), as prices move little
+    const near = !searching && lastTheta[g]! < 1;
+    /** the best delivery age t at this θ (the value is concave in t: a golden-section search) */
+    const tAt = (theta: number): number => {
+      const q = (t.c * (1 - theta)) / (2 * critSum);
+      // the delivery ages t at which every π'_k = price_k − q (t − d_k)² stays positive
+      let lo = t.dmin;
+      let hi = Infinity;
+      for (let k = 0; k < K; k++) {
+        if (price[k] === Infinity) continue;
+        const r = Math.sqrt(price[k]! / q);
+        lo = Math.max(lo, t.d[k]! - r);
+        hi = Math.min(hi, t.d[k]! + r);
+      }
+      if (!(hi > lo && hi < Infinity)) return Number.NaN;
+      if (near) {
+        const span = 0.25 * Math.max(lastT[g]! - t.dmin, 1e-6);
+        lo = Math.max(lo, lastT[g]! - span);
+        hi = Math.min(hi, lastT[g]! + span);
+        if (!(hi > lo)) return Number.NaN;
+      }
+      return goldenMax((tt) => at(theta, tt)[1], lo, hi, near ? NEAR_STEPS : T_STEPS);
+    };
+    const atTheta = (theta: number) => {
+      const tt = tAt(theta);
+      return Number.isNaN(tt) ? none : at(theta, tt);
+    };
+    // θ by a golden-section search too (any θ gives a valid bound; the search only makes it tighter)
+    const theta = near
+      ? goldenMax(
+          (x) => atTheta(x)[1],
+          Math.max(THETA_MIN, lastTheta[g]! - 0.1),
+          Math.min(1, lastTheta[g]! + 0.1),
+          NEAR_STEPS,
+        )
+      : goldenMax((x) => atTheta(x)[1], THETA_MIN, 1, THETA_STEPS);
+    const tt = tAt(theta);
+    if (!Number.isNaN(tt)) {
+      lastTheta[g] = theta;
+      lastT[g] = tt;
+      const r = at(theta, tt);
+      if (r[1] > best[1]) best = r;
+    }
+    return best;
+  };
   const dual = (nu: number): number => {
     useA.fill(0);
     useC.fill(0);
@@ -824,16 +1055,8 @@ export function freshnessBound(scenario: Scenario, options: FreshnessBoundOption
     tail = 0;
     for (let g = 0; g < G; g++) {
       const t = twins[g]!;
-      let pi = Infinity;
-      let kBest = -1;
-      for (let k = 0; k < K; k++) {
-        const d = t.d[k]!;
-        if (d === Infinity) continue;
-        const p = d * (lam[k]! * t.att + mu[k]! * t.comp);
-        if (p < pi) [pi, kBest] = [p, k];
-      }
       const w = withTail ? nu * t.n * t.anomaly : 0;
-      const [F, v] = inner(alpha[g]!, shift[g]!, pi, w, fbar[g]!);
+      const [F, v, kBest] = classDual(g, w);
       // past reach (D ≤ d_g) the tail term is w whatever the rate
       value += fbar[g] === Infinity ? v + w : v;
       rate[g] = F;
@@ -889,6 +1112,7 @@ export function freshnessBound(scenario: Scenario, options: FreshnessBoundOption
       sq[2 * K]! += gn * gn;
       nu = Math.max(0, nu + 0.2 * Math.max(scaleNu, nu) * (gn / Math.sqrt(sq[2 * K]!)));
     }
+    searching = it % SEARCH_EVERY === 0;
     const v = dual(nu);
     if (v > best) {
       best = v;
@@ -902,7 +1126,7 @@ export function freshnessBound(scenario: Scenario, options: FreshnessBoundOption
   if (!withTail) {
     // the requests placed first (cheapest at the bound's prices, as far as each node class holds them), the
     // refreshes then allocated within what they leave
-    feasible = Math.max(best, primal(twins, tasks, nodes, alpha, shift, fixed, iterations));
+    feasible = Math.max(best, primal(twins, tasks, nodes, alpha, shift, mixed, critSum, fixed, iterations));
   }
   return {
     weightedAoI: best,
