@@ -9,7 +9,7 @@ import { scenarioAt } from '../../experiment/sweep.js';
 import { gridPoints, parseVary, pointLabels } from '../../experiment/sweep-grid.js';
 import { loadScenario } from '../../model/index.js';
 import { policyNames } from '../../policies/index.js';
-import { collect, commandLimits, numberOption } from '../common.js';
+import { collect, commandLimits, numberOption, progressBar } from '../common.js';
 import { formatNumber, printJson, renderTable, runCommand } from '../io.js';
 
 interface BoundOpts {
@@ -88,16 +88,20 @@ export function register(program: Command): void {
           specs.length > 0
             ? { document: parseYaml(readFileSync(file, 'utf8')), file, baseDir: dirname(file) }
             : undefined;
-        const whatIf = source
-          ? gridPoints(specs).map((point) => {
-              const at = scenarioAt(source, point);
-              return {
-                parameters: pointLabels(point),
-                steady: freshnessBound(at, base),
-                window: freshnessBound(at, { ...base, steady: false }),
-              };
-            })
-          : [];
+        const points = source ? gridPoints(specs) : [];
+        // a bar on a terminal once the grid takes more than a second (each point is a bound of its own)
+        const bar = progressBar('grid points', points.length);
+        const whatIf = points.map((point, i) => {
+          const at = scenarioAt(source!, point);
+          const w = {
+            parameters: pointLabels(point),
+            steady: freshnessBound(at, base),
+            window: freshnessBound(at, { ...base, steady: false }),
+          };
+          bar.update(i + 1);
+          return w;
+        });
+        bar.stop();
         const frontier = targets.map((anomalyDelay) => ({
           anomalyDelay,
           steady: freshnessBound(scenario, { ...base, anomalyDelay }),
