@@ -350,7 +350,7 @@ function inner(alpha: number, shift: number, pi: number, w: number, fbar: number
 
 /**
  * The search of the dual over the mix θ of the plain and the delivery-age lower bounds per twin class (θ = 1 is
- * the plain one), and over the delivery age t: ternary steps for each, θ from THETA_MIN.
+ * the plain one), and over the delivery age t: golden-section steps for each, θ from THETA_MIN.
  */
 const THETA_MIN = 0.01;
 const THETA_STEPS = 24;
@@ -470,88 +470,86 @@ function meetsTarget(
   for (const t of twins) total += t.n * t.anomaly;
   const K = nodes.length;
   const P = groups.length;
-  // variables: x_gk (P·K), then y_g (P), then the tasks' z_jk (J·K)
-  const J = tasks.length;
-  const Z = P * K + P;
-  const n = Z + J * K;
+  // variables: x_gk of the groups that can catch anomalies (P·K), the tasks' z_jk (J·K), then y_g (P); where a
+  // node class cannot run a refresh its rate is in no row and catches nothing (the link below)
+  const { A, b, n, Z, runs } = taskProgram(
+    groups.map((g) => twins[g]!),
+    tasks,
+    nodes,
+    P,
+  );
+  const Y = n - P;
   const c = new Array<number>(n).fill(0);
-  const A: number[][] = [];
-  const b: number[] = [];
   groups.forEach((g, p) => {
-    c[P * K + p] = (twins[g]!.n * twins[g]!.anomaly) / fbar[g]!;
-  });
-  for (let k = 0; k < K; k++) {
-    const att = new Array<number>(n).fill(0);
-    const comp = new Array<number>(n).fill(0);
-    groups.forEach((g, p) => {
-      const t = twins[g]!;
-      const d = t.d[k]!;
-      // where the node class cannot run the refresh the rate has no row and catches nothing (link below)
-      if (d === Infinity) return;
-      att[p * K + k] = d * t.att;
-      comp[p * K + k] = d * t.comp;
-    });
-    tasks.forEach((t, j) => {
-      const e = t.e[k]!;
-      if (e === Infinity) return;
-      att[Z + j * K + k] = e * t.att;
-      comp[Z + j * K + k] = e * t.comp;
-    });
-    A.push(att, comp);
-    b.push(nodes[k]!.attention, nodes[k]!.compute);
-  }
-  groups.forEach((g, p) => {
+    c[Y + p] = (twins[g]!.n * twins[g]!.anomaly) / fbar[g]!;
     const link = new Array<number>(n).fill(0);
-    link[P * K + p] = 1;
+    link[Y + p] = 1;
     for (let k = 0; k < K; k++) if (twins[g]!.d[k]! < Infinity) link[p * K + k] = -1;
     A.push(link);
     b.push(0);
     const cap = new Array<number>(n).fill(0);
-    cap[P * K + p] = 1;
+    cap[Y + p] = 1;
     A.push(cap);
     b.push(fbar[g]!);
   });
-  let rates = 0;
-  tasks.forEach((t, j) => {
-    const row = new Array<number>(n).fill(0);
-    for (let k = 0; k < K; k++) if (t.e[k]! < Infinity) row[Z + j * K + k] = 1;
-    A.push(row);
-    b.push(t.rate);
-    rates += t.rate;
-  });
   const meets = (caught: number) => total - caught <= budget * (1 + 1e-9) + 1e-15;
-  if (J === 0) return meets(simplexMax(c, A, b));
-  // every task placed as well: a gain M per task a second, large enough that the optimum places them all
-  // (checked; M grows until it does), the anomalies caught then read off the solution
+  if (tasks.length === 0) return meets(simplexMax(c, A, b));
+  // every task placed as well, the anomalies caught then read off the solution
   const x = new Array<number>(n).fill(0);
-  let M = (10 * total) / Math.min(...tasks.map((t) => t.rate));
-  for (let attempt = 0; attempt < 4; attempt++, M *= 1000) {
-    for (let j = 0; j < J; j++)
-      for (let k = 0; k < K; k++) c[Z + j * K + k] = tasks[j]!.e[k]! < Infinity ? M : 0;
-    simplexMax(c, A, b, x);
-    let placed = 0;
-    for (let v = Z; v < n; v++) placed += x[v]!;
-    if (placed < rates * (1 - 1e-9)) continue;
+  const M0 = (10 * total) / Math.min(...tasks.map((t) => t.rate));
+  if (solvePlacingTasks(c, A, b, x, Z, runs, tasks, K, M0)) {
     let caught = 0;
-    for (let p = 0; p < P; p++) caught += c[P * K + p]! * x[P * K + p]!;
+    for (let p = 0; p < P; p++) caught += c[Y + p]! * x[Y + p]!;
     return meets(caught);
   }
   // no placement found (rounding): the target judged without the requests, which can only call it reachable
-  for (let v = Z; v < n; v++) c[v] = 0;
+  for (let v = Z; v < Y; v++) c[v] = 0;
   return meets(simplexMax(c, A, b));
 }
 
-/** The capacity rows of the node classes and the task rows Σ_k z_jk ≤ λ_j, over x_gk (first) and z_jk. */
+/**
+ * max c·x over A x ≤ b with every request task placed: a gain M on each task's column (z_jk at `from` + j·K + k,
+ * where the task may run), M from `M0` up (×1000 a time) until the optimum places all of them. The solution
+ * goes into x (the task columns' gains into c); false if no M did (rounding).
+ */
+function solvePlacingTasks(
+  c: number[],
+  A: readonly (readonly number[])[],
+  b: readonly number[],
+  x: number[],
+  from: number,
+  runs: (j: number, k: number) => boolean,
+  tasks: readonly TaskClass[],
+  K: number,
+  M0: number,
+): boolean {
+  const J = tasks.length;
+  const total = tasks.reduce((sum, t) => sum + t.rate, 0);
+  for (let attempt = 0, M = M0; attempt < 4; attempt++, M *= 1000) {
+    for (let j = 0; j < J; j++) for (let k = 0; k < K; k++) c[from + j * K + k] = runs(j, k) ? M : 0;
+    simplexMax(c, A, b, x);
+    let placed = 0;
+    for (let v = from; v < from + J * K; v++) placed += x[v]!;
+    if (placed >= total * (1 - 1e-9)) return true;
+  }
+  return false;
+}
+
+/**
+ * The capacity rows of the node classes and the task rows Σ_k z_jk ≤ λ_j, over x_gk (first), z_jk (from Z)
+ * and `extra` columns after them that these rows leave at 0 (n columns in all).
+ */
 function taskProgram(
   twins: readonly TwinClass[],
   tasks: readonly TaskClass[],
   nodes: readonly NodeClass[],
-): { A: number[][]; b: number[]; runs: (j: number, k: number) => boolean } {
+  extra = 0,
+): { A: number[][]; b: number[]; n: number; Z: number; runs: (j: number, k: number) => boolean } {
   const G = twins.length;
   const J = tasks.length;
   const K = nodes.length;
   const X = G * K;
-  const n = X + J * K;
+  const n = X + J * K + extra;
   const runs = (j: number, k: number) => tasks[j]!.e[k]! < Infinity;
   const A: number[][] = [];
   const b: number[] = [];
@@ -581,7 +579,7 @@ function taskProgram(
     A.push(row);
     b.push(tasks[j]!.rate);
   }
-  return { A, b, runs };
+  return { A, b, n, Z: X, runs };
 }
 
 /**
@@ -606,12 +604,9 @@ function taskVertex(
   tasks: readonly TaskClass[],
   nodes: readonly NodeClass[],
 ): (gain: Float64Array, out: Float64Array) => boolean {
-  const { A, b, runs } = taskProgram(twins, tasks, nodes);
+  const { A, b, n, Z: X, runs } = taskProgram(twins, tasks, nodes);
   const G = twins.length;
   const K = nodes.length;
-  const X = G * K;
-  const n = A[0]?.length ?? 0;
-  const total = tasks.reduce((s, t) => s + t.rate, 0);
   const most = twins.map((_, g) => nodes.map((_n, k) => mostRate(twins, nodes, g, k)));
   // the most one task a second can displace: its time's share of a node class, in refreshes a second
   let displace = 0;
@@ -634,20 +629,28 @@ function taskVertex(
   return (gain, out) => {
     let top = 0;
     for (let v = 0; v < X; v++) top = Math.max(top, gain[v]!);
-    let M = 10 * (top * displace + 1);
-    for (let attempt = 0; attempt < 4; attempt++, M *= 1000) {
-      for (let g = 0; g < G; g++)
-        for (let k = 0; k < K; k++) c[g * K + k] = most[g]![k]! > 0 ? gain[g * K + k]! : 0;
-      for (let v = X; v < n; v++) c[v] = runs(Math.floor((v - X) / K), (v - X) % K) ? M : 0;
-      simplexMax(c, A, b, x);
-      let placed = 0;
-      for (let v = X; v < n; v++) placed += x[v]!;
-      if (placed < total * (1 - 1e-9)) continue;
-      for (let v = 0; v < X; v++) out[v] = x[v]!;
-      return true;
-    }
-    return false;
+    for (let g = 0; g < G; g++)
+      for (let k = 0; k < K; k++) c[g * K + k] = most[g]![k]! > 0 ? gain[g * K + k]! : 0;
+    if (!solvePlacingTasks(c, A, b, x, X, runs, tasks, K, 10 * (top * displace + 1))) return false;
+    for (let v = 0; v < X; v++) out[v] = x[v]!;
+    return true;
   };
+}
+
+/** The relaxation as the feasible allocation reads it (see `freshnessBound`). */
+interface Relaxation {
+  readonly twins: readonly TwinClass[];
+  readonly tasks: readonly TaskClass[];
+  readonly nodes: readonly NodeClass[];
+  /** per twin class, the 1/F term's coefficient n² c / (2 Σc) */
+  readonly alpha: readonly number[];
+  /** per twin class, the window's shift of the rate (0 for the long-run bound) */
+  readonly shift: readonly number[];
+  /** per twin class, whether its delivery-age form counts (refresh times differ between node classes) */
+  readonly mixed: readonly boolean[];
+  readonly critSum: number;
+  /** Σ c d_min / Σc: the part of the objective no rate changes */
+  readonly fixed: number;
 }
 
 /**
@@ -657,17 +660,14 @@ function taskVertex(
  * With `grad`, its partial derivatives into it.
  */
 function relaxedObjective(
-  twins: readonly TwinClass[],
-  K: number,
-  alpha: readonly number[],
-  shift: readonly number[],
-  mixed: readonly boolean[],
-  critSum: number,
+  r: Relaxation,
   x: Float64Array,
   grad?: Float64Array,
   /** > 0: a smooth upper envelope of the larger of the two forms, this close (relative; for the search) */
   smooth = 0,
 ): number {
+  const { twins, alpha, shift, mixed, critSum } = r;
+  const K = r.nodes.length;
   let v = 0;
   for (let g = 0; g < twins.length; g++) {
     const t = twins[g]!;
@@ -720,17 +720,8 @@ function relaxedObjective(
  * its refreshes can take of the node class, a subset of the vertices, so every point stays feasible); with
  * them, each step's vertex places every task as well (`taskVertex`).
  */
-function primal(
-  twins: readonly TwinClass[],
-  tasks: readonly TaskClass[],
-  nodes: readonly NodeClass[],
-  alpha: readonly number[],
-  shift: readonly number[],
-  mixed: readonly boolean[],
-  critSum: number,
-  fixed: number,
-  iterations: number,
-): number {
+function primal(r: Relaxation, iterations: number): number {
+  const { twins, tasks, nodes, shift, mixed, fixed } = r;
   const G = twins.length;
   const K = nodes.length;
   const most = twins.map((_, g) => nodes.map((_n, k) => mostRate(twins, nodes, g, k)));
@@ -741,8 +732,7 @@ function primal(
   return Math.min(search(1e-2), search(1e-3));
 
   function search(smooth: number): number {
-    const objective = (x: Float64Array, grad?: Float64Array) =>
-      relaxedObjective(twins, K, alpha, shift, mixed, critSum, x, grad, smooth);
+    const objective = (x: Float64Array, grad?: Float64Array) => relaxedObjective(r, x, grad, smooth);
     // the rates x_gk at g·K + k. Start without tasks: every node class split evenly between the twin classes
     // it can refresh
     const x = new Float64Array(G * K);
@@ -827,7 +817,7 @@ function primal(
       x.set(y);
       value = objective(x, grad);
     }
-    return fixed + relaxedObjective(twins, K, alpha, shift, mixed, critSum, x);
+    return fixed + relaxedObjective(r, x);
   }
 }
 
@@ -1126,7 +1116,8 @@ export function freshnessBound(scenario: Scenario, options: FreshnessBoundOption
   if (!withTail) {
     // the requests placed first (cheapest at the bound's prices, as far as each node class holds them), the
     // refreshes then allocated within what they leave
-    feasible = Math.max(best, primal(twins, tasks, nodes, alpha, shift, mixed, critSum, fixed, iterations));
+    const relaxation = { twins, tasks, nodes, alpha, shift, mixed, critSum, fixed };
+    feasible = Math.max(best, primal(relaxation, iterations));
   }
   return {
     weightedAoI: best,
