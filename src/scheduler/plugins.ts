@@ -29,6 +29,13 @@ export interface Filter extends Plugin {
    * trace), even when another node was chosen: for rules a user must be able to audit (sensitive data).
    */
   readonly explainRefusals?: boolean;
+  /**
+   * Promise that the verdict depends on the item and its tenant's state only, never on the node (a tenant-level
+   * rule, like the framework's quota). The runtime then asks it once per task with any node, and a task it
+   * refuses is set aside for the cycle like one over its tenant's quota: it does not count towards the run of
+   * unplaceable items that ends a cycle, so one tenant at its limit cannot hold up the others' work.
+   */
+  readonly tenantRule?: boolean;
 }
 
 /**

@@ -239,19 +239,25 @@ export class ReadyQueue {
     this.#size++;
   }
 
-  /** Removes and returns the next item to try, or undefined when empty. */
-  pop(s: Snapshot): WorkItem | undefined {
+  /**
+   * Removes and returns the next item to try, or undefined when empty. Tenants marked in `passOver` (1) are
+   * passed over: their work waits, and when only theirs is left, nothing is returned.
+   */
+  pop(s: Snapshot, passOver?: Uint8Array): WorkItem | undefined {
     if (this.#size === 0) return undefined;
     const heaps = this.#heaps;
     let pick = -1;
     const qs = this.#profile.queueSort;
     if (qs.nextTenant) {
       const candidates: number[] = [];
-      for (let t = 0; t < heaps.length; t++) if (heaps[t]!.size > 0) candidates.push(t);
+      for (let t = 0; t < heaps.length; t++)
+        if (heaps[t]!.size > 0 && passOver?.[t] !== 1) candidates.push(t);
+      if (candidates.length === 0) return undefined;
       pick = candidates.length === 1 ? candidates[0]! : qs.nextTenant(candidates, s);
     } else {
       let head: WorkItem | undefined;
       for (let t = 0; t < heaps.length; t++) {
+        if (passOver !== undefined && passOver[t] === 1) continue;
         const h = heaps[t]!.peek();
         if (h === undefined) continue;
         if (head === undefined) {
@@ -266,6 +272,7 @@ export class ReadyQueue {
         }
       }
     }
+    if (pick < 0) return undefined;
     const item = this.#heaps[pick]!.pop();
     if (item) this.#size--;
     return item;

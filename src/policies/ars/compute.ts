@@ -268,6 +268,7 @@ export function patienceFilter(patience = 2): Filter & {
 export function quotaReserveFilter(ctx: ArsContext): Filter {
   return {
     name: 'ars-quota-reserve',
+    tenantRule: true,
     filter(item, _node, s) {
       if (item.type === 'refresh') return OK;
       const t = s.tenants[item.tenant];

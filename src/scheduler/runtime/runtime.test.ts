@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { AttentionAllocator, QueueSort, Score } from '../plugins.js';
+import type { Decision, PlaceDecision } from '../decision.js';
+import type { AttentionAllocator, Filter, QueueSort, Score } from '../plugins.js';
 import { buildProfile, type Profile } from '../profile.js';
 import type { NodeView, Snapshot, TenantView, TwinView, WorkItem } from '../types.js';
 import type { Binder, Clock } from './ports.js';
-import { MAX_SKIPS_PER_CYCLE, SchedulingRuntime } from './runtime.js';
+import { MAX_ASIDE_PER_TENANT, MAX_SKIPS_PER_CYCLE, SchedulingRuntime } from './runtime.js';
 
 // A minimal system implementing the ports the way a live service would: books of reservations per node,
 // a manual clock, and a log of what was bound. No simulator involved.
@@ -240,6 +241,105 @@ describe('the scheduling runtime over a minimal live-like system', () => {
     rt.cycle();
     expect(sys.bound).toEqual([]);
     expect(rt.decisions).toBe(MAX_SKIPS_PER_CYCLE);
+  });
+
+  describe('a tenant at its limit', () => {
+    // two tenants on one node of 8 compute; tenant 0 may hold at most a quarter of it (2 units)
+    const twoTenants = (sys: LiveLike) => {
+      sys.tenants[0] = { ...sys.tenants[0]!, quotaCompute: 0.25 };
+      sys.tenants.push({
+        index: 1,
+        id: 'u',
+        weight: 1,
+        heldCompute: 0,
+        heldAttention: 0,
+        quotaCompute: undefined,
+        quotaAttention: undefined,
+      });
+      const bind = sys.binder.bind;
+      sys.binder.bind = (item, node) => {
+        bind(item, node);
+        const t = sys.tenants[item.tenant]!;
+        sys.tenants[item.tenant] = { ...t, heldCompute: t.heldCompute + item.compute };
+      };
+    };
+    const backlog = (rt: SchedulingRuntime, tenant0: number) => {
+      rt.enqueue(work('first', 2)); // fills tenant 0's quota
+      for (let k = 0; k < tenant0; k++) rt.enqueue(work(`over-${k}`, 2));
+      rt.enqueue(work('other', 1, { tenant: 1, tenantId: 'u' }));
+    };
+
+    it(`does not hold up another tenant's work, however many of its tasks wait (${MAX_SKIPS_PER_CYCLE} and more)`, () => {
+      const sys = new LiveLike([[8, 0]]);
+      twoTenants(sys);
+      const rt = runtimeOver(sys, placing());
+      backlog(rt, 3 * MAX_SKIPS_PER_CYCLE);
+      rt.cycle();
+      // the tenant's quota refuses its tasks on every node: they wait without ending the cycle
+      expect(sys.bound).toEqual([
+        ['first', 'n0'],
+        ['other', 'n0'],
+      ]);
+      // after MAX_ASIDE_PER_TENANT of them, the rest of the tenant's work is passed over until the next cycle
+      expect(rt.decisions).toBe(2 + MAX_ASIDE_PER_TENANT);
+      expect(rt.queue.size).toBe(3 * MAX_SKIPS_PER_CYCLE);
+      // each is still a decision: traced, with the quota as the reason on every node
+      const decisions: Decision[] = [];
+      const traced = new LiveLike([[8, 0]]);
+      twoTenants(traced);
+      traced.runtime = new SchedulingRuntime({
+        profile: placing(),
+        snapshot: traced,
+        binder: traced.binder,
+        clock: traced.clock,
+        attentionDemands: [0, 1],
+        minRefreshAttention: 1,
+        trace: { record: (d) => decisions.push(d) },
+      });
+      backlog(traced.runtime, 3 * MAX_SKIPS_PER_CYCLE);
+      traced.runtime.cycle();
+      expect(traced.bound).toEqual(sys.bound);
+      expect(traced.runtime.decisions).toBe(rt.decisions);
+      const refused = decisions.find((d) => d.subject === 'over-0') as PlaceDecision;
+      expect(refused.chosen).toBeNull();
+      expect(refused.unschedulable).toEqual({ 'tenant compute quota': 1 });
+    });
+
+    it('sets aside what a tenant-level filter refuses, and only that', () => {
+      const sys = new LiveLike([[8, 0]]);
+      twoTenants(sys);
+      sys.tenants[0] = { ...sys.tenants[0]!, quotaCompute: undefined };
+      // refuses tenant 0's tasks once it holds 2 units, whichever the node
+      const cap: Filter = {
+        name: 'cap',
+        tenantRule: true,
+        filter: (item, _n, s) =>
+          item.tenant === 0 && s.tenants[0]!.heldCompute >= 2 ? { ok: false, reason: 'cap' } : { ok: true },
+      };
+      const profile = buildProfile({
+        name: 'capped',
+        description: 'fifo, most free compute, a tenant cap',
+        queueSort: fifo,
+        filters: [cap],
+        scores: [{ plugin: mostFree, weight: 1 }],
+        attention: idle,
+      });
+      const rt = runtimeOver(sys, profile);
+      backlog(rt, 2 * MAX_SKIPS_PER_CYCLE);
+      rt.cycle();
+      expect(sys.bound).toEqual([
+        ['first', 'n0'],
+        ['other', 'n0'],
+      ]);
+      // without the promise, the same filter is an ordinary one: its refusals count as skips and end the cycle
+      const plain = new LiveLike([[8, 0]]);
+      twoTenants(plain);
+      plain.tenants[0] = { ...plain.tenants[0]!, quotaCompute: undefined };
+      const rt2 = runtimeOver(plain, { ...profile, filters: [{ name: 'cap', filter: cap.filter }] });
+      backlog(rt2, 2 * MAX_SKIPS_PER_CYCLE);
+      rt2.cycle();
+      expect(plain.bound).toEqual([['first', 'n0']]);
+    });
   });
 
   it('hands free attention to the allocator and gives back a choice that fits nowhere', () => {

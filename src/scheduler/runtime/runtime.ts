@@ -12,7 +12,7 @@
 
 import { FIT_SLACK, withinQuota } from '../feasibility.js';
 import { FreeComputeIndex, indexable } from '../node-index.js';
-import type { AttentionChoice } from '../plugins.js';
+import type { AttentionChoice, Filter } from '../plugins.js';
 import type { Profile } from '../profile.js';
 import { chooseNode, type Decision, type DecisionSink, place, ReadyQueue } from '../scheduler.js';
 import type { Snapshot, WorkItem } from '../types.js';
@@ -20,6 +20,11 @@ import type { Binder, Clock } from './ports.js';
 
 /** How many unplaceable items in a row end a scheduling cycle (bounded backfilling past a blocked head). */
 export const MAX_SKIPS_PER_CYCLE = 64;
+/**
+ * How many of one tenant's tasks a cycle sets aside because the tenant is at its limit (its quota, or a
+ * `tenantRule` filter) before it passes over the rest of that tenant's work until the next cycle.
+ */
+export const MAX_ASIDE_PER_TENANT = 64;
 
 export interface RuntimeOptions {
   readonly profile: Profile;
@@ -51,6 +56,8 @@ export class SchedulingRuntime {
   readonly #clock: Clock;
   readonly #trace: DecisionSink | undefined;
   readonly #minRefreshAttention: number;
+  /** the profile's filters whose verdict does not depend on the node (`Filter.tenantRule`) */
+  readonly #tenantRules: readonly Filter[];
   #cyclePending = false;
   /** nodes by free compute, for profiles whose scores allow it (no scan per decision) */
   readonly #index: FreeComputeIndex | undefined;
@@ -76,6 +83,7 @@ export class SchedulingRuntime {
     this.#clock = o.clock;
     this.#trace = o.trace;
     this.#minRefreshAttention = o.minRefreshAttention;
+    this.#tenantRules = o.profile.filters.filter((f) => f.tenantRule === true);
     const nodes = o.snapshot.nodes;
     this.queue = new ReadyQueue(o.profile, o.snapshot.tenants.length);
     if (indexable(o.profile)) this.#index = new FreeComputeIndex(nodes, [...new Set(o.attentionDemands)]);
@@ -138,8 +146,28 @@ export class SchedulingRuntime {
     let skips = 0;
     // refreshes deferred so far in this cycle: they wait for a slot ahead of the next one
     let waitingRefreshes = 0;
+    // per tenant, its tasks set aside in this cycle because the tenant is at its limit, and the tenants passed
+    // over for the rest of the cycle (made at the first task set aside: most cycles have none)
+    let aside: Int32Array | undefined;
+    let passOver: Uint8Array | undefined;
     while (this.queue.size > 0 && skips < MAX_SKIPS_PER_CYCLE) {
-      const item = this.queue.pop(s)!;
+      const item = this.queue.pop(s, passOver);
+      if (item === undefined) break; // only passed-over tenants' work is left
+      if (item.type === 'task' && !this.#tenantAdmits(item)) {
+        // No node can take it while its tenant is at its limit, whichever node is asked, and the cycle only
+        // adds to what the tenant holds: it waits, without counting as a skip, so a tenant at its quota does
+        // not stop the cycle before the other tenants' work is tried. It is a decision all the same (traced
+        // with every node's refusal); untraced, its answer is known: no node.
+        if (this.#trace) this.#choose(item);
+        else this.decisions++;
+        (deferred ??= []).push(item);
+        aside ??= new Int32Array(s.tenants.length);
+        if (++aside[item.tenant]! >= MAX_ASIDE_PER_TENANT) {
+          passOver ??= new Uint8Array(s.tenants.length);
+          passOver[item.tenant] = 1;
+        }
+        continue;
+      }
       let node = this.#choose(item);
       // a refresh in the queue is one a task waits for (proactive ones are placed as they are chosen)
       if (node < 0 && item.type === 'refresh' && this.#preempt(item, waitingRefreshes))
@@ -165,6 +193,23 @@ export class SchedulingRuntime {
         }
       }
     this.#fillAttention();
+  }
+
+  /**
+   * Whether the item's tenant admits it now, on any node: within its quota, and passed by every filter that is
+   * a `tenantRule` (asked with the first node: such a filter does not read it).
+   */
+  #tenantAdmits(item: WorkItem): boolean {
+    const s = this.#s;
+    const tenant = s.tenants[item.tenant];
+    if (tenant === undefined) return true;
+    if (!withinQuota(item, tenant, s)) return false;
+    const filters = this.#tenantRules;
+    if (filters.length === 0) return true;
+    const node = s.nodes[0];
+    if (node === undefined) return true;
+    for (let k = 0; k < filters.length; k++) if (!filters[k]!.filter(item, node, s).ok) return false;
+    return true;
   }
 
   /** One placement decision for a ready item (traced when there is a trace): its node, or -1. */
