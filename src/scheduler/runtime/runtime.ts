@@ -154,10 +154,10 @@ export class SchedulingRuntime {
       const item = this.queue.pop(s, passOver);
       if (item === undefined) break; // only passed-over tenants' work is left
       if (item.type === 'task' && !this.#tenantAdmits(item)) {
-        // No node can take it while its tenant is at its limit, whichever node is asked, and the cycle only
-        // adds to what the tenant holds: it waits, without counting as a skip, so a tenant at its quota does
-        // not stop the cycle before the other tenants' work is tried. It is a decision all the same (traced
-        // with every node's refusal); untraced, its answer is known: no node.
+        // No node can take it while its tenant is at its limit, whichever node is asked (and what the tenant
+        // holds only grows in a cycle, but for a stopped refresh): it waits, without counting as a skip, so a
+        // tenant at its quota does not stop the cycle before the other tenants' work is tried. It is a decision
+        // all the same (traced with every node's refusal); untraced, its answer is known: no node.
         if (this.#trace) this.#choose(item);
         else this.decisions++;
         (deferred ??= []).push(item);
