@@ -14,11 +14,12 @@
 // Where ARS misses the anomaly-delay goal, the example also gets a sweep of `anomalyWeight` (--no-sweep skips
 // it). The batch planners' deadline misses are measured against the world's batching window (--no-batching
 // skips it), and ARS's decision cost is timed once per example.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HELD_OUT_EXAMPLES } from './generator/held-out.js';
 import { generatedScenario } from './generator/scenarios.js';
+import { checkReplications, domainExamples, fmt } from './report-format.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const { compare } = await import(join(root, 'dist/experiment/compare.js'));
@@ -58,10 +59,7 @@ function parseArgs(argv) {
       process.exit(2);
     }
   }
-  if (!(Number.isInteger(o.replications) && o.replications >= 2)) {
-    process.stderr.write('error: --replications must be an integer >= 2\n');
-    process.exit(2);
-  }
+  checkReplications(o.replications);
   return o;
 }
 
@@ -116,15 +114,6 @@ async function arsVariants(scenario, paramsList, o) {
       miss: mean('requests.deadlineMissRate'),
     };
   });
-}
-
-function fmt(x, digits = 3) {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a >= 1000) return x.toFixed(0);
-  if (a < 0.001) return x.toExponential(1);
-  return String(Number(x.toPrecision(digits)));
 }
 
 /** Anomalies a run below which a run's p95 detection delay says too little to hold against the bound. */
@@ -453,11 +442,7 @@ function boundSentence(summary, aoiGoal, bound) {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
-  const files = readdirSync(join(root, 'examples'))
-    .filter((f) => f.endsWith('.yaml') && f !== 'seed-case-study.yaml')
-    .map((f) => basename(f, '.yaml'))
-    .filter((f) => !o.examples || o.examples.includes(f))
-    .sort();
+  const files = domainExamples(root, o.examples);
   const generatedNames = Array.from({ length: o.generated }, (_, i) => `generated-${1001 + i}`).filter(
     (g) => !o.examples || o.examples.includes(g),
   );
