@@ -234,13 +234,42 @@ describe('the scheduling runtime over a minimal live-like system', () => {
   });
 
   it(`stops a cycle after ${MAX_SKIPS_PER_CYCLE} items in a row that fit nowhere (bounded backfill)`, () => {
-    const sys = new LiveLike([[1, 0]]);
-    const rt = runtimeOver(sys, placing());
-    for (let k = 0; k < MAX_SKIPS_PER_CYCLE; k++) rt.enqueue(work(`big-${k}`, 5));
+    // refused by a filter on every node though there is room: each is a skip
+    const picky: Filter = {
+      name: 'picky',
+      filter: (item) => (item.id.startsWith('big') ? { ok: false, reason: 'picky' } : { ok: true }),
+    };
+    const sys = new LiveLike([[4, 0]]);
+    const rt = runtimeOver(sys, { ...placing(), filters: [picky] });
+    for (let k = 0; k < MAX_SKIPS_PER_CYCLE; k++) rt.enqueue(work(`big-${k}`, 1));
     rt.enqueue(work('fits', 1));
     rt.cycle();
     expect(sys.bound).toEqual([]);
     expect(rt.decisions).toBe(MAX_SKIPS_PER_CYCLE);
+  });
+
+  it('sets aside, after a first failure, the tasks no up node has the room for, and tries the work behind them', () => {
+    const sys = new LiveLike([
+      [2, 0],
+      [2, 0],
+    ]);
+    const rt = runtimeOver(sys, placing());
+    rt.enqueue(work('a', 2));
+    rt.enqueue(work('b', 2));
+    for (let k = 0; k < 2 * MAX_SKIPS_PER_CYCLE; k++) rt.enqueue(work(`big-${k}`, 2));
+    rt.enqueue(work('small', 1));
+    rt.cycle();
+    expect(sys.bound).toEqual([
+      ['a', 'n0'],
+      ['b', 'n1'],
+    ]);
+    // a unit frees on n0: big-0 still fits nowhere (a skip), the other big ones are set aside uncounted (no up
+    // node has 2 free), and the small task behind all of them is placed
+    sys.finish('a');
+    rt.cycle();
+    expect(sys.bound.at(-1)).toEqual(['small', 'n0']);
+    expect(rt.queue.size).toBe(2 * MAX_SKIPS_PER_CYCLE);
+    expect(rt.decisions).toBe(2 + 2 * MAX_SKIPS_PER_CYCLE + 1 + 2 * MAX_SKIPS_PER_CYCLE + 1);
   });
 
   describe('a tenant at its limit', () => {

@@ -25,6 +25,24 @@ export const MAX_SKIPS_PER_CYCLE = 64;
  * `tenantRule` filter) before it passes over the rest of that tenant's work until the next cycle.
  */
 export const MAX_ASIDE_PER_TENANT = 64;
+/**
+ * How many tasks a cycle sets aside because no up node has the room for them (after its first item that fit
+ * nowhere) before such tasks count towards MAX_SKIPS_PER_CYCLE again: the bound on a cycle's extra work.
+ */
+export const MAX_ASIDE_PER_CYCLE = 1024;
+
+/** The tiers the runtime keeps the most free room of (slot 0: all nodes) */
+const TIER_SLOT: Readonly<Record<string, number>> = { edge: 1, fog: 2, cloud: 3 };
+
+/**
+ * Whether some up node of the item's tier may have room for it by `room` (`#room`): false only when none has
+ * (a tier the runtime does not know is never judged here).
+ */
+function hasRoom(item: WorkItem, room: Float64Array): boolean {
+  const t = item.tier === undefined ? 0 : TIER_SLOT[item.tier];
+  if (t === undefined) return true;
+  return !(room[2 * t]! < item.compute - FIT_SLACK) && !(room[2 * t + 1]! < item.attention - FIT_SLACK);
+}
 
 export interface RuntimeOptions {
   readonly profile: Profile;
@@ -150,28 +168,45 @@ export class SchedulingRuntime {
     // over for the rest of the cycle (made at the first task set aside: most cycles have none)
     let aside: Int32Array | undefined;
     let passOver: Uint8Array | undefined;
+    // the most free compute and attention of the up nodes, per tier (made at the cycle's first item that fit
+    // nowhere; binds only lower it, so it stays an upper bound for the rest of the cycle), and the tasks set
+    // aside for want of it
+    let room: Float64Array | undefined;
+    let roomless = 0;
     while (this.queue.size > 0 && skips < MAX_SKIPS_PER_CYCLE) {
       const item = this.queue.pop(s, passOver);
       if (item === undefined) break; // only passed-over tenants' work is left
-      if (item.type === 'task' && !this.#tenantAdmits(item)) {
-        // No node can take it while its tenant is at its limit, whichever node is asked (and what the tenant
-        // holds only grows in a cycle, but for a stopped refresh): it waits, without counting as a skip, so a
-        // tenant at its quota does not stop the cycle before the other tenants' work is tried. It is a decision
-        // all the same (traced with every node's refusal); untraced, its answer is known: no node.
-        if (this.#trace) this.#choose(item);
-        else this.decisions++;
-        (deferred ??= []).push(item);
-        aside ??= new Int32Array(s.tenants.length);
-        if (++aside[item.tenant]! >= MAX_ASIDE_PER_TENANT) {
-          passOver ??= new Uint8Array(s.tenants.length);
-          passOver[item.tenant] = 1;
+      if (item.type === 'task') {
+        // Work no node can take now, whichever node is asked, waits without counting as a skip, so it does not
+        // stop the cycle before the rest of the queue is tried: a task whose tenant is at its limit (what the
+        // tenant holds only grows in a cycle, but for a stopped refresh), and once something has failed in this
+        // cycle, a task asking for more compute or attention than any up node of its tier has free. Each is a
+        // decision all the same (traced with every node's refusal); untraced, its answer is known: no node.
+        const limited = !this.#tenantAdmits(item);
+        if (
+          limited ||
+          (skips > 0 && roomless < MAX_ASIDE_PER_CYCLE && !hasRoom(item, (room ??= this.#room())))
+        ) {
+          if (this.#trace) this.#choose(item);
+          else this.decisions++;
+          (deferred ??= []).push(item);
+          if (!limited) roomless++;
+          else {
+            aside ??= new Int32Array(s.tenants.length);
+            if (++aside[item.tenant]! >= MAX_ASIDE_PER_TENANT) {
+              passOver ??= new Uint8Array(s.tenants.length);
+              passOver[item.tenant] = 1;
+            }
+          }
+          continue;
         }
-        continue;
       }
       let node = this.#choose(item);
       // a refresh in the queue is one a task waits for (proactive ones are placed as they are chosen)
-      if (node < 0 && item.type === 'refresh' && this.#preempt(item, waitingRefreshes))
+      if (node < 0 && item.type === 'refresh' && this.#preempt(item, waitingRefreshes)) {
+        room = undefined; // the stopped refresh gave its room back
         node = this.#choose(item);
+      }
       if (node >= 0) {
         this.#bind(item, node);
         skips = 0;
@@ -210,6 +245,28 @@ export class SchedulingRuntime {
     if (node === undefined) return true;
     for (let k = 0; k < filters.length; k++) if (!filters[k]!.filter(item, node, s).ok) return false;
     return true;
+  }
+
+  /**
+   * The most free compute and attention among the up nodes: [compute, attention] of all nodes at 0 and 1, then
+   * of the edge, fog and cloud tiers' (−∞ where none is up).
+   */
+  #room(): Float64Array {
+    const room = new Float64Array(8).fill(Number.NEGATIVE_INFINITY);
+    const nodes = this.#s.nodes;
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      if (!n.up) continue;
+      const c = n.freeCompute;
+      const a = n.freeAttention;
+      if (c > room[0]!) room[0] = c;
+      if (a > room[1]!) room[1] = a;
+      const t = TIER_SLOT[n.tier];
+      if (t === undefined) continue;
+      if (c > room[2 * t]!) room[2 * t] = c;
+      if (a > room[2 * t + 1]!) room[2 * t + 1] = a;
+    }
+    return room;
   }
 
   /** One placement decision for a ready item (traced when there is a trace): its node, or -1. */
