@@ -123,7 +123,7 @@ async function main() {
   );
   lines.push('');
   lines.push(
-    "A tenant at its quota waits for its own quota: its backlog no longer holds up the other tenants' work (docs/world.md, the scheduling cycle). Before that, smart-hospital at 1.5x, seed 1, collapsed under every policy (ARS missed 40 % of all deadlines, Whittle's index 88 %).",
+    "Work no node can take now, whichever node is asked (a tenant at its quota, a job bigger than any node's free room), waits without holding up the work behind it (docs/world.md, the scheduling cycle). Before that, such a backlog first in line stalled every policy under load: smart-hospital at 1.5x, seed 1, ARS missed 40 % of all deadlines and Whittle's index 88 %; smart-traffic at 2x, Whittle's index 13 % (seeds 1–3).",
   );
   lines.push('');
   lines.push('## What forecast and feedback buy under load');
