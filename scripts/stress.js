@@ -18,6 +18,7 @@ const root = join(fileURLToPath(import.meta.url), '..', '..');
 const { compare } = await import(join(root, 'dist/experiment/compare.js'));
 const { scenarioAt } = await import(join(root, 'dist/experiment/sweep.js'));
 const { meanCi95 } = await import(join(root, 'dist/metrics/confidence.js'));
+const { getPath } = await import(join(root, 'dist/report/metrics.js'));
 
 /** ARS and the baselines that lead some column of docs/evaluation.md */
 const POLICIES = ['ars', 'whittle', 'max-weight', 'earliest-deadline-first', 'least-loaded', 'max-age-first'];
@@ -53,7 +54,14 @@ function parseArgs(argv) {
   return o;
 }
 
-const get = (obj, path) => path.split('.').reduce((v, k) => (v == null ? undefined : v[k]), obj);
+/** An ablation's value a against ARS's b, in % of b (+: the ablation is higher); – where both are 0. */
+function change(a, b) {
+  if (a === 0 && b === 0) return '–';
+  if (b === 0) return '∞';
+  const pct = (100 * (a - b)) / b;
+  if (Math.abs(pct) < 0.05) return '0.0 %';
+  return `${pct > 0 ? '+' : '−'}${Math.abs(pct).toFixed(1)} %`;
+}
 
 /** The example's document at `factor` times its load: every workload with a rate to vary (a trace has none). */
 function scaled(name, factor) {
@@ -69,6 +77,11 @@ function scaled(name, factor) {
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const names = domainExamples(root, o.examples);
+  const unknown = (o.examples ?? []).filter((e) => !names.includes(e));
+  if (unknown.length > 0) {
+    process.stderr.write(`error: --examples: no example named ${unknown.join(', ')} in examples/\n`);
+    process.exit(2);
+  }
   const rows = [];
   const led = { miss: 0, aoi: 0, cells: 0 };
   for (const name of names) {
@@ -85,7 +98,7 @@ async function main() {
         policy: r.policy,
         metrics: METRICS.map((m) => {
           const xs = r.runs
-            .map((run) => get(run, m.path))
+            .map((run) => getPath(run, m.path))
             .filter((v) => typeof v === 'number' && Number.isFinite(v));
           return xs.length > 0 ? meanCi95(xs) : { mean: Number.NaN, ci95: Number.NaN };
         }),
@@ -136,16 +149,6 @@ async function main() {
     '| example | load | ARS misses | ars-no-forecast: misses | weighted AoI | ars-no-feedback: misses | weighted AoI |',
   );
   lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-  const change = (a, b) =>
-    a === b
-      ? a === 0
-        ? '–'
-        : '0.0 %'
-      : b === 0
-        ? '∞'
-        : Math.abs((100 * (a - b)) / b) < 0.05
-          ? '0.0 %'
-          : `${a > b ? '+' : '−'}${Math.abs((100 * (a - b)) / b).toFixed(1)} %`;
   for (const r of rows) {
     const of = (p) => r.cells.find((c) => c.policy === p);
     const ars = of('ars');

@@ -675,12 +675,12 @@ function relaxedObjective(
     let D = 0;
     let Q = 0;
     for (let k = 0; k < K; k++) {
-      const r = x[g * K + k]!;
-      if (r === 0) continue;
+      const rate = x[g * K + k]!;
+      if (rate === 0) continue;
       const d = t.d[k]!;
-      F += r;
-      D += r * d;
-      Q += r * d * d;
+      F += rate;
+      D += rate * d;
+      Q += rate * d * d;
     }
     const old = alpha[g]! / (F + shift[g]!);
     const refined = mixed[g]
@@ -699,13 +699,13 @@ function relaxedObjective(
     v += smooth ? (old + refined + root) / 2 : Math.max(old, refined);
     if (grad) {
       const wR = root > 0 ? (1 + (refined - old) / root) / 2 : 0.5;
+      const gOld = -alpha[g]! / (F + shift[g]!) ** 2;
       for (let k = 0; k < K; k++) {
         const d = t.d[k]!;
         if (d === Infinity) {
           grad[g * K + k] = 0;
           continue;
         }
-        const gOld = -alpha[g]! / (F + shift[g]!) ** 2;
         const gNew = (-t.c / (2 * critSum)) * ((t.n + D) / F - d) ** 2;
         grad[g * K + k] = wR * gNew + (1 - wR) * gOld;
       }
@@ -789,29 +789,7 @@ function primal(r: Relaxation, iterations: number): number {
           if (bestG >= 0) S[bestG * K + k] = most[bestG]![k]!;
         }
       // golden-section search on γ (the objective is convex along the segment)
-      let lo = 0;
-      let hi = 1;
-      const r = (Math.sqrt(5) - 1) / 2;
-      let a = hi - r * (hi - lo);
-      let b = lo + r * (hi - lo);
-      let fa = at(a);
-      let fb = at(b);
-      for (let step = 0; step < 60; step++) {
-        if (fa <= fb) {
-          hi = b;
-          b = a;
-          fb = fa;
-          a = hi - r * (hi - lo);
-          fa = at(a);
-        } else {
-          lo = a;
-          a = b;
-          fa = fb;
-          b = lo + r * (hi - lo);
-          fb = at(b);
-        }
-      }
-      const gamma = (lo + hi) / 2;
+      const gamma = goldenMax((g) => -at(g), 0, 1, 60);
       const next = at(gamma);
       if (!(next < value)) break; // no descent left
       x.set(y);

@@ -76,6 +76,7 @@ export class SchedulingRuntime {
   readonly #minRefreshAttention: number;
   /** the profile's filters whose verdict does not depend on the node (`Filter.tenantRule`) */
   readonly #tenantRules: readonly Filter[];
+  readonly #roomBuffer = new Float64Array(8);
   #cyclePending = false;
   /** nodes by free compute, for profiles whose scores allow it (no scan per decision) */
   readonly #index: FreeComputeIndex | undefined;
@@ -171,7 +172,7 @@ export class SchedulingRuntime {
     // the most free compute and attention of the up nodes, per tier (made at the cycle's first item that fit
     // nowhere; binds only lower it, so it stays an upper bound for the rest of the cycle), and the tasks set
     // aside for want of it
-    let room: Float64Array | undefined;
+    let room: Float64Array | undefined; // #room's buffer once filled in this cycle
     let roomless = 0;
     while (this.queue.size > 0 && skips < MAX_SKIPS_PER_CYCLE) {
       const item = this.queue.pop(s, passOver);
@@ -249,10 +250,10 @@ export class SchedulingRuntime {
 
   /**
    * The most free compute and attention among the up nodes: [compute, attention] of all nodes at 0 and 1, then
-   * of the edge, fog and cloud tiers' (−∞ where none is up).
+   * of the edge, fog and cloud tiers' (−∞ where none is up). Filled into one buffer, reused by every cycle.
    */
   #room(): Float64Array {
-    const room = new Float64Array(8).fill(Number.NEGATIVE_INFINITY);
+    const room = this.#roomBuffer.fill(Number.NEGATIVE_INFINITY);
     const nodes = this.#s.nodes;
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i]!;
