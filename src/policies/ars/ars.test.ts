@@ -593,6 +593,43 @@ describe('ars quota reserve', () => {
     expect(kept.weightedAoI!).toBeLessThan(without.weightedAoI! / 2);
   });
 
+  it('does not hold back a task no longer than a refresh: it gives the quota back as soon', () => {
+    // the same tenant also answers short reads (0.05 s of work, 1 s deadline) while its long jobs run
+    const withReads = parseScenario(
+      JSON.stringify({
+        name: 'quota-reserve-reads',
+        horizon: 300,
+        warmup: 30,
+        seed: 4,
+        tenants: [{ id: 'fac', quota: { compute: 0.5 } }],
+        nodes: [{ id: 'n', count: 1, tier: 'edge', compute: 8, attention: 2 }],
+        assets: [{ id: 'pump', count: 10, tenant: 'fac', twin: { refresh: { work: 0.5 } } }],
+        workloads: [
+          {
+            id: 'batch',
+            tenant: 'fac',
+            deadline: 600,
+            arrival: { kind: 'poisson', rate: 1 },
+            tasks: [{ id: 'crunch', work: 10 }],
+          },
+          {
+            id: 'read',
+            tenant: 'fac',
+            deadline: 1,
+            arrival: { kind: 'poisson', rate: 2 },
+            tasks: [{ id: 'answer', work: 0.05 }],
+          },
+        ],
+      }),
+    );
+    const r = runScenario(withReads, { policy: 'ars' });
+    // held back behind the reserve, a read would wait for a 10-s job to end and miss
+    expect(r.requests.deadlineMissRate).toBeLessThan(0.01);
+    expect(r.requests.withDeadline).toBeGreaterThan(500);
+    // and the reserve still keeps the twins refreshed
+    expect(r.twins.maxAoI!).toBeLessThan(10);
+  });
+
   it('explains a refused task with the reserve it keeps', () => {
     const sink = collect('place');
     runScenario(scenario(), { policy: 'ars', horizon: 60, trace: sink });

@@ -644,6 +644,7 @@ export class ArsAttention implements AttentionAllocator {
     for (let g = 0; g < this.#groupIds.length; g++)
       if (this.#groupCostSeen[g] === 0) this.#groupCost[g] = measuredMean;
     this.#meanCost = measuredMean;
+    ctx.refreshSeconds = measuredMean;
     if (ctx.useForecast) {
       const sum = new Float64Array(this.#groupIds.length);
       const cnt = new Int32Array(this.#groupIds.length);
