@@ -167,6 +167,8 @@ export class LiveTwin implements TwinView {
   samplesReceived = 0;
   /** items waiting for this twin to be fresh */
   readonly waiters: LiveItem[] = [];
+  /** the on-demand refresh of this twin still waiting in the ready queue (none once it is bound) */
+  pendingRefresh: LiveItem | undefined = undefined;
   // age-of-information integral from the warm-up on
   accounted = 0;
 

@@ -111,6 +111,38 @@ describe('LiveRuntime', () => {
     expect(assigns(a.inbox).map((m) => m.id)).toContain(`${req.id}/read`);
   });
 
+  it('ranks a queued refresh by the most urgent task waiting for it', async () => {
+    // one slot, busy with a refresh of p; a loose request (deadline 30 s) asks for y, an analytics job (1000 s)
+    // for x, then a tight request (2 s) waits for x too: when the slot frees, x goes first (as in the simulator)
+    const plant = [
+      'name: three-sensors',
+      'horizon: 60',
+      'tenants: [{ id: default }]',
+      'nodes: [{ id: edge, tier: edge, compute: 4, attention: 1 }]',
+      'assets:',
+      '  - { id: p, tenant: default, twin: { refresh: { work: 1, compute: 1, attention: 1 } } }',
+      '  - { id: x, tenant: default, twin: { refresh: { work: 1, compute: 1, attention: 1 } } }',
+      '  - { id: y, tenant: default, twin: { refresh: { work: 1, compute: 1, attention: 1 } } }',
+    ].join('\n');
+    const { rt, agent, submit, advance } = setup('earliest-deadline-first', plant);
+    const a = agent('a', 4, 1);
+    await new Promise((r) => setImmediate(r));
+    const first = assigns(a.inbox)[0]!;
+    expect(first.id).toBe('refresh:p');
+    advance(5);
+    submit({ deadline: 30, tasks: [{ id: 'read', work: 0.1, twins: ['y'], maxAge: 1 }] });
+    submit({ deadline: 1000, tasks: [{ id: 'load', work: 0.1, twins: ['x'], maxAge: 1 }] });
+    const tight = submit({ deadline: 2, tasks: [{ id: 'read', work: 0.1, twins: ['x'], maxAge: 1 }] });
+    await Promise.resolve();
+    expect(assigns(a.inbox)).toHaveLength(1);
+    rt.result(a.node, { type: 'result', attempt: first.attempt, ok: true, output: 1 });
+    await Promise.resolve();
+    expect(assigns(a.inbox)[1]!.id).toBe('refresh:x');
+    rt.result(a.node, { type: 'result', attempt: assigns(a.inbox)[1]!.attempt, ok: true, output: 2 });
+    await Promise.resolve();
+    expect(assigns(a.inbox).map((m) => m.id)).toContain(`${tight.id}/read`);
+  });
+
   it('re-dispatches a dropped agent’s task under a new attempt and ignores the old attempt’s late result', async () => {
     const { rt, agent, submit, advance } = setup();
     const a = agent('a');

@@ -368,8 +368,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       item.samples = [];
       twin.refreshing = false;
       this.profile.attention.refreshed?.(twin.index, false, this);
-      if (twin.waiters.length > 0)
-        this.#requestRefresh(twin, twin.waiters[0]!.priority, twin.waiters[0]!.deadline);
+      if (twin.waiters.length > 0) this.#requestRefreshFor(twin, twin.waiters);
       return;
     }
     if (item.retries > this.#maxRetries) {
@@ -425,6 +424,36 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     const item = this.#refreshItem(twin, priority, deadline);
     this.profile.attention.refreshStarted?.(twin.index, this);
     item.onDemand = true;
+    twin.pendingRefresh = item;
+    this.#sched.enqueue(item);
+  }
+
+  /** An on-demand refresh as urgent as the most urgent of these waiters (the simulator's rule, world/twins.ts). */
+  #requestRefreshFor(twin: LiveTwin, waiters: readonly LiveItem[]): void {
+    let priority = Number.NEGATIVE_INFINITY;
+    let deadline = Number.POSITIVE_INFINITY;
+    for (const w of waiters) {
+      if (w.priority > priority) priority = w.priority;
+      if (w.deadline < deadline) deadline = w.deadline;
+    }
+    this.#requestRefresh(twin, priority, deadline);
+  }
+
+  /**
+   * A task more urgent than the queued refresh it waits for: the refresh is replaced by one as urgent as the
+   * most urgent of its waiters (as in the simulator, world/twins.ts); one already bound runs as it is.
+   */
+  #hasten(twin: LiveTwin, priority: number, deadline: number): void {
+    const pending = twin.pendingRefresh;
+    if (pending === undefined || (!(deadline < pending.deadline) && !(priority > pending.priority))) return;
+    if (this.queue.removeWhere((it) => it === pending).length === 0) return;
+    const item = this.#refreshItem(
+      twin,
+      Math.max(priority, pending.priority),
+      Math.min(deadline, pending.deadline),
+    );
+    item.onDemand = true;
+    twin.pendingRefresh = item;
     this.#sched.enqueue(item);
   }
 
@@ -508,7 +537,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       } else kept.push(w);
     }
     twin.waiters.push(...kept);
-    if (kept.length > 0) this.#requestRefresh(twin, kept[0]!.priority, kept[0]!.deadline);
+    if (kept.length > 0) this.#requestRefreshFor(twin, kept);
   }
 
   // ------------------------------------------------------------------ requests
@@ -748,6 +777,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
           twin.waiters.push(item);
           twin.waiting++;
           if (!twin.refreshing) this.#requestRefresh(twin, item.priority, item.deadline);
+          else this.#hasten(twin, item.priority, item.deadline);
           return;
         }
       }
@@ -939,6 +969,10 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     tenant.heldAttention += item.attention;
     item.node = node;
     item.boundAt = now;
+    if (item.type === 'refresh') {
+      const twin = this.twins[item.twin];
+      if (twin !== undefined && twin.pendingRefresh === item) twin.pendingRefresh = undefined;
+    }
     const expected = item.work / node.speed(item.kind);
     item.expectedEnd = now + expected;
     item.leaseUntil = now + this.#leaseFactor * expected + (3 * this.heartbeatMs) / 1000;

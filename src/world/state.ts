@@ -248,6 +248,8 @@ export class TwinRt implements TwinView {
   prevValue = 0;
   refreshing = false;
   waiters: Item[] | undefined;
+  /** the on-demand refresh of this twin still waiting in the ready queue (none once it is bound) */
+  pendingRefresh: Item | undefined = undefined;
   suspicion = 0;
   /** mean absolute change between samples per sqrt-second, the yardstick of suspicion */
   typicalChange = 0;

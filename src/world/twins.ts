@@ -69,6 +69,7 @@ export class Twins implements FreshnessGate {
     const twin = this.#w.twins[twinIndex]!;
     (twin.waiters ??= []).push(item);
     if (!twin.refreshing) this.requestRefresh(twin, item.priority, item.deadline);
+    else this.#hasten(twin, item.priority, item.deadline);
     return true;
   }
 
@@ -77,7 +78,42 @@ export class Twins implements FreshnessGate {
     const item = this.refreshItem(twin, priority, deadline);
     this.#w.profile.attention.refreshStarted?.(twin.index, this.#w);
     item.onDemand = true;
+    twin.pendingRefresh = item;
     this.#w.runtime.enqueue(item);
+  }
+
+  /**
+   * A task more urgent than the refresh it waits for: an on-demand refresh is as urgent as the most urgent of
+   * the tasks waiting for it (the earliest deadline and the highest priority among them, so no queue order
+   * ranks it behind any of them). A refresh asked for by a task with a far deadline (an analytics job's read)
+   * would otherwise keep its place in the queue while a read due in a second waits on it. A refresh still in
+   * the queue is replaced by one with the new urgency (a queue keeps an item's rank while it waits); one already
+   * bound runs as it is.
+   */
+  #hasten(twin: TwinRt, priority: number, deadline: number): void {
+    const pending = twin.pendingRefresh;
+    if (pending === undefined || (!(deadline < pending.deadline) && !(priority > pending.priority))) return;
+    const removed = this.#w.runtime.queue.removeWhere((it) => it === pending);
+    if (removed.length === 0) return; // taken out of the queue for the cycle now running: it keeps its rank
+    const item = this.refreshItem(
+      twin,
+      Math.max(priority, pending.priority),
+      Math.min(deadline, pending.deadline),
+    );
+    item.onDemand = true;
+    twin.pendingRefresh = item;
+    this.#w.runtime.enqueue(item);
+  }
+
+  /** The earliest deadline and the highest priority among the twin's waiting tasks. */
+  #urgency(waiters: readonly Item[]): { priority: number; deadline: number } {
+    let priority = Number.NEGATIVE_INFINITY;
+    let deadline = Number.POSITIVE_INFINITY;
+    for (const w of waiters) {
+      if (w.priority > priority) priority = w.priority;
+      if (w.deadline < deadline) deadline = w.deadline;
+    }
+    return { priority, deadline };
   }
 
   /** A refresh of the twin, not yet bound; from now on the twin is refreshing. */
@@ -105,6 +141,8 @@ export class Twins implements FreshnessGate {
 
   /** A refresh is bound now: the sample is taken at this moment. */
   sampled(item: Item): void {
+    const twin = this.#w.twins[item.twin];
+    if (twin !== undefined && twin.pendingRefresh === item) twin.pendingRefresh = undefined;
     item.sampleTime = this.#w.sim.now;
     item.sampleValue = this.#assets.valueAt(item.twin, item.sampleTime);
   }
@@ -115,7 +153,11 @@ export class Twins implements FreshnessGate {
     twin.refreshing = false;
     this.#accounts.refreshesFailed++;
     this.#w.profile.attention.refreshed?.(twin.index, false, this.#w);
-    if (twin.waiters) this.requestRefresh(twin, 0, Number.POSITIVE_INFINITY);
+    // its waiters ask again, as urgently as the most urgent of them
+    if (twin.waiters?.length) {
+      const u = this.#urgency(twin.waiters);
+      this.requestRefresh(twin, u.priority, u.deadline);
+    }
   }
 
   /** A proactive refresh was stopped to make room for one a task waits for: the twin stops refreshing. */
@@ -183,7 +225,10 @@ export class Twins implements FreshnessGate {
       } else (kept ??= []).push(w);
     }
     twin.waiters = kept;
-    if (kept) this.requestRefresh(twin, kept[0]!.priority, kept[0]!.deadline);
+    if (kept) {
+      const u = this.#urgency(kept);
+      this.requestRefresh(twin, u.priority, u.deadline);
+    }
   }
 
   /** What the twin believes the asset's state is now. */

@@ -398,6 +398,63 @@ describe('a refresh a task waits for, with every attention slot taken', () => {
   });
 });
 
+describe('an on-demand refresh is as urgent as the most urgent task waiting for it', () => {
+  // One attention slot, refreshes of 0.5 s. Twenty y twins are read every 0.05 s (deadline 30 s, always
+  // stale), so the slot is overloaded and an on-demand refresh of each y twin is always queued. At t = 10 an
+  // analytics job reads x first (deadline 1000 s), then, at the same instant, a request with a 2 s deadline
+  // reads x too: the refresh of x must rank by the 2 s deadline, or it waits behind every y refresh (about
+  // 10 s) and the request misses.
+  const s = scenario({
+    horizon: 30,
+    warmup: 0,
+    network: FREE_NETWORK,
+    tenants: [{ id: 'bulk' }, { id: 'slow' }, { id: 'fast' }],
+    nodes: [{ id: 'n', tier: 'edge', compute: 8, attention: 1 }],
+    assets: [
+      { id: 'x', tenant: 'fast', twin: { sampleBytes: 0, refresh: { work: 0.5 } } },
+      { id: 'y', count: 20, tenant: 'bulk', twin: { sampleBytes: 0, refresh: { work: 0.5 } } },
+    ],
+    workloads: [
+      {
+        id: 'ys',
+        tenant: 'bulk',
+        deadline: 30,
+        arrival: { kind: 'periodic', period: 0.05, offset: 0.01 },
+        tasks: [{ id: 'read', work: 0.01, twin: { group: 'y', maxAge: 0.1 } }],
+      },
+      {
+        id: 'analytics',
+        tenant: 'slow',
+        deadline: 1000,
+        arrival: { kind: 'periodic', period: 100, offset: 10 },
+        tasks: [{ id: 'load', work: 0.01, twin: { group: 'x', maxAge: 0.1 } }],
+      },
+      {
+        id: 'query',
+        tenant: 'fast',
+        deadline: 2,
+        arrival: { kind: 'periodic', period: 100, offset: 10 },
+        tasks: [{ id: 'read', work: 0.01, twin: { group: 'x', maxAge: 0.1 } }],
+      },
+    ],
+  });
+
+  for (const policy of ['earliest-deadline-first', 'ars']) {
+    it(`${policy}: the 2 s request is served in time`, () => {
+      const records: ExecutionRecord[] = [];
+      const r = runScenario(s, { policy, onExecute: (x) => records.push(x) });
+      const refreshX = records.filter((x) => x.type === 'refresh' && x.id === 'refresh:x' && x.bound >= 10);
+      expect(refreshX.length).toBeGreaterThan(0);
+      // bound within a refresh or two of the request, not after the y backlog
+      expect(refreshX[0]!.bound).toBeLessThan(11.5);
+      expect(r.fairness.tenants.fast!.deadlineMissRate).toBe(0);
+      expect(r.fairness.tenants.fast!.completed).toBe(1);
+      // the overload is real: the bulk reads wait seconds for their refreshes
+      expect(r.fairness.tenants.bulk!.latencyP95).toBeGreaterThan(5);
+    });
+  }
+});
+
 describe('elastic pools', () => {
   it('start the extra members when load rises, after the provisioning delay, and charge for them', () => {
     const s = scenario({
