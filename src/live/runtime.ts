@@ -368,7 +368,8 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       item.samples = [];
       twin.refreshing = false;
       this.profile.attention.refreshed?.(twin.index, false, this);
-      if (twin.waiters.length > 0) this.#requestRefreshFor(twin, twin.waiters);
+      if (twin.waiters.length > 0)
+        this.#requestRefresh(twin, twin.waiters[0]!.priority, twin.waiters[0]!.deadline);
       return;
     }
     if (item.retries > this.#maxRetries) {
