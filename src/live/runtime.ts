@@ -25,6 +25,7 @@ import type { Profile } from '../scheduler/profile.js';
 import { type Binder, type Clock, SchedulingRuntime, type Stopped } from '../scheduler/runtime/index.js';
 import type { Decision, ReadyQueue } from '../scheduler/scheduler.js';
 import type { Location, Snapshot, WorkItem } from '../scheduler/types.js';
+import { mostUrgent, outranks } from '../scheduler/urgency.js';
 import { LiveAccounting } from './accounting.js';
 import { BUILT_IN_TASKS, BUILT_IN_UPDATERS } from './handlers.js';
 import { LiveItem, LiveNode, LiveRequest, LiveTenant, LiveTwin, PENDING_LIMIT } from './model.js';
@@ -429,30 +430,17 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     this.#sched.enqueue(item);
   }
 
-  /** An on-demand refresh as urgent as the most urgent of these waiters (the simulator's rule, world/twins.ts). */
-  #requestRefreshFor(twin: LiveTwin, waiters: readonly LiveItem[]): void {
-    let priority = Number.NEGATIVE_INFINITY;
-    let deadline = Number.POSITIVE_INFINITY;
-    for (const w of waiters) {
-      if (w.priority > priority) priority = w.priority;
-      if (w.deadline < deadline) deadline = w.deadline;
-    }
-    this.#requestRefresh(twin, priority, deadline);
-  }
-
   /**
    * A task more urgent than the queued refresh it waits for: the refresh is replaced by one as urgent as the
    * most urgent of its waiters (as in the simulator, world/twins.ts); one already bound runs as it is.
    */
   #hasten(twin: LiveTwin, priority: number, deadline: number): void {
     const pending = twin.pendingRefresh;
-    if (pending === undefined || (!(deadline < pending.deadline) && !(priority > pending.priority))) return;
+    const waiter = { priority, deadline };
+    if (pending === undefined || !outranks(waiter, pending)) return;
     if (this.queue.removeWhere((it) => it === pending).length === 0) return;
-    const item = this.#refreshItem(
-      twin,
-      Math.max(priority, pending.priority),
-      Math.min(deadline, pending.deadline),
-    );
+    const u = mostUrgent([waiter, pending]);
+    const item = this.#refreshItem(twin, u.priority, u.deadline);
     item.onDemand = true;
     twin.pendingRefresh = item;
     this.#sched.enqueue(item);
@@ -538,7 +526,10 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       } else kept.push(w);
     }
     twin.waiters.push(...kept);
-    if (kept.length > 0) this.#requestRefreshFor(twin, kept);
+    if (kept.length > 0) {
+      const u = mostUrgent(kept);
+      this.#requestRefresh(twin, u.priority, u.deadline);
+    }
   }
 
   // ------------------------------------------------------------------ requests

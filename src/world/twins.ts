@@ -4,7 +4,9 @@
  * the assets and when a refresh sees them, and the tracking error measured by probing twins against their
  * assets.
  */
+
 import type { RandomStream } from '../engine/random.js';
+import { mostUrgent, outranks } from '../scheduler/urgency.js';
 import type { Accounting } from './accounting.js';
 import type { AssetStates } from './asset.js';
 import type { WorldCore } from './core.js';
@@ -92,28 +94,15 @@ export class Twins implements FreshnessGate {
    */
   #hasten(twin: TwinRt, priority: number, deadline: number): void {
     const pending = twin.pendingRefresh;
-    if (pending === undefined || (!(deadline < pending.deadline) && !(priority > pending.priority))) return;
+    const waiter = { priority, deadline };
+    if (pending === undefined || !outranks(waiter, pending)) return;
     const removed = this.#w.runtime.queue.removeWhere((it) => it === pending);
     if (removed.length === 0) return; // taken out of the queue for the cycle now running: it keeps its rank
-    const item = this.refreshItem(
-      twin,
-      Math.max(priority, pending.priority),
-      Math.min(deadline, pending.deadline),
-    );
+    const u = mostUrgent([waiter, pending]);
+    const item = this.refreshItem(twin, u.priority, u.deadline);
     item.onDemand = true;
     twin.pendingRefresh = item;
     this.#w.runtime.enqueue(item);
-  }
-
-  /** The earliest deadline and the highest priority among the twin's waiting tasks. */
-  #urgency(waiters: readonly Item[]): { priority: number; deadline: number } {
-    let priority = Number.NEGATIVE_INFINITY;
-    let deadline = Number.POSITIVE_INFINITY;
-    for (const w of waiters) {
-      if (w.priority > priority) priority = w.priority;
-      if (w.deadline < deadline) deadline = w.deadline;
-    }
-    return { priority, deadline };
   }
 
   /** A refresh of the twin, not yet bound; from now on the twin is refreshing. */
@@ -226,7 +215,7 @@ export class Twins implements FreshnessGate {
     }
     twin.waiters = kept;
     if (kept) {
-      const u = this.#urgency(kept);
+      const u = mostUrgent(kept);
       this.requestRefresh(twin, u.priority, u.deadline);
     }
   }

@@ -560,27 +560,25 @@ describe('ars quota reserve', () => {
    * would fill the quota: the jobs must leave room for the twins' refreshes (2 attention slots, so about 2
    * refreshes at once), or the twins go unrefreshed while the jobs run.
    */
-  const scenario = () =>
-    parseScenario(
-      JSON.stringify({
-        name: 'quota-reserve',
-        horizon: 300,
-        warmup: 30,
-        seed: 4,
-        tenants: [{ id: 'fac', quota: { compute: 0.5 } }],
-        nodes: [{ id: 'n', count: 1, tier: 'edge', compute: 8, attention: 2 }],
-        assets: [{ id: 'pump', count: 10, tenant: 'fac', twin: { refresh: { work: 0.5 } } }],
-        workloads: [
-          {
-            id: 'batch',
-            tenant: 'fac',
-            deadline: 600,
-            arrival: { kind: 'poisson', rate: 1 },
-            tasks: [{ id: 'crunch', work: 10 }],
-          },
-        ],
-      }),
-    );
+  const spec = {
+    name: 'quota-reserve',
+    horizon: 300,
+    warmup: 30,
+    seed: 4,
+    tenants: [{ id: 'fac', quota: { compute: 0.5 } }],
+    nodes: [{ id: 'n', count: 1, tier: 'edge', compute: 8, attention: 2 }],
+    assets: [{ id: 'pump', count: 10, tenant: 'fac', twin: { refresh: { work: 0.5 } } }],
+    workloads: [
+      {
+        id: 'batch',
+        tenant: 'fac',
+        deadline: 600,
+        arrival: { kind: 'poisson', rate: 1 },
+        tasks: [{ id: 'crunch', work: 10 }],
+      },
+    ],
+  };
+  const scenario = () => parseScenario(JSON.stringify(spec));
 
   it('keeps part of a tenant’s compute quota for its twins’ refreshes', () => {
     const run = (quotaReserve: number) =>
@@ -597,21 +595,10 @@ describe('ars quota reserve', () => {
     // the same tenant also answers short reads (0.05 s of work, 1 s deadline) while its long jobs run
     const withReads = parseScenario(
       JSON.stringify({
+        ...spec,
         name: 'quota-reserve-reads',
-        horizon: 300,
-        warmup: 30,
-        seed: 4,
-        tenants: [{ id: 'fac', quota: { compute: 0.5 } }],
-        nodes: [{ id: 'n', count: 1, tier: 'edge', compute: 8, attention: 2 }],
-        assets: [{ id: 'pump', count: 10, tenant: 'fac', twin: { refresh: { work: 0.5 } } }],
         workloads: [
-          {
-            id: 'batch',
-            tenant: 'fac',
-            deadline: 600,
-            arrival: { kind: 'poisson', rate: 1 },
-            tasks: [{ id: 'crunch', work: 10 }],
-          },
+          ...spec.workloads,
           {
             id: 'read',
             tenant: 'fac',

@@ -209,7 +209,6 @@ export class ArsAttention implements AttentionAllocator {
   #cap = 1;
   #negligible = 0;
   #deficit = new Float64Array(0);
-  #meanCost = 1;
   #attention = 1;
   /** `preempts`'s slots per node and the refresh's time there */
   readonly #preemptSlots: number[] = [];
@@ -459,7 +458,7 @@ export class ArsAttention implements AttentionAllocator {
   /** The cost feature of group g, ln(r_g / r̄), recomputed only when the refresh cost or its mean changed. */
   #costFeature(g: number): number {
     const cost = this.#groupCost[g]!;
-    const meanCost = this.#meanCost;
+    const meanCost = this.#ctx.refreshSeconds;
     if (cost !== this.#costSeen[g] || meanCost !== this.#costMeanSeen[g]) {
       this.#costSeen[g] = cost;
       this.#costMeanSeen[g] = meanCost;
@@ -643,7 +642,6 @@ export class ArsAttention implements AttentionAllocator {
     const measuredMean = costCount > 0 ? costSum / costCount : 1;
     for (let g = 0; g < this.#groupIds.length; g++)
       if (this.#groupCostSeen[g] === 0) this.#groupCost[g] = measuredMean;
-    this.#meanCost = measuredMean;
     ctx.refreshSeconds = measuredMean;
     if (ctx.useForecast) {
       const sum = new Float64Array(this.#groupIds.length);

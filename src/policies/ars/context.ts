@@ -35,7 +35,10 @@ export class ArsContext {
    * attention capacity, one compute unit each): what its compute quota keeps free for them (set each window)
    */
   refreshReserve: Float64Array = new Float64Array(0);
-  /** the mean measured refresh time, seconds (set each window; 1 before any refresh is measured) */
+  /**
+   * the mean measured refresh time, seconds (the allocator sets it each window; 1 before any refresh is
+   * measured): the cost feature's yardstick and the quota reserve's bound on a short task
+   */
   refreshSeconds = 1;
   // counters over the current feedback window, reset by the controller
   proactiveStarts = 0;
