@@ -128,6 +128,29 @@ describe('expansion', () => {
     expect(Object.isFrozen(s.nodes)).toBe(true);
     expect(Object.isFrozen(s.workloads[0]!.tasks[0])).toBe(true);
   });
+  it('defaults the batch window to a twentieth of the tightest deadline per DAG step, within 0.01–1 s', () => {
+    // no deadline: 1 s
+    expect(s.scheduling.window).toBe(1);
+    const whatif = input().workloads![0]!;
+    // fetch → simulate → report is a chain of three: 6 s / 3 steps / 20
+    const due = (deadline: number) => expand({ workloads: [{ ...whatif, deadline }] }).scheduling.window;
+    expect(due(6)).toBeCloseTo(0.1, 12);
+    expect(due(600)).toBe(1);
+    expect(due(0.3)).toBe(0.01);
+    // the tightest workload decides: a one-step read due in 1 s beats the chain's 6 s / 3
+    const read = {
+      id: 'read',
+      tenant: 'acme',
+      deadline: 1,
+      arrival: { kind: 'poisson' as const, rate: 1 },
+      tasks: [{ id: 'r', work: 0.1 }],
+    };
+    expect(expand({ workloads: [{ ...whatif, deadline: 6 }, read] }).scheduling.window).toBeCloseTo(0.05, 12);
+    // a window the file sets is kept
+    expect(
+      expand({ workloads: [{ ...whatif, deadline: 6 }], scheduling: { window: 2 } }).scheduling.window,
+    ).toBe(2);
+  });
   it('expands 100,000 twins', () => {
     const big = expand({ assets: [{ id: 'press', count: 100_000, tenant: 'acme' }] });
     expect(big.twins.length).toBe(100_000);

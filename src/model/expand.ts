@@ -308,7 +308,10 @@ export function expandScenario(spec: ScenarioSpec, options: ExpandOptions = {}):
     warmup: spec.warmup,
     policy: Object.freeze(policy),
     failures: spec.failures,
-    scheduling: spec.scheduling,
+    scheduling: Object.freeze({
+      ...spec.scheduling,
+      window: spec.scheduling.window ?? batchWindow(workloads),
+    }),
     tenants: Object.freeze([...spec.tenants]),
     nodeGroups: Object.freeze([...spec.nodes]),
     nodes: Object.freeze(nodes),
@@ -487,6 +490,38 @@ function buildWorkload(
     tasks: Object.freeze(tasks),
     edges: Object.freeze(edges),
   });
+}
+
+/** the bounds of the default batch window (s) */
+const MIN_BATCH_WINDOW = 0.01;
+const MAX_BATCH_WINDOW = 1;
+/** the share of a deadline the batching may take at most, over the longest chain of the DAG */
+const BATCH_SHARE = 0.05;
+
+/**
+ * The default batch-planning window (`scheduling.window` when the file sets none): a twentieth of the tightest
+ * deadline per step of its workload's longest chain of tasks, within 0.01–1 s; 1 s where no workload has a
+ * deadline. A batch planner places a task at the first window after it becomes ready, so at each step of a
+ * DAG it waits up to a window: this keeps that wait within 5 % of every deadline. (A fixed 1 s window made
+ * Min-Min, Max-Min, GA and PSO miss 65–95 % of the deadlines of requests due within 0.5–2 s.)
+ */
+export function batchWindow(workloads: readonly WorkloadDef[]): number {
+  let tightest = Number.POSITIVE_INFINITY;
+  for (const w of workloads) {
+    if (w.deadline === undefined) continue;
+    // tasks are in topological order: a task's chain is one longer than its longest predecessor's
+    const depth = new Int32Array(w.tasks.length);
+    let longest = 1;
+    for (const t of w.tasks) {
+      let d = 1;
+      for (const k of t.inEdges) d = Math.max(d, depth[w.edges[k]!.from]! + 1);
+      depth[t.index] = d;
+      longest = Math.max(longest, d);
+    }
+    tightest = Math.min(tightest, w.deadline / longest);
+  }
+  if (!Number.isFinite(tightest)) return MAX_BATCH_WINDOW;
+  return Math.min(MAX_BATCH_WINDOW, Math.max(MIN_BATCH_WINDOW, BATCH_SHARE * tightest));
 }
 
 /** A binary min-heap of task indices. */

@@ -1,6 +1,6 @@
 // The model layer's public surface: schema, types, loader.
 export { closest, didYouMean, editDistance } from './did-you-mean.js';
-export { type ExpandOptions, expandScenario, memberId } from './expand.js';
+export { batchWindow, type ExpandOptions, expandScenario, memberId } from './expand.js';
 export { scenarioJsonSchema } from './json-schema.js';
 export {
   checkWork,

@@ -98,7 +98,8 @@ export interface Scenario {
   readonly warmup: number;
   readonly policy: PolicyRef;
   readonly failures: ScenarioSpec['failures'];
-  readonly scheduling: ScenarioSpec['scheduling'];
+  /** the batch window resolved: the file's, or the default from the deadlines (`batchWindow`) */
+  readonly scheduling: { readonly window: number; readonly feedbackWindow: number };
   readonly tenants: readonly TenantSpec[];
   readonly nodeGroups: readonly NodeGroupSpec[];
   readonly nodes: readonly NodeDef[];

@@ -453,10 +453,12 @@ export const scenarioSchema = z
       .describe('what node failures do to running work'),
     scheduling: z
       .strictObject({
-        window: positiveSeconds('batch planners plan the ready tasks every window').default(1),
+        window: positiveSeconds(
+          'batch planners plan the ready tasks every window; default: a twentieth of the tightest deadline per DAG step, within 0.01–1 s (1 s without deadlines)',
+        ).optional(),
         feedbackWindow: positiveSeconds('feedback controllers read the metrics every window').default(60),
       })
-      .default({ window: 1, feedbackWindow: 60 })
+      .default({ feedbackWindow: 60 })
       .describe('how often planners and feedback controllers act'),
     tenants: z.array(tenantSchema).min(1).describe('the customers of the platform (at least one)'),
     nodes: z
