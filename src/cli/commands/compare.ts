@@ -42,7 +42,8 @@ function paramsByPolicy(names: readonly string[], pairs: string[] | undefined) {
   });
 }
 
-const DEFAULT_POLICIES = PLACEMENT_BASELINES.join(',');
+/** ARS with its defaults against the five placement baselines: what a user comparing policies first wants */
+const DEFAULT_POLICIES = ['ars', ...PLACEMENT_BASELINES].join(',');
 
 export function register(program: Command): void {
   program

@@ -34,7 +34,7 @@ interface SweepOpts {
   queuePrefix?: string;
 }
 
-const DEFAULT_POLICIES = 'fifo,least-loaded,earliest-deadline-first';
+const DEFAULT_POLICIES = 'ars,fifo,least-loaded,earliest-deadline-first';
 /** Past this many threads a sweep only thrashes; `--no-limits` allows more. */
 const MAX_WORKERS = 256;
 
