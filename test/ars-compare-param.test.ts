@@ -44,4 +44,28 @@ describe('ars compare --param', () => {
     expect(r.stderr).toContain('wFresh');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('compares ARS with the five placement baselines when no policies are named', async () => {
+    const r = await ars(
+      'compare',
+      'examples/smart-factory.yaml',
+      '-n',
+      '1',
+      '--horizon',
+      '90',
+      '--workers',
+      '1',
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { results: { policy: string }[] };
+    expect(doc.results.map((x) => x.policy)).toEqual([
+      'ars',
+      'fifo',
+      'random',
+      'round-robin',
+      'least-loaded',
+      'earliest-deadline-first',
+    ]);
+  });
 });
