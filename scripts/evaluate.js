@@ -104,18 +104,29 @@ const TOLERANCE = 0.05;
 
 const get = (doc, path) => path.split('.').reduce((x, k) => (x == null ? undefined : x[k]), doc);
 
+/** `compare` on the evaluation's seeds 1…`replications`, with the horizon and worker count the command was given */
+function compareOn(scenario, policies, replications, o, extra = {}) {
+  return compare(scenario, {
+    policies,
+    replications,
+    firstSeed: 1,
+    ...(o.horizon ? { horizon: o.horizon } : {}),
+    ...(o.workers ? { workers: o.workers } : {}),
+    ...extra,
+  });
+}
+
 /**
  * ARS with each of `paramsList` on the evaluation's seeds (the κ sweep, the run without the priority credit):
  * per variant, the mean weighted AoI, anomaly delay p95 and deadline-miss rate over the replications.
  */
 async function arsVariants(scenario, paramsList, o) {
-  const run = await compare(scenario, {
-    policies: paramsList.map((params) => ({ name: 'ars', params })),
-    replications: o.replications,
-    firstSeed: 1,
-    ...(o.horizon ? { horizon: o.horizon } : {}),
-    ...(o.workers ? { workers: o.workers } : {}),
-  });
+  const run = await compareOn(
+    scenario,
+    paramsList.map((params) => ({ name: 'ars', params })),
+    o.replications,
+    o,
+  );
   return run.results.map((r) => {
     const mean = (path) => {
       const xs = r.runs.map((x) => get(x, path)).filter((v) => typeof v === 'number' && Number.isFinite(v));
@@ -416,13 +427,7 @@ async function batching(o, scenarioOf) {
     const base = scenarioOf(example);
     for (const window of WINDOWS) {
       const scenario = window === 'default' ? base : { ...base, scheduling: { ...base.scheduling, window } };
-      const res = await compare(scenario, {
-        policies: ['least-loaded', ...BATCH_PLANNERS],
-        replications: seeds,
-        firstSeed: 1,
-        ...(o.horizon ? { horizon: o.horizon } : {}),
-        ...(o.workers ? { workers: o.workers } : {}),
-      });
+      const res = await compareOn(scenario, ['least-loaded', ...BATCH_PLANNERS], seeds, o);
       const miss = res.results.map(
         (r) => r.runs.reduce((a, run) => a + run.requests.deadlineMissRate, 0) / r.runs.length,
       );
@@ -475,13 +480,7 @@ async function tighterDeadlines(o, scenarioOf, examples) {
         w.deadline === undefined ? w : { ...w, deadline: w.deadline * TIGHTER },
       ),
     };
-    const res = await compare(scenario, {
-      policies: ['ars', 'ars-no-forecast', ...TIGHT_BASELINES],
-      replications: seeds,
-      firstSeed: 1,
-      ...(o.horizon ? { horizon: o.horizon } : {}),
-      ...(o.workers ? { workers: o.workers } : {}),
-    });
+    const res = await compareOn(scenario, ['ars', 'ars-no-forecast', ...TIGHT_BASELINES], seeds, o);
     const summary = summarise(res);
     const m = METRICS.find((x) => x.key === 'miss');
     const best = bestPolicy(summary, m, TIGHT_BASELINES);
@@ -590,12 +589,7 @@ async function main() {
     }
     const started = Date.now();
     process.stderr.write(`${example}: ${policies.length} policies × ${seeds.length} seeds\n`);
-    const result = await compare(scenario, {
-      policies,
-      replications: o.replications,
-      firstSeed: 1,
-      ...(o.horizon ? { horizon: o.horizon } : {}),
-      ...(o.workers ? { workers: o.workers } : {}),
+    const result = await compareOn(scenario, policies, o.replications, o, {
       onProgress: (done, total) => {
         if (done % 20 === 0 || done === total) process.stderr.write(`  ${done}/${total}\n`);
       },

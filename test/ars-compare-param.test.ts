@@ -3,24 +3,30 @@
 import { describe, expect, it } from 'vitest';
 import { ars } from './run-cli.js';
 
+/** `ars compare` on the smart factory, one 90 s replication on one worker, as JSON, with `args` added */
+const compareFactory = (...args: string[]) =>
+  ars(
+    'compare',
+    'examples/smart-factory.yaml',
+    '-n',
+    '1',
+    '--horizon',
+    '90',
+    '--workers',
+    '1',
+    '--json',
+    ...args,
+  );
+
 describe('ars compare --param', () => {
   it('gives the parameter to the policies that have it and leaves the others alone', async () => {
-    const r = await ars(
-      'compare',
-      'examples/smart-factory.yaml',
+    const r = await compareFactory(
       '--policies',
       'ars,ars-no-feedback,fifo',
-      '-n',
-      '1',
-      '--horizon',
-      '90',
-      '--workers',
-      '1',
       '--param',
       'profile=profiles/smart-factory.json',
       '--param',
       'wFresh=2',
-      '--json',
     );
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { results: { policy: string; params: Record<string, unknown> }[] };
@@ -46,17 +52,7 @@ describe('ars compare --param', () => {
   });
 
   it('compares ARS with the five placement baselines when no policies are named', async () => {
-    const r = await ars(
-      'compare',
-      'examples/smart-factory.yaml',
-      '-n',
-      '1',
-      '--horizon',
-      '90',
-      '--workers',
-      '1',
-      '--json',
-    );
+    const r = await compareFactory();
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { results: { policy: string }[] };
     expect(doc.results.map((x) => x.policy)).toEqual([

@@ -37,18 +37,30 @@ function setup(policy = 'fifo', scenarioText?: string, samples?: () => Sample[])
   return { rt, agent, submit, advance: (s: number) => (ms += s * 1000), nowMs: () => ms };
 }
 
+/**
+ * A plant of one edge node with `compute` cores and one attention slot, and a twin per entry of `twins` (id →
+ * extra twin fields), each refreshed in 1 s on a core and the slot.
+ */
+function onePlant(name: string, compute: number, twins: Record<string, string>): string {
+  return [
+    `name: ${name}`,
+    'horizon: 60',
+    'tenants: [{ id: default }]',
+    `nodes: [{ id: edge, tier: edge, compute: ${compute}, attention: 1 }]`,
+    'assets:',
+    ...Object.entries(twins).map(
+      ([id, extra]) =>
+        `  - { id: ${id}, tenant: default, twin: { ${extra}refresh: { work: 1, compute: 1, attention: 1 } } }`,
+    ),
+  ].join('\n');
+}
+
 const assigns = (inbox: ServerMessage[]) =>
   inbox.filter((m): m is Extract<ServerMessage, { type: 'assign' }> => m.type === 'assign');
 
 describe('LiveRuntime', () => {
   it('lets a task that finds its stale twin refreshing go on with that refresh if its sample meets the age bound', async () => {
-    const plant = [
-      'name: one-sensor',
-      'horizon: 60',
-      'tenants: [{ id: default }]',
-      'nodes: [{ id: edge, tier: edge, compute: 2, attention: 1 }]',
-      'assets: [{ id: s, tenant: default, twin: { refresh: { work: 1, compute: 1, attention: 1 } } }]',
-    ].join('\n');
+    const plant = onePlant('one-sensor', 2, { s: '' });
     // (the sample a refresh delivers is the one its result names: see sampleTime below)
     const { rt, agent, submit, advance, nowMs } = setup('fifo', plant, () => [{ time: 0, value: 7 }]);
     rt.samplesStored(rt.twinByName('s')!, 1, { time: nowMs(), value: 7 });
@@ -79,15 +91,7 @@ describe('LiveRuntime', () => {
     // one slot; p is worth refreshing, q (criticality 10⁻⁴) gets no proactive share; a request then reads q
     // with a deadline that a wait for the slot (up to a refresh, 1 s before any is measured) and q's own
     // refresh would pass
-    const plant = [
-      'name: two-sensors',
-      'horizon: 60',
-      'tenants: [{ id: default }]',
-      'nodes: [{ id: edge, tier: edge, compute: 2, attention: 1 }]',
-      'assets:',
-      '  - { id: p, tenant: default, twin: { criticality: 10000, refresh: { work: 1, compute: 1, attention: 1 } } }',
-      '  - { id: q, tenant: default, twin: { criticality: 0.0001, refresh: { work: 1, compute: 1, attention: 1 } } }',
-    ].join('\n');
+    const plant = onePlant('two-sensors', 2, { p: 'criticality: 10000, ', q: 'criticality: 0.0001, ' });
     const { rt, agent, submit, advance } = setup('ars', plant);
     const a = agent('a', 2, 1);
     await new Promise((r) => setImmediate(r));
@@ -114,16 +118,7 @@ describe('LiveRuntime', () => {
   it('ranks a queued refresh by the most urgent task waiting for it', async () => {
     // one slot, busy with a refresh of p; a loose request (deadline 30 s) asks for y, an analytics job (1000 s)
     // for x, then a tight request (2 s) waits for x too: when the slot frees, x goes first (as in the simulator)
-    const plant = [
-      'name: three-sensors',
-      'horizon: 60',
-      'tenants: [{ id: default }]',
-      'nodes: [{ id: edge, tier: edge, compute: 4, attention: 1 }]',
-      'assets:',
-      '  - { id: p, tenant: default, twin: { refresh: { work: 1, compute: 1, attention: 1 } } }',
-      '  - { id: x, tenant: default, twin: { refresh: { work: 1, compute: 1, attention: 1 } } }',
-      '  - { id: y, tenant: default, twin: { refresh: { work: 1, compute: 1, attention: 1 } } }',
-    ].join('\n');
+    const plant = onePlant('three-sensors', 4, { p: '', x: '', y: '' });
     const { rt, agent, submit, advance } = setup('earliest-deadline-first', plant);
     const a = agent('a', 4, 1);
     await new Promise((r) => setImmediate(r));

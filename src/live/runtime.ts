@@ -25,7 +25,7 @@ import type { Profile } from '../scheduler/profile.js';
 import { type Binder, type Clock, SchedulingRuntime, type Stopped } from '../scheduler/runtime/index.js';
 import type { Decision, ReadyQueue } from '../scheduler/scheduler.js';
 import type { Location, Snapshot, WorkItem } from '../scheduler/types.js';
-import { mostUrgent, outranks } from '../scheduler/urgency.js';
+import { hastened, mostUrgent } from '../scheduler/urgency.js';
 import { LiveAccounting } from './accounting.js';
 import { BUILT_IN_TASKS, BUILT_IN_UPDATERS } from './handlers.js';
 import { LiveItem, LiveNode, LiveRequest, LiveTenant, LiveTwin, PENDING_LIMIT } from './model.js';
@@ -436,10 +436,8 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
    */
   #hasten(twin: LiveTwin, priority: number, deadline: number): void {
     const pending = twin.pendingRefresh;
-    const waiter = { priority, deadline };
-    if (pending === undefined || !outranks(waiter, pending)) return;
-    if (this.queue.removeWhere((it) => it === pending).length === 0) return;
-    const u = mostUrgent([waiter, pending]);
+    const u = pending && hastened({ priority, deadline }, pending);
+    if (u === undefined || this.queue.removeWhere((it) => it === pending).length === 0) return;
     const item = this.#refreshItem(twin, u.priority, u.deadline);
     item.onDemand = true;
     twin.pendingRefresh = item;

@@ -23,7 +23,13 @@ export function mostUrgent(items: Iterable<Urgency>): Urgency {
   return { priority, deadline };
 }
 
-/** Whether a task of urgency `u` waiting for the refresh `pending` ranks higher than it: an earlier deadline or a higher priority. */
-export function outranks(u: Urgency, pending: Urgency): boolean {
-  return u.deadline < pending.deadline || u.priority > pending.priority;
+/**
+ * The urgency a queued refresh `pending` takes when a task of urgency `u` starts waiting for it: the most
+ * urgent of the two where the task ranks higher (an earlier deadline or a higher priority), else undefined
+ * (the refresh keeps its own).
+ */
+export function hastened(u: Urgency, pending: Urgency): Urgency | undefined {
+  return u.deadline < pending.deadline || u.priority > pending.priority
+    ? mostUrgent([u, pending])
+    : undefined;
 }

@@ -6,7 +6,7 @@
  */
 
 import type { RandomStream } from '../engine/random.js';
-import { mostUrgent, outranks } from '../scheduler/urgency.js';
+import { hastened, mostUrgent } from '../scheduler/urgency.js';
 import type { Accounting } from './accounting.js';
 import type { AssetStates } from './asset.js';
 import type { WorldCore } from './core.js';
@@ -94,11 +94,10 @@ export class Twins implements FreshnessGate {
    */
   #hasten(twin: TwinRt, priority: number, deadline: number): void {
     const pending = twin.pendingRefresh;
-    const waiter = { priority, deadline };
-    if (pending === undefined || !outranks(waiter, pending)) return;
+    const u = pending && hastened({ priority, deadline }, pending);
+    if (u === undefined) return;
     const removed = this.#w.runtime.queue.removeWhere((it) => it === pending);
     if (removed.length === 0) return; // taken out of the queue for the cycle now running: it keeps its rank
-    const u = mostUrgent([waiter, pending]);
     const item = this.refreshItem(twin, u.priority, u.deadline);
     item.onDemand = true;
     twin.pendingRefresh = item;
