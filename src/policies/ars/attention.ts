@@ -17,11 +17,12 @@
  * ordered by sample time, so a pick compares bucket heads only: O(B + log n) for B buckets.
  */
 import type { ArrivalView, AttentionAllocator, AttentionChoice } from '../../scheduler/plugins.js';
-import type { Snapshot, WorkItem } from '../../scheduler/types.js';
+import type { Snapshot, TwinView, WorkItem } from '../../scheduler/types.js';
 import { finishIn } from './compute.js';
 import { type ArsContext, DEMAND_WINDOW } from './context.js';
 import { DriftBank } from './drift-bank.js';
 import { type ArsParams, ATTENTION_FEATURES, type AttentionFeature } from './params.js';
+import { SlotPrices } from './slot-prices.js';
 import { softmaxNorm, WaterFiller } from './softmax.js';
 import { TwinHeap } from './twin-heap.js';
 
@@ -121,7 +122,14 @@ export class ArsAttention implements AttentionAllocator {
   /** scratch: one twin's features */
   readonly #x = new Float64Array(ATTENTION_FEATURES.length);
   #groupSize = new Int32Array(0);
+  /** per group: the measured cost of a refresh, priced slot-seconds (seconds where all slots are alike) */
   #groupCost = new Float64Array(0);
+  /** per group: the measured time of a refresh, seconds (what a read waits for it) */
+  #groupDuration = new Float64Array(0);
+  readonly #slotPrices = new SlotPrices();
+  /** the least attention and compute a refresh holds (what a free slot must have) */
+  #minRefreshAttention = 1;
+  #minRefreshCompute = 1;
   #groupCostSeen = new Int32Array(0);
   #groupUncertainty = new Float64Array(0);
   /** surprising samples seen per group (suspicion ≥ surpriseLevel): the learned anomaly hazard */
@@ -297,6 +305,7 @@ export class ArsAttention implements AttentionAllocator {
     this.#groupSize = new Int32Array(G);
     for (let i = 0; i < n; i++) this.#groupSize[this.#groupOf[i]!]!++;
     this.#groupCost = new Float64Array(G).fill(1);
+    this.#groupDuration = new Float64Array(G).fill(1);
     this.#groupCostSeen = new Int32Array(G);
     this.#groupUncertainty = new Float64Array(G);
     this.#groupSurprises = new Float64Array(G);
@@ -344,11 +353,18 @@ export class ArsAttention implements AttentionAllocator {
     this.#open = new Uint8Array(s.tenants.length);
     this.#cheapestAttention = new Float64Array(s.tenants.length).fill(Number.POSITIVE_INFINITY);
     this.#cheapestCompute = new Float64Array(s.tenants.length).fill(Number.POSITIVE_INFINITY);
+    let minAttention = Number.POSITIVE_INFINITY;
+    let minCompute = Number.POSITIVE_INFINITY;
     for (const t of s.twins) {
       this.#cheapestAttention[t.tenant] = Math.min(this.#cheapestAttention[t.tenant]!, t.refreshAttention);
       this.#cheapestCompute[t.tenant] = Math.min(this.#cheapestCompute[t.tenant]!, t.refreshCompute);
+      minAttention = Math.min(minAttention, t.refreshAttention);
+      minCompute = Math.min(minCompute, t.refreshCompute);
     }
+    this.#minRefreshAttention = Number.isFinite(minAttention) ? minAttention : 0;
+    this.#minRefreshCompute = Number.isFinite(minCompute) ? minCompute : 0;
     this.#ctx.refreshReserve = new Float64Array(s.tenants.length);
+    this.#ctx.refreshNode = new Int32Array(n).fill(-1);
     this.#criticality = new Float64Array(n);
     this.#suspicion = new Float64Array(n);
     this.#refreshing = new Uint8Array(n);
@@ -630,19 +646,25 @@ export class ArsAttention implements AttentionAllocator {
       this.#picks = 0;
     }
     ctx.tick(s.now);
-    // group means: refresh cost (measured durations) and uncertainty growth
+    // group means: refresh cost and time (measured) and uncertainty growth
     let costSum = 0;
+    let durationSum = 0;
     let costCount = 0;
     for (let g = 0; g < this.#groupIds.length; g++) {
       if (this.#groupCostSeen[g]! > 0) {
         costSum += this.#groupCost[g]! * this.#groupSize[g]!;
+        durationSum += this.#groupDuration[g]! * this.#groupSize[g]!;
         costCount += this.#groupSize[g]!;
       }
     }
     const measuredMean = costCount > 0 ? costSum / costCount : 1;
+    const durationMean = costCount > 0 ? durationSum / costCount : 1;
     for (let g = 0; g < this.#groupIds.length; g++)
-      if (this.#groupCostSeen[g] === 0) this.#groupCost[g] = measuredMean;
-    ctx.refreshSeconds = measuredMean;
+      if (this.#groupCostSeen[g] === 0) {
+        this.#groupCost[g] = measuredMean;
+        this.#groupDuration[g] = durationMean;
+      }
+    ctx.refreshSeconds = durationMean;
     if (ctx.useForecast) {
       const sum = new Float64Array(this.#groupIds.length);
       const cnt = new Int32Array(this.#groupIds.length);
@@ -657,6 +679,7 @@ export class ArsAttention implements AttentionAllocator {
       for (let g = 0; g < sum.length; g++) this.#groupUncertainty[g] = cnt[g]! > 0 ? sum[g]! / cnt[g]! : 0;
     }
     this.#hazards(s.now);
+    if (p.wSlot > 0) this.#updatePrices(s);
     for (let t = 0; t < this.#deficit.length; t++) this.#deficit[t] = ctx.deficit(t, s);
     let attention = 0;
     for (const node of s.nodes) if (node.up) attention += node.attentionCapacity;
@@ -832,9 +855,9 @@ export class ArsAttention implements AttentionAllocator {
       if (!Number.isFinite(m)) continue;
       const lambda = this.#floorRate(g, s.now) / this.#groupSize[g]!;
       if (!(lambda > 0)) continue;
-      const r = this.#groupCost[g]!;
+      const r = this.#groupDuration[g]!;
       const period = ctx.params.freshMargin * Math.max(m - r, 0.5 * m);
-      const keep = r / (period * this.#attention);
+      const keep = this.#groupCost[g]! / (period * this.#attention);
       // how far the demand term may raise the share of a group already at its keep-fresh share: up to that share
       // over freshMargin; as a softmax weight is ∝ exp(wDemand · d / τ), that bounds d by τ · ln(room) / wDemand
       // (σ ≥ 1 and freshMargin ≤ 1, so a group below its keep-fresh share has room > 1: it is never `fresh`)
@@ -1083,22 +1106,12 @@ export class ArsAttention implements AttentionAllocator {
     let bestIndex = Number.NEGATIVE_INFINITY;
     let bestTwin = -1;
     const list = this.#bucketList;
-    const version = this.#version;
-    const selected = this.#selected;
-    const refreshing = this.#refreshing;
     for (let k = 0; k < list.length; k++) {
       const b = list[k]!;
       if (open && !open[b.tenant]) continue;
       const heap = b.heap;
-      // a head is valid while it is its twin's newest entry and the twin is neither refreshing nor chosen
-      while (heap.size > 0) {
-        const twin = heap.headTwin;
-        if (heap.headVersion === version[twin] && !refreshing[twin] && !selected[twin]) break;
-        heap.pop();
-        this.#entries--;
-      }
-      if (heap.size === 0) continue;
-      const twin = heap.headTwin;
+      const twin = this.#head(heap);
+      if (twin < 0) continue;
       const index = (s.now - heap.headSample) * b.rate;
       if (index > bestIndex || (index === bestIndex && twin < bestTwin)) {
         best = b;
@@ -1107,6 +1120,76 @@ export class ArsAttention implements AttentionAllocator {
       }
     }
     return best;
+  }
+
+  /**
+   * The bucket's valid head twin, −1 when none: a head is valid while it is its twin's newest entry and the twin
+   * is neither refreshing nor chosen; invalid heads are dropped on the way.
+   */
+  #head(heap: TwinHeap): number {
+    while (heap.size > 0) {
+      const twin = heap.headTwin;
+      if (heap.headVersion === this.#version[twin] && !this.#refreshing[twin] && !this.#selected[twin])
+        return twin;
+      heap.pop();
+      this.#entries--;
+    }
+    return -1;
+  }
+
+  /** The slot prices from the groups' current refresh demand, Σ share / cost (slot-prices.ts). */
+  #updatePrices(s: Snapshot): void {
+    const G = this.#groupIds.length;
+    const demand = new Float64Array(G);
+    const reps: TwinView[] = new Array(G);
+    for (let i = 0; i < this.#n; i++) {
+      const g = this.#groupOf[i]!;
+      demand[g] = demand[g]! + (this.#share[i] ?? 0);
+      if (reps[g] === undefined) reps[g] = s.twins[i]!;
+    }
+    for (let g = 0; g < G; g++) demand[g] = demand[g]! / this.#groupCost[g]!;
+    this.#slotPrices.update(s, demand, reps);
+  }
+
+  /**
+   * `#bestBucket` for a free slot on node j: each head's index weighed by its group's comparative advantage
+   * there, (π_g / (d_gj · p_j))^γ (slot-prices.ts).
+   */
+  #bestBucketOn(s: Snapshot, open: Uint8Array, j: number, gamma: number): Bucket | undefined {
+    // the best among the twins due here, if there is one, else the best of all. A twin is due on this slot once
+    // its age passes its target period over its factor here: where the slot serves it at its best, at the period;
+    // where the slot takes twice its priced time, at twice the period. So a slot does not refresh twins it serves
+    // well far ahead of their time while one it serves less well waits ever longer (whatever γ)
+    let best: Bucket | undefined;
+    let bestIndex = Number.NEGATIVE_INFINITY;
+    let bestTwin = -1;
+    let due: Bucket | undefined;
+    let dueIndex = Number.NEGATIVE_INFINITY;
+    let dueTwin = -1;
+    const dueAt = 1 / this.#attention;
+    const list = this.#bucketList;
+    const prices = this.#slotPrices;
+    for (let k = 0; k < list.length; k++) {
+      const b = list[k]!;
+      if (!open[b.tenant]) continue;
+      const heap = b.heap;
+      const twin = this.#head(heap);
+      if (twin < 0) continue;
+      const late = (s.now - heap.headSample) * b.rate;
+      const f = prices.factor(this.#groupOf[twin]!, j);
+      const index = late * f ** gamma;
+      if (index > bestIndex || (index === bestIndex && twin < bestTwin)) {
+        best = b;
+        bestIndex = index;
+        bestTwin = twin;
+      }
+      if (late * f >= dueAt && (index > dueIndex || (index === dueIndex && twin < dueTwin))) {
+        due = b;
+        dueIndex = index;
+        dueTwin = twin;
+      }
+    }
+    return due ?? best;
   }
 
   /** Age over target period: 1 means the twin is exactly due. */
@@ -1161,8 +1244,17 @@ export class ArsAttention implements AttentionAllocator {
     // passed-over entries: their bucket, and (twin, sample, version) in #skipEntry
     const skipBucket = this.#skipBucket;
     const skipEntry = this.#skipEntry;
+    // where nodes refresh at different speeds, each free slot goes to the twin it serves best (slot-prices.ts)
+    const gamma = ctx.params.wSlot;
+    const prices = this.#slotPrices;
+    const free =
+      gamma > 0 && !prices.alike
+        ? prices.slots(s.nodes, slots, this.#minRefreshAttention, this.#minRefreshCompute)
+        : 0;
+    let slotAt = 0;
     while (out.length < slots && skipBucket.length < MAX_SKIPPED) {
-      const best = this.#bestBucket(s, open);
+      const best =
+        slotAt < free ? this.#bestBucketOn(s, open, prices.slot(slotAt), gamma) : this.#bestBucket(s, open);
       if (!best) break;
       const heap = best.heap;
       const e = heap.headTwin;
@@ -1186,6 +1278,7 @@ export class ArsAttention implements AttentionAllocator {
       this.#pickOverdue += (s.now - sample) * this.#rate[e]! * this.#attention;
       this.#picks++;
       this.#selected[e] = 1;
+      slotAt++;
       out.push(explain ? this.#explain(e, s) : { twin: e });
     }
     for (let k = 0; k < skipBucket.length; k++)
@@ -1261,7 +1354,7 @@ export class ArsAttention implements AttentionAllocator {
     // the request's mean work after the refresh, at speed 2 (none seen yet: none)
     const mean = this.#groupWork[g]! || 0;
     // the worst case (a whole refresh for a slot, its own, the mean work) leaves room: wait
-    if (!(PREEMPT_WAITS * this.#groupCost[g]! + mean > slack)) return false;
+    if (!(PREEMPT_WAITS * this.#groupDuration[g]! + mean > slack)) return false;
     // behind other waiting refreshes: stop one
     if (waiting > 0) return true;
     // here at speed 1: the tasks may land on slower nodes than the fast ones, and a late guess costs a miss
@@ -1352,9 +1445,14 @@ export class ArsAttention implements AttentionAllocator {
       if (this.#proactive[twin]) {
         const g = this.#groupOf[twin]!;
         const d = s.now - this.#startedAt[twin]!;
+        // its cost in priced slot-seconds: a second of a dear (fast) slot counts for more (slot-prices.ts)
+        const c =
+          this.#ctx.params.wSlot > 0 ? d * this.#slotPrices.price(this.#ctx.refreshNode[twin] ?? -1) : d;
         const seen = this.#groupCostSeen[g]!;
         this.#groupCost[g] =
-          seen === 0 ? d : this.#groupCost[g]! + COST_SMOOTHING * (d - this.#groupCost[g]!);
+          seen === 0 ? c : this.#groupCost[g]! + COST_SMOOTHING * (c - this.#groupCost[g]!);
+        this.#groupDuration[g] =
+          seen === 0 ? d : this.#groupDuration[g]! + COST_SMOOTHING * (d - this.#groupDuration[g]!);
         this.#groupCostSeen[g] = seen + 1;
       }
       if (this.#ctx.useForecast && Number.isFinite(t.lastValue)) {
@@ -1428,7 +1526,7 @@ export class ArsAttention implements AttentionAllocator {
       const maxAge = r.maxAges[k] ?? Number.POSITIVE_INFINITY;
       this.#groupMaxAge[g] = Math.min(this.#groupMaxAge[g]!, maxAge);
       const relative = r.deadline - r.time;
-      const cost = this.#groupCost[g]!;
+      const cost = this.#groupDuration[g]!;
       this.#addWork(g, r.work);
       const tight = Number.isFinite(relative)
         ? Math.min(3, (cost + r.work / 2) / Math.max(relative, 1e-3))

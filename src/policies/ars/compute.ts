@@ -109,6 +109,10 @@ export function earliestFinishScore(ctx: ArsContext): Score & {
     },
     score: (item, node, s) => scoreAt(finishIn(item, node, s)),
     scoreAt,
+    bound(item, node) {
+      if (item.type === 'refresh' && item.twin < ctx.refreshNode.length)
+        ctx.refreshNode[item.twin] = node.index;
+    },
   };
 }
 

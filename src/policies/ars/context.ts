@@ -40,6 +40,8 @@ export class ArsContext {
    * measured): the cost feature's yardstick and the quota reserve's bound on a short task
    */
   refreshSeconds = 1;
+  /** per twin: the node its last refresh was bound to (−1: none yet), set when a refresh is bound */
+  refreshNode: Int32Array = new Int32Array(0);
   // counters over the current feedback window, reset by the controller
   proactiveStarts = 0;
   onDemandStarts = 0;

@@ -140,6 +140,12 @@ export const PARAMS = {
     integer: true,
     doc: 'a refresh a request waits for, finding no room, stops the proactive refresh bound last and takes its place when waiting for a slot could make the request late (1), or always waits (0)',
   },
+  wSlot: {
+    fallback: 4,
+    min: 0,
+    max: 16,
+    doc: "comparative advantage where nodes refresh at different speeds: a free slot goes to the twin with the highest overdue × (its group's least priced refresh time / its priced time on the slot's node)^wSlot, and a refresh's cost is its priced time (0: the plain dispatch)",
+  },
   minOverdue: {
     fallback: 0,
     min: 0,
