@@ -14,7 +14,8 @@
 // Where ARS misses the anomaly-delay goal, the example also gets a sweep of `anomalyWeight` (--no-sweep skips
 // it). The batch planners' deadline misses are measured against the world's batching window (--no-batching
 // skips it), the forecast's ablation is repeated on the non-stationary examples with every deadline a third
-// shorter (--no-tight skips it), and ARS's decision cost is timed once per example.
+// shorter (--no-tight skips it), ARS is run without its slot prices (--no-slots skips it), and ARS's decision
+// cost is timed once per example.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +57,7 @@ function parseArgs(argv) {
     else if (a === '--no-sweep') o.noSweep = true;
     else if (a === '--no-batching') o.noBatching = true;
     else if (a === '--no-tight') o.noTight = true;
+    else if (a === '--no-slots') o.noSlots = true;
     else if (a === '--generated') o.generated = Number(next());
     else {
       process.stderr.write(`error: unknown argument ${a}\n`);
@@ -502,6 +504,47 @@ async function tighterDeadlines(o, scenarioOf, examples) {
   return lines;
 }
 
+/**
+ * What the slot prices buy (docs/ars-policy.md, section 2: each free refresh slot to the twin that node
+ * refreshes best): ARS against itself with `wSlot=0` on every example, the same seeds, beside the baselines'
+ * best weighted AoI.
+ */
+async function slotPricesBuy(o, scenarioOf, overview) {
+  const lines = ['## What the slot prices buy', ''];
+  lines.push(
+    `Where nodes refresh the twins of different groups at different relative speeds, ARS gives each free refresh slot to the twin that node refreshes best against the rest (slot prices: the dual of the groups' refresh demand routed over the nodes' attention; docs/ars-policy.md, section 2). ARS against itself without them (\`--param wSlot=0\`), seeds 1–${o.replications}, means; "change" is ARS's weighted AoI against the run without (negative: the prices lower it); where every node refreshes every twin alike the two runs are the same, bit for bit:`,
+    '',
+    '| example | ars: weighted AoI | wSlot=0: weighted AoI | change | best baseline: weighted AoI | ars: anomaly p95 | wSlot=0: anomaly p95 | ars: misses | wSlot=0: misses |',
+    '| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
+  );
+  const aoi = METRICS.find((x) => x.key === 'wAoI');
+  let lower = 0;
+  let same = 0;
+  let leads = 0;
+  let ledBefore = 0;
+  for (const r of overview) {
+    const [plain] = await arsVariants(scenarioOf(r.example), [{ wSlot: 0 }], o);
+    const ars = r.summary.ars;
+    const baselines = Object.keys(r.summary).filter((p) => BASELINES.includes(p));
+    const best = bestPolicy(r.summary, aoi, baselines);
+    const b = r.summary[best].wAoI.mean;
+    const change = (ars.wAoI.mean - plain.wAoI) / plain.wAoI;
+    if (ars.wAoI.mean === plain.wAoI) same++;
+    else if (change < 0) lower++;
+    if (ars.wAoI.mean <= b) leads++;
+    if (plain.wAoI <= b) ledBefore++;
+    lines.push(
+      `| ${r.example} | ${fmt(ars.wAoI.mean, 4)} | ${fmt(plain.wAoI, 4)} | ${ars.wAoI.mean === plain.wAoI ? 'same' : pct(change)} | ${best} ${fmt(b, 4)} | ${fmt(ars.anomaly.mean)} | ${fmt(plain.anomaly)} | ${fmt(ars.miss.mean)} | ${fmt(plain.miss)} |`,
+    );
+  }
+  lines.push(
+    '',
+    `The prices lower ARS's weighted AoI on ${lower} of ${overview.length} examples (the same on ${same}); ARS has the lowest weighted AoI of all policies on ${leads} with them and on ${ledBefore} without.`,
+    '',
+  );
+  return lines;
+}
+
 /** gap of x above the bound b, as a percentage */
 const above = (x, b) => `${((100 * (x - b)) / b).toFixed(1)} %`;
 
@@ -822,6 +865,7 @@ async function main() {
     const present = NONSTATIONARY.filter((e) => overview.some((r) => r.example === e));
     if (present.length > 0) head.push(...(await tighterDeadlines(o, scenarioOf, present)));
   }
+  if (!o.noSlots) head.push(...(await slotPricesBuy(o, scenarioOf, overview)));
   head.push('## Decision cost and rollout budget', '');
   const { AHEAD_PARAMS } = await import(join(root, 'dist/policies/ars/index.js'));
   const budget = Object.fromEntries(Object.entries(AHEAD_PARAMS).map(([k, d]) => [k, d.fallback]));
