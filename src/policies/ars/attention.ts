@@ -1278,8 +1278,9 @@ export class ArsAttention implements AttentionAllocator {
       this.#pickOverdue += (s.now - sample) * this.#rate[e]! * this.#attention;
       this.#picks++;
       this.#selected[e] = 1;
+      const slotNode = slotAt < free ? prices.slot(slotAt) : -1;
       slotAt++;
-      out.push(explain ? this.#explain(e, s) : { twin: e });
+      out.push(explain ? this.#explain(e, s, slotNode, gamma) : { twin: e });
     }
     for (let k = 0; k < skipBucket.length; k++)
       skipBucket[k]!.heap.push(skipEntry[3 * k]!, skipEntry[3 * k + 1]!, skipEntry[3 * k + 2]!);
@@ -1307,7 +1308,7 @@ export class ArsAttention implements AttentionAllocator {
     return out;
   }
 
-  #explain(i: number, s: Snapshot): AttentionChoice {
+  #explain(i: number, s: Snapshot, slotNode = -1, gamma = 0): AttentionChoice {
     const parts = this.contributions(i, s);
     const g = this.#groupOf[i]!;
     const demandKey = this.#groupKeys[g]!;
@@ -1324,6 +1325,16 @@ export class ArsAttention implements AttentionAllocator {
         stretch: this.#stretch,
         refreshCost: this.#groupCost[g]!,
         ...(this.#ctx.useForecast ? { demandForecaster: this.#ctx.demand.chosen(demandKey) ?? null } : {}),
+        // chosen for a free slot on this node, where its group's comparative advantage is this factor (1: its best)
+        ...(slotNode >= 0
+          ? {
+              slot: {
+                node: s.nodes[slotNode]!.id,
+                factor: this.#slotPrices.factor(g, slotNode),
+                power: gamma,
+              },
+            }
+          : {}),
       },
     };
   }

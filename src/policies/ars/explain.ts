@@ -119,6 +119,11 @@ export class StoryBuilder {
       const why: string[] = [];
       if (detail.targetPeriod !== undefined)
         why.push(`target period ${round(detail.targetPeriod)} s, overdue ×${round(detail.overdue)}`);
+      const slot = detail.slot as { node?: string; factor?: number } | undefined;
+      if (slot?.node !== undefined)
+        why.push(
+          `; for a free slot on ${slot.node}, ${slot.factor !== undefined && slot.factor >= 1 ? 'where its group refreshes best' : `where its group refreshes at ×${round(slot.factor)} of its best`}`,
+        );
       const scored: string[] = [];
       if (d.weight !== undefined) scored.push(`share ${round(d.weight)}`);
       if (d.score !== undefined) scored.push(`score ${round(d.score)}`);

@@ -76,11 +76,15 @@ describe('ARS serves each slot the twins it refreshes best', () => {
 
   it('keeps the far node for heavy twins and gives it light ones almost never', () => {
     const counts = new Map<string, number>();
+    const factors: number[] = [];
     runScenario(comparativeAdvantage(), {
       policy: 'ars',
       trace: {
         record: (d) => {
           if (d.kind !== 'attention' || d.chosen === null) return;
+          // each choice says which slot it was made for and how well its group fits there
+          const slot = (d.detail as { slot?: { node: string; factor: number } } | undefined)?.slot;
+          if (slot) factors.push(slot.factor);
           const key = `${d.subject.split('-')[0]}@${d.chosen.split('-')[0]}`;
           counts.set(key, (counts.get(key) ?? 0) + 1);
         },
@@ -90,6 +94,9 @@ describe('ARS serves each slot the twins it refreshes best', () => {
     const heavyFar = counts.get('heavy@far') ?? 0;
     expect(heavyFar).toBeGreaterThan(1000);
     expect(lightFar).toBeLessThan(0.02 * heavyFar);
+    expect(factors.length).toBeGreaterThan(1000);
+    expect(Math.max(...factors)).toBe(1);
+    expect(Math.min(...factors)).toBeGreaterThan(0);
   });
 
   it('changes nothing where every node refreshes every twin alike', () => {
