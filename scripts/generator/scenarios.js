@@ -4,7 +4,8 @@
 // shapes all vary with the generator seed. Each is a scenario object that goes through the model's schema
 // like a file. Training uses seeds 1…n; the evaluation's held-out generated scenarios use seeds from 1001.
 //
-//   node scripts/generator/scenarios.js --seed 3 [--out file.json]   (prints or writes one scenario)
+//   node scripts/generator/scenarios.js --seed 3 [--horizon 300] [--out file.json]   (prints or writes one scenario;
+//   the evaluation and generalisation use --horizon 600)
 import { writeFileSync } from 'node:fs';
 import { rng } from './traces.js';
 
@@ -164,7 +165,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const i = args.indexOf(`--${name}`);
     return i >= 0 ? args[i + 1] : fallback;
   };
-  const doc = `${JSON.stringify(generatedScenario(Number(opt('seed', '1'))), null, 2)}\n`;
+  const doc = `${JSON.stringify(generatedScenario(Number(opt('seed', '1')), { horizon: Number(opt('horizon', '300')) }), null, 2)}\n`;
   const out = opt('out', undefined);
   if (out) writeFileSync(out, doc);
   else process.stdout.write(doc);
