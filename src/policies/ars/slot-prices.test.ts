@@ -49,6 +49,13 @@ describe('slot prices (maximum concurrent flow)', () => {
     expect(0.06 * ell[0]!).toBeLessThan(0.2125 * ell[1]!);
   });
 
+  it('gives the same prices on a fleet a thousand times larger, in bounded work', () => {
+    const ell = maxConcurrentFlowPrices([light, heavy], [0, 1], [4000, 2000], Float64Array.from([10, 2]));
+    const ratio = ell[1]! / ell[0]!;
+    expect(ratio).toBeGreaterThan((1.01 / 0.45) * 0.85);
+    expect(ratio).toBeLessThan((1.01 / 0.45) * 1.15);
+  });
+
   it('makes a lone group indifferent between the classes it fills', () => {
     // heavy alone: every slot adds refreshes, so it fills both and pays the same per refresh on each
     const ell = maxConcurrentFlowPrices([light, heavy], [0, 1], [4, 2], Float64Array.from([0, 1]));

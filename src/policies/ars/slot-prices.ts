@@ -205,6 +205,8 @@ export class SlotPrices {
 
 /** ε of the lengths' growth: the prices come within about this fraction of the optimum's */
 const EPSILON = 0.1;
+/** the largest λ the phases are run for (see maxConcurrentFlowPrices) */
+const MAX_LAMBDA = 256;
 
 /**
  * The dual prices (one per class) of the maximum concurrent flow that routes demand[g] refreshes a second of
@@ -223,7 +225,21 @@ export function maxConcurrentFlowPrices(
   const G = times.length;
   let any = false;
   for (let g = 0; g < G; g++) if (demand[g]! > 0) any = true;
-  const d = (g: number) => (any ? demand[g]! : 1);
+  // The phases grow with the optimum's λ (how many times over the demands fit). Served at its fastest, the
+  // demand fills Σ capacity / λ₀ of the capacity, so λ is about λ₀ = Σ capacity / Σ_g demand_g · fastest_g; past
+  // MAX_LAMBDA the demands are scaled up to it (the prices do not depend on the demands' scale), which bounds
+  // the work on a fleet of thousands of slots.
+  let served = 0;
+  let total = 0;
+  for (let c = 0; c < C; c++) total += capacity[c]! > 0 ? capacity[c]! : 0;
+  for (let g = 0; g < G; g++) {
+    let fastest = Number.POSITIVE_INFINITY;
+    for (let c = 0; c < C; c++) if (capacity[c]! > 0) fastest = Math.min(fastest, times[g]![rep[c]!]!);
+    if (Number.isFinite(fastest)) served += (any ? demand[g]! : 1) * fastest;
+  }
+  const lambda = served > 0 ? total / served : 1;
+  const up = lambda > MAX_LAMBDA ? lambda / MAX_LAMBDA : 1;
+  const d = (g: number) => (any ? demand[g]! : 1) * up;
   let live = 0;
   for (let c = 0; c < C; c++) if (capacity[c]! > 0) live++;
   const length = new Float64Array(C);
