@@ -118,11 +118,11 @@ export class SlotPrices {
     let valued = 0;
     for (let j = 0; j < nodes.length; j++) {
       const c = classOf[j]!;
-      // a class with no capacity up keeps the price it had (its nodes offer no slot until they are back)
-      if (c >= 0 && length !== undefined && capacity[c]! > 0) price[j] = length[c]!;
-      else if (c >= 0 && !(price[j]! > 0)) price[j] = 1;
-      else if (c < 0) price[j] = 0;
-      if (c >= 0) {
+      // no price (no slot offered, no group's best) for a node without attention or whose whole class is down
+      // until the next update after it is back; a refresh it still completes counts at price 1
+      if (c < 0 || !(capacity[c]! > 0)) price[j] = 0;
+      else price[j] = length !== undefined ? length[c]! : 1;
+      if (price[j]! > 0) {
         slots += nodes[j]!.attentionCapacity;
         valued += nodes[j]!.attentionCapacity * price[j]!;
       }
