@@ -353,14 +353,13 @@ export class ArsAttention implements AttentionAllocator {
     this.#open = new Uint8Array(s.tenants.length);
     this.#cheapestAttention = new Float64Array(s.tenants.length).fill(Number.POSITIVE_INFINITY);
     this.#cheapestCompute = new Float64Array(s.tenants.length).fill(Number.POSITIVE_INFINITY);
-    let minAttention = Number.POSITIVE_INFINITY;
-    let minCompute = Number.POSITIVE_INFINITY;
     for (const t of s.twins) {
       this.#cheapestAttention[t.tenant] = Math.min(this.#cheapestAttention[t.tenant]!, t.refreshAttention);
       this.#cheapestCompute[t.tenant] = Math.min(this.#cheapestCompute[t.tenant]!, t.refreshCompute);
-      minAttention = Math.min(minAttention, t.refreshAttention);
-      minCompute = Math.min(minCompute, t.refreshCompute);
     }
+    // the cheapest refresh of any tenant: what a free slot must hold
+    const minAttention = Math.min(...this.#cheapestAttention);
+    const minCompute = Math.min(...this.#cheapestCompute);
     this.#minRefreshAttention = Number.isFinite(minAttention) ? minAttention : 0;
     this.#minRefreshCompute = Number.isFinite(minCompute) ? minCompute : 0;
     this.#ctx.refreshReserve = new Float64Array(s.tenants.length);

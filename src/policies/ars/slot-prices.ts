@@ -30,6 +30,9 @@ export class SlotPrices {
   /** per group: the model refresh time on each node (∞ on a node without attention) */
   #times: Float64Array[] = [];
   #nodeCount = -1;
+  /** per node: its class (nodes whose refresh times agree for every group; −1 without attention), and per class one node */
+  #classOf: Int32Array | undefined;
+  #rep: number[] = [];
   /** per node: the price of one of its slot-seconds (capacity-weighted mean 1; 0 without attention) */
   #price = new Float64Array(0);
   /** per group: the least priced refresh time over the nodes */
@@ -45,7 +48,7 @@ export class SlotPrices {
   alike = true;
 
   /** The model refresh time of a twin of the group that `rep` belongs to, on each node (cached per group). */
-  times(s: Snapshot, g: number, rep: TwinView): Float64Array {
+  #timesOf(s: Snapshot, g: number, rep: TwinView): Float64Array {
     if (s.nodes.length !== this.#nodeCount) this.#reset(s.nodes.length);
     let t = this.#times[g];
     if (t === undefined) {
@@ -66,6 +69,7 @@ export class SlotPrices {
 
   #reset(nodes: number): void {
     this.#times = [];
+    this.#classOf = undefined;
     this.#nodeCount = nodes;
     this.#price = new Float64Array(nodes);
     // nodes joined or left: the plain dispatch until the next update prices them
@@ -90,26 +94,16 @@ export class SlotPrices {
     if (nodes.length !== this.#nodeCount) this.#reset(nodes.length);
     const G = reps.length;
     const times: Float64Array[] = [];
-    for (let g = 0; g < G; g++) times.push(this.times(s, g, reps[g]!));
-    // classes: nodes with attention whose refresh times agree for every group
-    const classOf = new Int32Array(nodes.length).fill(-1);
-    const keys = new Map<string, number>();
-    const capacity: number[] = [];
-    const rep: number[] = [];
+    for (let g = 0; g < G; g++) times.push(this.#timesOf(s, g, reps[g]!));
+    // the classes are fixed while the nodes are (the times are); only the capacity up changes
+    if (this.#classOf === undefined) this.#classes(nodes, times);
+    const classOf = this.#classOf!;
+    const rep = this.#rep;
+    const capacity = new Array<number>(rep.length).fill(0);
     for (let j = 0; j < nodes.length; j++) {
+      const c = classOf[j]!;
       const n = nodes[j]!;
-      if (!(n.attentionCapacity > 0)) continue;
-      let key = '';
-      for (let g = 0; g < G; g++) key += `${times[g]![j]},`;
-      let c = keys.get(key);
-      if (c === undefined) {
-        c = capacity.length;
-        keys.set(key, c);
-        capacity.push(0);
-        rep.push(j);
-      }
-      classOf[j] = c;
-      if (n.up) capacity[c] = capacity[c]! + n.attentionCapacity;
+      if (c >= 0 && n.up) capacity[c] = capacity[c]! + n.attentionCapacity;
     }
     const C = capacity.length;
     const price = this.#price;
@@ -144,6 +138,27 @@ export class SlotPrices {
         if (price[j]! > 0 && t[j]! * price[j]! < b) b = t[j]! * price[j]!;
       this.#best[g] = b;
     }
+  }
+
+  /** Pools the nodes with attention whose refresh times agree for every group: a class, one node as its `rep`. */
+  #classes(nodes: readonly NodeView[], times: readonly Float64Array[]): void {
+    const classOf = new Int32Array(nodes.length).fill(-1);
+    const keys = new Map<string, number>();
+    const rep: number[] = [];
+    for (let j = 0; j < nodes.length; j++) {
+      if (!(nodes[j]!.attentionCapacity > 0)) continue;
+      let key = '';
+      for (let g = 0; g < times.length; g++) key += `${times[g]![j]},`;
+      let c = keys.get(key);
+      if (c === undefined) {
+        c = rep.length;
+        keys.set(key, c);
+        rep.push(j);
+      }
+      classOf[j] = c;
+    }
+    this.#classOf = classOf;
+    this.#rep = rep;
   }
 
   /** The price of a slot-second of node j (1 before the first update). */
@@ -231,7 +246,7 @@ export function maxConcurrentFlowPrices(
   // the work on a fleet of thousands of slots.
   let served = 0;
   let total = 0;
-  for (let c = 0; c < C; c++) total += capacity[c]! > 0 ? capacity[c]! : 0;
+  for (let c = 0; c < C; c++) total += Math.max(capacity[c]!, 0);
   for (let g = 0; g < G; g++) {
     let fastest = Number.POSITIVE_INFINITY;
     for (let c = 0; c < C; c++) if (capacity[c]! > 0) fastest = Math.min(fastest, times[g]![rep[c]!]!);
