@@ -165,7 +165,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const i = args.indexOf(`--${name}`);
     return i >= 0 ? args[i + 1] : fallback;
   };
-  const doc = `${JSON.stringify(generatedScenario(Number(opt('seed', '1')), { horizon: Number(opt('horizon', '300')) }), null, 2)}\n`;
+  const seed = Number(opt('seed', '1'));
+  const horizon = Number(opt('horizon', '300'));
+  if (!Number.isInteger(seed) || !(horizon > 60)) {
+    process.stderr.write(
+      'error: --seed needs a whole number and --horizon a number of seconds above 60 (the warm-up)\n',
+    );
+    process.exit(2);
+  }
+  const doc = `${JSON.stringify(generatedScenario(seed, { horizon }), null, 2)}\n`;
   const out = opt('out', undefined);
   if (out) writeFileSync(out, doc);
   else process.stdout.write(doc);
