@@ -55,7 +55,7 @@ export const PARAMS = {
     tunable: true,
   },
   anomalyWeight: {
-    fallback: 2.394,
+    fallback: 1,
     min: 0,
     max: 10,
     doc: 'how much a second of mean anomaly-detection delay counts against a second of criticality-weighted age',

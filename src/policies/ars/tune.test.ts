@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestOf, goalObjective, objective } from './tune.js';
+import { bestOf, goalObjective, goalsMet, objective } from './tune.js';
 
 const reference = bestOf([
   {
@@ -63,5 +63,22 @@ describe('the goal objective (learn-defaults --objective goal)', () => {
     expect(goalObjective({ ...ref, jain: 0.8 }, ref)).toBeGreaterThan(
       goalObjective({ ...ref, jain: 0.91 }, ref),
     );
+  });
+});
+
+describe('the goals met (learn-defaults --line)', () => {
+  const ref = { weightedAoI: 2, deadlineMissRate: 0.1, anomalyDelayP95: 4, latencyP99: 1, jain: 0.95 };
+  it('counts a lead (a tie included) on weighted AoI and misses, 5 % for the rest, and Jain at 0.9', () => {
+    expect(goalsMet(ref, ref)).toEqual({ met: 6, goals: 6 });
+    expect(goalsMet({ ...ref, weightedAoI: 2.001 }, ref).met).toBe(5);
+    expect(goalsMet({ ...ref, anomalyDelayP95: 4.2 }, ref).met).toBe(6);
+    expect(goalsMet({ ...ref, anomalyDelayP95: 4.21 }, ref).met).toBe(5);
+    // Jain below 0.9 fails both its floor and (here) its 5 % guard
+    expect(goalsMet({ ...ref, jain: 0.89 }, ref).met).toBe(4);
+  });
+  it('counts no goal for a metric either side lacks, and no Jain floor where no baseline reaches it', () => {
+    const { anomalyDelayP95: _, ...noAnomaly } = ref;
+    expect(goalsMet(noAnomaly, ref)).toEqual({ met: 5, goals: 5 });
+    expect(goalsMet({ ...ref, jain: 0.8 }, { ...ref, jain: 0.82 })).toEqual({ met: 5, goals: 5 });
   });
 });

@@ -124,6 +124,42 @@ export function goalObjective(values: MetricValues, reference: MetricValues): nu
   });
 }
 
+/** How far past the best baseline the evaluation lets a guarded metric be (5 % worse). */
+const GOALS_TOLERANCE = 1.05;
+
+/**
+ * The evaluation's goals that `values` meets against `reference` (the best value of every baseline, metric by
+ * metric), counted as `npm run evaluate` counts them: the lowest weighted AoI and miss rate (a tie counts),
+ * every other weighted metric no more than 5 % worse than the best baseline, and Jain's index at least 0.9
+ * where a baseline reaches it (not counted where none does). A metric either side lacks (no anomaly, say) is
+ * no goal. Not an objective to search with (it is a step function), but what a search's candidates are
+ * judged by (`learn-defaults.js --line`).
+ */
+export function goalsMet(values: MetricValues, reference: MetricValues): { met: number; goals: number } {
+  let met = 0;
+  let goals = 0;
+  for (const m of OBJECTIVE_METRICS) {
+    const v = values[m.key];
+    const r = reference[m.key];
+    if (v === undefined || r === undefined || !Number.isFinite(v) || !Number.isFinite(r)) continue;
+    if (m.atLeast !== undefined && r >= m.atLeast) {
+      goals++;
+      if (v >= m.atLeast) met++;
+    }
+    if (m.weight === 0) continue;
+    goals++;
+    const ok = m.lead
+      ? m.lower
+        ? v <= r
+        : v >= r
+      : m.lower
+        ? v <= GOALS_TOLERANCE * r
+        : v * GOALS_TOLERANCE >= r;
+    if (ok) met++;
+  }
+  return { met, goals };
+}
+
 /**
  * Σ over the metrics both sides define of `term` (given the metric and its ratio to the reference), plus the
  * guard on absolute floors (`atLeast`: the relative shortfall × GUARD).
