@@ -185,6 +185,21 @@ function trainedOn() {
   };
 }
 
+/** The tunable parameters' values of `params` (what a record keeps as `start` and `params`). */
+function tunableOf(params) {
+  return Object.fromEntries(TUNABLE.map((k) => [k, params[k]]));
+}
+
+/** The record already at --out (the defaults learned before), or null where there is none. */
+async function earlierRecord() {
+  try {
+    const { readFileSync } = await import('node:fs');
+    return JSON.parse(readFileSync(resolve(root, out), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 /** Where a search starts: the current defaults, with a --start profile's values over them. */
 async function startValues() {
   const start = defaultParams();
@@ -205,7 +220,7 @@ async function lineSearch({ name, values }) {
   const start = await startValues();
   const tried = [];
   for (const value of values) {
-    const params = { ...Object.fromEntries(TUNABLE.map((k) => [k, start[k]])), [name]: value };
+    const params = { ...tunableOf(start), [name]: value };
     const byScenario = Object.fromEntries(
       await Promise.all(
         scenarios.map(async (sc) => {
@@ -227,13 +242,7 @@ async function lineSearch({ name, values }) {
       : a,
   );
   for (const w of pool) await w.terminate();
-  let previous = null;
-  try {
-    const { readFileSync } = await import('node:fs');
-    previous = JSON.parse(readFileSync(resolve(root, out), 'utf8'));
-  } catch {
-    // no earlier defaults
-  }
+  const previous = await earlierRecord();
   const doc = {
     policy: 'ars',
     scenario: 'all examples + generated',
@@ -241,10 +250,10 @@ async function lineSearch({ name, values }) {
     previous: previous ?? undefined,
     trainedOn: trainedOn(),
     references: BASELINES,
-    start: Object.fromEntries(TUNABLE.map((k) => [k, start[k]])),
+    start: tunableOf(start),
     searched: [name],
     line: { parameter: name, chosen: best.value, tried },
-    params: { ...Object.fromEntries(TUNABLE.map((k) => [k, start[k]])), [name]: best.value },
+    params: { ...tunableOf(start), [name]: best.value },
   };
   writeFileSync(resolve(root, out), `${JSON.stringify(doc, null, 2)}\n`);
   process.stderr.write(
@@ -271,19 +280,13 @@ async function score(params) {
 const start = await startValues();
 if (only) fixed = Object.fromEntries(TUNABLE.filter((k) => !only.includes(k)).map((k) => [k, start[k]]));
 // a search that starts from defaults learned before keeps that search's record
-let previous = null;
-try {
-  const { readFileSync } = await import('node:fs');
-  const before = JSON.parse(readFileSync(resolve(root, out), 'utf8'));
-  previous = {
-    method: before.method,
-    search: before.search,
-    objective: before.objective,
-    params: before.params,
-  };
-} catch {
-  // no earlier defaults
-}
+const before = await earlierRecord();
+const previous = before && {
+  method: before.method,
+  search: before.search,
+  objective: before.objective,
+  params: before.params,
+};
 const result = await crossEntropySearch((cands) => Promise.all(cands.map((c) => score(c))), {
   parameters: only ?? TUNABLE,
   start,
@@ -304,7 +307,7 @@ const doc = {
   trainedOn: trainedOn(),
   references: REFERENCES,
   // where the search started (the defaults before it, with a --start profile's values over them) and what it moved
-  start: Object.fromEntries(TUNABLE.map((k) => [k, start[k]])),
+  start: tunableOf(start),
   searched: only ?? TUNABLE,
   search: { iterations, population, evaluations: result.evaluations, history: result.history },
   objective: {
@@ -319,7 +322,7 @@ const doc = {
     bestByScenario: perScenario.get(JSON.stringify(result.best)) ?? null,
   },
   // the searched values over the start's (a search over some parameters keeps the others where it started)
-  params: { ...Object.fromEntries(TUNABLE.map((k) => [k, start[k]])), ...result.best },
+  params: { ...tunableOf(start), ...result.best },
 };
 writeFileSync(resolve(root, out), `${JSON.stringify(doc, null, 2)}\n`);
 process.stderr.write(

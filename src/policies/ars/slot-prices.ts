@@ -240,6 +240,8 @@ export function maxConcurrentFlowPrices(
   const G = times.length;
   let any = false;
   for (let g = 0; g < G; g++) if (demand[g]! > 0) any = true;
+  // with no demand at all every group counts alike
+  const base = (g: number) => (any ? demand[g]! : 1);
   // The phases grow with the optimum's λ (how many times over the demands fit). Served at its fastest, the
   // demand fills Σ capacity / λ₀ of the capacity, so λ is about λ₀ = Σ capacity / Σ_g demand_g · fastest_g; past
   // MAX_LAMBDA the demands are scaled up to it (the prices do not depend on the demands' scale), which bounds
@@ -250,11 +252,11 @@ export function maxConcurrentFlowPrices(
   for (let g = 0; g < G; g++) {
     let fastest = Number.POSITIVE_INFINITY;
     for (let c = 0; c < C; c++) if (capacity[c]! > 0) fastest = Math.min(fastest, times[g]![rep[c]!]!);
-    if (Number.isFinite(fastest)) served += (any ? demand[g]! : 1) * fastest;
+    if (Number.isFinite(fastest)) served += base(g) * fastest;
   }
   const lambda = served > 0 ? total / served : 1;
   const up = lambda > MAX_LAMBDA ? lambda / MAX_LAMBDA : 1;
-  const d = (g: number) => (any ? demand[g]! : 1) * up;
+  const d = (g: number) => base(g) * up;
   let live = 0;
   for (let c = 0; c < C; c++) if (capacity[c]! > 0) live++;
   const length = new Float64Array(C);
