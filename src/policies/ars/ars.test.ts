@@ -321,9 +321,10 @@ describe('ars attention', () => {
     expect(blind.periods).toBeLessThan(1.2);
     expect(blind.periods).toBeGreaterThan(0.8);
     // a lax age bound and a tight deadline: a stale read misses for want of any sample, so demand counts
-    // (four slots refresh the 40 twins every 5 s, about what an age bound of 6 needs with its margins), up to
-    // the share that keeps them fresh with those margins: a period of 0.933² × 5.5 s = 4.8 s at most
-    const tight = run(6, 0.6);
+    // (four slots refresh the 40 twins every 5 s, a little longer than an age bound of 5 allows with its
+    // margin), up to the share that keeps them fresh with those margins: a period of 0.933² × 5 s = 4.4 s at most
+    // (a read that finds a refresh in flight goes on with it, so the bound is the period, not bound − refresh)
+    const tight = run(5, 0.6);
     expect(tight.demand).toBeGreaterThan(0);
     expect(tight.periods).toBeLessThan(0.9);
     // the same with an age bound of 10: every twin's own share already refreshes it well within the bound, so
@@ -375,7 +376,7 @@ describe('ars attention', () => {
     // a deadline shorter than a refresh (0.45 s): a stale read is late whatever the slot, so only a fresh twin
     // serves it, and `high` keeps both
     const tighter = lateChoices(
-      twinsScenario(1, 1, highReads({ rate: 4, maxAge: 6, deadline: 0.45, work: 0.02 })),
+      twinsScenario(1, 1, highReads({ rate: 4, maxAge: 5, deadline: 0.45, work: 0.02 })),
       { preempt: 1 },
     );
     expect(tighter.demand('high')).toBeGreaterThan(0);

@@ -786,10 +786,16 @@ export class ArsAttention implements AttentionAllocator {
   }
 
   /**
-   * Freshness floors from the demand forecast: requests that need a twin at most m seconds old find it stale,
-   * and must wait for a refresh, unless it is refreshed every m − r seconds (r: the refresh's own duration);
-   * aiming at `freshMargin` (default 90 %) of that leaves room for the dispatch's jitter. That period P costs
-   * a share r / (P · A) of the attention capacity A, the group's *keep-fresh share*.
+   * Freshness floors from the demand forecast: requests that need a twin at most m seconds old find it stale
+   * unless it is refreshed often enough, and a stale read waits for a refresh. A twin refreshed every m − r
+   * seconds (r: the refresh's own duration) is never stale; one refreshed every m seconds is stale only while
+   * its next refresh is in flight, which serves a read whose deadline allows the rest of it (a *blind* read,
+   * below). So the period a group plans for runs from m − r where blind reads miss to m where none do
+   * (m − q_blind · r in between); aiming at `freshMargin` (default 95 %) of it leaves room for the dispatch's
+   * jitter. That period P costs a share r / (P · A) of the attention capacity A, the group's *keep-fresh
+   * share*. (It was m − r for every group until session 23: smart-hospital's ICU monitors, read with a 2 s
+   * bound at 0.4 s a refresh and served by the refresh in flight, were held a quarter more often than their reads
+   * needed, at 5 % of the weighted AoI; docs/ars-policy.md, section 2.)
    *
    * A twin refreshed every T > m − r seconds is stale for T + r − m of each period, and a read then falls in
    * one of two cases. Idle: no refresh is in flight, the read asks for one on demand and waits r. Blind: a
@@ -855,7 +861,13 @@ export class ArsAttention implements AttentionAllocator {
       const lambda = this.#floorRate(g, s.now) / this.#groupSize[g]!;
       if (!(lambda > 0)) continue;
       const r = this.#groupDuration[g]!;
-      const period = ctx.params.freshMargin * Math.max(m - r, 0.5 * m);
+      // chances that an idle and a blind stale read miss the deadline (see missChance)
+      const qIdle = missChance(this.#groupTight[g]!, missFrom);
+      const qBlind = missChance(this.#groupTightBlind[g]!, missFrom);
+      const blindMiss = m * qIdle < r * qBlind;
+      // the period past which a read can miss: m − r where blind reads miss (the refresh must land before the
+      // bound), up to m where they do not (a read then finds the next refresh in flight and goes on with it)
+      const period = ctx.params.freshMargin * Math.max(m - (blindMiss ? 1 : qBlind) * r, 0.5 * m);
       const keep = this.#groupCost[g]! / (period * this.#attention);
       // how far the demand term may raise the share of a group already at its keep-fresh share: up to that share
       // over freshMargin; as a softmax weight is ∝ exp(wDemand · d / τ), that bounds d by τ · ln(room) / wDemand
@@ -870,10 +882,7 @@ export class ArsAttention implements AttentionAllocator {
       if (wD > 0 && room < Number.POSITIVE_INFINITY)
         this.#demandCap[g] = (ctx.params.temperature * Math.log(Math.max(1, room))) / wD;
       const coverage = w > 0 ? Math.min(1, w * lambda * m) : 0;
-      // chances that an idle and a blind stale read miss the deadline (see missChance)
-      const qIdle = missChance(this.#groupTight[g]!, missFrom);
-      const qBlind = missChance(this.#groupTightBlind[g]!, missFrom);
-      if (m * qIdle >= r * qBlind) {
+      if (!blindMiss) {
         groupFloor[g] = qIdle * coverage * keep;
         this.#demandScale[g] = qIdle;
         partial += groupFloor[g]! * this.#groupSize[g]!;
