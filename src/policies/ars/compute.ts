@@ -149,10 +149,12 @@ export function reserveScore(ctx: ArsContext): Score & {
       computedAt = now;
       setStrength(plain);
     },
-    flatFor: (item, attentionCapacity) => item.attention > 0 || attentionCapacity === 0,
+    // the weight 0 (the default) makes the score 0 everywhere: flat, so the placement index judges one bucket
+    flatFor: (item, attentionCapacity) =>
+      item.attention > 0 || attentionCapacity === 0 || ctx.params.wReserve === 0,
     score(item, node) {
       const w = ctx.params.wReserve;
-      if (item.attention > 0 || node.attentionCapacity === 0) return w;
+      if (w === 0 || item.attention > 0 || node.attentionCapacity === 0) return w;
       const before = Math.min(node.freeAttention, node.freeCompute);
       const after = Math.min(node.freeAttention, Math.max(0, node.freeCompute - item.compute));
       return w * (1 - (strength * (before - after)) / node.attentionCapacity);

@@ -40,10 +40,11 @@ describe('ars feedback', () => {
   /**
    * A plant where misses grow with load and fall as less compute is held back for refreshes:
    * miss = max(0, 0.02 · load − 0.015 − 0.3 · (configured wReserve − wReserve)). Load steps from 0.5 to 3 at
-   * window 20 and back at 80; at the low load nothing is missed.
+   * window 20 and back at 80; at the low load nothing is missed. The reserve weight is configured at 0.2 (its
+   * default is 0, where there is nothing to lower).
    */
   function closedLoop(gain: number) {
-    const ctx = new ArsContext({ ...defaultParams(), feedbackGain: gain }, false);
+    const ctx = new ArsContext({ ...defaultParams(), wReserve: 0.2, feedbackGain: gain }, false);
     const fb = new ArsFeedback(ctx, true);
     const knob: number[] = [];
     for (let k = 0; k < 140; k++) {
@@ -123,7 +124,7 @@ describe('ars feedback', () => {
   });
 
   it('keeps a knob within feedbackRange of its configured value when its signal never recovers', () => {
-    const ctx = new ArsContext({ ...defaultParams(), feedbackRange: 2 }, true);
+    const ctx = new ArsContext({ ...defaultParams(), wReserve: 0.2, feedbackRange: 2 }, true);
     const fb = new ArsFeedback(ctx, true);
     for (let k = 0; k < 200; k++)
       fb.observe(window({ jain: 0.3, deadlineMissRate: 0.5, deadlineMisses: 50 }));

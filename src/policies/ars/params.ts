@@ -187,7 +187,7 @@ export const PARAMS = {
     doc: 'placement weight of earliest finish (transfers, speed, backlog)',
   },
   wReserve: {
-    fallback: 0.2192,
+    fallback: 0,
     min: 0,
     max: 10,
     doc: 'placement weight of keeping compute beside free attention for forecast refreshes',
