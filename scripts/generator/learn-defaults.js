@@ -16,7 +16,7 @@
 // and misses, the rest within 5 % of the best baseline, Jain ≥ 0.9) against every baseline on the training
 // scenarios and seeds; the value that meets the most goals in all is kept, a tie going to the value nearest
 // the start (the smallest move).
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,6 +131,12 @@ let nextId = 0;
 const pending = new Map();
 const queue = [];
 const idle = [...pool];
+// a run that cannot start (a scenario the options make invalid, e.g. a horizon within the warm-up) says why
+for (const w of pool)
+  w.on('error', (e) => {
+    process.stderr.write(`error: ${e.message}\n`);
+    process.exit(2);
+  });
 for (const w of pool)
   w.on('message', (m) => {
     const done = pending.get(m.id);
@@ -191,9 +197,8 @@ function tunableOf(params) {
 }
 
 /** The record already at --out (the defaults learned before), or null where there is none. */
-async function earlierRecord() {
+function earlierRecord() {
   try {
-    const { readFileSync } = await import('node:fs');
     return JSON.parse(readFileSync(resolve(root, out), 'utf8'));
   } catch {
     return null;
@@ -201,10 +206,9 @@ async function earlierRecord() {
 }
 
 /** Where a search starts: the current defaults, with a --start profile's values over them. */
-async function startValues() {
+function startValues() {
   const start = defaultParams();
   if (startFile !== undefined) {
-    const { readFileSync } = await import('node:fs');
     Object.assign(start, JSON.parse(readFileSync(resolve(startFile), 'utf8')).params);
   }
   return start;
@@ -217,7 +221,7 @@ process.stderr.write(`references in ${((Date.now() - t0) / 1000).toFixed(0)} s\n
 async function lineSearch({ name, values }) {
   const baselines = await bestPerScenario(BASELINES);
   process.stderr.write(`baselines in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
-  const start = await startValues();
+  const start = startValues();
   const tried = [];
   for (const value of values) {
     const params = { ...tunableOf(start), [name]: value };
@@ -242,7 +246,7 @@ async function lineSearch({ name, values }) {
       : a,
   );
   for (const w of pool) await w.terminate();
-  const previous = await earlierRecord();
+  const previous = earlierRecord();
   const doc = {
     policy: 'ars',
     scenario: 'all examples + generated',
@@ -277,10 +281,10 @@ async function score(params) {
     : parts.reduce((a, [, j]) => a + j, 0) / parts.length;
 }
 
-const start = await startValues();
+const start = startValues();
 if (only) fixed = Object.fromEntries(TUNABLE.filter((k) => !only.includes(k)).map((k) => [k, start[k]]));
 // a search that starts from defaults learned before keeps that search's record
-const before = await earlierRecord();
+const before = earlierRecord();
 const previous = before && {
   method: before.method,
   search: before.search,
