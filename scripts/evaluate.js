@@ -21,6 +21,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HELD_OUT_EXAMPLES } from './generator/held-out.js';
 import { generatedScenario } from './generator/scenarios.js';
+import { TIGHTER, tightened } from './generator/tighten.js';
 import { checkReplications, domainExamples, fmt } from './report-format.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
@@ -452,8 +453,6 @@ async function batching(o, scenarioOf) {
   return lines;
 }
 
-/** deadlines are multiplied by this in the tighter-deadline study */
-const TIGHTER = 2 / 3;
 /** the baselines beside ARS in the tighter-deadline study: those that lead a column somewhere */
 const TIGHT_BASELINES = ['whittle', 'max-weight', 'earliest-deadline-first', 'least-loaded'];
 
@@ -475,13 +474,7 @@ async function tighterDeadlines(o, scenarioOf, examples) {
   );
   const rows = [];
   for (const example of examples) {
-    const base = scenarioOf(example);
-    const scenario = {
-      ...base,
-      workloads: base.workloads.map((w) =>
-        w.deadline === undefined ? w : { ...w, deadline: w.deadline * TIGHTER },
-      ),
-    };
+    const scenario = tightened(scenarioOf(example), TIGHTER);
     const res = await compareOn(scenario, ['ars', 'ars-no-forecast', ...TIGHT_BASELINES], seeds, o);
     const summary = summarise(res);
     const m = METRICS.find((x) => x.key === 'miss');

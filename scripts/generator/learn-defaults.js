@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { HELD_OUT_EXAMPLES } from './held-out.js';
 import { generatedScenario } from './scenarios.js';
+import { hasDeadlines, TIGHTER } from './tighten.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
 const {
@@ -96,7 +97,7 @@ const seeds = Array.from({ length: seedCount }, (_, i) => 101 + i);
 // (the evaluation's tighter-deadline study uses 2/3), where a read that finds its twin stale often cannot wait
 // for an on-demand refresh: what the freshness floors buy shows only there, and a search that never sees such
 // reads would turn them off for what they cost elsewhere. 1 trains on the examples as written only.
-const tighten = Number(opt('tighten', String(2 / 3)));
+const tighten = Number(opt('tighten', String(TIGHTER)));
 if (!(tighten > 0 && tighten <= 1)) {
   process.stderr.write(`error: --tighten expects a factor in (0, 1], got ${opt('tighten')}\n`);
   process.exit(2);
@@ -109,11 +110,10 @@ const examples = readdirSync(join(root, 'examples'))
   .filter((f) => !HELD_OUT_EXAMPLES.includes(basename(f, '.yaml')))
   .map((f) => ({ name: basename(f, '.yaml'), file: join(root, 'examples', f) }));
 const { loadScenario } = await import(join(root, 'dist/model/index.js'));
-const withDeadlines = (file) => loadScenario(file).workloads.some((w) => w.deadline !== undefined);
 const tightened =
   tighten < 1
     ? examples
-        .filter((e) => withDeadlines(e.file))
+        .filter((e) => hasDeadlines(loadScenario(e.file)))
         .map((e) => ({ name: `${e.name}@tight`, file: e.file, tighten }))
     : [];
 const scenarios = [
@@ -133,14 +133,13 @@ const cache = new Map();
 (async () => {
   const { runScenario } = await import(root + '/dist/experiment/run.js');
   const { loadScenario, parseScenario } = await import(root + '/dist/model/index.js');
+  const { tightened } = await import(root + '/scripts/generator/tighten.js');
   parentPort.on('message', (job) => {
     let sc = cache.get(job.scenario.name);
     if (!sc) {
       sc = job.scenario.file ? loadScenario(job.scenario.file)
         : parseScenario(JSON.stringify(job.scenario.spec), { format: 'json', file: job.scenario.name + '.json' });
-      const f = job.scenario.tighten;
-      if (f !== undefined)
-        sc = { ...sc, workloads: sc.workloads.map((w) => (w.deadline === undefined ? w : { ...w, deadline: w.deadline * f })) };
+      if (job.scenario.tighten !== undefined) sc = tightened(sc, job.scenario.tighten);
       cache.set(job.scenario.name, sc);
     }
     const r = runScenario(sc, { policy: { name: job.policy, params: job.params }, seed: job.seed, horizon: job.horizon });
