@@ -544,6 +544,25 @@ describe('ars queue order', () => {
     expect(q.compare(urgent, early)).toBeLessThan(0);
   });
 
+  it('starts a refresh a request waits on early enough for the work its readers still have', () => {
+    const ctx = new ArsContext(defaultParams(), false);
+    // twin 0's readers run 0.4 s of work (at speed 2) after the read, twin 1's 0.05 s
+    ctx.readWork = (twin) => (twin === 0 ? 0.4 : 0.05);
+    const q = urgencyOrder(ctx);
+    const refresh = (uid: number, twin: number, deadline: number) =>
+      item({ uid, type: 'refresh', twin, deadline, work: 0.5, request: -1 });
+    const longReaders = refresh(1, 0, 6);
+    const shortReaders = refresh(2, 1, 6);
+    expect(q.compare(longReaders, shortReaders)).toBeLessThan(0);
+    expect(q.key(shortReaders) - q.key(longReaders)).toBeCloseTo(0.35, 12);
+    expect(q.parts(longReaders)?.readers).toBe(-0.4);
+    // a refresh no request waits on (no deadline) gets neither credit
+    const proactive = item({ uid: 3, type: 'refresh', twin: 0, deadline: Number.POSITIVE_INFINITY });
+    q.key(proactive);
+    expect(q.parts(proactive)?.readers).toBe(0);
+    expect(q.parts(proactive)?.refresh).toBe(0);
+  });
+
   it('fixes an item’s key the first time it is compared (the heap contract)', () => {
     const ctx = new ArsContext(defaultParams(), false);
     const q = urgencyOrder(ctx);

@@ -338,6 +338,13 @@ export class ArsAttention implements AttentionAllocator {
     this.#groupTight = new Float64Array(G);
     // NaN until the group's first read: the first request's work starts the mean (not a pull from 0)
     this.#groupWork = new Float64Array(G).fill(Number.NaN);
+    // the queue order's estimate of what a request waiting on a refresh still has to do (compute.ts)
+    const groupWork = this.#groupWork;
+    const groupOf = this.#groupOf;
+    this.#ctx.readWork = (twin) => {
+      const g = groupOf[twin];
+      return g === undefined ? 0 : groupWork[g]! || 0;
+    };
     this.#groupTightBlind = new Float64Array(G);
     this.#demandScale = new Float64Array(G);
     this.#demandCap = new Float64Array(G).fill(Number.POSITIVE_INFINITY);

@@ -4,7 +4,9 @@
  * Queue order: an urgency key in seconds, fixed the first time the item is compared (the ready queue is a
  * heap, so an item's key must not change while it waits): its due time (deadline, or arrival plus a default
  * slack), minus its work (latest start), minus credit for priority, for its tenant's dominant-share deficit,
- * and for being a refresh a request waits on. Smaller keys go first.
+ * and for being a refresh a request waits on; such a refresh also starts early enough for the work its
+ * request still has after it (the mean work of the requests that read the twin's group). Smaller keys go
+ * first.
  *
  * Node choice: earliest finish (input transfers + run time + delivery of an answer to the user, relative to the
  * best node), keeping compute beside free attention so refreshes can use it (weighted by the forecast task
@@ -23,6 +25,8 @@ export interface UrgencyParts {
   readonly priority: number;
   readonly fairness: number;
   readonly refresh: number;
+  /** for a refresh a request waits on: minus the mean work of the requests that read its twin's group */
+  readonly readers: number;
 }
 
 /** The queue order. `key(item)` is the fixed urgency key; `parts(item)` its explanation. */
@@ -39,14 +43,17 @@ export function urgencyOrder(ctx: ArsContext): QueueSort & {
     const s = ctx.snapshot;
     const due = Number.isFinite(item.deadline) ? item.deadline : item.arrival + p.noDeadlineSlack;
     const deficit = s ? ctx.deficit(item.tenant, s) : 0;
+    // a refresh with a deadline is one a request waits on (it carries the request's deadline)
+    const waitedOn = item.type === 'refresh' && Number.isFinite(item.deadline);
     const parts: UrgencyParts = {
       due,
       work: -item.work,
       priority: -p.wPriority * item.priority,
       fairness: -p.wQueueFairness * deficit,
-      refresh: item.type === 'refresh' && Number.isFinite(item.deadline) ? -p.refreshBonus : 0,
+      refresh: waitedOn ? -p.refreshBonus : 0,
+      readers: waitedOn ? -ctx.readWork(item.twin) : 0,
     };
-    k = parts.due + parts.work + parts.priority + parts.fairness + parts.refresh;
+    k = parts.due + parts.work + parts.priority + parts.fairness + parts.refresh + parts.readers;
     keys.set(item, k);
     explained.set(item, parts);
     return k;

@@ -40,6 +40,12 @@ export class ArsContext {
    * measured): the cost feature's yardstick and the quota reserve's bound on a short task
    */
   refreshSeconds = 1;
+  /**
+   * The mean work of the requests that read this twin's group, seconds at speed 2 (0 before any has arrived):
+   * what a request waiting on a refresh of the twin still has to do after it. The allocator measures it (the
+   * preemption rule reads the same estimate); the queue order reads it here.
+   */
+  readWork: (twin: number) => number = () => 0;
   /** per twin: the node its last refresh was bound to (−1: none yet), set when a refresh is bound */
   refreshNode: Int32Array = new Int32Array(0);
   // counters over the current feedback window, reset by the controller
