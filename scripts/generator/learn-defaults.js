@@ -110,15 +110,15 @@ const examples = readdirSync(join(root, 'examples'))
   .filter((f) => !HELD_OUT_EXAMPLES.includes(basename(f, '.yaml')))
   .map((f) => ({ name: basename(f, '.yaml'), file: join(root, 'examples', f) }));
 const { loadScenario } = await import(join(root, 'dist/model/index.js'));
-const tightened =
+const tightVariants =
   tighten < 1
     ? examples
         .filter((e) => hasDeadlines(loadScenario(e.file)))
-        .map((e) => ({ name: `${e.name}@tight`, file: e.file, tighten }))
+        .map((e) => ({ name: `${e.name}@tight`, example: e.name, file: e.file, tighten }))
     : [];
 const scenarios = [
   ...examples,
-  ...tightened,
+  ...tightVariants,
   ...Array.from({ length: generated }, (_, i) => ({
     name: `generated-${i + 1}`,
     spec: generatedScenario(i + 1, { horizon }),
@@ -214,8 +214,8 @@ function trainedOn() {
     seeds,
     horizon,
     examples: examples.map((e) => e.name),
-    ...(tightened.length > 0
-      ? { tightened: { factor: tighten, examples: tightened.map((e) => e.name.replace(/@tight$/, '')) } }
+    ...(tightVariants.length > 0
+      ? { tightened: { factor: tighten, examples: tightVariants.map((e) => e.example) } }
       : {}),
     generated: Array.from({ length: generated }, (_, i) => i + 1),
   };

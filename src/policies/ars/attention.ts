@@ -1377,8 +1377,8 @@ export class ArsAttention implements AttentionAllocator {
     if (!Number.isFinite(slack)) return false;
     const g = this.#groupOf[item.twin];
     if (g === undefined) return true;
-    // the request's mean work after the refresh, at speed 2 (none seen yet: none)
-    const mean = this.#groupWork[g]! || 0;
+    // the request's mean work after the refresh, at speed 2 (none seen yet: none): the queue order's estimate
+    const mean = this.#ctx.readWork(item.twin);
     // the worst case (a whole refresh for a slot, its own, the mean work) leaves room: wait
     if (!(PREEMPT_WAITS * this.#groupDuration[g]! + mean > slack)) return false;
     // behind other waiting refreshes: stop one
