@@ -252,7 +252,9 @@ describe('a refresh a task waits for, with every attention slot taken', () => {
   // a wait for the slot (up to 2 s) and q's refresh (2 s) would pass it.
   // `slots` p twins on a node with as many attention slots (and twice the compute); q's read at t = 11
   const slotted = (slots: number, deadline: number, work: number) =>
-    scenario({
+    scenario(slottedInput(slots, deadline, work));
+  const slottedInput = (slots: number, deadline: number, work: number) =>
+    ({
       horizon: 20,
       network: FREE_NETWORK,
       nodes: [{ id: 'n', tier: 'edge', compute: 2 * slots, attention: slots }],
@@ -274,7 +276,7 @@ describe('a refresh a task waits for, with every attention slot taken', () => {
           tasks: [{ id: 'read', work, twin: { group: 'q', maxAge: 0.5 } }],
         },
       ],
-    });
+    }) satisfies Parameters<typeof scenario>[0];
   const s = slotted(1, 3, 1);
   const run = (policy: string | { name: string; params: Record<string, unknown> }) => {
     const records: ExecutionRecord[] = [];
@@ -371,7 +373,7 @@ describe('a refresh a task waits for, with every attention slot taken', () => {
   it('waits under ARS where a slot will very likely free in time, though the worst case would not: ten slots', () => {
     // ten p twins keep ten slots busy, 10-12 at t = 11; q's read (0.2 units) has a 3.9 s deadline. The worst
     // case, a whole refresh for a slot, q's and the mean work (2 + 2 + 0.1), passes it; but one of ten slots
-    // freeing within 1.7 s is all but sure (each is taken to end within twice the 1 s its node says is left),
+    // freeing within 1.7 s is all but sure (only refreshes hold attention: each is taken to end within one, 2 s),
     // so the read waits: q's refresh 12-14, the read 14-14.2, on time. With one slot it stops p's refresh.
     const ten = slotted(10, 3.9, 0.2);
     const records: ExecutionRecord[] = [];
@@ -382,6 +384,86 @@ describe('a refresh a task waits for, with every attention slot taken', () => {
     const one = runScenario(slotted(1, 3.9, 0.2), { policy: 'ars' });
     expect(one.twins.refreshes.preempted).toBe(1);
     expect(one.requests.deadlineMissRate).toBe(0);
+  });
+
+  it('waits under ARS where long tasks hold the compute but only refreshes hold the attention', () => {
+    // ten slots as above, and a batch task holding 8 of the node's 20 compute units for 600 s from t = 1: the
+    // node's backlog (the reserved compute's time left) is mostly that task's, which once made each slot look
+    // as if it freed within minutes, and the read stop a refresh. The attention is what is short, and only
+    // refreshes hold it, so a slot frees as one of them ends, within a refresh: the read waits, on time
+    const ten = slottedInput(10, 3.9, 0.2);
+    const batched = {
+      ...ten,
+      workloads: [
+        ...ten.workloads,
+        {
+          ...ten.workloads[0]!,
+          id: 'batch',
+          deadline: undefined,
+          arrival: { kind: 'periodic' as const, period: 1000, offset: 1 },
+          tasks: [{ id: 'crunch', work: 600, compute: 8 }],
+        },
+      ],
+    };
+    const records: ExecutionRecord[] = [];
+    const r = runScenario(scenario(batched), { policy: 'ars', onExecute: (x) => records.push(x) });
+    expect(records.find((x) => x.id.startsWith('batch') && x.bound <= 1.5)).toBeDefined();
+    expect(r.twins.refreshes.preempted).toBe(0);
+    expect(records.find((x) => x.id.startsWith('w#'))!.bound).toBeCloseTo(14, 9);
+    expect(r.requests.deadlineMissRate).toBe(0);
+    // a task that holds attention itself makes the slots' times unknown again: the backlog decides, and the
+    // read stops a refresh (its refresh 11-13, the read at 13)
+    const holding = {
+      ...batched,
+      workloads: batched.workloads.map((w) =>
+        w.id === 'batch' ? { ...w, tasks: [{ id: 'crunch', work: 600, compute: 8, attention: 0.001 }] } : w,
+      ),
+    };
+    const records2: ExecutionRecord[] = [];
+    const r2 = runScenario(scenario(holding), { policy: 'ars', onExecute: (x) => records2.push(x) });
+    expect(r2.twins.refreshes.preempted).toBe(1);
+    expect(records2.find((x) => x.id.startsWith('w#'))!.bound).toBeCloseTo(13, 9);
+  });
+
+  it('lets a demanded refresh behind another wait for the next slot but one where that will very likely free in time', () => {
+    // two reads at t = 11 of two stale twins, deadline 3.9 s each; both refreshes find every slot taken, the
+    // first waits as above, and the second has the first ahead of it: it needs the second slot to free by 12.7.
+    // With three slots that is 94 % likely (each ends uniformly within a refresh, 2 s): it stops a refresh (its
+    // refresh 11-13); with ten it is all but sure: it waits for 12 (it used to stop one whenever another waited)
+    const two = (slots: number) => {
+      const base = slottedInput(slots, 3.9, 0.2);
+      const q = base.assets.find((a) => a.id === 'q')!;
+      return {
+        ...base,
+        assets: [...base.assets, { ...q, id: 'q2' }],
+        workloads: [
+          ...base.workloads,
+          {
+            ...base.workloads[0]!,
+            id: 'w2',
+            tasks: [{ ...base.workloads[0]!.tasks[0]!, twin: { group: 'q2', maxAge: 0.5 } }],
+          },
+        ],
+      };
+    };
+    for (const [slots, preempted, bounds] of [
+      [3, 1, [13, 14]],
+      [10, 0, [14, 14]],
+    ] as const) {
+      const records: ExecutionRecord[] = [];
+      const r = runScenario(scenario(two(slots)), {
+        policy: 'ars',
+        onExecute: (x) => records.push(x),
+      });
+      expect(r.twins.refreshes.preempted, `${slots} slots`).toBe(preempted);
+      const reads = records
+        .filter((x) => x.type === 'task')
+        .map((x) => x.bound)
+        .sort((a, b) => a - b);
+      expect(reads[0], `${slots} slots`).toBeCloseTo(bounds[0], 9);
+      expect(reads[1], `${slots} slots`).toBeCloseTo(bounds[1], 9);
+      expect(r.requests.deadlineMissRate).toBe(0);
+    }
   });
 
   it('waits for the slot under ARS too when the request has no deadline', () => {

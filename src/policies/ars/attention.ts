@@ -70,6 +70,11 @@ const PREEMPT_WAITS = 2;
 const PREEMPT_RISK = 0.01;
 /** steps of `preempts`'s integral over the wait for a slot */
 const PREEMPT_STEPS = 64;
+/**
+ * demanded refreshes waiting ahead of one in the cycle up to which `preempts` models when its slot frees; behind
+ * more it stops a proactive refresh
+ */
+const PREEMPT_BEHIND = 16;
 /** a chance that no slot has freed below which `preempts`'s integral stops (far below PREEMPT_RISK) */
 const PREEMPT_NEGLIGIBLE = 1e-9;
 /**
@@ -222,6 +227,15 @@ export class ArsAttention implements AttentionAllocator {
   readonly #preemptSlots: number[] = [];
   readonly #preemptTook: number[] = [];
   readonly #preemptFrees: number[] = [];
+  /** `#onTimeBehind`'s counts of slots freed by a time, per node prefix and suffix (each kept up to `waiting`) */
+  #before = new Float64Array(0);
+  #after = new Float64Array(0);
+  #others = new Float64Array(0);
+  /**
+   * Whether a request's task has asked for attention: until one has, only refreshes hold attention, so a node
+   * whose attention is all held frees a slot when its first running refresh ends (see `preempts`)
+   */
+  #tasksHoldAttention = false;
   #nextRecompute = 0;
   // caches of feature values (see #featuresInto), each with the inputs it was computed from
   /**
@@ -1364,12 +1378,14 @@ export class ArsAttention implements AttentionAllocator {
    * to wait, stopping refreshes would only waste attention (generated-1001: weighted AoI +27 % when every
    * demanded refresh preempted). A read without a deadline always waits.
    *
-   * The worst case is only a gate: a first demanded refresh of the cycle (`waiting` 0) that passes it still
-   * waits when a slot will very likely free in time. The running items' remaining times on each node are taken
-   * as uniform over twice their mean (read from the node's backlog); the refresh takes the first slot that
-   * frees, on whichever node, so the read is late unless that slot frees early enough for that node's refresh
-   * time and the request's work after it (here at speed 1). It waits when that chance of being late is at
-   * most PREEMPT_RISK. Refreshes behind others that found no slot in the cycle stop one, as before.
+   * The worst case is only a gate: a demanded refresh that passes it still waits when a slot will very likely
+   * free in time. Where a node's attention is all held and only refreshes hold attention (no request has asked
+   * for any), a slot frees there when one of its running refreshes ends, taken as uniform over one refresh
+   * there; elsewhere the running items' remaining times are taken as uniform over twice their mean (read from
+   * the node's backlog). With `waiting` demanded refreshes ahead of it in the cycle (they found no slot
+   * either) the refresh takes the (waiting + 1)-th slot that frees, on whichever node (`#onTimeBehind`), so
+   * the read is late unless that slot frees early enough for that node's refresh time and the request's work
+   * after it (here at speed 1). It waits when that chance of being late is at most PREEMPT_RISK.
    */
   preempts(item: WorkItem, s: Snapshot, waiting = 0): boolean {
     if (this.#ctx.params.preempt < 1) return false;
@@ -1381,8 +1397,8 @@ export class ArsAttention implements AttentionAllocator {
     const mean = this.#ctx.readWork(item.twin);
     // the worst case (a whole refresh for a slot, its own, the mean work) leaves room: wait
     if (!(PREEMPT_WAITS * this.#groupDuration[g]! + mean > slack)) return false;
-    // behind other waiting refreshes: stop one
-    if (waiting > 0) return true;
+    // behind many other waiting refreshes slots are short: stop one (the model's cost grows with their number)
+    if (waiting > PREEMPT_BEHIND) return true;
     // here at speed 1: the tasks may land on slower nodes than the fast ones, and a late guess costs a miss
     // where an early one costs a stopped refresh
     const work = 2 * mean;
@@ -1410,16 +1426,23 @@ export class ArsAttention implements AttentionAllocator {
       if (k === 0) continue;
       const d = finishIn(item, n, s);
       if (!(d > 0 && Number.isFinite(d))) continue;
-      // the mean time left of the compute reserved here (the backlog spreads it over the whole capacity)
-      const used = n.computeCapacity - n.freeCompute;
-      const left = used > 1e-9 ? (n.backlog * n.computeCapacity) / used : 0;
-      const span = left > 0 ? 2 * left : d;
+      let span = d;
+      if (this.#tasksHoldAttention || n.freeAttention >= item.attention - 1e-9) {
+        // compute is what is short (or tasks may hold the attention): the mean time left of the compute
+        // reserved here (the backlog spreads it over the whole capacity)
+        const used = n.computeCapacity - n.freeCompute;
+        const left = used > 1e-9 ? (n.backlog * n.computeCapacity) / used : 0;
+        if (left > 0) span = 2 * left;
+      }
+      // else the attention is short and only refreshes hold it: a slot frees when one of them ends (it gives
+      // back its compute too), within about one refresh here, whatever long tasks hold the compute
       slots.push(k);
       took.push(d);
       frees.push(span);
       horizon = Math.max(horizon, Math.min(span, slack - d - work));
     }
     if (!(horizon > 0)) return true;
+    if (waiting > 0) return 1 - this.#onTimeBehind(waiting, horizon, slack, work) > PREEMPT_RISK;
     let onTime = 0;
     const dt = horizon / PREEMPT_STEPS;
     for (let q = 0; q < PREEMPT_STEPS; q++) {
@@ -1435,6 +1458,68 @@ export class ArsAttention implements AttentionAllocator {
       }
     }
     return 1 - onTime > PREEMPT_RISK;
+  }
+
+  /**
+   * `preempts` for a demanded refresh with `need` others waiting ahead of it in the cycle: they take the first
+   * `need` slots that free, it takes the next. At t the slots freed are a Poisson-binomial count (each of node
+   * j's s_j slots has freed with chance t / L_j), so the (need + 1)-th frees at t on node j with density
+   * s_j / L_j · P(exactly `need` of the other slots have freed by t); with `need` 0 this is the first slot's
+   * density in `preempts`. P(on time) is its integral over t ≤ slack − d_j − work, summed over the nodes. The
+   * count without one of node j's slots is the nodes before j, those after it and j's other slots, each kept
+   * as a distribution up to `need` (prefix and suffix products: no division, so no loss of precision).
+   */
+  #onTimeBehind(need: number, horizon: number, slack: number, work: number): number {
+    const slots = this.#preemptSlots;
+    const took = this.#preemptTook;
+    const frees = this.#preemptFrees;
+    const nodes = frees.length;
+    const w = need + 1;
+    const size = (nodes + 1) * w;
+    if (this.#before.length < size) {
+      this.#before = new Float64Array(size);
+      this.#after = new Float64Array(size);
+    }
+    if (this.#others.length < w) this.#others = new Float64Array(w);
+    const before = this.#before;
+    const after = this.#after;
+    const others = this.#others;
+    let onTime = 0;
+    const dt = horizon / PREEMPT_STEPS;
+    for (let q = 0; q < PREEMPT_STEPS; q++) {
+      const t = (q + 0.5) * dt;
+      // before[j]: the slots of nodes 0…j−1 freed by t; after[j]: of nodes j…end (each up to `need`)
+      before.fill(0, 0, w);
+      before[0] = 1;
+      for (let j = 0; j < nodes; j++) {
+        before.copyWithin((j + 1) * w, j * w, (j + 1) * w);
+        const p = t < frees[j]! ? t / frees[j]! : 1;
+        for (let u = 0; u < slots[j]!; u++) addFreed(before, (j + 1) * w, need, p);
+      }
+      // the chance that fewer than need + 1 slots have freed by t bounds what is left of the integral
+      let short = 0;
+      for (let k = 0; k <= need; k++) short += before[nodes * w + k]!;
+      if (short < PREEMPT_NEGLIGIBLE) break;
+      after.fill(0, nodes * w, (nodes + 1) * w);
+      after[nodes * w] = 1;
+      for (let j = nodes - 1; j >= 0; j--) {
+        after.copyWithin(j * w, (j + 1) * w, (j + 2) * w);
+        const p = t < frees[j]! ? t / frees[j]! : 1;
+        for (let u = 0; u < slots[j]!; u++) addFreed(after, j * w, need, p);
+      }
+      for (let j = 0; j < nodes; j++) {
+        const span = frees[j]!;
+        if (!(t < span && t <= slack - took[j]! - work)) continue;
+        // the other slots: node j's but one, with the nodes after it, then those before it at `need` exactly
+        const p = t / span;
+        for (let k = 0; k <= need; k++) others[k] = after[(j + 1) * w + k]!;
+        for (let u = 1; u < slots[j]!; u++) addFreed(others, 0, need, p);
+        let exactly = 0;
+        for (let k = 0; k <= need; k++) exactly += before[j * w + k]! * others[need - k]!;
+        onTime += (slots[j]! / span) * exactly * dt;
+      }
+    }
+    return onTime;
   }
 
   refreshStarted(twin: number, s: Snapshot): void {
@@ -1517,6 +1602,7 @@ export class ArsAttention implements AttentionAllocator {
 
   requestArrived(r: ArrivalView, s: Snapshot): void {
     const ctx = this.#ctx;
+    if (r.attentionDemand > 0) this.#tasksHoldAttention = true;
     if (!ctx.useForecast) {
       // the request-work estimate is a measurement, not a forecast: the preemption rule reads it either way, so
       // that the ars-no-forecast ablation differs from ARS in the forecast only
@@ -1587,4 +1673,10 @@ export function keyBounds(key: number): readonly [number, number] {
   const lo = 2 ** ((key - 0.5) / BUCKETS_PER_OCTAVE) * (1 + 1e-12);
   const hi = 2 ** ((key + 0.5) / BUCKETS_PER_OCTAVE) * (1 - 1e-12);
   return [lo, hi];
+}
+
+/** Adds one slot that has freed with chance p to the count distribution at dist[at…at + top] (in place). */
+function addFreed(dist: Float64Array, at: number, top: number, p: number): void {
+  for (let k = at + top; k > at; k--) dist[k] = dist[k]! * (1 - p) + dist[k - 1]! * p;
+  dist[at] = dist[at]! * (1 - p);
 }
