@@ -1494,7 +1494,7 @@ export class ArsAttention implements AttentionAllocator {
       for (let j = 0; j < nodes; j++) {
         before.copyWithin((j + 1) * w, j * w, (j + 1) * w);
         const p = t < frees[j]! ? t / frees[j]! : 1;
-        for (let u = 0; u < slots[j]!; u++) addFreed(before, (j + 1) * w, need, p);
+        addFreedSlots(before, (j + 1) * w, need, p, slots[j]!);
       }
       // the chance that fewer than need + 1 slots have freed by t bounds what is left of the integral
       let short = 0;
@@ -1505,7 +1505,7 @@ export class ArsAttention implements AttentionAllocator {
       for (let j = nodes - 1; j >= 0; j--) {
         after.copyWithin(j * w, (j + 1) * w, (j + 2) * w);
         const p = t < frees[j]! ? t / frees[j]! : 1;
-        for (let u = 0; u < slots[j]!; u++) addFreed(after, j * w, need, p);
+        addFreedSlots(after, j * w, need, p, slots[j]!);
       }
       for (let j = 0; j < nodes; j++) {
         const span = frees[j]!;
@@ -1513,7 +1513,7 @@ export class ArsAttention implements AttentionAllocator {
         // the other slots: node j's but one, with the nodes after it, then those before it at `need` exactly
         const p = t / span;
         for (let k = 0; k <= need; k++) others[k] = after[(j + 1) * w + k]!;
-        for (let u = 1; u < slots[j]!; u++) addFreed(others, 0, need, p);
+        addFreedSlots(others, 0, need, p, slots[j]! - 1);
         let exactly = 0;
         for (let k = 0; k <= need; k++) exactly += before[j * w + k]! * others[need - k]!;
         onTime += (slots[j]! / span) * exactly * dt;
@@ -1675,8 +1675,33 @@ export function keyBounds(key: number): readonly [number, number] {
   return [lo, hi];
 }
 
-/** Adds one slot that has freed with chance p to the count distribution at dist[at…at + top] (in place). */
-function addFreed(dist: Float64Array, at: number, top: number, p: number): void {
-  for (let k = at + top; k > at; k--) dist[k] = dist[k]! * (1 - p) + dist[k - 1]! * p;
-  dist[at] = dist[at]! * (1 - p);
+/**
+ * Adds `count` slots, each freed with chance p, to the count distribution at dist[at…at + top] (in place,
+ * counts past `top` dropped). Up to `top` slots are added one at a time; more (a node whose refreshes take a
+ * sliver of its attention can hold thousands) as one binomial, so the cost stays O(top²) whatever the count.
+ */
+export function addFreedSlots(dist: Float64Array, at: number, top: number, p: number, count: number): void {
+  if (count <= top) {
+    for (let u = 0; u < count; u++) {
+      for (let k = at + top; k > at; k--) dist[k] = dist[k]! * (1 - p) + dist[k - 1]! * p;
+      dist[at] = dist[at]! * (1 - p);
+    }
+    return;
+  }
+  // P(i of the count freed) for i ≤ top: (1 − p)^count, then × (count − i) / (i + 1) · p / (1 − p) each step;
+  // at p = 1 all have freed, more than top
+  if (p >= 1) {
+    dist.fill(0, at, at + top + 1);
+    return;
+  }
+  const ratio = p / (1 - p);
+  for (let k = top; k >= 0; k--) {
+    let b = (1 - p) ** count;
+    let sum = dist[at + k]! * b;
+    for (let i = 1; i <= k; i++) {
+      b *= ((count - i + 1) / i) * ratio;
+      sum += dist[at + k - i]! * b;
+    }
+    dist[at + k] = sum;
+  }
 }
