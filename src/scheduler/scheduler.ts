@@ -211,13 +211,18 @@ function keepTop(top: CandidateExplanation[], c: CandidateExplanation): void {
 }
 
 /**
- * Ready work in the profile's order: one heap per tenant, so that a dynamic tenant order (DRF) can pick
- * the tenant and the static order picks within it. Without a tenant order the global head is the least
- * of the tenants' heads.
+ * Ready work in the profile's order: two heaps per tenant, its tasks and its refreshes, so that a dynamic
+ * tenant order (DRF) can pick the tenant and the static order picks within it, and so that a cycle can pass
+ * over a tenant's tasks (the tenant is at its limit) and still reach its refreshes, which the limit does not
+ * hold back in the same way (a refresh holds less, and a `tenantRule` such as ARS's quota reserve keeps room
+ * for refreshes). Without a tenant order the global head is the least of the heads. The order is a total
+ * one (the profile's comparison, then the uid), so splitting a tenant's work in two changes no pop.
  */
 export class ReadyQueue {
-  readonly #heaps: Heap<WorkItem>[];
+  readonly #tasks: Heap<WorkItem>[];
+  readonly #refreshes: Heap<WorkItem>[];
   readonly #profile: Profile;
+  readonly #less: (a: WorkItem, b: WorkItem) => boolean;
   #size = 0;
 
   constructor(profile: Profile, tenants: number) {
@@ -227,7 +232,9 @@ export class ReadyQueue {
       const c = cmp.compare(a, b);
       return c < 0 || (c === 0 && a.uid < b.uid);
     };
-    this.#heaps = Array.from({ length: tenants }, () => new Heap<WorkItem>(less));
+    this.#less = less;
+    this.#tasks = Array.from({ length: tenants }, () => new Heap<WorkItem>(less));
+    this.#refreshes = Array.from({ length: tenants }, () => new Heap<WorkItem>(less));
   }
 
   get size(): number {
@@ -235,45 +242,52 @@ export class ReadyQueue {
   }
 
   push(item: WorkItem): void {
-    this.#heaps[item.tenant]!.push(item);
+    (item.type === 'refresh' ? this.#refreshes : this.#tasks)[item.tenant]!.push(item);
     this.#size++;
   }
 
+  /** Tenant t's next item, its tasks left out when `skipTasks`: the heap holding it, or undefined. */
+  #headHeap(t: number, skipTasks: boolean): Heap<WorkItem> | undefined {
+    const r = this.#refreshes[t]!;
+    const k = this.#tasks[t]!;
+    const rh = r.peek();
+    const kh = skipTasks ? undefined : k.peek();
+    if (kh === undefined) return rh === undefined ? undefined : r;
+    if (rh === undefined) return k;
+    return this.#less(rh, kh) ? r : k;
+  }
+
   /**
-   * Removes and returns the next item to try, or undefined when empty. Tenants marked in `passOver` (1) are
-   * passed over: their work waits, and when only theirs is left, nothing is returned.
+   * Removes and returns the next item to try, or undefined when empty. The tasks of tenants marked in
+   * `passOver` (1) are passed over: they wait, while those tenants' refreshes are still tried; when only
+   * passed-over tasks are left, nothing is returned.
    */
   pop(s: Snapshot, passOver?: Uint8Array): WorkItem | undefined {
     if (this.#size === 0) return undefined;
-    const heaps = this.#heaps;
-    let pick = -1;
+    const tenants = this.#tasks.length;
+    let pick: Heap<WorkItem> | undefined;
     const qs = this.#profile.queueSort;
     if (qs.nextTenant) {
       const candidates: number[] = [];
-      for (let t = 0; t < heaps.length; t++)
-        if (heaps[t]!.size > 0 && passOver?.[t] !== 1) candidates.push(t);
+      for (let t = 0; t < tenants; t++)
+        if (this.#headHeap(t, passOver?.[t] === 1) !== undefined) candidates.push(t);
       if (candidates.length === 0) return undefined;
-      pick = candidates.length === 1 ? candidates[0]! : qs.nextTenant(candidates, s);
+      const t = candidates.length === 1 ? candidates[0]! : qs.nextTenant(candidates, s);
+      pick = this.#headHeap(t, passOver?.[t] === 1);
     } else {
       let head: WorkItem | undefined;
-      for (let t = 0; t < heaps.length; t++) {
-        if (passOver !== undefined && passOver[t] === 1) continue;
-        const h = heaps[t]!.peek();
-        if (h === undefined) continue;
-        if (head === undefined) {
+      for (let t = 0; t < tenants; t++) {
+        const heap = this.#headHeap(t, passOver !== undefined && passOver[t] === 1);
+        if (heap === undefined) continue;
+        const h = heap.peek()!;
+        if (head === undefined || this.#less(h, head)) {
           head = h;
-          pick = t;
-          continue;
-        }
-        const c = qs.compare(h, head);
-        if (c < 0 || (c === 0 && h.uid < head.uid)) {
-          head = h;
-          pick = t;
+          pick = heap;
         }
       }
     }
-    if (pick < 0) return undefined;
-    const item = this.#heaps[pick]!.pop();
+    if (pick === undefined) return undefined;
+    const item = pick.pop();
     if (item) this.#size--;
     return item;
   }
@@ -281,13 +295,19 @@ export class ReadyQueue {
   /** Removes every waiting item matching `pred` (rare: node failures, replanning). */
   removeWhere(pred: (item: WorkItem) => boolean): WorkItem[] {
     const out: WorkItem[] = [];
-    for (const h of this.#heaps) out.push(...h.removeWhere(pred));
+    for (let t = 0; t < this.#tasks.length; t++) {
+      out.push(...this.#tasks[t]!.removeWhere(pred));
+      out.push(...this.#refreshes[t]!.removeWhere(pred));
+    }
     this.#size -= out.length;
     return out;
   }
 
   /** Waiting items, in no particular order. */
   *items(): Iterable<WorkItem> {
-    for (const h of this.#heaps) yield* h.toArray();
+    for (let t = 0; t < this.#tasks.length; t++) {
+      yield* this.#tasks[t]!.toArray();
+      yield* this.#refreshes[t]!.toArray();
+    }
   }
 }

@@ -274,7 +274,8 @@ export function patienceFilter(patience = 2): Filter & {
  * Keeps part of a tenant's compute quota for its own twins' refreshes: a task (not a refresh) of a tenant
  * with a compute quota waits when running it would leave less of the quota free than the refreshes its
  * twins' attention shares keep running at once (`ArsContext.refreshReserve`, × `quotaReserve`, at most half
- * the quota). Without it a burst of a tenant's heavy jobs fills its quota and none of its twins can be
+ * the quota), less those running now (the attention the tenant holds): so the tenant's tasks alone stay
+ * within the quota less the reserve, and its running refreshes are not counted against them a second time. Without it a burst of a tenant's heavy jobs fills its quota and none of its twins can be
  * refreshed until they end (smart-hospital: research analytics starving the equipment twins for 90 s).
  * A tenant holding nothing may always start one task, so a task larger than the rest of the quota still runs,
  * and a task whose work is no more than the mean measured refresh time (`ArsContext.refreshSeconds`) is not held
@@ -294,7 +295,12 @@ export function quotaReserveFilter(ctx: ArsContext): Filter {
       if (item.work <= ctx.refreshSeconds) return OK;
       const quota = t.quotaCompute * s.totalCompute;
       const reserve = Math.min(ctx.params.quotaReserve * (ctx.refreshReserve[item.tenant] ?? 0), 0.5 * quota);
-      if (t.heldCompute + item.compute <= quota - reserve + 1e-9) return OK;
+      // the refreshes running now hold part of the reserve already (what the tenant holds counts them): only the
+      // rest must stay free, or tasks would wait behind the reserve twice over; the reserve is counted in
+      // attention units, as the refreshes the shares keep running, so those running count by the attention they
+      // hold
+      const free = Math.max(0, reserve - t.heldAttention);
+      if (t.heldCompute + item.compute <= quota - free + 1e-9) return OK;
       return {
         ok: false,
         reason: `keeps ${reserve.toFixed(1)} compute of tenant ${t.id}'s quota for its twins' refreshes`,

@@ -194,10 +194,10 @@ export const PARAMS = {
     tunable: true,
   },
   quotaReserve: {
-    fallback: 1,
+    fallback: 2,
     min: 0,
-    max: 2,
-    doc: "a tenant's tasks leave this many times its twins' expected concurrent refreshes of its compute quota free (at most half the quota)",
+    max: 4,
+    doc: "a tenant's tasks keep this many times its twins' expected concurrent refreshes of its compute quota for them, running ones included (at most half the quota)",
   },
   scaleTarget: {
     fallback: 0.5,

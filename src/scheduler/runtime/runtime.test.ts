@@ -334,6 +334,24 @@ describe('the scheduling runtime over a minimal live-like system', () => {
       expect(refused.unschedulable).toEqual({ 'tenant compute quota': 1 });
     });
 
+    it("still tries the tenant's refreshes behind its passed-over tasks", () => {
+      // a refresh a task waits for, of a twin the tenant at its limit owns, queued behind its tasks: passing over
+      // the tenant's tasks must not pass over it (it holds no compute, so the quota does not stop it)
+      const sys = new LiveLike([[8, 1]]);
+      twoTenants(sys);
+      const rt = runtimeOver(sys, placing());
+      backlog(rt, 3 * MAX_SKIPS_PER_CYCLE);
+      rt.enqueue(work('refresh:0', 0, { type: 'refresh', twin: 0, attention: 1, deadline: 5 }));
+      rt.cycle();
+      expect(sys.bound).toEqual([
+        ['first', 'n0'],
+        ['other', 'n0'],
+        ['refresh:0', 'n0'],
+      ]);
+      expect(rt.decisions).toBe(3 + MAX_ASIDE_PER_TENANT);
+      expect(rt.queue.size).toBe(3 * MAX_SKIPS_PER_CYCLE);
+    });
+
     it('sets aside what a tenant-level filter refuses, and only that', () => {
       const sys = new LiveLike([[8, 0]]);
       twoTenants(sys);
