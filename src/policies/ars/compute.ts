@@ -275,8 +275,9 @@ export function patienceFilter(patience = 2): Filter & {
  * with a compute quota waits when running it would leave less of the quota free than the refreshes its
  * twins' attention shares keep running at once (`ArsContext.refreshReserve`, × `quotaReserve`, at most half
  * the quota), less those running now (the attention the tenant holds): so the tenant's tasks alone stay
- * within the quota less the reserve, and its running refreshes are not counted against them a second time. Without it a burst of a tenant's heavy jobs fills its quota and none of its twins can be
- * refreshed until they end (smart-hospital: research analytics starving the equipment twins for 90 s).
+ * within the quota less the reserve, and its running refreshes are not counted against them a second time.
+ * Without it a burst of a tenant's heavy jobs fills its quota and none of its twins can be refreshed until
+ * they end (smart-hospital: research analytics starving the equipment twins for 90 s).
  * A tenant holding nothing may always start one task, so a task larger than the rest of the quota still runs,
  * and a task whose work is no more than the mean measured refresh time (`ArsContext.refreshSeconds`) is not held
  * back: it gives the quota back about as soon as a refresh would.
