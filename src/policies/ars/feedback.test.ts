@@ -187,5 +187,5 @@ describe('ars feedback', () => {
       const tail = series.slice(-5);
       expect(Math.max(...tail) - Math.min(...tail)).toBeLessThanOrEqual(0.25 * Math.max(...tail) + 0.05);
     }
-  });
+  }, 240_000);
 });
