@@ -186,9 +186,10 @@ describe.skipIf(!haveChromium)('the live dashboard in chromium', () => {
     );
 
     // clicking a task's placement shows its candidates and its request's story. The list holds still under
-    // the pointer (it would otherwise move several times a second); if it was caught holding refreshes only
-    // (on a busy machine the last 40 decisions can all be refreshes), the pointer leaves and tries again.
-    const tasks = '#decisions-list li[data-subject*="/"]';
+    // the pointer (it would otherwise move several times a second); if it was caught holding no placed task
+    // (on a busy machine the last 40 decisions can all be refreshes, or tasks that wait because no node has
+    // room, which have no candidates to show), the pointer leaves and tries again.
+    const tasks = '#decisions-list li[data-subject*="/"][data-kind="place"]:not([data-chosen=""])';
     for (let attempt = 0; ; attempt++) {
       await page.mouse.move(0, 0);
       await page.waitForSelector('#decisions-list[data-held="false"]', { timeout: 20_000 });

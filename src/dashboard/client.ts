@@ -540,6 +540,7 @@ export function dashboardApp(uPlot: Any, PALETTE: readonly string[]): void {
           {
             'data-subject': d.subject,
             'data-kind': d.kind,
+            'data-chosen': d.chosen ?? '',
             tabindex: '0',
             class: key === selected ? 'selected' : '',
           },
