@@ -15,6 +15,12 @@ export interface Plugin {
 export interface QueueSort extends Plugin {
   compare(a: WorkItem, b: WorkItem): number;
   /**
+   * Optional: a number per item, asked once when the item joins the queue, such that `compare(a, b)` is
+   * key(a) − key(b). The queue then keeps the keys beside the items and compares those (the same order,
+   * without asking for a key at every comparison).
+   */
+  key?(item: WorkItem): number;
+  /**
    * Optional dynamic fairness across tenants: the tenant to serve next among those with waiting work.
    * Called before each placement; when present, the queue keeps one heap per tenant.
    */

@@ -4,7 +4,7 @@
  */
 import type { CandidateExplanation, PlaceDecision } from './decision.js';
 import { fitsNow, nodeRefusal, quotaRefusal, withinQuota } from './feasibility.js';
-import { Heap } from './heap.js';
+import { Heap, KeyedHeap } from './heap.js';
 import type { FreeComputeIndex, Judge } from './node-index.js';
 import type { PlacerJudge } from './plugins.js';
 import type { Profile } from './profile.js';
@@ -218,11 +218,16 @@ function keepTop(top: CandidateExplanation[], c: CandidateExplanation): void {
  * for refreshes). Without a tenant order the global head is the least of the heads. The order is a total
  * one (the profile's comparison, then the uid), so splitting a tenant's work in two changes no pop.
  */
+/** A heap of waiting work: by the profile's order (`Heap`), or by its key where it gives one (`KeyedHeap`). */
+type WorkHeap = Heap<WorkItem> | KeyedHeap<WorkItem>;
+
 export class ReadyQueue {
-  readonly #tasks: Heap<WorkItem>[];
-  readonly #refreshes: Heap<WorkItem>[];
+  readonly #tasks: WorkHeap[];
+  readonly #refreshes: WorkHeap[];
   readonly #profile: Profile;
   readonly #less: (a: WorkItem, b: WorkItem) => boolean;
+  /** whether the heaps hold each item's `queueSort.key` (then heads are compared by it) */
+  readonly #keyed: boolean;
   #size = 0;
 
   constructor(profile: Profile, tenants: number) {
@@ -233,8 +238,12 @@ export class ReadyQueue {
       return c < 0 || (c === 0 && a.uid < b.uid);
     };
     this.#less = less;
-    this.#tasks = Array.from({ length: tenants }, () => new Heap<WorkItem>(less));
-    this.#refreshes = Array.from({ length: tenants }, () => new Heap<WorkItem>(less));
+    const key = cmp.key;
+    this.#keyed = key !== undefined;
+    const heap = (): WorkHeap =>
+      key !== undefined ? new KeyedHeap<WorkItem>((item) => key(item)) : new Heap<WorkItem>(less);
+    this.#tasks = Array.from({ length: tenants }, heap);
+    this.#refreshes = Array.from({ length: tenants }, heap);
   }
 
   get size(): number {
@@ -246,15 +255,21 @@ export class ReadyQueue {
     this.#size++;
   }
 
+  /** Whether heap a's head goes before heap b's (both not empty). */
+  #before(a: WorkHeap, b: WorkHeap): boolean {
+    if (!this.#keyed) return this.#less(a.peek()!, b.peek()!);
+    const c = (a as KeyedHeap<WorkItem>).peekKey() - (b as KeyedHeap<WorkItem>).peekKey();
+    return c < 0 || (c === 0 && a.peek()!.uid < b.peek()!.uid);
+  }
+
   /** Tenant t's next item, its tasks left out when `skipTasks`: the heap holding it, or undefined. */
-  #headHeap(t: number, skipTasks: boolean): Heap<WorkItem> | undefined {
+  #headHeap(t: number, skipTasks: boolean): WorkHeap | undefined {
     const r = this.#refreshes[t]!;
     const k = this.#tasks[t]!;
-    const rh = r.peek();
-    const kh = skipTasks ? undefined : k.peek();
-    if (kh === undefined) return rh === undefined ? undefined : r;
-    if (rh === undefined) return k;
-    return this.#less(rh, kh) ? r : k;
+    const hasR = r.size > 0;
+    if (skipTasks || k.size === 0) return hasR ? r : undefined;
+    if (!hasR) return k;
+    return this.#before(r, k) ? r : k;
   }
 
   /**
@@ -265,7 +280,7 @@ export class ReadyQueue {
   pop(s: Snapshot, passOver?: Uint8Array): WorkItem | undefined {
     if (this.#size === 0) return undefined;
     const tenants = this.#tasks.length;
-    let pick: Heap<WorkItem> | undefined;
+    let pick: WorkHeap | undefined;
     const qs = this.#profile.queueSort;
     if (qs.nextTenant) {
       const candidates: number[] = [];
@@ -275,15 +290,10 @@ export class ReadyQueue {
       const t = candidates.length === 1 ? candidates[0]! : qs.nextTenant(candidates, s);
       pick = this.#headHeap(t, passOver?.[t] === 1);
     } else {
-      let head: WorkItem | undefined;
       for (let t = 0; t < tenants; t++) {
         const heap = this.#headHeap(t, passOver !== undefined && passOver[t] === 1);
         if (heap === undefined) continue;
-        const h = heap.peek()!;
-        if (head === undefined || this.#less(h, head)) {
-          head = h;
-          pick = heap;
-        }
+        if (pick === undefined || this.#before(heap, pick)) pick = heap;
       }
     }
     if (pick === undefined) return undefined;

@@ -4,6 +4,7 @@ import type { QueueSort } from '../../scheduler/plugins.js';
 export const fifoOrder: QueueSort = {
   name: 'fifo',
   compare: (a, b) => a.arrival - b.arrival,
+  key: (a) => a.arrival,
 };
 
 /** Higher priority first, then FIFO. */
