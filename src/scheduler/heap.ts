@@ -117,7 +117,6 @@ export class KeyedHeap<T extends { readonly uid: number }> {
       uids.set(this.#uids);
       this.#uids = uids;
     }
-    const keys = this.#keys;
     const uids = this.#uids;
     const uid = item.uid;
     let i = a.length;
@@ -128,14 +127,23 @@ export class KeyedHeap<T extends { readonly uid: number }> {
       if (Number.isNaN(key)) key = this.#key(item);
       const c = key - this.#keyAt(parent);
       if (!(c < 0 || (c === 0 && uid < uids[parent]!))) break;
-      a[i] = a[parent]!;
-      keys[i] = keys[parent]!;
-      uids[i] = uids[parent]!;
+      this.#move(parent, i);
       i = parent;
     }
-    a[i] = item;
-    keys[i] = key;
-    uids[i] = uid;
+    this.#set(i, item, key, uid);
+  }
+
+  /** Moves the entry at `from` to `to` (item, key and uid). */
+  #move(from: number, to: number): void {
+    this.#items[to] = this.#items[from]!;
+    this.#keys[to] = this.#keys[from]!;
+    this.#uids[to] = this.#uids[from]!;
+  }
+
+  #set(i: number, item: T, key: number, uid: number): void {
+    this.#items[i] = item;
+    this.#keys[i] = key;
+    this.#uids[i] = uid;
   }
 
   pop(): T | undefined {
@@ -161,14 +169,10 @@ export class KeyedHeap<T extends { readonly uid: number }> {
         if (Number.isNaN(lk)) lk = this.#key(last);
         const d = this.#keyAt(c) - lk;
         if (!(d < 0 || (d === 0 && uids[c]! < lu))) break;
-        a[i] = a[c]!;
-        keys[i] = keys[c]!;
-        uids[i] = uids[c]!;
+        this.#move(c, i);
         i = c;
       }
-      a[i] = last;
-      keys[i] = lk;
-      uids[i] = lu;
+      this.#set(i, last, lk, lu);
     }
     return top;
   }
