@@ -315,6 +315,15 @@ describe('a refresh a task waits for, with every attention slot taken', () => {
     expect(tasks[1]).toBeCloseTo(14, 9); // q's reader, after its refresh 12-14
   });
 
+  it('does not stop one for a read its refresh cannot make on time even if started now', () => {
+    // deadline 1.5 s: q's refresh alone (2 s) would end at 13, past 12.5, however soon it started, so the read
+    // is late whatever is done and stopping p's refresh would only lose its work: q's refresh waits, 12-14
+    const records: ExecutionRecord[] = [];
+    const r = runScenario(slotted(1, 1.5, 1), { policy: 'ars', onExecute: (x) => records.push(x) });
+    expect(r.twins.refreshes.preempted).toBe(0);
+    expect(records.find((x) => x.type === 'task')!.bound).toBeCloseTo(14, 9);
+  });
+
   it('waits for the slot with preempt = 0, and under policies that do not preempt: 12-14', () => {
     for (const policy of [{ name: 'ars', params: { preempt: 0 } }, 'whittle']) {
       const { r, read } = run(policy);

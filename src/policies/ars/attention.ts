@@ -1415,6 +1415,8 @@ export class ArsAttention implements AttentionAllocator {
     took.length = 0;
     frees.length = 0;
     let horizon = 0;
+    // the refresh's earliest end if it started now on a node able to take it
+    let soonest = Number.POSITIVE_INFINITY;
     for (let j = 0; j < nodes.length; j++) {
       const n = nodes[j]!;
       if (!n.up || (item.tier !== undefined && n.tier !== item.tier)) continue;
@@ -1439,8 +1441,13 @@ export class ArsAttention implements AttentionAllocator {
       slots.push(k);
       took.push(d);
       frees.push(span);
+      if (d < soonest) soonest = d;
       horizon = Math.max(horizon, Math.min(span, slack - d - work));
     }
+    // a read whose refresh could not end before its deadline even if it started now is late whatever is done:
+    // stopping a refresh for it would only lose that refresh's work (generated-5017: reads of a 0.5-s deadline
+    // whose twins take 0.53 s to refresh)
+    if (Number.isFinite(soonest) && soonest > slack) return false;
     if (!(horizon > 0)) return true;
     if (waiting > 0) return 1 - this.#onTimeBehind(waiting, horizon, slack, work) > PREEMPT_RISK;
     let onTime = 0;
