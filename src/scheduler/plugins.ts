@@ -15,9 +15,9 @@ export interface Plugin {
 export interface QueueSort extends Plugin {
   compare(a: WorkItem, b: WorkItem): number;
   /**
-   * Optional: a number per item, asked once when the item joins the queue, such that `compare(a, b)` is
-   * key(a) − key(b). The queue then keeps the keys beside the items and compares those (the same order,
-   * without asking for a key at every comparison).
+   * Optional: a number per item, fixed while it waits, such that `compare(a, b)` is key(a) − key(b). The
+   * queue then asks for an item's key once, when a comparison first needs it, keeps it beside the item and
+   * compares those (the same order, without asking for a key at every comparison).
    */
   key?(item: WorkItem): number;
   /**
