@@ -110,12 +110,8 @@ export class KeyedHeap<T extends { readonly uid: number }> {
   #place(item: T, known: number): void {
     const a = this.#items;
     if (a.length === this.#keys.length) {
-      const keys = new Float64Array(2 * a.length);
-      keys.set(this.#keys);
-      this.#keys = keys;
-      const uids = new Float64Array(2 * a.length);
-      uids.set(this.#uids);
-      this.#uids = uids;
+      this.#keys = doubled(this.#keys);
+      this.#uids = doubled(this.#uids);
     }
     const uids = this.#uids;
     const uid = item.uid;
@@ -195,4 +191,11 @@ export class KeyedHeap<T extends { readonly uid: number }> {
   toArray(): readonly T[] {
     return this.#items;
   }
+}
+
+/** A copy of `a` in an array twice its length. */
+function doubled(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(2 * a.length);
+  b.set(a);
+  return b;
 }

@@ -210,6 +210,9 @@ function keepTop(top: CandidateExplanation[], c: CandidateExplanation): void {
   if (top.length > EXPLAIN_TOP) top.pop();
 }
 
+/** A heap of waiting work: by the profile's order (`Heap`), or by its key where it gives one (`KeyedHeap`). */
+type WorkHeap = Heap<WorkItem> | KeyedHeap<WorkItem>;
+
 /**
  * Ready work in the profile's order: two heaps per tenant, its tasks and its refreshes, so that a dynamic
  * tenant order (DRF) can pick the tenant and the static order picks within it, and so that a cycle can pass
@@ -218,9 +221,6 @@ function keepTop(top: CandidateExplanation[], c: CandidateExplanation): void {
  * for refreshes). Without a tenant order the global head is the least of the heads. The order is a total
  * one (the profile's comparison, then the uid), so splitting a tenant's work in two changes no pop.
  */
-/** A heap of waiting work: by the profile's order (`Heap`), or by its key where it gives one (`KeyedHeap`). */
-type WorkHeap = Heap<WorkItem> | KeyedHeap<WorkItem>;
-
 export class ReadyQueue {
   readonly #tasks: WorkHeap[];
   readonly #refreshes: WorkHeap[];
@@ -238,10 +238,9 @@ export class ReadyQueue {
       return c < 0 || (c === 0 && a.uid < b.uid);
     };
     this.#less = less;
-    const key = cmp.key;
-    this.#keyed = key !== undefined;
+    this.#keyed = cmp.key !== undefined;
     const heap = (): WorkHeap =>
-      key !== undefined ? new KeyedHeap<WorkItem>((item) => key(item)) : new Heap<WorkItem>(less);
+      this.#keyed ? new KeyedHeap<WorkItem>((item) => cmp.key!(item)) : new Heap<WorkItem>(less);
     this.#tasks = Array.from({ length: tenants }, heap);
     this.#refreshes = Array.from({ length: tenants }, heap);
   }
