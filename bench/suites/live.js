@@ -1,6 +1,10 @@
 // The live service: decision latency from a task becoming ready to its assignment being sent, with requests
-// submitted over HTTP to a real server and run by in-process agents over WebSocket; and (full mode) 10,000
-// twins fed by HTTP devices and refreshed by agents.
+// submitted over HTTP to a real server and run by in-process agents over WebSocket; an overload, where far
+// more requests arrive at once than the one agent runs, so that a long queue is tried at every cycle; and
+// (full mode) 10,000 twins fed by HTTP devices and refreshed by agents.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Agent } from '../../dist/live/agent.js';
 import { playDevices } from '../../dist/live/devices.js';
 import { startService } from '../../dist/live/service.js';
@@ -43,6 +47,39 @@ async function decisionLatency(requests) {
     return rt.accounting.summary().decisionLatencyMs;
   } finally {
     for (const a of agents) await a.stop();
+    await service.close();
+  }
+}
+
+/**
+ * `requests` one-task requests (5 ms of work each) posted in bursts of 50 to an `ars` service whose one agent
+ * has 2 cores: wall seconds until all are done, and the decision trace it wrote (`--data`).
+ */
+async function overload(requests) {
+  const data = mkdtempSync(join(tmpdir(), 'ars-bench-overload-'));
+  const service = await startService({ port: 0, data, policy: { name: 'ars', params: {} } });
+  const agent = new Agent({ server: service.url, id: 'a0', kind: 'edge', compute: 2, attention: 0 });
+  try {
+    await agent.start();
+    const url = `${service.url}/api/v1/requests`;
+    const body = JSON.stringify({ tasks: [{ id: 'a', work: 0.005 }] });
+    const t0 = performance.now();
+    for (let i = 0; i < requests; i += 50) {
+      await Promise.all(
+        Array.from({ length: Math.min(50, requests - i) }, () =>
+          fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) =>
+            r.text(),
+          ),
+        ),
+      );
+    }
+    const rt = service.runtime;
+    while ([...rt.requests.values()].some((r) => r.status !== 'completed' && r.status !== 'failed'))
+      await new Promise((r) => setTimeout(r, 20));
+    const seconds = (performance.now() - t0) / 1000;
+    return { requests, seconds, decisionsKept: rt.decisionLog.length, repeatedWaits: rt.repeatedWaits, data };
+  } finally {
+    await agent.stop();
     await service.close();
   }
 }
@@ -114,6 +151,27 @@ export async function run({ quick, measure, log }) {
       unit: 'ms',
     },
   ];
+  log?.('live: an overload ...');
+  const over = await overload(quick ? 500 : 2000);
+  result.overload = { ...over, traceBytes: statSync(join(over.data, 'decisions.jsonl')).size };
+  delete result.overload.data;
+  rmSync(over.data, { recursive: true, force: true });
+  rows.push(
+    {
+      figure: `overload: ${over.requests} requests at once, 1 agent`,
+      median: over.seconds,
+      min: over.seconds,
+      max: over.seconds,
+      unit: 's',
+    },
+    {
+      figure: 'overload: decision trace written',
+      median: result.overload.traceBytes / 1e6,
+      min: result.overload.traceBytes / 1e6,
+      max: result.overload.traceBytes / 1e6,
+      unit: 'MB',
+    },
+  );
   if (!quick) {
     log?.('live: 10,000 twins for 30 s ...');
     result.twins10k = await twins10k(30);

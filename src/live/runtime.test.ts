@@ -192,6 +192,49 @@ describe('LiveRuntime', () => {
     expect(assigns(b.inbox).map((m) => m.id)).toEqual([`${big.id}/big`]);
   });
 
+  it('records a wait once while the work keeps waiting for the same reasons, again when they change', async () => {
+    const { rt, agent, submit, advance } = setup();
+    const a = agent('a', 1);
+    const x = submit({ tasks: [{ id: 't', work: 10 }] });
+    const y = submit({ tasks: [{ id: 't', work: 1 }] });
+    const z = submit({ tasks: [{ id: 't', work: 1 }] });
+    await Promise.resolve();
+    expect(assigns(a.inbox).map((m) => m.id)).toEqual([`${x.id}/t`]);
+    // tried at every cycle, y and z keep waiting for compute: one record each
+    for (let k = 0; k < 20; k++) {
+      advance(0.1);
+      rt.cycle();
+    }
+    const waits = (subject: string) =>
+      rt.decisionsAbout(subject).map((d) => (d.kind === 'place' ? (d.chosen ?? 'waits') : d.kind));
+    expect(waits(`${y.id}/t`)).toEqual(['waits']);
+    expect(waits(`${z.id}/t`)).toEqual(['waits']);
+    // explained again every second (two seconds here), each time for the same reason
+    expect(rt.repeatedWaits).toBe(4);
+    // a second node takes y; z still waits for compute, now on two nodes: the same reason, not recorded
+    const b = agent('b', 1);
+    await Promise.resolve();
+    expect(assigns(b.inbox).map((m) => m.id)).toEqual([`${y.id}/t`]);
+    expect(waits(`${y.id}/t`)).toEqual(['waits', 'b']);
+    expect(waits(`${z.id}/t`)).toEqual(['waits']);
+    // y ends on b well within a second of z's last explanation: z is decided untraced, and its placement explained
+    advance(0.1);
+    rt.result(b.node, { type: 'result', attempt: assigns(b.inbox)[0]!.attempt, ok: true, output: 1 });
+    await Promise.resolve();
+    expect(assigns(b.inbox).map((m) => m.id)).toEqual([`${y.id}/t`, `${z.id}/t`]);
+    expect(waits(`${z.id}/t`)).toEqual(['waits', 'b']);
+    // w waits for compute; a node going down is a new reason: recorded, with how many nodes gave each
+    const w = submit({ tasks: [{ id: 't', work: 1 }] });
+    await Promise.resolve();
+    rt.disconnectAgent(a.node, 'test');
+    advance(0.1);
+    rt.cycle();
+    expect(waits(`${w.id}/t`)).toEqual(['waits', 'waits']);
+    const last = rt.decisionsAbout(`${w.id}/t`).at(-1)!;
+    if (last.kind !== 'place') throw new Error(`expected a place decision, got ${last.kind}`);
+    expect(last.unschedulable).toEqual({ 'node down': 1, 'not enough free compute': 1 });
+  });
+
   it('fails a request whose task fails on its agent and says why', async () => {
     const { rt, agent, submit } = setup();
     const a = agent('a');

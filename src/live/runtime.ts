@@ -67,6 +67,13 @@ export const ARRIVAL_WINDOW = 10;
 /** Default lease of an attempt, in multiples of its expected duration on its node. */
 export const LEASE_FACTOR = 3;
 
+/**
+ * Service seconds after which the wait of work still in the queue is explained again (and recorded if its
+ * reasons changed). In between, the cycles that try it decide untraced: the same choice, without building an
+ * explanation for every node, which for a long queue tried at every message would be most of the service's work.
+ */
+export const WAIT_EXPLAINED_EVERY = 1;
+
 const handlerFilter: Filter = {
   name: 'live-handler',
   filter(item, node) {
@@ -96,6 +103,20 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
   readonly nodeTenancy = new NodeTenancy();
   readonly #clockMs: () => number;
   readonly #decisionLimit: number;
+  /**
+   * Per subject that waits: what its last recorded wait said (`waitReasons`), for a wait saying it again is not
+   * recorded, and when its wait was last explained (service seconds, and `#nodesChanged` then), for it is
+   * explained again only after WAIT_EXPLAINED_EVERY or once a node has come or gone
+   */
+  readonly #lastWait = new Map<string, { why: string; at: number; nodes: number }>();
+  /** how many times a node has joined, come up or gone down */
+  #nodesChanged = 0;
+  /**
+   * Waits explained again and not recorded: a task or refresh that still waits for the same reasons as its last
+   * recorded wait (its first wait and each change of its reasons are recorded; in between, the cycles that try
+   * it decide untraced, and its wait is explained again every WAIT_EXPLAINED_EVERY or once a node comes or goes)
+   */
+  repeatedWaits = 0;
   readonly #onDecision: ((d: Decision) => void) | undefined;
   readonly #readSamples: LiveRuntimeOptions['readSamples'];
   readonly #leaseFactor: number;
@@ -241,7 +262,17 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       snapshot: this,
       binder,
       clock,
-      trace: { record: (d) => this.#record(d) },
+      trace: {
+        record: (d) => this.#record(d),
+        explainsWait: (item) => {
+          const last = this.#lastWait.get(item.id);
+          return (
+            last === undefined ||
+            last.nodes !== this.#nodesChanged ||
+            this.now - last.at >= WAIT_EXPLAINED_EVERY
+          );
+        },
+      },
       attentionDemands: this.#attentionDemands,
       minRefreshAttention: this.#minRefreshAttention,
     });
@@ -312,10 +343,12 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       node.account(now, this.warmup);
       node.update(reg, send);
       node.up = true;
+      this.#nodesChanged++;
     } else {
       node = new LiveNode(this.nodes.length, reg, () => this.now, send);
       this.nodes.push(node);
       this.#nodeById.set(node.id, node);
+      this.#nodesChanged++;
       this.#buildScheduler();
     }
     node.connections = 1;
@@ -337,6 +370,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     this.#sched.nodeChanged(node.index);
     node.account(now, this.warmup);
     node.up = false;
+    this.#nodesChanged++;
     node.connections = 0;
     node.heldCompute = 0;
     // a silent agent's connection may still be open: close it so that the agent reconnects and registers again
@@ -858,6 +892,13 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
 
   /** What a cycle left in the queue waits for capacity: from now on its delay is queueing, not decision latency. */
   #afterCycle(): void {
+    // the waits of work that left the queue without being placed (cancelled, failed, replaced) are forgotten
+    // once they outnumber the queue
+    if (this.#lastWait.size > 2 * this.queue.size + 1024) {
+      const waiting = new Set<string>();
+      for (const item of this.queue.items()) waiting.add(item.id);
+      for (const subject of this.#lastWait.keys()) if (!waiting.has(subject)) this.#lastWait.delete(subject);
+    }
     if (this.queue.size === 0) return;
     for (const item of this.queue.items()) (item as LiveItem).readyAtMs = Number.NaN;
   }
@@ -1019,6 +1060,19 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
   }
 
   #record(d: Decision): void {
+    if (d.kind === 'place') {
+      if (d.chosen === null) {
+        const why = waitReasons(d);
+        const last = this.#lastWait.get(d.subject);
+        if (last?.why === why) {
+          last.at = d.time;
+          last.nodes = this.#nodesChanged;
+          this.repeatedWaits++;
+          return;
+        }
+        this.#lastWait.set(d.subject, { why, at: d.time, nodes: this.#nodesChanged });
+      } else this.#lastWait.delete(d.subject);
+    }
     this.decisionLog.push(d);
     if (this.decisionLog.length > this.#decisionLimit)
       this.decisionLog.splice(0, this.decisionLog.length >> 1);
@@ -1104,6 +1158,20 @@ export interface ResumedState {
   /** by task index: the output of a finished task, undefined for one not finished */
   readonly outputs: readonly unknown[];
   readonly leases: readonly ResumedLease[];
+}
+
+/**
+ * What a wait says, without its figures: why planned work cannot go to its node, and for other work the reasons
+ * the nodes refused it (how many nodes gave each is left out, as are the numbers in a reason, such as a finish
+ * time, which change at every cycle while the reason stays the same).
+ */
+export function waitReasons(d: Decision & { kind: 'place' }): string {
+  const parts: string[] = [d.planned ?? '', d.waiting ?? ''];
+  if (d.unschedulable) parts.push(...Object.keys(d.unschedulable).sort());
+  // the refusals of filters that explain them (sensitive placement), which the trace carries beside the rest
+  const refused = (d as { readonly refused?: Readonly<Record<string, unknown>> }).refused;
+  if (refused) parts.push(...Object.keys(refused).sort());
+  return parts.join('\n').replace(/-?\d+(\.\d+)?/g, '#');
 }
 
 function firstNumber(v: Sample['value']): number {

@@ -188,7 +188,7 @@ export class SchedulingRuntime {
           limited ||
           (skips > 0 && roomless < MAX_ASIDE_PER_CYCLE && !hasRoom(item, (room ??= this.#room())))
         ) {
-          if (this.#trace) this.#choose(item);
+          if (this.#trace && this.#trace.explainsWait?.(item) !== false) this.#choose(item);
           else this.decisions++;
           (deferred ??= []).push(item);
           if (!limited) roomless++;
@@ -275,6 +275,11 @@ export class SchedulingRuntime {
     this.decisions++;
     const trace = this.#trace;
     if (!trace) return chooseNode(item, this.#s, this.#profile, this.#index);
+    // a wait the trace does not want explained again: decided untraced (the same choice), a placement explained
+    if (trace.explainsWait?.(item) === false) {
+      const node = chooseNode(item, this.#s, this.#profile, this.#index);
+      if (node < 0) return node;
+    }
     const p = place(item, this.#s, this.#profile, true);
     trace.record(p.decision!);
     return p.node;
