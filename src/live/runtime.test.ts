@@ -235,6 +235,26 @@ describe('LiveRuntime', () => {
     expect(last.unschedulable).toEqual({ 'node down': 1, 'not enough free compute': 1 });
   });
 
+  it('records once that a twin chosen for a refresh waits for a node, and where its refresh goes', async () => {
+    const { rt, agent, submit, advance } = setup('ars', onePlant('busy', 1, { m: '' }));
+    // a long task takes the one core before the agent's first cycle: the free attention slot has no compute
+    const job = submit({ tasks: [{ id: 't', work: 100 }] });
+    const a = agent('edge', 1, 1);
+    await new Promise((r) => setImmediate(r));
+    expect(assigns(a.inbox).map((m) => m.id)).toEqual([`${job.id}/t`]);
+    for (let k = 0; k < 20; k++) {
+      advance(0.1);
+      rt.cycle();
+    }
+    const about = () => rt.decisionsAbout('m').map((d) => `${d.kind} ${d.chosen ?? 'waits'}`);
+    expect(about()).toEqual(['attention waits']);
+    // the task ends: the core frees and the twin's refresh is placed, and explained
+    rt.result(a.node, { type: 'result', attempt: assigns(a.inbox)[0]!.attempt, ok: true, output: 1 });
+    await Promise.resolve();
+    expect(assigns(a.inbox)[1]!.work).toBe('refresh');
+    expect(about()).toEqual(['attention waits', 'attention edge']);
+  });
+
   it('fails a request whose task fails on its agent and says why', async () => {
     const { rt, agent, submit } = setup();
     const a = agent('a');

@@ -264,8 +264,8 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       clock,
       trace: {
         record: (d) => this.#record(d),
-        explainsWait: (item) => {
-          const last = this.#lastWait.get(item.id);
+        explainsWait: (subject) => {
+          const last = this.#lastWait.get(subject);
           return (
             last === undefined ||
             last.nodes !== this.#nodesChanged ||
@@ -893,11 +893,12 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
   /** What a cycle left in the queue waits for capacity: from now on its delay is queueing, not decision latency. */
   #afterCycle(): void {
     // the waits of work that left the queue without being placed (cancelled, failed, replaced) are forgotten
-    // once they outnumber the queue
+    // once they outnumber the queue (a twin's, of an attention choice, are as many as the twins at most)
     if (this.#lastWait.size > 2 * this.queue.size + 1024) {
       const waiting = new Set<string>();
       for (const item of this.queue.items()) waiting.add(item.id);
-      for (const subject of this.#lastWait.keys()) if (!waiting.has(subject)) this.#lastWait.delete(subject);
+      for (const subject of this.#lastWait.keys())
+        if (!waiting.has(subject) && !this.#twinByName.has(subject)) this.#lastWait.delete(subject);
     }
     if (this.queue.size === 0) return;
     for (const item of this.queue.items()) (item as LiveItem).readyAtMs = Number.NaN;
@@ -1060,7 +1061,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
   }
 
   #record(d: Decision): void {
-    if (d.kind === 'place') {
+    if (d.kind === 'place' || d.kind === 'attention') {
       if (d.chosen === null) {
         const why = waitReasons(d);
         const last = this.#lastWait.get(d.subject);
@@ -1165,7 +1166,7 @@ export interface ResumedState {
  * the nodes refused it (how many nodes gave each is left out, as are the numbers in a reason, such as a finish
  * time, which change at every cycle while the reason stays the same).
  */
-export function waitReasons(d: Decision & { kind: 'place' }): string {
+export function waitReasons(d: Decision & { kind: 'place' | 'attention' }): string {
   const parts: string[] = [d.planned ?? '', d.waiting ?? ''];
   if (d.unschedulable) parts.push(...Object.keys(d.unschedulable).sort());
   // the refusals of filters that explain them (sensitive placement), which the trace carries beside the rest

@@ -6,7 +6,6 @@
  * only those fields can still list what happened to a subject. docs/trace.md documents each field.
  */
 import type { MetricsWindow } from './plugins.js';
-import type { WorkItem } from './types.js';
 
 /** The version of the JSON lines format, written as `"v"` on every line. Bump it when a field changes meaning. */
 export const TRACE_VERSION = 1;
@@ -99,10 +98,11 @@ export const DECISION_KINDS: readonly DecisionKind[] = ['place', 'attention', 'p
 export interface DecisionSink {
   record(d: Decision): void;
   /**
-   * Whether to explain the placement of `item` should it wait again (optional: always). Where it says no, the
-   * runtime decides untraced and explains only a placement: a live service whose queue is tried at every
-   * cycle says no for work whose wait it explained a moment ago, so that a long queue costs no explanations
-   * while it keeps waiting (src/live/runtime.ts).
+   * Whether to explain again why `subject` waits, should it wait again (optional: always). The subject is the
+   * one its decision would have: a task's or refresh's id for a placement, a twin's id for an attention choice.
+   * Where it says no, the runtime decides untraced (the same choice) and explains only a placement: a live
+   * service whose queue is tried at every cycle says no for work whose wait it explained a moment ago, so
+   * that a long queue costs no explanations while it keeps waiting (src/live/runtime.ts).
    */
-  explainsWait?(item: WorkItem): boolean;
+  explainsWait?(subject: string): boolean;
 }

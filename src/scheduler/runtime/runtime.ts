@@ -188,7 +188,7 @@ export class SchedulingRuntime {
           limited ||
           (skips > 0 && roomless < MAX_ASIDE_PER_CYCLE && !hasRoom(item, (room ??= this.#room())))
         ) {
-          if (this.#trace && this.#trace.explainsWait?.(item) !== false) this.#choose(item);
+          if (this.#trace && this.#trace.explainsWait?.(item.id) !== false) this.#choose(item);
           else this.decisions++;
           (deferred ??= []).push(item);
           if (!limited) roomless++;
@@ -276,7 +276,7 @@ export class SchedulingRuntime {
     const trace = this.#trace;
     if (!trace) return chooseNode(item, this.#s, this.#profile, this.#index);
     // a wait the trace does not want explained again: decided untraced (the same choice), a placement explained
-    if (trace.explainsWait?.(item) === false) {
+    if (trace.explainsWait?.(item.id) === false) {
       const node = chooseNode(item, this.#s, this.#profile, this.#index);
       if (node < 0) return node;
     }
@@ -358,10 +358,19 @@ export class SchedulingRuntime {
       const item = this.#binder.newRefresh(c.twin);
       attention.refreshStarted?.(c.twin, s);
       let node: number;
-      if (this.#trace) {
-        const p = place(item, s, this.#profile, true);
-        this.#traceAttention(c, item, p.decision);
-        node = p.node;
+      const trace = this.#trace;
+      if (trace) {
+        // a twin whose wait for a node the trace does not want explained again: placed untraced if it can be
+        if (
+          trace.explainsWait?.(s.twins[c.twin]!.id) === false &&
+          chooseNode(item, s, this.#profile, this.#index) < 0
+        )
+          node = -1;
+        else {
+          const p = place(item, s, this.#profile, true);
+          this.#traceAttention(c, item, p.decision);
+          node = p.node;
+        }
       } else node = chooseNode(item, s, this.#profile, this.#index);
       this.decisions++;
       if (node < 0) {
