@@ -341,9 +341,15 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
         });
       this.#sched.nodeChanged(node.index);
       node.account(now, this.warmup);
+      const before = fixedAttributes(node);
       node.update(reg, send);
       node.up = true;
       this.#nodesChanged++;
+      // the scheduler's indexes sort nodes by these (tier, capacities, …): built again when they changed
+      if (fixedAttributes(node) !== before) {
+        this.profile.placer?.reset?.();
+        this.#buildScheduler();
+      }
     } else {
       node = new LiveNode(this.nodes.length, reg, () => this.now, send);
       this.nodes.push(node);
@@ -1159,6 +1165,20 @@ export interface ResumedState {
   /** by task index: the output of a finished task, undefined for one not finished */
   readonly outputs: readonly unknown[];
   readonly leases: readonly ResumedLease[];
+}
+
+/** A node's attributes the scheduler's indexes are built from, as one string (compared across a re-registration). */
+function fixedAttributes(n: LiveNode): string {
+  return JSON.stringify([
+    n.tier,
+    n.group,
+    n.zone,
+    n.computeCapacity,
+    n.attentionCapacity,
+    n.costPerSecond,
+    n.speedDefault,
+    n.speedKinds,
+  ]);
 }
 
 /**
