@@ -289,6 +289,43 @@ describe('LiveRuntime', () => {
     expect(assigns(a.inbox).map((m) => m.id)).toEqual([`${x.id}/t`, `${y.id}/t`]);
   });
 
+  it('under ARS, decides a waiting task by each agent’s handlers, even among agents of one group', async () => {
+    const { rt, submit, advance } = setup('ars');
+    const register = (id: string, handlers: string[]) => {
+      const inbox: ServerMessage[] = [];
+      const node = rt.connectAgent(
+        registerMessage.parse({
+          type: 'register',
+          id,
+          kind: 'edge',
+          compute: 1,
+          attention: 0,
+          handlers,
+          labels: { group: 'pool' },
+        }),
+        (m) => inbox.push(m),
+      );
+      return { node, inbox };
+    };
+    const plain = register('a1', []);
+    const special = register('a2', ['special']);
+    const x = submit({ tasks: [{ id: 't', work: 10, handler: 'special' }] });
+    const y = submit({ tasks: [{ id: 't', work: 1, handler: 'special' }] });
+    await Promise.resolve();
+    expect(assigns(special.inbox).map((m) => m.id)).toEqual([`${x.id}/t`]);
+    // x ends within a second of y's explained wait: y is decided untraced, and only a2 has its handler
+    advance(0.1);
+    rt.result(special.node, {
+      type: 'result',
+      attempt: assigns(special.inbox)[0]!.attempt,
+      ok: true,
+      output: 1,
+    });
+    await Promise.resolve();
+    expect(assigns(special.inbox).map((m) => m.id)).toEqual([`${x.id}/t`, `${y.id}/t`]);
+    expect(assigns(plain.inbox)).toHaveLength(0);
+  });
+
   it('fails a request whose task fails on its agent and says why', async () => {
     const { rt, agent, submit } = setup();
     const a = agent('a');

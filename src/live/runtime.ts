@@ -153,8 +153,13 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     this.scenario = scenario;
     this.policy = options.policy ?? scenario?.policy ?? { name: 'ars', params: {} };
     const built = registry.create(this.policy.name, this.policy.params);
+    // Without the policy's placer: a placer such as ARS's index asks the filters once per class of alike nodes,
+    // and the live filters (an agent's handlers, a node bound to a tenant) differ between agents of one group.
+    // Untraced decisions (between explanations of a wait) scan the nodes instead, which live are few; a traced
+    // decision scans them anyway. The choice is the same: a placer only finds the scan's node faster.
     this.profile = {
       ...built,
+      placer: undefined,
       filters: Object.freeze([...built.filters, handlerFilter, this.nodeTenancy.filter]),
     };
     this.#clockMs = options.clockMs ?? Date.now;
@@ -345,11 +350,8 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
       node.update(reg, send);
       node.up = true;
       this.#nodesChanged++;
-      // the scheduler's indexes sort nodes by these (tier, capacities, …): built again when they changed
-      if (fixedAttributes(node) !== before) {
-        this.profile.placer?.reset?.();
-        this.#buildScheduler();
-      }
+      // the free-compute index sorts nodes by these (tier, capacities, …): built again when they changed
+      if (fixedAttributes(node) !== before) this.#buildScheduler();
     } else {
       node = new LiveNode(this.nodes.length, reg, () => this.now, send);
       this.nodes.push(node);
@@ -1167,7 +1169,7 @@ export interface ResumedState {
   readonly leases: readonly ResumedLease[];
 }
 
-/** A node's attributes the scheduler's indexes are built from, as one string (compared across a re-registration). */
+/** A node's attributes the free-compute index is built from, and more, as one string (compared across a re-registration). */
 function fixedAttributes(n: LiveNode): string {
   return JSON.stringify([
     n.tier,

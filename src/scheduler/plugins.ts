@@ -72,12 +72,6 @@ export interface Score extends Plugin {
  */
 export interface Placer extends Plugin {
   nodeChanged(i: number): void;
-  /**
-   * A node's fixed attributes (tier, group, zone, capacities, cost, speeds) may have changed: a placer that
-   * keeps structures by them starts afresh at its next decision. The simulated world never changes them; a
-   * live service calls it when an agent registers again with other attributes. Optional.
-   */
-  reset?(): void;
   choose(item: WorkItem, s: Snapshot, judge: PlacerJudge): number;
 }
 

@@ -169,11 +169,6 @@ export class ArsPlacer implements Placer {
     return total;
   }
 
-  /** The classes are by fixed attributes: rebuilt at the next decision (`#init` clears the caches too). */
-  reset(): void {
-    this.#ready = false;
-  }
-
   nodeChanged(i: number): void {
     if (!this.#ready || this.#isDirty[i] === 1) return;
     this.#isDirty[i] = 1;
