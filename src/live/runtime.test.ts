@@ -255,39 +255,52 @@ describe('LiveRuntime', () => {
     expect(about()).toEqual(['attention waits', 'attention edge']);
   });
 
-  it('under ARS, places by what an agent is once it registers again as something else', async () => {
-    const { rt, submit, advance } = setup('ars');
-    const register = (kind: 'edge' | 'fog', compute: number) => {
-      const inbox: ServerMessage[] = [];
-      const node = rt.connectAgent(
-        registerMessage.parse({ type: 'register', id: 'a', kind, compute, attention: 0 }),
-        (m) => inbox.push(m),
-      );
-      return { node, inbox };
-    };
-    // as an edge node, one task waits for another and is then decided untraced: the placer's index is built
-    const first = register('edge', 1);
-    const w1 = submit({ tasks: [{ id: 't', work: 1 }] });
-    const w2 = submit({ tasks: [{ id: 't', work: 1 }] });
-    await Promise.resolve();
-    advance(0.1);
-    rt.result(first.node, { type: 'result', attempt: assigns(first.inbox)[0]!.attempt, ok: true, output: 1 });
-    await Promise.resolve();
-    rt.result(first.node, { type: 'result', attempt: assigns(first.inbox)[1]!.attempt, ok: true, output: 1 });
-    expect([w1.status, w2.status]).toEqual(['completed', 'completed']);
-    // the same agent comes back as a fog node with two cores
-    rt.disconnectAgent(first.node, 'test');
-    const a = register('fog', 2);
-    const x = submit({ tasks: [{ id: 't', work: 10, compute: 2, tier: 'fog' }] });
-    const y = submit({ tasks: [{ id: 't', work: 1, compute: 2, tier: 'fog' }] });
-    await Promise.resolve();
-    expect(assigns(a.inbox).map((m) => m.id)).toEqual([`${x.id}/t`]);
-    // x ends within a second of y's explained wait: y is decided untraced, and goes to the fog node at once
-    advance(0.1);
-    rt.result(a.node, { type: 'result', attempt: assigns(a.inbox)[0]!.attempt, ok: true, output: 1 });
-    await Promise.resolve();
-    expect(assigns(a.inbox).map((m) => m.id)).toEqual([`${x.id}/t`, `${y.id}/t`]);
-  });
+  it.each(['ars', 'least-loaded'])(
+    'under %s, places by what an agent is once it registers again as something else',
+    async (policy) => {
+      const { rt, submit, advance } = setup(policy);
+      const register = (kind: 'edge' | 'fog', compute: number) => {
+        const inbox: ServerMessage[] = [];
+        const node = rt.connectAgent(
+          registerMessage.parse({ type: 'register', id: 'a', kind, compute, attention: 0 }),
+          (m) => inbox.push(m),
+        );
+        return { node, inbox };
+      };
+      // as an edge node, one task waits for another and is then decided untraced: the placer's index is built
+      const first = register('edge', 1);
+      const w1 = submit({ tasks: [{ id: 't', work: 1 }] });
+      const w2 = submit({ tasks: [{ id: 't', work: 1 }] });
+      await Promise.resolve();
+      advance(0.1);
+      rt.result(first.node, {
+        type: 'result',
+        attempt: assigns(first.inbox)[0]!.attempt,
+        ok: true,
+        output: 1,
+      });
+      await Promise.resolve();
+      rt.result(first.node, {
+        type: 'result',
+        attempt: assigns(first.inbox)[1]!.attempt,
+        ok: true,
+        output: 1,
+      });
+      expect([w1.status, w2.status]).toEqual(['completed', 'completed']);
+      // the same agent comes back as a fog node with two cores
+      rt.disconnectAgent(first.node, 'test');
+      const a = register('fog', 2);
+      const x = submit({ tasks: [{ id: 't', work: 10, compute: 2, tier: 'fog' }] });
+      const y = submit({ tasks: [{ id: 't', work: 1, compute: 2, tier: 'fog' }] });
+      await Promise.resolve();
+      expect(assigns(a.inbox).map((m) => m.id)).toEqual([`${x.id}/t`]);
+      // x ends within a second of y's explained wait: y is decided untraced, and goes to the fog node at once
+      advance(0.1);
+      rt.result(a.node, { type: 'result', attempt: assigns(a.inbox)[0]!.attempt, ok: true, output: 1 });
+      await Promise.resolve();
+      expect(assigns(a.inbox).map((m) => m.id)).toEqual([`${x.id}/t`, `${y.id}/t`]);
+    },
+  );
 
   it('under ARS, decides a waiting task by each agent’s handlers, even among agents of one group', async () => {
     const { rt, submit, advance } = setup('ars');
