@@ -86,6 +86,64 @@ describe('callback path', () => {
     );
   });
 
+  it('soon runs its event exactly where schedule(0) would, held or queued, run or stepped (property)', () => {
+    fc.assert(
+      fc.property(
+        // per event, what it schedules: −1 a `soon`, d ≥ 0 an event d later
+        fc.array(fc.array(fc.integer({ min: -1, max: 2 }), { maxLength: 3 }), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        (plans) => {
+          const play = (useSoon: boolean, stepwise: boolean) => {
+            const sim = new Simulation();
+            const seen: string[] = [];
+            let next = 1;
+            const act = (id: number): void => {
+              seen.push(`${id}@${sim.now}`);
+              for (const d of plans[id % plans.length]!) {
+                if (next >= 150) return;
+                const child = next++;
+                if (d >= 0) sim.schedule(d, act, child);
+                else if (useSoon) sim.soon(() => act(child));
+                else sim.schedule(0, act, child);
+              }
+            };
+            sim.schedule(0, act, 0);
+            if (stepwise) while (sim.step()) seen.push(`next ${sim.peek()}`);
+            else sim.run();
+            return { seen, events: sim.eventsProcessed, now: sim.now };
+          };
+          expect(play(true, false)).toEqual(play(false, false));
+          expect(play(true, true)).toEqual(play(false, true));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a held soon event survives stop() and runs first at the next run()', () => {
+    const sim = new Simulation();
+    const seen: string[] = [];
+    sim.schedule(
+      1,
+      () => {
+        sim.soon(() => seen.push(`soon@${sim.now}`));
+        sim.schedule(0, () => seen.push(`after@${sim.now}`), null);
+        sim.stop();
+      },
+      null,
+    );
+    sim.schedule(2, () => seen.push(`later@${sim.now}`), null);
+    sim.run();
+    expect(seen).toEqual([]);
+    expect(sim.now).toBe(1);
+    expect(sim.peek()).toBe(1);
+    sim.run();
+    expect(seen).toEqual(['soon@1', 'after@1', 'later@2']);
+    expect(sim.eventsProcessed).toBe(4);
+  });
+
   it('cancel is true once for a pending event, false for run, cancelled or unknown ids', () => {
     const sim = new Simulation();
     const ran: string[] = [];

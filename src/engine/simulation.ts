@@ -298,6 +298,9 @@ export class Simulation {
   private freeCount = 0;
   private poolSize = 0;
 
+  // `soon`'s held event: due now, after nothing else (see `soon`); run before the queue is looked at again.
+  private heldFn: AnyCallback | null = null;
+
   constructor(options: SimulationOptions = {}) {
     const start = options.start ?? 0;
     if (!Number.isFinite(start)) throw engineError(`Start time must be finite, got ${start}`);
@@ -337,6 +340,28 @@ export class Simulation {
       );
     }
     return this.push(time, fn, payload);
+  }
+
+  /**
+   * Calls `fn()` now, after every event already due now and before any scheduled later, exactly as
+   * `schedule(0, fn, undefined)` would (not cancellable). Where no other event is due now, which is the common
+   * case for a request to run something once the current instant's events are done, the event does not go
+   * through the queue: it is held and run as soon as the current event returns, since every event scheduled
+   * after it for this instant comes after it anyway (same time, later sequence number).
+   */
+  soon(fn: () => void): void {
+    if (this.heldFn === null && (this.size === 0 || this.heapTime[0]! > this._now)) {
+      this.nextSeq++; // the sequence number it would have had: later events keep theirs
+      this.heldFn = fn;
+    } else this.push(this._now, fn, undefined);
+  }
+
+  /** Runs the held `soon` event. */
+  private runHeld(): void {
+    const fn = this.heldFn!;
+    this.heldFn = null;
+    this._processed++;
+    fn(undefined);
   }
 
   /** Cancels a pending event. True if it was pending; false if already run, cancelled or unknown. */
@@ -424,8 +449,14 @@ export class Simulation {
     this.running = true;
     this.stopped = false;
     try {
-      while (this.size > 0 && !this.stopped) {
-        if (this.heapTime[0]! > limit) break;
+      while (!this.stopped) {
+        // a held event is due now (`now` has not moved since it was held) and before everything queued
+        if (this.heldFn !== null) {
+          if (this._now > limit) break;
+          this.runHeld();
+          continue;
+        }
+        if (this.size === 0 || this.heapTime[0]! > limit) break;
         this.processTop();
       }
     } finally {
@@ -439,6 +470,10 @@ export class Simulation {
     if (this.running) throw engineError('run() or step() called from inside an event');
     this.running = true;
     try {
+      if (this.heldFn !== null) {
+        this.runHeld();
+        return true;
+      }
       while (this.size > 0) if (this.processTop()) return true;
       return false;
     } finally {
@@ -449,6 +484,7 @@ export class Simulation {
   /** Time of the next pending event; Infinity if none. */
   peek(): number {
     // Drop cancelled events from the top so the answer is a real event's time.
+    if (this.heldFn !== null) return this._now;
     while (this.size > 0 && this.slotFn[this.heapSlot[0]!] === CANCELLED) this.processTop();
     return this.size > 0 ? this.heapTime[0]! : Number.POSITIVE_INFINITY;
   }

@@ -146,7 +146,7 @@ export class World implements Snapshot, WorldCore, Forkable {
       get now() {
         return sim.now;
       },
-      soon: (fn) => sim.schedule(0, fn, null),
+      soon: (fn) => sim.soon(fn),
     };
     const binder: Binder = {
       bind: (item, node) => this.#execution.bind(item as Item, node),
