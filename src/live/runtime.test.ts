@@ -21,20 +21,24 @@ function setup(policy = 'fifo', scenarioText?: string, samples?: () => Sample[])
     ...(samples && { readSamples: async () => samples() }),
   });
   runtimes.push(rt);
-  const agent = (id: string, compute = 1, attention = 0) => {
+  /** An agent registering (again) with `more` beside its id and capacities: another kind, handlers, labels. */
+  const agent = (id: string, compute = 1, attention = 0, more: Record<string, unknown> = {}) => {
     const inbox: ServerMessage[] = [];
     const node = rt.connectAgent(
-      registerMessage.parse({ type: 'register', id, kind: 'edge', compute, attention }),
+      registerMessage.parse({ type: 'register', id, kind: 'edge', compute, attention, ...more }),
       (m) => inbox.push(m),
     );
     return { node, inbox };
   };
+  /** Agent `a` reports the k-th work it was assigned as done. */
+  const finish = (a: ReturnType<typeof agent>, k: number) =>
+    rt.result(a.node, { type: 'result', attempt: assigns(a.inbox)[k]!.attempt, ok: true, output: 1 });
   const submit = (body: unknown) => {
     const planned = planRequest(submitSchema.parse(body), undefined, new Set(['default']), rt.resolver);
     if (!planned.ok) throw new Error(JSON.stringify(planned.issues));
     return rt.submit(planned.request);
   };
-  return { rt, agent, submit, advance: (s: number) => (ms += s * 1000), nowMs: () => ms };
+  return { rt, agent, finish, submit, advance: (s: number) => (ms += s * 1000), nowMs: () => ms };
 }
 
 /**
@@ -193,7 +197,7 @@ describe('LiveRuntime', () => {
   });
 
   it('records a wait once while the work keeps waiting for the same reasons, again when they change', async () => {
-    const { rt, agent, submit, advance } = setup();
+    const { rt, agent, finish, submit, advance } = setup();
     const a = agent('a', 1);
     const x = submit({ tasks: [{ id: 't', work: 10 }] });
     const y = submit({ tasks: [{ id: 't', work: 1 }] });
@@ -219,7 +223,7 @@ describe('LiveRuntime', () => {
     expect(waits(`${z.id}/t`)).toEqual(['waits']);
     // y ends on b well within a second of z's last explanation: z is decided untraced, and its placement explained
     advance(0.1);
-    rt.result(b.node, { type: 'result', attempt: assigns(b.inbox)[0]!.attempt, ok: true, output: 1 });
+    finish(b, 0);
     await Promise.resolve();
     expect(assigns(b.inbox).map((m) => m.id)).toEqual([`${y.id}/t`, `${z.id}/t`]);
     expect(waits(`${z.id}/t`)).toEqual(['waits', 'b']);
@@ -236,7 +240,7 @@ describe('LiveRuntime', () => {
   });
 
   it('records once that a twin chosen for a refresh waits for a node, and where its refresh goes', async () => {
-    const { rt, agent, submit, advance } = setup('ars', onePlant('busy', 1, { m: '' }));
+    const { rt, agent, finish, submit, advance } = setup('ars', onePlant('busy', 1, { m: '' }));
     // a long task takes the one core before the agent's first cycle: the free attention slot has no compute
     const job = submit({ tasks: [{ id: 't', work: 100 }] });
     const a = agent('edge', 1, 1);
@@ -249,7 +253,7 @@ describe('LiveRuntime', () => {
     const about = () => rt.decisionsAbout('m').map((d) => `${d.kind} ${d.chosen ?? 'waits'}`);
     expect(about()).toEqual(['attention waits']);
     // the task ends: the core frees and the twin's refresh is placed, and explained
-    rt.result(a.node, { type: 'result', attempt: assigns(a.inbox)[0]!.attempt, ok: true, output: 1 });
+    finish(a, 0);
     await Promise.resolve();
     expect(assigns(a.inbox)[1]!.work).toBe('refresh');
     expect(about()).toEqual(['attention waits', 'attention edge']);
@@ -258,82 +262,44 @@ describe('LiveRuntime', () => {
   it.each(['ars', 'least-loaded'])(
     'under %s, places by what an agent is once it registers again as something else',
     async (policy) => {
-      const { rt, submit, advance } = setup(policy);
-      const register = (kind: 'edge' | 'fog', compute: number) => {
-        const inbox: ServerMessage[] = [];
-        const node = rt.connectAgent(
-          registerMessage.parse({ type: 'register', id: 'a', kind, compute, attention: 0 }),
-          (m) => inbox.push(m),
-        );
-        return { node, inbox };
-      };
-      // as an edge node, one task waits for another and is then decided untraced: the placer's index is built
-      const first = register('edge', 1);
+      const { rt, agent, finish, submit, advance } = setup(policy);
+      // as an edge node, one task waits for another and is then decided untraced: any index of the nodes is built
+      const first = agent('a', 1);
       const w1 = submit({ tasks: [{ id: 't', work: 1 }] });
       const w2 = submit({ tasks: [{ id: 't', work: 1 }] });
       await Promise.resolve();
       advance(0.1);
-      rt.result(first.node, {
-        type: 'result',
-        attempt: assigns(first.inbox)[0]!.attempt,
-        ok: true,
-        output: 1,
-      });
+      finish(first, 0);
       await Promise.resolve();
-      rt.result(first.node, {
-        type: 'result',
-        attempt: assigns(first.inbox)[1]!.attempt,
-        ok: true,
-        output: 1,
-      });
+      finish(first, 1);
       expect([w1.status, w2.status]).toEqual(['completed', 'completed']);
       // the same agent comes back as a fog node with two cores
       rt.disconnectAgent(first.node, 'test');
-      const a = register('fog', 2);
+      const a = agent('a', 2, 0, { kind: 'fog' });
       const x = submit({ tasks: [{ id: 't', work: 10, compute: 2, tier: 'fog' }] });
       const y = submit({ tasks: [{ id: 't', work: 1, compute: 2, tier: 'fog' }] });
       await Promise.resolve();
       expect(assigns(a.inbox).map((m) => m.id)).toEqual([`${x.id}/t`]);
       // x ends within a second of y's explained wait: y is decided untraced, and goes to the fog node at once
       advance(0.1);
-      rt.result(a.node, { type: 'result', attempt: assigns(a.inbox)[0]!.attempt, ok: true, output: 1 });
+      finish(a, 0);
       await Promise.resolve();
       expect(assigns(a.inbox).map((m) => m.id)).toEqual([`${x.id}/t`, `${y.id}/t`]);
     },
   );
 
   it('under ARS, decides a waiting task by each agent’s handlers, even among agents of one group', async () => {
-    const { rt, submit, advance } = setup('ars');
-    const register = (id: string, handlers: string[]) => {
-      const inbox: ServerMessage[] = [];
-      const node = rt.connectAgent(
-        registerMessage.parse({
-          type: 'register',
-          id,
-          kind: 'edge',
-          compute: 1,
-          attention: 0,
-          handlers,
-          labels: { group: 'pool' },
-        }),
-        (m) => inbox.push(m),
-      );
-      return { node, inbox };
-    };
-    const plain = register('a1', []);
-    const special = register('a2', ['special']);
+    const { agent, finish, submit, advance } = setup('ars');
+    const pool = { labels: { group: 'pool' } };
+    const plain = agent('a1', 1, 0, pool);
+    const special = agent('a2', 1, 0, { ...pool, handlers: ['special'] });
     const x = submit({ tasks: [{ id: 't', work: 10, handler: 'special' }] });
     const y = submit({ tasks: [{ id: 't', work: 1, handler: 'special' }] });
     await Promise.resolve();
     expect(assigns(special.inbox).map((m) => m.id)).toEqual([`${x.id}/t`]);
     // x ends within a second of y's explained wait: y is decided untraced, and only a2 has its handler
     advance(0.1);
-    rt.result(special.node, {
-      type: 'result',
-      attempt: assigns(special.inbox)[0]!.attempt,
-      ok: true,
-      output: 1,
-    });
+    finish(special, 0);
     await Promise.resolve();
     expect(assigns(special.inbox).map((m) => m.id)).toEqual([`${x.id}/t`, `${y.id}/t`]);
     expect(assigns(plain.inbox)).toHaveLength(0);
