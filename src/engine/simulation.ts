@@ -450,9 +450,9 @@ export class Simulation {
     this.stopped = false;
     try {
       while (!this.stopped) {
-        // a held event is due now (`now` has not moved since it was held) and before everything queued
+        // a held event is due now (`now` has not moved since it was held, and run() starts at most at `until`)
+        // and before everything queued
         if (this.heldFn !== null) {
-          if (this._now > limit) break;
           this.runHeld();
           continue;
         }
