@@ -636,12 +636,17 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     let work = 0;
     let compute = 0;
     let attention = 0;
+    let byTier: Partial<Record<'edge' | 'fog' | 'cloud', number>> | undefined;
     const twins: number[] = [];
     const maxAges: number[] = [];
     for (const t of req.tasks) {
       work += t.work;
       compute += t.work * t.compute;
       attention += t.work * t.attention;
+      if (t.tier !== undefined) {
+        byTier ??= {};
+        byTier[t.tier] = (byTier[t.tier] ?? 0) + t.work * t.compute;
+      }
       if (t.maxAge !== undefined)
         for (const x of t.twins) {
           twins.push(x);
@@ -658,6 +663,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
         work,
         computeDemand: compute,
         attentionDemand: attention,
+        ...(byTier ? { computeByTier: byTier } : {}),
         twins,
         maxAges,
       },

@@ -130,6 +130,11 @@ export interface ArrivalView {
   /** Σ over its tasks of work × compute units, and of work × attention units */
   readonly computeDemand: number;
   readonly attentionDemand: number;
+  /**
+   * Σ work × compute units of its tasks that must run on a tier (`tier` set), per tier; absent when no task
+   * names one. What an elastic pool of that tier can expect to be asked for.
+   */
+  readonly computeByTier?: Readonly<Partial<Record<NodeView['tier'], number>>>;
   /** the twins its tasks need fresh (one entry per such task) and the oldest sample age each accepts */
   readonly twins: readonly number[];
   readonly maxAges: readonly number[];

@@ -79,10 +79,15 @@ export class Requests {
     let work = 0;
     let compute = 0;
     let attention = 0;
+    let byTier: Partial<Record<'edge' | 'fog' | 'cloud', number>> | undefined;
     for (const task of req.w.tasks) {
       work += task.work;
       compute += task.work * task.compute;
       attention += task.work * task.attention;
+      if (task.tier !== undefined) {
+        byTier ??= {};
+        byTier[task.tier] = (byTier[task.tier] ?? 0) + task.work * task.compute;
+      }
       if (task.twin && req.twins[task.index]! >= 0) {
         twins.push(req.twins[task.index]!);
         maxAges.push(task.twin.maxAge);
@@ -98,6 +103,7 @@ export class Requests {
         work,
         computeDemand: compute,
         attentionDemand: attention,
+        ...(byTier ? { computeByTier: byTier } : {}),
         twins,
         maxAges,
       },

@@ -1635,6 +1635,13 @@ export class ArsAttention implements AttentionAllocator {
     }
     ctx.demand.record(key[0], r.time);
     if (r.computeDemand > 0) ctx.demand.record(key[1], r.time, r.computeDemand);
+    const byTier = r.computeByTier;
+    if (byTier !== undefined)
+      for (const tier in byTier) {
+        const tierKey = ctx.tierKey(tier);
+        const amount = byTier[tier as keyof typeof byTier]!;
+        if (tierKey !== undefined && amount > 0) ctx.demand.record(tierKey, r.time, amount);
+      }
     const twins = r.twins;
     for (let k = 0; k < twins.length; k++) {
       const twin = twins[k]!;

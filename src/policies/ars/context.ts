@@ -84,6 +84,33 @@ export class ArsContext {
     return Number.isFinite(r) ? r : 0;
   }
 
+  /** tiers whose pinned compute demand is forecast (`watchTier`), and their demand keys */
+  readonly #tierKeys = new Map<string, string>();
+
+  /**
+   * From now on, forecast the compute demand of arriving tasks that must run on this tier (an elastic pool's
+   * scaler asks for its tier). Nothing is recorded for a tier nobody watches.
+   */
+  watchTier(tier: string): void {
+    if (!this.#tierKeys.has(tier)) this.#tierKeys.set(tier, `tier:${tier}`);
+  }
+
+  /** The demand key a watched tier's pinned compute is recorded under, or undefined. */
+  tierKey(tier: string): string | undefined {
+    return this.#tierKeys.get(tier);
+  }
+
+  /**
+   * Forecast compute demand of arriving tasks pinned to a watched tier in the k-th demand window from now
+   * (k = 1: the open one), compute-unit-seconds per second at speed 1; 0 when unknown.
+   */
+  tierLoad(tier: string, k: number): number {
+    const key = this.#tierKeys.get(tier);
+    if (key === undefined) return 0;
+    const r = this.demand.predictRate(key, k);
+    return Number.isFinite(r) ? r : 0;
+  }
+
   /** Forecast compute demand of arriving requests, compute-unit-seconds per second at speed 1. */
   computeLoad(): number {
     const bank = this.demand;

@@ -21,7 +21,7 @@ import {
   reserveScore,
   urgencyOrder,
 } from './compute.js';
-import { ArsContext } from './context.js';
+import { ArsContext, DEMAND_WINDOW } from './context.js';
 import { ArsFeedback } from './feedback.js';
 import { type ArsParams, aheadParamDocs, paramDocs, resolveAheadParams, resolveParams } from './params.js';
 import { ArsPlacer } from './placement-index.js';
@@ -163,7 +163,17 @@ function buildArs(
       ? {
           scaler: costAwareScaler({
             target: params.scaleTarget,
-            ...(forecast ? { load: () => ctx.computeLoad() } : {}),
+            ...(forecast
+              ? {
+                  load: () => ctx.computeLoad(),
+                  tier: {
+                    watch: (tier: string) => ctx.watchTier(tier),
+                    load: (tier: string, k: number) => ctx.tierLoad(tier, k),
+                    window: DEMAND_WINDOW,
+                  },
+                  ahead: params.scaleAhead,
+                }
+              : {}),
           }),
         }
       : {}),

@@ -205,6 +205,13 @@ export const PARAMS = {
     max: 1,
     doc: 'cost-aware scaler: utilisation a new node must expect to reach, and the pool sizing target',
   },
+  scaleAhead: {
+    fallback: 0.65,
+    min: 0,
+    max: 1,
+    doc: 'cost-aware scaler with the forecast: grow a pool ahead of its tier’s forecast demand so that it runs at most this busy once the new node is up (0: only after a shortfall)',
+    tunable: true,
+  },
   wNodeCost: { fallback: 0, min: 0, max: 3, doc: 'placement weight of low running cost', tunable: true },
   // feedback
   feedbackGain: {
