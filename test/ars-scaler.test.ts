@@ -137,17 +137,34 @@ describe('the cost-aware scaler', () => {
     });
   });
 
-  it('keeps a node it started for the delay and the hold its start was paid for, then lets it go', () => {
+  it('keeps a node it started ahead of the forecast for the delay and the hold its start was paid for, then lets it go', () => {
+    // the forecast needs 3 nodes once a node would be up, at 10 s only: (80 − 16) / 16 = 4 → grown to 4 at 10
+    let now = 0;
+    const tier = {
+      watch: () => {},
+      load: (_tier: string, k: number) => (now === 10 && k === 4 ? 80 : 0),
+      window: 10,
+    };
+    const scaler = costAwareScaler({ target: 0.5, minHold: 60, tier, ahead: 0.5 });
+    const at = (t: number) => {
+      now = t;
+      return { ...s, now: t };
+    };
+    expect(scaler.desired(pool({ usedCompute: 10 }), at(0))).toBe(1);
+    expect(scaler.desired(pool({ usedCompute: 10 }), at(10))).toBe(4);
+    // up at 40 (delay 30), held to 100; the forecast needs none of it after 10
+    const idle = pool({ active: 4, up: 4, idle: 1, usedCompute: 30 });
+    expect(scaler.desired(idle, at(50))).toBe(4);
+    expect(scaler.desired(idle, at(99))).toBe(4);
+    expect(scaler.desired(idle, at(100))).toBe(3);
+  });
+
+  it('holds no node it started for a shortfall: it lets it go once the shortfall is over', () => {
     const scaler = costAwareScaler({ target: 0.5, minHold: 60 });
-    const at = (now: number) => ({ ...s, now });
     const short = pool({ waiting: 12, waitingCompute: 48 });
-    expect(scaler.desired(short, at(0))).toBe(1);
-    expect(scaler.desired(short, at(10))).toBe(3);
-    // grown at 10: up at 40 (delay 30), held to 100
-    const idle = pool({ active: 3, up: 3, idle: 1, usedCompute: 30 });
-    expect(scaler.desired(idle, at(50))).toBe(3);
-    expect(scaler.desired(idle, at(99))).toBe(3);
-    expect(scaler.desired(idle, at(100))).toBe(2);
+    expect(scaler.desired(short, { ...s, now: 0 })).toBe(1);
+    expect(scaler.desired(short, { ...s, now: 10 })).toBe(3);
+    expect(scaler.desired(pool({ active: 3, up: 3, idle: 1, usedCompute: 30 }), { ...s, now: 50 })).toBe(2);
   });
 
   it('switches off an idle node when nothing waits beyond the tier and the work fits in one node fewer', () => {

@@ -126,11 +126,12 @@ export function costAwareScaler(o: CostAwareOptions = {}): Scaler {
       // as many nodes as the excess keeps at least `target` busy
       let grow = p.active;
       if (lasting && excess >= target * c) grow = p.active + Math.floor(excess / (target * c));
-      if (later > grow) grow = later;
-      if (grow > p.active) {
-        st.grewAt = s.now;
-        return grow;
+      // growth ahead of the forecast is held (below): a noisy forecast must not start and stop a node by turns
+      if (later > grow) {
+        grow = later;
+        if (grow > p.active) st.grewAt = s.now;
       }
+      if (grow > p.active) return grow;
       // a node started is kept for the hold its start was paid for (up after the delay, then `minHold`)
       const held = s.now < st.grewAt + p.provisioningDelay + minHold;
       const fitsInFewer = p.usedCompute <= target * c * (p.active - 1) + 1e-9;
