@@ -20,9 +20,10 @@
  *   when a node started now would be up to the next decision's node;
  * - it shrinks by one idle node when nothing waits beyond the rest of the cluster, the running work fits in
  *   one node fewer at `target`, the forecast up to the next decision's node does not need it, and the last
- *   growth is older than the provisioning delay and `minHold` (the time its cost was counted for).
+ *   growth ahead of the forecast is older than the provisioning delay and `minHold` (the time its cost was
+ *   counted for: a noisy forecast must not start and stop a node by turns).
  *
- * Stateless apart from the run of shortfall intervals and the last growth per pool; deterministic (no
+ * Stateless apart from the run of shortfall intervals and the last growth ahead per pool; deterministic (no
  * randomness).
  */
 import type { PoolView, Scaler } from '../../scheduler/plugins.js';
@@ -59,7 +60,7 @@ export interface CostAwareOptions {
 
 interface PoolState {
   shortfall: number;
-  /** when the scaler last grew the pool (−∞: never) */
+  /** when the scaler last grew the pool ahead of the forecast (−∞: never) */
   grewAt: number;
 }
 
