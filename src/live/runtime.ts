@@ -24,7 +24,7 @@ import type { Filter, RequestPlanView } from '../scheduler/plugins.js';
 import type { Profile } from '../scheduler/profile.js';
 import { type Binder, type Clock, SchedulingRuntime, type Stopped } from '../scheduler/runtime/index.js';
 import type { Decision, ReadyQueue } from '../scheduler/scheduler.js';
-import type { Location, Snapshot, WorkItem } from '../scheduler/types.js';
+import type { Location, NodeView, Snapshot, WorkItem } from '../scheduler/types.js';
 import { hastened, mostUrgent } from '../scheduler/urgency.js';
 import { LiveAccounting } from './accounting.js';
 import { BUILT_IN_TASKS, BUILT_IN_UPDATERS } from './handlers.js';
@@ -636,7 +636,7 @@ export class LiveRuntime extends EventEmitter implements Snapshot {
     let work = 0;
     let compute = 0;
     let attention = 0;
-    let byTier: Partial<Record<'edge' | 'fog' | 'cloud', number>> | undefined;
+    let byTier: Partial<Record<NodeView['tier'], number>> | undefined;
     const twins: number[] = [];
     const maxAges: number[] = [];
     for (const t of req.tasks) {

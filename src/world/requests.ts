@@ -6,7 +6,8 @@
  * placed wait for the next planning window here.
  */
 import type { RandomStream } from '../engine/random.js';
-import type { RequestPlanView } from '../scheduler/plugins.js';
+import type { Tier } from '../model/schema.js';
+import type { ArrivalView, RequestPlanView } from '../scheduler/plugins.js';
 import type { Accounting } from './accounting.js';
 import type { WorldCore } from './core.js';
 import type { WorkloadTables } from './dag.js';
@@ -31,6 +32,8 @@ export class Requests {
   /** tasks waiting for the next batch-planning window (only under a batch planner) */
   #batchPending: Item[] | undefined;
   #requestUid = 0;
+  /** per workload, the compute its tier-pinned tasks ask per tier (null: none pinned), built at its first arrival */
+  readonly #byTier = new Map<RequestRt['w'], ArrivalView['computeByTier'] | null>();
 
   constructor(w: WorldCore, tables: WorkloadTables, accounts: Accounting, rngArrivals: RandomStream) {
     this.#w = w;
@@ -72,6 +75,22 @@ export class Requests {
       if (tasks[k]!.inEdges.length === 0) this.#taskReady(req, tasks[k]!.index);
   }
 
+  /** A workload's compute per tier its pinned tasks ask (the same for every request of it: shared, read-only). */
+  #computeByTier(w: RequestRt['w']): ArrivalView['computeByTier'] | null {
+    let byTier = this.#byTier.get(w);
+    if (byTier === undefined) {
+      let sums: Partial<Record<Tier, number>> | null = null;
+      for (const task of w.tasks)
+        if (task.tier !== undefined) {
+          sums ??= {};
+          sums[task.tier] = (sums[task.tier] ?? 0) + task.work * task.compute;
+        }
+      byTier = sums;
+      this.#byTier.set(w, byTier);
+    }
+    return byTier;
+  }
+
   /** Tells a demand-forecasting allocator about an arrival: what it will cost and which twins it needs fresh. */
   #announce(req: RequestRt): void {
     const twins: number[] = [];
@@ -79,20 +98,16 @@ export class Requests {
     let work = 0;
     let compute = 0;
     let attention = 0;
-    let byTier: Partial<Record<'edge' | 'fog' | 'cloud', number>> | undefined;
     for (const task of req.w.tasks) {
       work += task.work;
       compute += task.work * task.compute;
       attention += task.work * task.attention;
-      if (task.tier !== undefined) {
-        byTier ??= {};
-        byTier[task.tier] = (byTier[task.tier] ?? 0) + task.work * task.compute;
-      }
       if (task.twin && req.twins[task.index]! >= 0) {
         twins.push(req.twins[task.index]!);
         maxAges.push(task.twin.maxAge);
       }
     }
+    const byTier = this.#computeByTier(req.w);
     this.#w.profile.attention.requestArrived!(
       {
         workload: req.w.id,
