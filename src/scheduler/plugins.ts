@@ -111,6 +111,12 @@ export interface Planner extends Plugin {
 /** One attention decision's explanation: which twin, with what features and weight. */
 export interface AttentionChoice {
   readonly twin: number;
+  /**
+   * The node whose free refresh slot the twin was chosen for (absent or −1: none). The runtime binds the refresh
+   * there when that node takes it (up, room, the tenant's quota, the profile's filters: `fits`), without asking
+   * the placement; otherwise the refresh is placed as any item is.
+   */
+  readonly node?: number;
   readonly score?: number;
   readonly weight?: number;
   readonly parts?: Readonly<Record<string, number>>;

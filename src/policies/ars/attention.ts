@@ -1309,7 +1309,7 @@ export class ArsAttention implements AttentionAllocator {
       this.#selected[e] = 1;
       const slotNode = slotAt < free ? prices.slot(slotAt) : -1;
       slotAt++;
-      out.push(explain ? this.#explain(e, s, slotNode, gamma) : { twin: e });
+      out.push(explain ? this.#explain(e, s, slotNode, gamma) : { twin: e, node: slotNode });
     }
     for (let k = 0; k < skipBucket.length; k++)
       skipBucket[k]!.heap.push(skipEntry[3 * k]!, skipEntry[3 * k + 1]!, skipEntry[3 * k + 2]!);
@@ -1343,6 +1343,7 @@ export class ArsAttention implements AttentionAllocator {
     const demandKey = this.#groupKeys[g]!;
     return {
       twin: i,
+      node: slotNode,
       score: this.#z[i]!,
       weight: this.#share[i]!,
       parts,

@@ -57,4 +57,56 @@ describe('patienceFilter', () => {
     p.hint(1, 1);
     expect(p.filter(item, slow, s).ok).toBe(true);
   });
+
+  it('passes a node that finishes within a second without looking at any other node', () => {
+    const quick = { ...item, work: 0.5 } as WorkItem;
+    let looked = 0;
+    const counting = {
+      now: 5,
+      get nodes() {
+        looked++;
+        return [fast, slow];
+      },
+      inputsReadyAt: () => 5,
+      transferTime: () => 0,
+    } as unknown as Snapshot;
+    const p = patienceFilter();
+    // 0.5 s on the slow node: no other node can be more than a second sooner
+    expect(p.filter(quick, slow, counting).ok).toBe(true);
+    expect(looked).toBe(0);
+    // 10 s there against 1 s on the fast one: the others are read, and the slow node refused
+    expect(p.filter(item, slow, counting).ok).toBe(false);
+    expect(looked).toBe(1);
+  });
+
+  it('decides as its rule says, preset or not, whatever the speeds, loads and backlogs', () => {
+    // the rule: refuse when here > 2 × bestLater and here − bestLater > 1, bestLater the least wait + finish
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let trial = 0; trial < 500; trial++) {
+      const nodes = Array.from({ length: 1 + Math.floor(rand() * 4) }, (_, i) => ({
+        ...node(i, 0.2 + rand() * 5),
+        freeCompute: rand() < 0.5 ? 0 : 4,
+        backlog: rand() * 3,
+      })) as NodeView[];
+      const snap = { ...s, nodes } as unknown as Snapshot;
+      const it0 = { ...item, work: rand() * 4 } as WorkItem;
+      let bestLater = Number.POSITIVE_INFINITY;
+      for (const n of nodes) {
+        const wait = n.freeCompute >= it0.compute ? 0 : n.backlog;
+        bestLater = Math.min(bestLater, wait + finishIn(it0, n, snap));
+      }
+      for (const n of nodes) {
+        const here = finishIn(it0, n, snap);
+        const ok = !(here > 2 * bestLater && here - bestLater > 1);
+        expect(patienceFilter().filter(it0, n, snap).ok).toBe(ok);
+        const preset = patienceFilter();
+        preset.preset(it0, snap.now, bestLater);
+        expect(preset.filter(it0, n, snap).ok).toBe(ok);
+      }
+    }
+  });
 });

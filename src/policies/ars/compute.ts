@@ -243,7 +243,16 @@ export function patienceFilter(patience = 2): Filter & {
       hintHere = here;
     },
     filter(item, node, s) {
-      if (item !== item0 || at !== s.now) {
+      const preset = item === item0 && at === s.now;
+      let here: number;
+      if (preset && node.index === hintNode) {
+        here = hintHere;
+        hintNode = -1;
+      } else here = finishIn(item, node, s);
+      // a refusal needs here − bestLater > 1 with bestLater ≥ 0 (a sum of waits and finishes): a node that
+      // finishes within a second passes whatever the others do, without the scan for bestLater
+      if (!(here > 1)) return OK;
+      if (!preset) {
         item0 = item;
         at = s.now;
         hintNode = -1;
@@ -254,11 +263,6 @@ export function patienceFilter(patience = 2): Filter & {
           bestLater = Math.min(bestLater, wait + finishIn(item, n, s));
         }
       }
-      let here: number;
-      if (node.index === hintNode) {
-        here = hintHere;
-        hintNode = -1;
-      } else here = finishIn(item, node, s);
       if (here > patience * bestLater && here - bestLater > 1) {
         return {
           ok: false,

@@ -19,10 +19,10 @@
  * (`wSlot` = γ; f is 1 on a node where g is at its best, below 1 elsewhere), among the twins due there if any
  * is (overdue · f_gj ≥ 1: a twin the slot serves at twice its priced time is due there at twice its period),
  * so a slot does not refresh the twins it serves best far ahead of their time while another waits ever longer.
- * The slots are offered the most valuable first, so the runtime's earliest-finish placement puts each choice
- * where it was chosen for. A group's measured refresh cost is its priced time, so the rate law (share / cost) counts a
- * refresh on a fast, dear slot as dearer than the same seconds on a slow one. With every node alike (or γ = 0)
- * each price and factor is exactly 1 and nothing changes.
+ * The slots are offered the most valuable first, and each choice names its slot's node (`AttentionChoice.node`):
+ * the runtime binds the refresh there when the node takes it. A group's measured refresh cost is its priced
+ * time, so the rate law (share / cost) counts a refresh on a fast, dear slot as dearer than the same seconds on
+ * a slow one. With every node alike (or γ = 0) each price and factor is exactly 1 and nothing changes.
  */
 import type { NodeView, Snapshot, TwinView } from '../../scheduler/types.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Decision, PlaceDecision } from '../decision.js';
+import type { Decision, DecisionSink, PlaceDecision } from '../decision.js';
 import type { AttentionAllocator, Filter, QueueSort, Score } from '../plugins.js';
 import { buildProfile, type Profile } from '../profile.js';
 import type { NodeView, Snapshot, TenantView, TwinView, WorkItem } from '../types.js';
@@ -163,7 +163,12 @@ const fifo: QueueSort = { name: 'fifo', compare: (a, b) => a.uid - b.uid };
 const mostFree: Score = { name: 'most-free', score: (_i, n) => n.freeCompute / n.computeCapacity };
 const idle: AttentionAllocator = { name: 'idle', select: () => [] };
 
-function runtimeOver(sys: LiveLike, profile: Profile, minRefreshAttention = 1): SchedulingRuntime {
+function runtimeOver(
+  sys: LiveLike,
+  profile: Profile,
+  minRefreshAttention = 1,
+  trace?: DecisionSink,
+): SchedulingRuntime {
   sys.runtime = new SchedulingRuntime({
     profile,
     snapshot: sys,
@@ -171,6 +176,7 @@ function runtimeOver(sys: LiveLike, profile: Profile, minRefreshAttention = 1): 
     clock: sys.clock,
     attentionDemands: [0, 1],
     minRefreshAttention,
+    ...(trace ? { trace } : {}),
   });
   return sys.runtime;
 }
@@ -418,6 +424,84 @@ describe('the scheduling runtime over a minimal live-like system', () => {
     expect(sys.bound).toEqual([['refresh:0', 'n0']]);
     expect(sys.twins[0]!.refreshing).toBe(true);
     expect(sys.twins[1]!.refreshing).toBe(false);
+  });
+
+  describe("a choice made for a node's free slot", () => {
+    // three nodes with one attention slot each; the placement alone (most free compute) takes n0 first
+    const slotted = (
+      choices: { twin: number; node?: number }[],
+      profile?: (a: AttentionAllocator) => Profile,
+    ) => {
+      const threeSlots = () =>
+        new LiveLike(
+          [
+            [4, 1],
+            [4, 1],
+            [4, 1],
+          ],
+          3,
+        );
+      const allocator: AttentionAllocator = { name: 'slots', select: () => choices };
+      const make = profile ?? placing;
+      const sys = threeSlots();
+      runtimeOver(sys, make(allocator)).cycle();
+      const decisions: Decision[] = [];
+      const traced = threeSlots();
+      runtimeOver(traced, make(allocator), 1, { record: (d) => decisions.push(d) }).cycle();
+      // traced or not, the same bindings
+      expect(traced.bound).toEqual(sys.bound);
+      return { bound: sys.bound, chosen: decisions.map((d) => d.chosen) };
+    };
+
+    it('is bound to that node when the node takes it, without asking the placement', () => {
+      const { bound, chosen } = slotted([
+        { twin: 0, node: 2 },
+        { twin: 1, node: 1 },
+        { twin: 2, node: 0 },
+      ]);
+      expect(bound).toEqual([
+        ['refresh:0', 'n2'],
+        ['refresh:1', 'n1'],
+        ['refresh:2', 'n0'],
+      ]);
+      // the trace names the slot's node, though the placement's candidates would have put twin 0 on n0
+      expect(chosen).toEqual(['n2', 'n1', 'n0']);
+    });
+
+    it('is placed like any item when the node does not take it, or names no node', () => {
+      // n1's slot is taken by twin 0 first; twin 1 asks for it too, then a node that does not exist, then none
+      const { bound } = slotted([
+        { twin: 0, node: 1 },
+        { twin: 1, node: 1 },
+        { twin: 2, node: 7 },
+      ]);
+      expect(bound).toEqual([
+        ['refresh:0', 'n1'],
+        ['refresh:1', 'n0'],
+        ['refresh:2', 'n2'],
+      ]);
+      expect(slotted([{ twin: 0 }, { twin: 1, node: -1 }]).bound).toEqual([
+        ['refresh:0', 'n0'],
+        ['refresh:1', 'n1'],
+      ]);
+    });
+
+    it("is placed like any item when one of the profile's filters refuses the node", () => {
+      const notN2: Filter = {
+        name: 'not-n2',
+        filter: (_i, n) => (n.id === 'n2' ? { ok: false, reason: 'no' } : { ok: true }),
+      };
+      const filtered = (attention: AttentionAllocator) =>
+        buildProfile({
+          name: 'filtered',
+          description: 'fifo, most free compute, never n2',
+          queueSort: fifo,
+          filters: [notN2],
+          scores: [{ plugin: mostFree, weight: 1 }],
+          attention,
+        });
+      expect(slotted([{ twin: 0, node: 2 }], filtered).bound).toEqual([['refresh:0', 'n0']]);
+    });
   });
 
   describe('a refresh a task waits for, finding no room', () => {

@@ -14,7 +14,7 @@ import { FIT_SLACK, withinQuota } from '../feasibility.js';
 import { FreeComputeIndex, indexable } from '../node-index.js';
 import type { AttentionChoice, Filter } from '../plugins.js';
 import type { Profile } from '../profile.js';
-import { chooseNode, type Decision, type DecisionSink, place, ReadyQueue } from '../scheduler.js';
+import { chooseNode, type Decision, type DecisionSink, fits, place, ReadyQueue } from '../scheduler.js';
 import type { Snapshot, WorkItem } from '../types.js';
 import type { Binder, Clock } from './ports.js';
 
@@ -359,19 +359,29 @@ export class SchedulingRuntime {
       attention.refreshStarted?.(c.twin, s);
       let node: number;
       const trace = this.#trace;
+      // chosen for a free slot on a node that takes it: bound there (the allocator chose the twin for that slot)
+      const slot = c.node ?? -1;
+      const slotted = slot >= 0 && slot < s.nodes.length && fits(item, s.nodes[slot]!, s, this.#profile);
       if (trace) {
         // a twin whose wait for a node the trace does not want explained again: placed untraced if it can be
         if (
+          !slotted &&
           trace.explainsWait?.(s.twins[c.twin]!.id) === false &&
           chooseNode(item, s, this.#profile, this.#index) < 0
         )
           node = -1;
         else {
+          // the candidates as the placement scores them; a slotted refresh is bound to its slot all the same
           const p = place(item, s, this.#profile, true);
-          this.#traceAttention(c, item, p.decision);
-          node = p.node;
+          node = slotted ? slot : p.node;
+          const d = p.decision;
+          this.#traceAttention(
+            c,
+            item,
+            d && slotted && p.node !== slot ? { ...d, chosen: s.nodes[slot]!.id } : d,
+          );
         }
-      } else node = chooseNode(item, s, this.#profile, this.#index);
+      } else node = slotted ? slot : chooseNode(item, s, this.#profile, this.#index);
       this.decisions++;
       if (node < 0) {
         this.#binder.dropRefresh(item);
