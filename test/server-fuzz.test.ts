@@ -3,7 +3,8 @@
  * mutated payloads, paths, query strings, headers and content types. Properties: never a 5xx, never a crash
  * (an exception out of the server or the MQTT handler), always a problem+json body with a stable `ARS_E_*` code
  * on 4xx, and a refused write (any 4xx, and every GET) leaves the store exactly as it was. Runs on a real SQLite
- * file. `ARS_FUZZ_RUNS` sets the number of cases per property (default 150); a failure prints its seed.
+ * file. `ARS_FUZZ_RUNS` sets the number of cases per property (default 150); a failure prints its seed, and
+ * `ARS_FUZZ_SEED` replays it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import type { Store } from '../src/store/store.js';
 import { dropSchemas, PG_URL, postgresReachable } from './pg-probe.js';
 
 const RUNS = Number(process.env.ARS_FUZZ_RUNS ?? 150);
+if (process.env.ARS_FUZZ_SEED !== undefined) fc.configureGlobal({ seed: Number(process.env.ARS_FUZZ_SEED) });
 const dir = mkdtempSync(join(tmpdir(), 'ars-fuzz-'));
 let store: Store;
 let app: LiveServer;

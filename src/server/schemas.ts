@@ -153,7 +153,14 @@ export const DecisionsQuery = Type.Object(
       Type.String({ maxLength: 512, description: 'task (request/task), twin or request id' }),
     ),
     kind: Type.Optional(Type.String({ maxLength: 64 })),
-    after: Type.Optional(Type.Integer({ minimum: 0, description: 'only decisions with a larger seq' })),
+    // bounded by the largest exact integer: a seq past it cannot exist, and PostgreSQL's bigint refuses 2^63
+    after: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'only decisions with a larger seq',
+      }),
+    ),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   },
   { additionalProperties: false },

@@ -38,7 +38,7 @@ const PolicyParams = Type.Object({ policyId: Type.String({ pattern: '^[A-Za-z0-9
 const TenantParams = Type.Object({ tenant: Tenant });
 const AuditQuery = Type.Object(
   {
-    from: Type.Integer({ minimum: 1, default: 1 }),
+    from: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 1 }),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   },
   { additionalProperties: false },

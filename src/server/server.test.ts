@@ -430,6 +430,13 @@ describe('decisions, health, metrics and OpenAPI', () => {
     const next = (await json('GET', `/api/v1/decisions?subject=r1/a&after=${res.next}`)).json();
     expect(next.items).toMatchObject([{ kind: 'refresh' }]);
     expectProblem(await json('GET', '/api/v1/decisions?after=-1'), 400, 'ARS_E_INPUT_VALIDATION', '/after');
+    // past the largest exact integer (a fuzzed 2^63 was a 500 from PostgreSQL's bigint)
+    expectProblem(
+      await json('GET', '/api/v1/decisions?after=9223372036854776000'),
+      400,
+      'ARS_E_INPUT_VALIDATION',
+      '/after',
+    );
   });
 
   it('answers health, readiness and metrics', async () => {
