@@ -249,19 +249,15 @@ export const TUNABLE: readonly ParamName[] = (Object.keys(PARAMS) as ParamName[]
 );
 
 /**
- * A copy of the parameters with fast properties. Filled key by key, V8 keeps an object of this many properties
- * as a dictionary, so every `params.x` read on the policy's hot paths (several per placement and per pick) is
- * a hash lookup; a spread copy has a fixed shape and inline-cached reads.
+ * The defaults, a fresh mutable copy. Filled key by key, V8 keeps an object of this many properties as a
+ * dictionary, so every `params.x` read on the policy's hot paths (several per placement and per pick) would be a
+ * hash lookup; the spread copy returned has a fixed shape and inline-cached reads, and stays so as the known
+ * keys are set (`resolveParams`, the controllers' knob moves).
  */
-function fast(p: ArsParams): ArsParams {
-  return { ...p };
-}
-
-/** The defaults, a fresh mutable copy. */
 export function defaultParams(): ArsParams {
   const out = {} as ArsParams;
   for (const k of Object.keys(PARAMS) as ParamName[]) out[k] = PARAMS[k].fallback;
-  return fast(out);
+  return { ...out };
 }
 
 /** A tuned profile file, as `ars tune` writes it. Only `params` is read back. */
@@ -341,7 +337,7 @@ export function resolveParams(
     if (!(k in PARAMS)) continue; // the registry refuses unknown names before we get here
     out[k as ParamName] = checkParam(policy, k as ParamName, v);
   }
-  return fast(Object.assign(out, overrides));
+  return Object.assign(out, overrides);
 }
 
 /**
