@@ -3,7 +3,11 @@
 // each example with the ARS profile tuned for it, and the 10,000-twin edge fleet of bench/, and prints one
 // SHA-256 per run (of the result JSON, and of the JSON lines of the trace). Compare two outputs with diff.
 //
-//   npm run build && node scripts/hash-runs.js [--horizon 200] [--fleet-horizon 120] [--no-fleet | --fleet-only] [--only smart-grid] > hashes.txt
+//   npm run build && node scripts/hash-runs.js [--horizon 200] [--fleet-horizon 120] [--no-fleet | --fleet-only] [--only smart-grid] [--ignore-waits] > hashes.txt
+//
+// --ignore-waits leaves out what counts decisions that placed nothing: the result's `scheduler.decisions` and
+// the trace's records of work that waited (no node chosen), for a change that only stops trying work no node
+// can take.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,12 +34,19 @@ const only = (() => {
   return i >= 0 ? args[i + 1] : undefined;
 })();
 
+const ignoreWaits = args.includes('--ignore-waits');
 const sha = (s) => createHash('sha256').update(s).digest('hex').slice(0, 16);
+const hashed = (result) => {
+  if (!ignoreWaits) return result;
+  const { decisions: _, ...scheduler } = result.scheduler;
+  return { ...result, scheduler };
+};
 
 class HashSink {
   #h = createHash('sha256');
   count = 0;
   record(d) {
+    if (ignoreWaits && d.kind === 'place' && d.chosen === null) return;
     this.#h.update(`${JSON.stringify(d)}\n`);
     this.count++;
   }
@@ -63,7 +74,7 @@ for (const file of args.includes('--fleet-only') ? [] : examples) {
     const sink = new HashSink();
     const traced = runScenario(scenario, { policy: r.policy, horizon, trace: sink });
     process.stdout.write(
-      `${name} ${r.label} result=${sha(JSON.stringify(plain))} traced=${sha(JSON.stringify(traced))} trace=${sink.digest()} lines=${sink.count}\n`,
+      `${name} ${r.label} result=${sha(JSON.stringify(hashed(plain)))} traced=${sha(JSON.stringify(hashed(traced)))} trace=${sink.digest()} lines=${sink.count}\n`,
     );
   }
 }
@@ -71,6 +82,6 @@ if (!args.includes('--no-fleet') && !only) {
   for (const policy of ['least-loaded', 'ars']) {
     const scenario = edgeFleetScenario({ twins: 10_000, horizon: fleetHorizon, seed: 1, policy });
     const result = runScenario(scenario, { policy });
-    process.stdout.write(`edge-fleet-10000 ${policy} result=${sha(JSON.stringify(result))}\n`);
+    process.stdout.write(`edge-fleet-10000 ${policy} result=${sha(JSON.stringify(hashed(result)))}\n`);
   }
 }

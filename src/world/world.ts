@@ -141,6 +141,17 @@ export class World implements Snapshot, WorldCore, Forkable {
     const levels = new Set<number>();
     for (const t of scenario.twins) levels.add(t.refresh.attention);
     for (const w of scenario.workloads) for (const task of w.tasks) levels.add(task.attention);
+    // the least of each demand any work asks for: a cycle stops trying once no node has that much free
+    const minDemand = { compute: Number.POSITIVE_INFINITY, attention: Number.POSITIVE_INFINITY };
+    for (const t of scenario.twins) {
+      minDemand.compute = Math.min(minDemand.compute, t.refresh.compute);
+      minDemand.attention = Math.min(minDemand.attention, t.refresh.attention);
+    }
+    for (const w of scenario.workloads)
+      for (const task of w.tasks) {
+        minDemand.compute = Math.min(minDemand.compute, task.compute);
+        minDemand.attention = Math.min(minDemand.attention, task.attention);
+      }
     const sim = this.sim;
     const clock: Clock = {
       get now() {
@@ -169,6 +180,7 @@ export class World implements Snapshot, WorldCore, Forkable {
       trace: options.trace,
       attentionDemands: [...levels],
       minRefreshAttention,
+      minDemand,
     });
     if (options.series) {
       this.#series = new WorldSeries(this, this.accounts, options.series);

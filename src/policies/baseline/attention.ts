@@ -10,20 +10,31 @@ import type { Snapshot } from '../../scheduler/types.js';
 export function uniformRefresh(): AttentionAllocator {
   let cursor = 0;
   let returned: number[] = [];
+  // whether a twin is in `returned` already: handed back twice (offered again first and reached by the round
+  // in the same pick, or handed back while waiting), it is offered again once. Without it, while refreshes fit
+  // nowhere the list grew by half the slots every pick and each pick read all of it.
+  let isReturned = new Uint8Array(0);
+  const handBack = (twin: number) => {
+    if (isReturned[twin] === 1) return;
+    isReturned[twin] = 1;
+    returned.push(twin);
+  };
   return {
     name: 'uniform-refresh',
     select(s, slots) {
       const twins = s.twins;
+      if (isReturned.length !== twins.length) isReturned = new Uint8Array(twins.length);
       const out: AttentionChoice[] = [];
       // twins handed back take at most half the slots, so ones that keep failing (a tenant at its quota)
       // cannot crowd out the rest of the round
       const again = returned;
       returned = [];
+      for (const t of again) isReturned[t] = 0;
       const firstHalf = Math.ceil(slots / 2);
       for (const t of again) {
         if (twins[t]!.refreshing) continue;
         if (out.length < firstHalf) out.push({ twin: t });
-        else returned.push(t);
+        else handBack(t);
       }
       for (let scanned = 0; scanned < twins.length && out.length < slots; scanned++) {
         const t = twins[cursor]!;
@@ -33,7 +44,7 @@ export function uniformRefresh(): AttentionAllocator {
       return out;
     },
     refreshed(twin, ok) {
-      if (!ok) returned.push(twin);
+      if (!ok) handBack(twin);
     },
   };
 }

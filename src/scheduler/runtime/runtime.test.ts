@@ -168,6 +168,7 @@ function runtimeOver(
   profile: Profile,
   minRefreshAttention = 1,
   trace?: DecisionSink,
+  minDemand?: { compute: number; attention: number },
 ): SchedulingRuntime {
   sys.runtime = new SchedulingRuntime({
     profile,
@@ -177,6 +178,7 @@ function runtimeOver(
     attentionDemands: [0, 1],
     minRefreshAttention,
     ...(trace ? { trace } : {}),
+    ...(minDemand ? { minDemand } : {}),
   });
   return sys.runtime;
 }
@@ -276,6 +278,63 @@ describe('the scheduling runtime over a minimal live-like system', () => {
     expect(sys.bound.at(-1)).toEqual(['small', 'n0']);
     expect(rt.queue.size).toBe(2 * MAX_SKIPS_PER_CYCLE);
     expect(rt.decisions).toBe(2 + 2 * MAX_SKIPS_PER_CYCLE + 1 + 2 * MAX_SKIPS_PER_CYCLE + 1);
+  });
+
+  describe('a full system (minDemand: the least compute and attention any work asks for)', () => {
+    const full = (profile: Profile, minDemand?: { compute: number; attention: number }) => {
+      const sys = new LiveLike([[1, 0]]);
+      const rt = runtimeOver(sys, profile, 1, undefined, minDemand);
+      rt.enqueue(work('first', 1));
+      for (let k = 0; k < 100; k++) rt.enqueue(work(`wait-${k}`, 1));
+      rt.cycle();
+      return { sys, rt };
+    };
+
+    it('ends the cycle once no up node has room for the least any work asks for', () => {
+      const { sys, rt } = full(placing(), { compute: 1, attention: 0 });
+      // wait-0 fits nowhere, and no node has a unit free: the other 99 are not visited
+      expect(sys.bound).toEqual([['first', 'n0']]);
+      expect(rt.decisions).toBe(2);
+      expect(rt.queue.size).toBe(100);
+      // they wait in their order, and go as room frees
+      sys.finish('first');
+      rt.cycle();
+      expect(sys.bound.at(-1)).toEqual(['wait-0', 'n0']);
+      expect(rt.decisions).toBe(4);
+    });
+
+    it('visits the rest as before without minDemand, and with a planner (whose deferred work holds compute)', () => {
+      const without = full(placing());
+      expect(without.sys.bound).toEqual([['first', 'n0']]);
+      expect(without.rt.decisions).toBe(101);
+      const planned = full({ ...placing(), planner: { name: 'none' } }, { compute: 1, attention: 0 });
+      expect(planned.rt.decisions).toBe(101);
+    });
+
+    it('still tries the refreshes, not the tasks, under a profile whose refreshes may stop proactive ones', () => {
+      const sys = new LiveLike([[1, 0]]);
+      const asked: string[] = [];
+      sys.binder.preempt = () => undefined;
+      const preempting: AttentionAllocator = {
+        ...idle,
+        preempts: (item) => {
+          asked.push(item.id);
+          return true;
+        },
+      };
+      const rt = runtimeOver(sys, placing(preempting), 1, undefined, { compute: 1, attention: 0 });
+      rt.enqueue(work('first', 1));
+      rt.enqueue(work('wait', 1));
+      rt.enqueue(work('on-demand', 1, { type: 'refresh' }));
+      rt.enqueue(work('later', 1));
+      rt.cycle();
+      // the refresh behind the task that fits nowhere is tried (stopping a proactive one might make room);
+      // the task behind it is not
+      expect(asked).toEqual(['on-demand']);
+      expect(rt.decisions).toBe(3);
+      expect(rt.queue.size).toBe(3);
+      expect(rt.queue.refreshes).toBe(1);
+    });
   });
 
   describe('a tenant at its limit', () => {

@@ -44,6 +44,11 @@ function hasRoom(item: WorkItem, room: Float64Array): boolean {
   return !(room[2 * t]! < item.compute - FIT_SLACK) && !(room[2 * t + 1]! < item.attention - FIT_SLACK);
 }
 
+/** Whether no up node has the least compute or the least attention any work asks for, by `room` (`#room`). */
+function isFull(room: Float64Array, min: { readonly compute: number; readonly attention: number }): boolean {
+  return room[0]! < min.compute - FIT_SLACK || room[1]! < min.attention - FIT_SLACK;
+}
+
 export interface RuntimeOptions {
   readonly profile: Profile;
   readonly snapshot: Snapshot;
@@ -59,6 +64,12 @@ export interface RuntimeOptions {
   readonly attentionDemands: readonly number[];
   /** the smallest attention a refresh asks for (Infinity when there are no twins) */
   readonly minRefreshAttention: number;
+  /**
+   * The least compute and the least attention any work item asks for (tasks and refreshes alike). Given, a
+   * cycle in which an item found no node stops as soon as no up node has that much free: nothing left in the
+   * queue could be placed (absent: it tries on to its bounds, one item at a time).
+   */
+  readonly minDemand?: { readonly compute: number; readonly attention: number } | undefined;
 }
 
 export class SchedulingRuntime {
@@ -77,6 +88,12 @@ export class SchedulingRuntime {
   /** the profile's filters whose verdict does not depend on the node (`Filter.tenantRule`) */
   readonly #tenantRules: readonly Filter[];
   readonly #roomBuffer = new Float64Array(8);
+  /** `RuntimeOptions.minDemand`, where a full system may end a cycle (not with a planner: see the constructor) */
+  readonly #minDemand: { readonly compute: number; readonly attention: number } | undefined;
+  /** whether a refresh that fits nowhere may stop a proactive one to make room (`#preempt`) */
+  readonly #preempts: boolean;
+  /** every tenant marked: the queue's tasks passed over, its refreshes still returned (`ReadyQueue.pop`) */
+  readonly #allTenants: Uint8Array;
   #cyclePending = false;
   /** nodes by free compute, for profiles whose scores allow it (no scan per decision) */
   readonly #index: FreeComputeIndex | undefined;
@@ -103,6 +120,11 @@ export class SchedulingRuntime {
     this.#trace = o.trace;
     this.#minRefreshAttention = o.minRefreshAttention;
     this.#tenantRules = o.profile.filters.filter((f) => f.tenantRule === true);
+    // a planner's deferred work holds compute on its planned node for the cycle (below), so with a planner
+    // every item a cycle visits counts, and the cycle goes on as before
+    this.#minDemand = o.profile.planner === undefined ? o.minDemand : undefined;
+    this.#preempts = o.binder.preempt !== undefined && o.profile.attention.preempts !== undefined;
+    this.#allTenants = new Uint8Array(o.snapshot.tenants.length).fill(1);
     const nodes = o.snapshot.nodes;
     this.queue = new ReadyQueue(o.profile, o.snapshot.tenants.length);
     if (indexable(o.profile)) this.#index = new FreeComputeIndex(nodes, [...new Set(o.attentionDemands)]);
@@ -175,7 +197,17 @@ export class SchedulingRuntime {
     let room: Float64Array | undefined; // #room's buffer once filled in this cycle
     let roomless = 0;
     while (this.queue.size > 0 && skips < MAX_SKIPS_PER_CYCLE) {
-      const item = this.queue.pop(s, passOver);
+      // Something found no node, and no up node has the room the smallest work asks for: nothing left fits
+      // anywhere, so the rest waits where it is. Under a profile whose waiting refreshes may stop a proactive
+      // one to make room (`#preempt`), the refreshes are still tried, in their order, and the tasks wait. The
+      // same items are placed as when each was tried and deferred; with a queue of thousands this keeps a cycle
+      // from visiting a thousand of them in vain.
+      let only = passOver;
+      if (skips > 0 && this.#minDemand !== undefined && isFull((room ??= this.#room()), this.#minDemand)) {
+        if (!this.#preempts) break;
+        only = this.#allTenants;
+      }
+      const item = this.queue.pop(s, only);
       if (item === undefined) break; // only passed-over tenants' work is left
       if (item.type === 'task') {
         // Work no node can take now, whichever node is asked, waits without counting as a skip, so it does not
