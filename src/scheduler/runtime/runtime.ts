@@ -199,9 +199,10 @@ export class SchedulingRuntime {
     while (this.queue.size > 0 && skips < MAX_SKIPS_PER_CYCLE) {
       // Something found no node, and no up node has the room the smallest work asks for: nothing left fits
       // anywhere, so the rest waits where it is. Under a profile whose waiting refreshes may stop a proactive
-      // one to make room (`#preempt`), the refreshes are still tried, in their order, and the tasks wait. The
-      // same items are placed as when each was tried and deferred; with a queue of thousands this keeps a cycle
-      // from visiting a thousand of them in vain.
+      // one to make room (`#preempt`), the refreshes are still tried, in their order, and the tasks wait. On
+      // every example the same items are placed as when each was tried and deferred (`scripts/hash-runs.js
+      // --ignore-waits`); with a queue of thousands this keeps a cycle from visiting a thousand of them in vain,
+      // and the refreshes behind them are reached before the cycle's bounds.
       let only = passOver;
       if (skips > 0 && this.#minDemand !== undefined && isFull((room ??= this.#room()), this.#minDemand)) {
         if (!this.#preempts) break;
