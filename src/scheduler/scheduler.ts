@@ -229,7 +229,6 @@ export class ReadyQueue {
   /** whether the heaps hold each item's `queueSort.key` (then heads are compared by it) */
   readonly #keyed: boolean;
   #size = 0;
-  #refreshSize = 0;
 
   constructor(profile: Profile, tenants: number) {
     this.#profile = profile;
@@ -250,15 +249,9 @@ export class ReadyQueue {
     return this.#size;
   }
 
-  /** how many of the waiting items are refreshes */
-  get refreshes(): number {
-    return this.#refreshSize;
-  }
-
   push(item: WorkItem): void {
     (item.type === 'refresh' ? this.#refreshes : this.#tasks)[item.tenant]!.push(item);
     this.#size++;
-    if (item.type === 'refresh') this.#refreshSize++;
   }
 
   /** Whether heap a's head goes before heap b's (both not empty). */
@@ -304,10 +297,7 @@ export class ReadyQueue {
     }
     if (pick === undefined) return undefined;
     const item = pick.pop();
-    if (item) {
-      this.#size--;
-      if (item.type === 'refresh') this.#refreshSize--;
-    }
+    if (item) this.#size--;
     return item;
   }
 
@@ -316,9 +306,7 @@ export class ReadyQueue {
     const out: WorkItem[] = [];
     for (let t = 0; t < this.#tasks.length; t++) {
       out.push(...this.#tasks[t]!.removeWhere(pred));
-      const refreshes = this.#refreshes[t]!.removeWhere(pred);
-      this.#refreshSize -= refreshes.length;
-      out.push(...refreshes);
+      out.push(...this.#refreshes[t]!.removeWhere(pred));
     }
     this.#size -= out.length;
     return out;

@@ -138,19 +138,18 @@ export class World implements Snapshot, WorldCore, Forkable {
     this.#execution = new Execution(this, this.accounts, this.#requests, this.#twins, options.onExecute);
     this.#pools = new Pools(this, this.accounts);
     // the attention demands that occur, so that the runtime's index keeps the nodes able to meet each apart
+    // and the least compute any work asks for (with the least of those attention levels: a cycle stops trying
+    // once no node has that much free)
     const levels = new Set<number>();
-    for (const t of scenario.twins) levels.add(t.refresh.attention);
-    for (const w of scenario.workloads) for (const task of w.tasks) levels.add(task.attention);
-    // the least of each demand any work asks for: a cycle stops trying once no node has that much free
-    const minDemand = { compute: Number.POSITIVE_INFINITY, attention: Number.POSITIVE_INFINITY };
+    let minCompute = Number.POSITIVE_INFINITY;
     for (const t of scenario.twins) {
-      minDemand.compute = Math.min(minDemand.compute, t.refresh.compute);
-      minDemand.attention = Math.min(minDemand.attention, t.refresh.attention);
+      levels.add(t.refresh.attention);
+      minCompute = Math.min(minCompute, t.refresh.compute);
     }
     for (const w of scenario.workloads)
       for (const task of w.tasks) {
-        minDemand.compute = Math.min(minDemand.compute, task.compute);
-        minDemand.attention = Math.min(minDemand.attention, task.attention);
+        levels.add(task.attention);
+        minCompute = Math.min(minCompute, task.compute);
       }
     const sim = this.sim;
     const clock: Clock = {
@@ -180,7 +179,7 @@ export class World implements Snapshot, WorldCore, Forkable {
       trace: options.trace,
       attentionDemands: [...levels],
       minRefreshAttention,
-      minDemand,
+      minDemand: { compute: minCompute, attention: Math.min(...levels) },
     });
     if (options.series) {
       this.#series = new WorldSeries(this, this.accounts, options.series);

@@ -29,9 +29,9 @@ export function uniformRefresh(): AttentionAllocator {
       // cannot crowd out the rest of the round
       const again = returned;
       returned = [];
-      for (const t of again) isReturned[t] = 0;
       const firstHalf = Math.ceil(slots / 2);
       for (const t of again) {
+        isReturned[t] = 0; // (`again` holds each twin once: clearing it as it comes is clearing them all first)
         if (twins[t]!.refreshing) continue;
         if (out.length < firstHalf) out.push({ twin: t });
         else handBack(t);

@@ -333,7 +333,7 @@ describe('the scheduling runtime over a minimal live-like system', () => {
       expect(asked).toEqual(['on-demand']);
       expect(rt.decisions).toBe(3);
       expect(rt.queue.size).toBe(3);
-      expect(rt.queue.refreshes).toBe(1);
+      expect([...rt.queue.items()].filter((i) => i.type === 'refresh').length).toBe(1);
     });
   });
 

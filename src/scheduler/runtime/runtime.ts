@@ -36,17 +36,15 @@ const TIER_SLOT: Readonly<Record<string, number>> = { edge: 1, fog: 2, cloud: 3 
 
 /**
  * Whether some up node of the item's tier may have room for it by `room` (`#room`): false only when none has
- * (a tier the runtime does not know is never judged here).
+ * (a tier the runtime does not know is never judged here; no tier: any up node).
  */
-function hasRoom(item: WorkItem, room: Float64Array): boolean {
+function hasRoom(
+  item: { readonly compute: number; readonly attention: number; readonly tier?: WorkItem['tier'] },
+  room: Float64Array,
+): boolean {
   const t = item.tier === undefined ? 0 : TIER_SLOT[item.tier];
   if (t === undefined) return true;
   return !(room[2 * t]! < item.compute - FIT_SLACK) && !(room[2 * t + 1]! < item.attention - FIT_SLACK);
-}
-
-/** Whether no up node has the least compute or the least attention any work asks for, by `room` (`#room`). */
-function isFull(room: Float64Array, min: { readonly compute: number; readonly attention: number }): boolean {
-  return room[0]! < min.compute - FIT_SLACK || room[1]! < min.attention - FIT_SLACK;
 }
 
 export interface RuntimeOptions {
@@ -204,7 +202,7 @@ export class SchedulingRuntime {
       // --ignore-waits`); with a queue of thousands this keeps a cycle from visiting a thousand of them in vain,
       // and the refreshes behind them are reached before the cycle's bounds.
       let only = passOver;
-      if (skips > 0 && this.#minDemand !== undefined && isFull((room ??= this.#room()), this.#minDemand)) {
+      if (skips > 0 && this.#minDemand !== undefined && !hasRoom(this.#minDemand, (room ??= this.#room()))) {
         if (!this.#preempts) break;
         only = this.#allTenants;
       }
