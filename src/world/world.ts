@@ -110,11 +110,7 @@ export class World implements Snapshot, WorldCore, Forkable {
     this.nodes = scenario.nodes.map((d, i) => new NodeRt(d, i, now));
     for (const [i, t] of scenario.tenants.entries()) this.#tenantIndex.set(t.id, i);
     this.tenants = scenario.tenants.map((t, i) => new TenantRt(i, t));
-    let minRefreshAttention = Number.POSITIVE_INFINITY;
-    this.twins = scenario.twins.map((d, i) => {
-      minRefreshAttention = Math.min(minRefreshAttention, d.refresh.attention);
-      return new TwinRt(d, i, this.#tenantIndex.get(d.tenant) ?? 0);
-    });
+    this.twins = scenario.twins.map((d, i) => new TwinRt(d, i, this.#tenantIndex.get(d.tenant) ?? 0));
     this.network = new Network(scenario.network, scenario.nodes);
     const assets = new AssetStates(scenario.twins, streams.stream('dynamics'));
     Pools.initialStates(this);
@@ -137,13 +133,15 @@ export class World implements Snapshot, WorldCore, Forkable {
     if (from) this.#twins.restore(from, restoreTwin);
     this.#execution = new Execution(this, this.accounts, this.#requests, this.#twins, options.onExecute);
     this.#pools = new Pools(this, this.accounts);
-    // the attention demands that occur, so that the runtime's index keeps the nodes able to meet each apart
-    // and the least compute any work asks for (with the least of those attention levels: a cycle stops trying
-    // once no node has that much free)
+    // the attention demands that occur, so that the runtime's index keeps the nodes able to meet each apart,
+    // the least attention a refresh asks for, and the least compute any work asks for (with the least of those
+    // attention levels: a cycle stops trying once no node has that much free)
     const levels = new Set<number>();
     let minCompute = Number.POSITIVE_INFINITY;
+    let minRefreshAttention = Number.POSITIVE_INFINITY;
     for (const t of scenario.twins) {
       levels.add(t.refresh.attention);
+      minRefreshAttention = Math.min(minRefreshAttention, t.refresh.attention);
       minCompute = Math.min(minCompute, t.refresh.compute);
     }
     for (const w of scenario.workloads)
